@@ -1,0 +1,98 @@
+// The server's typed configuration, read from YAML (see config/switchboard.yaml for the
+// documented default). Every value has a default, so an empty file is a valid config.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace switchboard::kernel::config {
+
+using milliseconds = std::chrono::milliseconds;
+
+struct cors_settings {
+    // Allowed origins; "*" allows every origin. Empty: no CORS headers at all.
+    std::vector<std::string> origins;
+    bool credentials = false;
+    std::vector<std::string> methods = {"GET", "POST"};
+    std::vector<std::string> allowed_headers;   // empty: echo the preflight's request headers
+    milliseconds max_age{0};                    // 0: no Access-Control-Max-Age header
+};
+
+struct namespace_settings {
+    std::string name = "/";
+    // Whether a connection without credentials may join this namespace.
+    bool anonymous = true;
+};
+
+struct server_settings {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 3000;
+    unsigned workers = 0;                       // 0: one per core
+    std::string path = "/socket.io/";
+    milliseconds shutdown_timeout{10'000};
+};
+
+struct engineio_settings {
+    milliseconds ping_interval{25'000};
+    milliseconds ping_timeout{20'000};
+    std::size_t max_payload = 1'000'000;        // bytes, per packet and per polling request
+    bool transport_polling = true;
+    bool transport_websocket = true;
+    bool allow_upgrades = true;
+    milliseconds upgrade_timeout{10'000};
+    // A session's outgoing queue bound: over it, volatile packets are dropped; over
+    // twice it, the session is closed (a slow reader must not grow memory unbounded).
+    std::size_t max_buffered_bytes = 1 << 20;
+};
+
+struct socketio_settings {
+    milliseconds connect_timeout{45'000};
+    std::size_t max_attachments = 64;
+    std::vector<namespace_settings> namespaces = {namespace_settings{}};
+};
+
+struct log_settings {
+    std::string level = "info";                 // trace, debug, info, warn, error
+};
+
+struct settings {
+    server_settings server;
+    engineio_settings engineio;
+    socketio_settings socketio;
+    cors_settings cors;
+    log_settings log;
+    // The file the settings came from (empty for defaults); relative paths in the
+    // config are resolved against its directory.
+    std::string source_file;
+};
+
+// A configuration error: which file, which line and column (1-based; 0 when unknown),
+// and what was expected. what() is the full "file:line:column: message" text.
+class config_error : public std::runtime_error {
+public:
+    config_error(std::string file, int line, int column, std::string message);
+
+    const std::string& file() const noexcept { return file_; }
+    int line() const noexcept { return line_; }
+    int column() const noexcept { return column_; }
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    std::string file_;
+    int line_;
+    int column_;
+    std::string message_;
+};
+
+// Reads and validates a YAML file. Throws config_error on a missing file, a YAML syntax
+// error, an unknown key, a value of the wrong type or out of range.
+settings load_file(const std::string& path);
+
+// The same for YAML text; `name` is used as the file name in errors.
+settings load_string(const std::string& yaml, const std::string& name = "<string>");
+
+}  // namespace switchboard::kernel::config

@@ -1,0 +1,120 @@
+// Socket.IO v5 packets: encoding, and a decoder that reassembles binary attachments.
+//
+// The wire format (socketio/socket.io-protocol, v5), carried in Engine.IO `message`
+// packets:
+//   <type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]
+// A BINARY_EVENT / BINARY_ACK is one text packet, whose payload holds placeholders
+// {"_placeholder":true,"num":N}, followed by N binary Engine.IO messages.
+//
+// In a decoded packet, binary values are nlohmann `binary_t` values at the place of
+// their placeholder; the encoder does the reverse, so callers never see placeholders.
+// Validation follows the reference parser (socket.io-parser 4.x): anything it would
+// reject is a `decode_error` here, and the caller closes that connection.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace switchboard::kernel::socketio {
+
+using json = nlohmann::json;
+
+enum class packet_type : std::uint8_t {
+    connect = 0,
+    disconnect = 1,
+    event = 2,
+    ack = 3,
+    connect_error = 4,
+    binary_event = 5,
+    binary_ack = 6,
+};
+
+inline constexpr std::int64_t no_ack_id = -1;
+
+struct packet {
+    packet_type type = packet_type::event;
+    std::string nsp = "/";
+    // The ack id, or `no_ack_id`.
+    std::int64_t id = no_ack_id;
+    // The payload; a discarded value (json::value_t::discarded) means "no payload".
+    // For EVENT it is the array [name, args...]; for ACK the array of arguments.
+    json data = json(json::value_t::discarded);
+
+    bool has_data() const noexcept { return !data.is_discarded(); }
+};
+
+enum class decode_error : std::uint8_t {
+    none = 0,
+    empty,                   // an empty message (the reference reads it as CONNECT "/")
+    unknown_type,            // the first character is not '0'..'6'
+    bad_attachments,         // a binary packet whose count is missing, not decimal, or 0
+    too_many_attachments,    // more attachments than the decoder allows
+    bad_namespace,           // a namespace that is not valid UTF-8
+    bad_ack_id,              // an ack id over INT64_MAX, or whitespace where an id may start
+    bad_json,                // the payload is not valid JSON
+    invalid_payload,         // a payload missing, of the wrong shape for its type, a
+                             // reserved event name, or nested deeper than 128 levels
+    unexpected_binary,       // a binary message while no attachments are awaited
+    unexpected_text,         // a text message while attachments are still awaited
+    bad_placeholder,         // a placeholder whose "num" is missing, not an integer, or
+                             // not below the attachment count
+};
+
+std::string_view to_string(decode_error error) noexcept;
+
+// True for event names that a client may not send (they are reserved for the
+// library's own events): connect, connect_error, disconnect, disconnecting,
+// newListener, removeListener.
+bool is_reserved_event(std::string_view name) noexcept;
+
+// A packet as it goes on the wire: the text message, then one binary message per
+// attachment, in order.
+struct encoded_packet {
+    std::string text;
+    std::vector<std::string> attachments;
+};
+
+// Encodes a packet. An EVENT or ACK whose data contains binary values is sent as
+// BINARY_EVENT / BINARY_ACK with placeholders numbered depth first (object members in
+// key order); the caller passes EVENT / ACK (a BINARY_* type is treated the same).
+// Strings with invalid UTF-8 are written with U+FFFD instead of failing; never throws
+// on the content of `data`. The namespace must not contain ',' (nothing could decode it).
+encoded_packet encode(const packet& p);
+
+// Reassembles packets from Engine.IO messages, one connection's worth of state.
+// A decoded packet is EVENT or ACK even when it came as BINARY_EVENT / BINARY_ACK.
+// After any error the decoder is back to its initial state (nothing pending); the
+// caller is expected to close the connection anyway.
+class decoder {
+public:
+    explicit decoder(std::size_t max_attachments = 64) : max_attachments_(max_attachments) {}
+
+    // Feeds a text message. On success, `out` holds the packet if it is complete
+    // (a binary packet is complete only once all its attachments arrived).
+    decode_error add_text(std::string_view text, std::optional<packet>& out);
+
+    // Feeds a binary message: the next attachment of the pending binary packet.
+    decode_error add_binary(std::string_view bytes, std::optional<packet>& out);
+
+    // True while a binary packet waits for attachments.
+    bool awaiting_attachments() const noexcept { return pending_.has_value(); }
+
+    // Drops a partially received binary packet.
+    void reset() noexcept;
+
+private:
+    decode_error finish_pending(std::optional<packet>& out);
+
+    std::size_t max_attachments_;
+    std::optional<packet> pending_;
+    std::size_t expected_attachments_ = 0;
+    // Kept as byte vectors so each one moves into the packet's json without a copy.
+    std::vector<std::vector<std::uint8_t>> attachments_;
+};
+
+}  // namespace switchboard::kernel::socketio
