@@ -1,0 +1,371 @@
+// The configuration schema: which sections and keys exist, what each accepts, and the
+// checks that span several keys. Reading typed values with locations is yaml_reader's job.
+#include "kernel/config/config.hpp"
+
+#include "kernel/config/yaml_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace switchboard::kernel::config {
+
+config_error::config_error(std::string file, int line, int column, std::string message)
+    : std::runtime_error(file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " +
+                         message),
+      file_(std::move(file)),
+      line_(line),
+      column_(column),
+      message_(std::move(message)) {}
+
+namespace {
+
+using detail::yaml_value;
+
+constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio", "cors", "log"};
+constexpr std::string_view server_keys[] = {"host", "port", "workers", "path", "shutdown_timeout"};
+constexpr std::string_view engineio_keys[] = {
+    "ping_interval",  "ping_timeout",    "max_payload",        "transports",
+    "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
+};
+constexpr std::string_view socketio_keys[] = {"connect_timeout", "max_attachments", "namespaces"};
+constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
+constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
+                                          "max_age"};
+constexpr std::string_view log_keys[] = {"level"};
+constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
+
+// More workers than any machine has cores only adds context switches; a number this
+// large is a typo (or a unit mix-up), not a deployment.
+constexpr std::int64_t max_workers = 1024;
+// Each pending attachment is buffered until its packet is complete, so the count bounds
+// how much one packet may make the server hold.
+constexpr std::int64_t max_attachments_limit = 10'000;
+// Below this, the handshake and ordinary messages are refused; above it, one polling
+// request body (held in memory whole) could take a large share of the machine.
+constexpr std::size_t min_payload = 1024;
+constexpr std::size_t max_payload_limit = std::size_t{1} << 30;
+// JavaScript clients arm one setTimeout for ping_interval + ping_timeout; a delay over
+// 2^31 - 1 ms overflows and fires immediately, disconnecting every client at once.
+constexpr milliseconds js_timer_limit{2'147'483'647};
+
+milliseconds positive_duration(const yaml_value& value) {
+    const auto duration = value.as_duration();
+    if (duration.count() == 0) value.fail_expected("a duration above zero such as 250ms or 25s");
+    return duration;
+}
+
+bool is_http_token(std::string_view text) {
+    constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
+    return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               specials.find(c) != std::string_view::npos;
+    });
+}
+
+bool has_space_or_control(std::string_view text) {
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
+}
+
+std::string read_path(const yaml_value& value) {
+    constexpr std::string_view expectation = "a URL path starting with '/' such as /socket.io/";
+    std::string path = value.as_string(expectation);
+    if (path.empty() || path.front() != '/') value.fail_expected(expectation);
+    // Clients append "?EIO=4&transport=..." themselves; a query or fragment here could
+    // never match a request.
+    if (path.find_first_of("?#") != std::string::npos || has_space_or_control(path))
+        value.fail_expected("a URL path without '?', '#' or spaces, such as /socket.io/");
+    if (path.back() != '/') path += '/';
+    return path;
+}
+
+void read_server(const yaml_value& section, server_settings& out) {
+    const auto map = section.as_map(server_keys);
+    if (const auto value = map.find("host")) {
+        constexpr std::string_view expectation = "a host name or address such as 0.0.0.0 or ::";
+        out.host = value->as_string(expectation);
+        if (out.host.empty() || has_space_or_control(out.host)) value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("port"))
+        out.port = static_cast<std::uint16_t>(
+            value->as_integer(1, 65535, "a port number from 1 to 65535"));
+    if (const auto value = map.find("workers"))
+        out.workers = static_cast<unsigned>(value->as_integer(
+            0, max_workers, "a worker count from 0 (one per core) to 1024"));
+    if (const auto value = map.find("path")) out.path = read_path(*value);
+    if (const auto value = map.find("shutdown_timeout"))
+        out.shutdown_timeout = value->as_duration();
+}
+
+void read_transports(const yaml_value& value, engineio_settings& out) {
+    constexpr std::string_view expectation =
+        "a non-empty list of transports: polling, websocket or both";
+    if (!value.is_list()) value.fail_expected(expectation);
+    const auto items = value.as_list();
+    // With no transport, no client could ever open a session.
+    if (items.empty()) value.fail_expected(expectation);
+    out.transport_polling = false;
+    out.transport_websocket = false;
+    for (const auto& item : items) {
+        const auto name = item.as_string("\"polling\" or \"websocket\"");
+        bool* enabled = name == "polling"     ? &out.transport_polling
+                        : name == "websocket" ? &out.transport_websocket
+                                              : nullptr;
+        if (enabled == nullptr) item.fail_expected("\"polling\" or \"websocket\"");
+        if (*enabled) item.fail("transport \"" + name + "\" is listed twice");
+        *enabled = true;
+    }
+}
+
+void read_engineio(const yaml_value& section, engineio_settings& out) {
+    const auto map = section.as_map(engineio_keys);
+    const auto ping_interval = map.find("ping_interval");
+    const auto ping_timeout = map.find("ping_timeout");
+    const auto max_payload = map.find("max_payload");
+    const auto max_buffered = map.find("max_buffered_bytes");
+
+    if (ping_interval) out.ping_interval = positive_duration(*ping_interval);
+    if (ping_timeout) out.ping_timeout = positive_duration(*ping_timeout);
+    if (max_payload) {
+        out.max_payload = max_payload->as_size();
+        if (out.max_payload < min_payload || out.max_payload > max_payload_limit)
+            max_payload->fail_expected(
+                "a size from 1KiB to 1GiB (smaller refuses ordinary messages; a polling request "
+                "body is held in memory whole)");
+    }
+    if (const auto value = map.find("transports")) read_transports(*value, out);
+    if (const auto value = map.find("allow_upgrades")) out.allow_upgrades = value->as_bool();
+    if (const auto value = map.find("upgrade_timeout"))
+        out.upgrade_timeout = positive_duration(*value);
+    if (max_buffered) out.max_buffered_bytes = max_buffered->as_size();
+
+    if (ping_interval || ping_timeout) {
+        if (out.ping_timeout > js_timer_limit ||
+            out.ping_interval > js_timer_limit - out.ping_timeout) {
+            (ping_timeout ? *ping_timeout : *ping_interval)
+                .fail("ping_interval + ping_timeout must be at most 2147483647ms (about 24.8 "
+                      "days): JavaScript clients arm one timer for their sum, and a longer one "
+                      "fires at once");
+        }
+    }
+    // The queue bound is checked after a packet is queued; one smaller than the largest
+    // packet would drop or close a session for a single legitimate message.
+    if (out.max_buffered_bytes < out.max_payload) {
+        const std::string sizes = "engineio.max_buffered_bytes (" +
+                                  std::to_string(out.max_buffered_bytes) +
+                                  " bytes) must be at least engineio.max_payload (" +
+                                  std::to_string(out.max_payload) + " bytes)";
+        if (max_buffered)
+            max_buffered->fail(sizes + ", or one largest packet would overflow a session's queue");
+        (max_payload ? *max_payload : section).fail(sizes + "; raise max_buffered_bytes as well");
+    }
+}
+
+namespace_settings read_namespace(const yaml_value& item) {
+    constexpr std::string_view expectation =
+        "a namespace such as \"/chat\" or a map {name: /chat, anonymous: false}";
+    namespace_settings out;
+    std::optional<yaml_value> name_value;
+    if (item.is_scalar()) {
+        name_value = item;
+    } else if (item.node().IsMap()) {
+        const auto map = item.as_map(namespace_keys);
+        name_value = map.find("name");
+        if (!name_value) item.fail("missing key \"name\" (the namespace, such as /chat)");
+        if (const auto value = map.find("anonymous")) out.anonymous = value->as_bool();
+    } else {
+        item.fail_expected(expectation);
+    }
+
+    out.name = name_value->as_string("a namespace name starting with '/', such as /chat");
+    if (out.name.empty() || out.name.front() != '/')
+        name_value->fail_expected("a namespace name starting with '/', such as /chat");
+    // In a Socket.IO packet the namespace ends at the first comma: such a name could not
+    // be sent or told apart from its payload.
+    if (out.name.find(',') != std::string::npos || has_space_or_control(out.name))
+        name_value->fail_expected("a namespace name without commas or spaces, such as /chat");
+    return out;
+}
+
+void read_namespaces(const yaml_value& value, socketio_settings& out) {
+    constexpr std::string_view expectation =
+        "a non-empty list of namespaces such as [\"/\", \"/chat\"]";
+    if (!value.is_list()) value.fail_expected(expectation);
+    const auto items = value.as_list();
+    // With no namespace at all, every client's CONNECT would be refused.
+    if (items.empty()) value.fail_expected(expectation);
+
+    std::vector<namespace_settings> namespaces;
+    std::vector<int> lines;  // where each namespace was given, for the duplicate message
+    for (const auto& item : items) {
+        auto ns = read_namespace(item);
+        const auto same_name = [&](const auto& other) { return other.name == ns.name; };
+        const auto previous = std::find_if(namespaces.begin(), namespaces.end(), same_name);
+        if (previous != namespaces.end()) {
+            const auto first_line = lines[static_cast<std::size_t>(previous - namespaces.begin())];
+            item.fail("namespace \"" + ns.name + "\" is listed twice (first at line " +
+                      std::to_string(first_line) + ")");
+        }
+        lines.push_back(yaml_value::line_of(item.node().Mark()));
+        namespaces.push_back(std::move(ns));
+    }
+    out.namespaces = std::move(namespaces);
+}
+
+void read_socketio(const yaml_value& section, socketio_settings& out) {
+    const auto map = section.as_map(socketio_keys);
+    if (const auto value = map.find("connect_timeout"))
+        out.connect_timeout = positive_duration(*value);
+    if (const auto value = map.find("max_attachments"))
+        out.max_attachments = static_cast<std::size_t>(value->as_integer(
+            0, max_attachments_limit, "an attachment count from 0 (no binary packets) to 10000"));
+    if (const auto value = map.find("namespaces")) read_namespaces(*value, out);
+}
+
+// Browsers send an origin as scheme://host[:port], lower case, never with a path; an
+// entry of another shape is accepted by YAML but would silently match no request.
+void check_origin(const yaml_value& value, std::string_view origin) {
+    if (origin == "*") return;
+    constexpr std::string_view expectation =
+        "\"*\" or an origin such as https://example.com (scheme://host[:port])";
+    const auto separator = origin.find("://");
+    if (separator == std::string_view::npos || separator == 0 || has_space_or_control(origin))
+        value.fail_expected(expectation);
+    const auto authority = origin.substr(separator + 3);
+    if (authority.empty()) value.fail_expected(expectation);
+    if (authority.find('/') != std::string_view::npos)
+        value.fail_expected(
+            "an origin without a path or trailing slash, such as https://example.com "
+            "(browsers never send one)");
+    if (authority.find('*') != std::string_view::npos)
+        value.fail_expected("an exact origin: wildcard patterns are not supported; list each "
+                            "origin or use \"*\" alone");
+}
+
+std::vector<std::string> read_tokens(const yaml_value& value, std::string_view expectation) {
+    if (!value.is_list()) value.fail_expected(expectation);
+    std::vector<std::string> tokens;
+    for (const auto& item : value.as_list()) {
+        auto token = item.as_string(expectation);
+        if (!is_http_token(token)) item.fail_expected(expectation);
+        tokens.push_back(std::move(token));
+    }
+    return tokens;
+}
+
+void read_cors(const yaml_value& section, cors_settings& out) {
+    const auto map = section.as_map(cors_keys);
+    if (const auto value = map.find("origins")) {
+        constexpr std::string_view expectation = "\"*\", an origin, or a list of origins";
+        std::vector<std::string> origins;
+        if (value->is_scalar()) {
+            origins.push_back(value->as_string());
+            check_origin(*value, origins.back());
+        } else if (value->is_list()) {
+            for (const auto& item : value->as_list()) {
+                origins.push_back(item.as_string(expectation));
+                check_origin(item, origins.back());
+            }
+        } else {
+            value->fail_expected(expectation);
+        }
+        out.origins = std::move(origins);
+    }
+    if (const auto value = map.find("credentials")) out.credentials = value->as_bool();
+    if (const auto value = map.find("methods")) {
+        constexpr std::string_view expectation =
+            "a non-empty list of HTTP methods such as [GET, POST]";
+        out.methods = read_tokens(*value, expectation);
+        // Socket.IO's polling transport needs at least GET and POST; an empty list would
+        // make every cross-origin preflight fail.
+        if (out.methods.empty()) value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("allowed_headers"))
+        out.allowed_headers =
+            read_tokens(*value, "a list of HTTP header names such as [Authorization]");
+    if (const auto value = map.find("max_age")) {
+        out.max_age = value->as_duration();
+        // Access-Control-Max-Age is in whole seconds: "500ms" would silently become 0.
+        if (out.max_age.count() % 1000 != 0)
+            value->fail_expected("whole seconds such as 600s or 10m (Access-Control-Max-Age "
+                                 "counts seconds)");
+    }
+}
+
+void read_log(const yaml_value& section, log_settings& out) {
+    const auto map = section.as_map(log_keys);
+    if (const auto value = map.find("level")) {
+        constexpr std::string_view expectation = "one of trace, debug, info, warn, error";
+        out.level = value->as_string(expectation);
+        if (std::find(std::begin(log_levels), std::end(log_levels), out.level) ==
+            std::end(log_levels))
+            value->fail_expected(expectation);
+    }
+}
+
+settings read_document(const YAML::Node& root, const std::string& name) {
+    settings out;
+    const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
+    if (const auto section = sections.find("server")) read_server(*section, out.server);
+    if (const auto section = sections.find("engineio")) read_engineio(*section, out.engineio);
+    if (const auto section = sections.find("socketio")) read_socketio(*section, out.socketio);
+    if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
+    if (const auto section = sections.find("log")) read_log(*section, out.log);
+    return out;
+}
+
+config_error from_yaml(const std::string& name, const YAML::Exception& error) {
+    return config_error(name, yaml_value::line_of(error.mark), yaml_value::column_of(error.mark),
+                        "invalid YAML: " + error.msg);
+}
+
+}  // namespace
+
+settings load_string(const std::string& yaml, const std::string& name) {
+    std::vector<YAML::Node> documents;
+    try {
+        documents = YAML::LoadAll(yaml);
+    } catch (const YAML::Exception& error) {
+        throw from_yaml(name, error);
+    }
+    // A second document would be ignored by a reader that takes the first; refuse it
+    // rather than have half of a file silently dropped. Empty trailing ones are harmless.
+    for (std::size_t i = 1; i < documents.size(); ++i) {
+        if (!documents[i].IsNull()) {
+            const auto mark = documents[i].Mark();
+            throw config_error(name, yaml_value::line_of(mark), yaml_value::column_of(mark),
+                               "expected a single YAML document, but another one starts here");
+        }
+    }
+    if (documents.empty()) return settings{};
+    try {
+        return read_document(documents.front(), name);
+    } catch (const YAML::Exception& error) {
+        throw from_yaml(name, error);
+    }
+}
+
+settings load_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw config_error(path, 0, 0, "cannot read the configuration file: it is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        const int error = errno;
+        throw config_error(path, 0, 0,
+                           "cannot open the configuration file: " +
+                               std::generic_category().message(error));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw config_error(path, 0, 0, "cannot read the configuration file");
+    auto result = load_string(text.str(), path);
+    result.source_file = path;
+    return result;
+}
+
+}  // namespace switchboard::kernel::config
