@@ -1,0 +1,81 @@
+// The Engine.IO server: validates requests the way the reference server does, opens
+// sessions, and routes each request to the worker that owns its session.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kernel/config/config.hpp"
+#include "kernel/core/deadline_queue.hpp"
+#include "kernel/engineio/session.hpp"
+#include "kernel/net/http_connection.hpp"
+
+namespace switchboard::kernel {
+class worker;
+}
+
+namespace switchboard::kernel::engineio {
+
+// The reference server's error codes, sent as {"code":N,"message":"..."}.
+enum class error_code : int {
+    unknown_transport = 0,
+    unknown_sid = 1,
+    bad_handshake_method = 2,
+    bad_request = 3,
+    forbidden = 4,
+    unsupported_protocol_version = 5,
+};
+
+class server final : public net::http_router {
+public:
+    server(const config::settings& settings, std::vector<worker*> workers, application& app);
+    ~server();
+
+    const config::engineio_settings& settings() const noexcept { return settings_.engineio; }
+    const config::settings& all_settings() const noexcept { return settings_; }
+
+    // net::http_router
+    void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
+                         std::uint64_t request_id) override;
+    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket,
+                              std::string already_read, worker& owner) override;
+    void on_http_abandoned(const net::http_request& request, std::uint64_t request_id) override;
+
+    // Closes every session on the calling worker (at shutdown).
+    void close_local_sessions(std::string_view reason);
+    std::size_t local_session_count() const;
+
+    // --- for sessions, on their worker ---
+    void schedule_ping(session& s, deadline_entry& entry);
+    void schedule_pong_deadline(session& s, deadline_entry& entry);
+    void remove(session& s);
+
+private:
+    struct worker_state;
+    worker_state& local();
+    worker_state& state_of(worker& w);
+
+    // An error answer, with CORS headers when the request carries an Origin.
+    std::string error_response(const net::http_request& request, error_code code) const;
+    std::string cors_headers(const net::http_request& request) const;
+    bool is_preflight(const net::http_request& request) const;
+    std::string open_packet(const std::string& sid, bool can_upgrade) const;
+
+    void handle_session_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
+                                std::uint64_t request_id, const std::string& sid, std::string_view transport);
+    void open_polling_session(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
+                              std::uint64_t request_id, worker& owner);
+    void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, std::string already_read,
+                          worker& owner, const std::string& sid);
+    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, std::string_view message);
+
+    config::settings settings_;
+    std::vector<worker*> workers_;
+    application& app_;
+    std::vector<std::unique_ptr<worker_state>> states_;
+};
+
+}  // namespace switchboard::kernel::engineio

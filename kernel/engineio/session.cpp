@@ -1,0 +1,337 @@
+#include "kernel/engineio/session.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+#include "kernel/engineio/server.hpp"
+#include "kernel/net/http_connection.hpp"
+
+namespace switchboard::kernel::engineio {
+
+std::string_view handshake_info::header(std::string_view lower_name) const noexcept {
+    for (const auto& [name, value] : headers)
+        if (name == lower_name) return value;
+    return {};
+}
+
+std::optional<std::string> handshake_info::query_param(std::string_view name) const {
+    net::http_request view;
+    view.query = query;
+    return view.query_param(name);
+}
+
+session::session(server& owner_server, worker& owner, std::string id, handshake_info handshake)
+    : server_(owner_server), owner_(owner), id_(std::move(id)), handshake_(std::move(handshake)) {}
+
+session::~session() = default;
+
+std::string_view session::transport_name() const noexcept {
+    return transport_ == transport_kind::polling ? "polling" : "websocket";
+}
+
+void session::start_polling(std::unique_ptr<session_handler> handler) {
+    transport_ = transport_kind::polling;
+    handler_ = std::move(handler);
+    server_.schedule_ping(*this, heartbeat_);
+}
+
+void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
+                              std::unique_ptr<session_handler> handler) {
+    transport_ = transport_kind::websocket;
+    ws_ = std::move(ws);
+    ws_->set_listener(this);
+    ws_->send(wire_packet::raw(net::make_frame(net::ws_opcode::text, open_packet)));
+    handler_ = std::move(handler);
+    server_.schedule_ping(*this, heartbeat_);
+}
+
+bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
+    if (state_ != state::open) return false;
+    const auto& limits = server_.settings();
+    if (transport_ == transport_kind::websocket) {
+        const std::size_t buffered = ws_->buffered_bytes();
+        if (is_volatile && buffered > limits.max_buffered_bytes) return false;
+        if (buffered > 2 * limits.max_buffered_bytes) {
+            SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly ("
+                                     << buffered << " bytes queued, bound " << limits.max_buffered_bytes << ")";
+            close("slow client");
+            return false;
+        }
+        ws_->send(packet);
+        return true;
+    }
+    if (is_volatile && (!poll_ || poll_queue_bytes_ > limits.max_buffered_bytes)) return false;
+    if (poll_queue_bytes_ > 2 * limits.max_buffered_bytes) {
+        SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its polling client falls behind ("
+                                 << poll_queue_bytes_ << " bytes queued)";
+        close("slow client");
+        return false;
+    }
+    poll_queue_bytes_ += packet->packet().size();
+    poll_queue_.push_back(packet);
+    if (poll_) schedule_poll_flush();
+    return true;
+}
+
+bool session::send(const wire_message& parts, bool is_volatile) {
+    if (parts.empty()) return true;
+    if (!send(parts.front(), is_volatile)) return false;
+    // The attachments follow their packet whatever happens: never half a message.
+    for (std::size_t i = 1; i < parts.size(); ++i) send(parts[i], false);
+    return true;
+}
+
+void session::schedule_poll_flush() {
+    // Packets emitted by one handler run leave in one response.
+    if (poll_flush_scheduled_) return;
+    poll_flush_scheduled_ = true;
+    boost::asio::post(owner_.io(), [self = shared_from_this()] {
+        self->poll_flush_scheduled_ = false;
+        self->flush_poll();
+    });
+}
+
+void session::flush_poll() {
+    if (!poll_ || poll_queue_.empty()) return;
+    std::string body;
+    body.reserve(poll_queue_bytes_ + poll_queue_.size() * 2);
+    for (const auto& packet : poll_queue_) {
+        if (packet->is_binary()) {
+            append_to_payload(body, packet_type::message, packet->packet(), true);
+        } else {
+            if (!body.empty()) body.push_back('\x1e');
+            body.append(packet->packet());
+        }
+    }
+    poll_queue_.clear();
+    poll_queue_bytes_ = 0;
+    auto poll = std::move(poll_);
+    respond_poll(*poll, std::move(body));
+}
+
+void session::respond_poll(pending_poll& poll, std::string body) {
+    poll.connection->respond(poll.request_id,
+                             net::make_http_response(200, "text/plain; charset=UTF-8", body, poll.extra_headers));
+}
+
+void session::on_poll(pending_poll poll) {
+    if (poll_) {
+        // Two GETs at once: the reference server treats it as a broken client.
+        poll.connection->respond(poll.request_id,
+                                 net::make_http_response(400, "application/json",
+                                                         R"({"code":3,"message":"Bad request"})", poll.extra_headers));
+        SB_LOG(debug, "engineio") << "session " << id_ << ": overlapping poll requests";
+        return finish("transport error", "1");
+    }
+    if (state_ == state::closing) {
+        respond_poll(poll, "1");
+        return finish("forced close", {});
+    }
+    poll_ = std::make_unique<pending_poll>(std::move(poll));
+    if (!poll_queue_.empty()) return flush_poll();
+    // The client pauses polling to upgrade: never leave it waiting on an empty poll.
+    if (probe_) {
+        auto pending = std::move(poll_);
+        respond_poll(*pending, "6");
+    }
+}
+
+void session::on_poll_abandoned(std::uint64_t request_id) {
+    if (!poll_ || poll_->request_id != request_id) return;
+    poll_.reset();
+    finish("transport close", {});
+}
+
+int session::on_post(std::string_view body, std::string_view content_type) {
+    if (content_type.starts_with("application/octet-stream")) {
+        finish("transport error", "1");
+        return 400;
+    }
+    std::vector<packet> packets;
+    const auto error = decode_payload(body, packets);
+    if (error != decode_error::none) {
+        SB_LOG(debug, "engineio") << "session " << id_ << ": bad polling payload: " << to_string(error);
+        finish("parse error", "1");
+        return 400;
+    }
+    auto self = shared_from_this();
+    for (const auto& p : packets) {
+        if (state_ == state::closed) break;
+        on_packet(p);
+    }
+    return 200;
+}
+
+void session::on_packet(const packet& p) {
+    switch (p.type) {
+        case packet_type::message:
+            if (handler_ && !handler_closed_) handler_->on_message(p.data, p.binary);
+            break;
+        case packet_type::pong:
+            on_pong();
+            break;
+        case packet_type::close:
+            // The client leaves; a pending poll ends with a noop, as in the reference.
+            finish("transport close", "6");
+            break;
+        case packet_type::ping:
+            // In v4 only the server pings; the reference closes on a client ping.
+            SB_LOG(debug, "engineio") << "session " << id_ << ": invalid heartbeat direction";
+            finish("transport error", "1");
+            break;
+        case packet_type::open:
+        case packet_type::upgrade:
+        case packet_type::noop:
+            break;
+    }
+}
+
+void session::on_pong() {
+    if (state_ != state::open) return;
+    server_.schedule_ping(*this, heartbeat_);
+}
+
+void session::on_ping_due() {
+    if (state_ == state::closing) return finish("forced close", {});
+    if (state_ != state::open) return;
+    static const auto ping = wire_packet::text(packet_type::ping);
+    send(ping);
+    server_.schedule_pong_deadline(*this, heartbeat_);
+}
+
+void session::on_pong_overdue() {
+    if (state_ == state::closed) return;
+    SB_LOG(debug, "engineio") << "session " << id_ << ": ping timeout";
+    finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
+}
+
+void session::on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws) {
+    if (state_ != state::open || transport_ != transport_kind::polling || probe_ ||
+        !server_.settings().allow_upgrades) {
+        // Already upgraded, upgrading, or closing: the reference accepts then closes.
+        ws->close(net::ws_close_code::normal, "upgrade refused");
+        return;
+    }
+    probe_ = std::move(ws);
+    probe_->set_listener(this);
+}
+
+void session::on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) {
+    auto self = shared_from_this();
+    if (probe_.get() == &from) {
+        if (!binary && payload == "2probe") {
+            static const auto probe_answer = wire_packet::text(packet_type::pong, "probe");
+            probe_->send(probe_answer);
+            // End the pending poll so the client can pause polling and upgrade.
+            if (poll_ && poll_queue_.empty()) {
+                auto pending = std::move(poll_);
+                respond_poll(*pending, "6");
+            }
+            return;
+        }
+        if (!binary && payload == "5") return complete_upgrade();
+        SB_LOG(debug, "engineio") << "session " << id_ << ": invalid packet during upgrade";
+        auto probe = std::move(probe_);
+        probe->set_listener(nullptr);
+        probe->close(net::ws_close_code::protocol_error, "invalid upgrade packet");
+        return;
+    }
+    if (ws_.get() != &from) return;
+    if (binary) {
+        if (handler_ && !handler_closed_) handler_->on_message(payload, true);
+        return;
+    }
+    packet p;
+    const auto error = decode_text(payload, p);
+    if (error != decode_error::none) {
+        SB_LOG(debug, "engineio") << "session " << id_ << ": bad packet: " << to_string(error);
+        return finish("parse error", {});
+    }
+    on_packet(p);
+}
+
+void session::complete_upgrade() {
+    transport_ = transport_kind::websocket;
+    ws_ = std::move(probe_);
+    if (poll_) {
+        auto pending = std::move(poll_);
+        respond_poll(*pending, "6");
+    }
+    // Whatever waited for the next poll now goes over the WebSocket, in order.
+    for (const auto& packet : poll_queue_) ws_->send(packet);
+    poll_queue_.clear();
+    poll_queue_bytes_ = 0;
+    SB_LOG(trace, "engineio") << "session " << id_ << " upgraded to websocket";
+}
+
+void session::on_ws_closed(net::websocket_connection& from, std::string_view reason) {
+    if (probe_.get() == &from) {
+        probe_.reset();   // a failed upgrade; polling goes on
+        return;
+    }
+    if (ws_.get() == &from) finish(reason, {});
+}
+
+void session::close(std::string_view reason) {
+    if (state_ != state::open) return;
+    if (transport_ == transport_kind::websocket) {
+        ws_->close(net::ws_close_code::normal, reason);
+        return finish(reason, {});
+    }
+    if (poll_) {
+        // Deliver what is queued, then the close packet, in the same response.
+        static const auto close_packet = wire_packet::text(packet_type::close);
+        poll_queue_.push_back(close_packet);
+        poll_queue_bytes_ += 1;
+        flush_poll();
+        return finish(reason, {});
+    }
+    // No GET to answer now: the next one gets the queue and the close packet; if none
+    // comes, the heartbeat deadline ends the session.
+    static const auto close_packet = wire_packet::text(packet_type::close);
+    poll_queue_.push_back(close_packet);
+    poll_queue_bytes_ += 1;
+    state_ = state::closing;
+    server_.schedule_pong_deadline(*this, heartbeat_);
+    notify_handler_closed(reason);
+}
+
+void session::notify_handler_closed(std::string_view reason) {
+    // The handler stays alive until the session goes: we may be inside one of its calls.
+    if (!handler_ || handler_closed_) return;
+    handler_closed_ = true;
+    handler_->on_close(reason);
+}
+
+void session::finish(std::string_view reason, std::string_view pending_poll_answer) {
+    if (state_ == state::closed) return;
+    auto self = shared_from_this();
+    state_ = state::closed;
+    heartbeat_.cancel();
+    if (poll_) {
+        auto pending = std::move(poll_);
+        if (!pending_poll_answer.empty()) {
+            respond_poll(*pending, std::string(pending_poll_answer));
+        } else if (!poll_queue_.empty()) {
+            poll_ = std::move(pending);
+            flush_poll();
+        } else {
+            respond_poll(*pending, "6");
+        }
+    }
+    if (probe_) {
+        probe_->set_listener(nullptr);
+        probe_->close(net::ws_close_code::going_away, reason);
+        probe_.reset();
+    }
+    if (ws_) {
+        ws_->set_listener(nullptr);
+        if (ws_->is_open()) ws_->close(net::ws_close_code::normal, reason);
+    }
+    poll_queue_.clear();
+    server_.remove(*this);
+    notify_handler_closed(reason);
+}
+
+}  // namespace switchboard::kernel::engineio

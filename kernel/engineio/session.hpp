@@ -1,0 +1,146 @@
+// An Engine.IO session: one client, whichever transport it currently uses.
+//
+// Lives on one worker for its whole life. Owns the heartbeat (server pings; a missing
+// pong closes the session), the long-polling state (at most one pending GET, the
+// packets waiting for it), the WebSocket (or the probe of an upgrade in progress), and
+// the application handler above it (Socket.IO).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kernel/core/deadline_queue.hpp"
+#include "kernel/engineio/wire_packet.hpp"
+#include "kernel/net/http_message.hpp"
+#include "kernel/net/websocket_connection.hpp"
+
+namespace switchboard::kernel {
+class worker;
+}
+namespace switchboard::kernel::net {
+class http_connection;
+}
+
+namespace switchboard::kernel::engineio {
+
+class server;
+class session;
+
+// What the client sent when it opened the session (socket.handshake in Socket.IO).
+struct handshake_info {
+    std::string query;                                        // raw query string
+    std::vector<std::pair<std::string, std::string>> headers;   // lower-case names
+    std::string remote_address;
+    std::int64_t issued_ms = 0;                               // Unix time, milliseconds
+
+    std::string_view header(std::string_view lower_name) const noexcept;
+    std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// The layer above Engine.IO (Socket.IO), one per session. Called on the session's worker.
+class session_handler {
+public:
+    virtual ~session_handler() = default;
+    // A `message` packet: text, or binary bytes. Valid during the call only.
+    virtual void on_message(std::string_view data, bool binary) = 0;
+    // The session is closed; `reason` is the reference server's reason string
+    // ("transport close", "ping timeout", "forced close", "parse error"...).
+    virtual void on_close(std::string_view reason) = 0;
+};
+
+// Creates the handler of each new session.
+class application {
+public:
+    virtual ~application() = default;
+    virtual std::unique_ptr<session_handler> on_session_open(session& s) = 0;
+};
+
+// A GET that waits for packets, possibly on a connection owned by another worker.
+struct pending_poll {
+    std::shared_ptr<net::http_connection> connection;
+    std::uint64_t request_id = 0;
+    std::string extra_headers;   // CORS headers for this request
+};
+
+class session final : public std::enable_shared_from_this<session>, private net::websocket_listener {
+public:
+    enum class transport_kind : std::uint8_t { polling, websocket };
+
+    session(server& owner_server, worker& owner, std::string id, handshake_info handshake);
+    ~session();
+
+    const std::string& id() const noexcept { return id_; }
+    worker& owner() noexcept { return owner_; }
+    const handshake_info& handshake() const noexcept { return handshake_; }
+    transport_kind transport() const noexcept { return transport_; }
+    std::string_view transport_name() const noexcept;
+    bool upgrading() const noexcept { return probe_ != nullptr; }
+    bool is_open() const noexcept { return state_ == state::open; }
+
+    // Sends every part of a message. A volatile message is dropped, whole, when the
+    // transport cannot take it now (over the buffer bound, or polling with no GET
+    // waiting). Returns false when dropped.
+    bool send(const wire_message& parts, bool is_volatile = false);
+    bool send(const wire_packet_ptr& packet, bool is_volatile = false);
+
+    // Closes from the server side: queued packets are flushed first; a polling client
+    // gets a `close` packet. The handler is told with `reason`.
+    void close(std::string_view reason);
+
+    // --- called by engineio::server on the session's worker ---
+
+    // Starts the session on its first transport: a polling session's open packet is
+    // the handshake GET's response (sent by the server); a WebSocket session sends it.
+    void start_polling(std::unique_ptr<session_handler> handler);
+    void start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
+                         std::unique_ptr<session_handler> handler);
+
+    void on_poll(pending_poll poll);
+    // A POST body; returns the HTTP status to answer (200 "ok", or 400 on bad input).
+    int on_post(std::string_view body, std::string_view content_type);
+    void on_poll_abandoned(std::uint64_t request_id);
+    // A WebSocket with this session's sid: an upgrade probe, or refused.
+    void on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws);
+
+    // Heartbeat and timeout expiries (see server's deadline queues).
+    void on_ping_due();
+    void on_pong_overdue();
+
+private:
+    enum class state : std::uint8_t { open, closing, closed };
+
+    void on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) override;
+    void on_ws_closed(net::websocket_connection& from, std::string_view reason) override;
+
+    void on_packet(const packet& p);
+    void on_pong();
+    void complete_upgrade();
+    void respond_poll(pending_poll& poll, std::string body);
+    void schedule_poll_flush();
+    void flush_poll();
+    // Ends the session: no more transport, handler told, removed from the server.
+    void finish(std::string_view reason, std::string_view pending_poll_answer);
+    void notify_handler_closed(std::string_view reason);
+
+    server& server_;
+    worker& owner_;
+    std::string id_;
+    handshake_info handshake_;
+    std::unique_ptr<session_handler> handler_;
+    transport_kind transport_ = transport_kind::polling;
+    state state_ = state::open;
+    bool poll_flush_scheduled_ = false;
+    bool handler_closed_ = false;
+    std::shared_ptr<net::websocket_connection> ws_;      // the WebSocket transport
+    std::shared_ptr<net::websocket_connection> probe_;   // an upgrade in progress
+    std::unique_ptr<pending_poll> poll_;                 // the GET waiting for packets
+    std::vector<wire_packet_ptr> poll_queue_;            // packets for the next GET
+    std::size_t poll_queue_bytes_ = 0;
+    deadline_entry heartbeat_;
+};
+
+}  // namespace switchboard::kernel::engineio

@@ -1,0 +1,235 @@
+// The only translation unit that instantiates Beast's HTTP parser (it is heavy to
+// compile); everything else sees net::http_request.
+#include "kernel/net/http_connection.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+
+namespace switchboard::kernel::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+struct http_connection::state {
+    explicit state(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+
+    asio::ip::tcp::socket socket;
+    beast::flat_buffer buffer{8 * 1024};
+    std::optional<http::request_parser<http::string_body>> parser;
+    std::uint64_t next_request_id = 1;
+    // The request waiting for its response (without its body).
+    std::optional<std::pair<std::uint64_t, http_request>> awaiting;
+    // A request that arrived while another one was still waiting (pipelining).
+    std::optional<http_request> queued;
+    std::string write_buffer;
+    bool reading = false;
+    bool writing = false;
+    bool close_after_write = false;
+    bool closed = false;
+};
+
+namespace {
+
+http_method to_method(http::verb verb) {
+    switch (verb) {
+        case http::verb::get: return http_method::get;
+        case http::verb::post: return http_method::post;
+        case http::verb::options: return http_method::options;
+        case http::verb::head: return http_method::head;
+        case http::verb::put: return http_method::put;
+        case http::verb::delete_: return http_method::del;
+        default: return http_method::other;
+    }
+}
+
+std::string lower(std::string_view text) {
+    std::string out(text);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+bool has_token(std::string_view header_value, std::string_view token) {
+    // Connection: keep-alive, Upgrade  ->  tokens, case-insensitive
+    const std::string value = lower(header_value);
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const auto comma = value.find(',', start);
+        std::string_view part = std::string_view(value).substr(start, comma - start);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+        if (part == token) return true;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return false;
+}
+
+http_request to_request(http::request<http::string_body>&& message, const asio::ip::tcp::socket& socket) {
+    http_request request;
+    request.method = to_method(message.method());
+    const std::string_view target = message.target();
+    const auto question = target.find('?');
+    request.path = std::string(target.substr(0, question));
+    if (question != std::string_view::npos) request.query = std::string(target.substr(question + 1));
+    request.headers.reserve(static_cast<std::size_t>(std::distance(message.begin(), message.end())));
+    for (const auto& field : message) request.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    request.keep_alive = message.keep_alive();
+    request.websocket_upgrade = has_token(request.header("upgrade"), "websocket") &&
+                                has_token(request.header("connection"), "upgrade");
+    request.body = std::move(message.body());
+    boost::system::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) request.remote_address = endpoint.address().to_string();
+    return request;
+}
+
+http_request without_body(const http_request& request) {
+    http_request copy;
+    copy.method = request.method;
+    copy.path = request.path;
+    copy.query = request.query;
+    copy.remote_address = request.remote_address;
+    return copy;
+}
+
+}  // namespace
+
+http_connection::http_connection(asio::ip::tcp::socket socket, worker& owner, http_router& router,
+                                 const http_limits& limits)
+    : owner_(owner), router_(router), limits_(limits), state_(std::make_unique<state>(std::move(socket))) {}
+
+http_connection::~http_connection() = default;
+
+void http_connection::start() {
+    boost::system::error_code ec;
+    state_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    do_read();
+}
+
+void http_connection::do_read() {
+    auto& s = *state_;
+    if (s.closed || s.reading) return;
+    s.parser.emplace();
+    s.parser->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    s.parser->body_limit(limits_.max_body_bytes);
+    s.reading = true;
+    http::async_read(s.socket, s.buffer, *s.parser,
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                         self->on_read(ec);
+                     });
+}
+
+void http_connection::on_read(const boost::system::error_code& ec) {
+    auto& s = *state_;
+    s.reading = false;
+    if (s.closed) return;
+    if (ec) {
+        if (ec == http::error::body_limit) return reject(413, "Payload Too Large");
+        if (ec == http::error::header_limit) return reject(431, "Request Header Fields Too Large");
+        if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
+            ec != http::error::partial_message)
+            return reject(400, "Bad Request");
+        // The peer went away.
+        return close();
+    }
+    http_request request = to_request(s.parser->release(), s.socket);
+    s.parser.reset();
+    if (request.websocket_upgrade) {
+        if (s.awaiting || s.writing) return reject(400, "Bad Request");
+        s.closed = true;
+        std::string already_read(static_cast<const char*>(s.buffer.data().data()), s.buffer.size());
+        s.buffer.consume(s.buffer.size());
+        router_.on_websocket_upgrade(std::move(request), std::move(s.socket), std::move(already_read), owner_);
+        return;
+    }
+    if (s.awaiting || s.writing) {
+        s.queued = std::move(request);
+        return;
+    }
+    s.queued = std::move(request);
+    dispatch_request();
+}
+
+void http_connection::dispatch_request() {
+    auto& s = *state_;
+    http_request request = std::move(*s.queued);
+    s.queued.reset();
+    const std::uint64_t id = s.next_request_id++;
+    s.awaiting.emplace(id, without_body(request));
+    const bool keep_alive = request.keep_alive;
+    if (!keep_alive) s.close_after_write = true;
+    router_.on_http_request(std::move(request), shared_from_this(), id);
+    // Keep reading while the response is pending, to notice a client that leaves.
+    if (keep_alive) do_read();
+}
+
+void http_connection::respond(std::uint64_t request_id, std::string raw_response, bool close_after) {
+    asio::dispatch(state_->socket.get_executor(),
+                   [self = shared_from_this(), request_id, raw = std::move(raw_response), close_after]() mutable {
+                       self->write_response(request_id, std::move(raw), close_after);
+                   });
+}
+
+void http_connection::write_response(std::uint64_t request_id, std::string raw_response, bool close_after) {
+    auto& s = *state_;
+    if (s.closed || !s.awaiting || s.awaiting->first != request_id) return;
+    s.awaiting.reset();
+    s.close_after_write = s.close_after_write || close_after;
+    s.write_buffer = std::move(raw_response);
+    s.writing = true;
+    asio::async_write(s.socket, asio::buffer(s.write_buffer),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          self->on_write(ec);
+                      });
+}
+
+void http_connection::on_write(const boost::system::error_code& ec) {
+    auto& s = *state_;
+    s.writing = false;
+    std::string().swap(s.write_buffer);
+    if (ec || s.close_after_write) return close();
+    if (s.queued) return dispatch_request();
+    do_read();
+}
+
+void http_connection::abandon_pending() {
+    auto& s = *state_;
+    if (!s.awaiting) return;
+    auto [id, request] = std::move(*s.awaiting);
+    s.awaiting.reset();
+    router_.on_http_abandoned(request, id);
+}
+
+void http_connection::reject(int status, std::string_view message) {
+    auto& s = *state_;
+    abandon_pending();
+    if (s.writing) return close();
+    s.close_after_write = true;
+    s.write_buffer = make_http_response(status, "text/plain; charset=UTF-8", message, {}, false);
+    s.writing = true;
+    asio::async_write(s.socket, asio::buffer(s.write_buffer),
+                      [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+                          self->close();
+                      });
+}
+
+void http_connection::close() {
+    auto& s = *state_;
+    if (s.closed) return;
+    abandon_pending();
+    s.closed = true;
+    boost::system::error_code ec;
+    s.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    s.socket.close(ec);
+}
+
+}  // namespace switchboard::kernel::net

@@ -1,0 +1,83 @@
+// One HTTP/1.1 connection: parses requests with Beast and hands them to a router.
+//
+// A long-polling GET may be answered much later and from another worker, so a
+// response is sent with respond(), which is safe from any thread. While a response is
+// pending the connection keeps reading: the client closing the connection then tells
+// the router the request was abandoned (the reference server closes the session).
+// A WebSocket upgrade request ends the HTTP life of the connection: the socket and any
+// bytes already read are handed over.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "kernel/net/http_message.hpp"
+
+namespace switchboard::kernel {
+class worker;
+}
+
+namespace switchboard::kernel::net {
+
+class http_connection;
+
+// Answers requests. Called on the connection's worker thread.
+class http_router {
+public:
+    // A complete request. Answer it, now or later, with `connection->respond(id, ...)`.
+    virtual void on_http_request(http_request&& request, const std::shared_ptr<http_connection>& connection,
+                                 std::uint64_t request_id) = 0;
+    // An upgrade request: the router now owns the socket.
+    virtual void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket socket,
+                                      std::string already_read, worker& owner) = 0;
+    // The client went away while request `request_id` (which had `request` as its
+    // parsed form) was still waiting for its response.
+    virtual void on_http_abandoned(const http_request& request, std::uint64_t request_id) = 0;
+
+protected:
+    ~http_router() = default;
+};
+
+struct http_limits {
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1'000'000;
+};
+
+class http_connection : public std::enable_shared_from_this<http_connection> {
+public:
+    http_connection(boost::asio::ip::tcp::socket socket, worker& owner, http_router& router,
+                    const http_limits& limits);
+    ~http_connection();
+
+    void start();
+
+    // Sends `raw_response` (complete bytes) for `request_id`; closes the connection
+    // afterwards when `close_after`. Safe from any thread.
+    void respond(std::uint64_t request_id, std::string raw_response, bool close_after = false);
+
+    worker& owner() noexcept { return owner_; }
+
+private:
+    struct state;
+
+    void do_read();
+    void on_read(const boost::system::error_code& ec);
+    void dispatch_request();
+    void write_response(std::uint64_t request_id, std::string raw_response, bool close_after);
+    void on_write(const boost::system::error_code& ec);
+    void reject(int status, std::string_view message);
+    // Tells the router that the request waiting for its response will never get it.
+    void abandon_pending();
+    void close();
+
+    worker& owner_;
+    http_router& router_;
+    http_limits limits_;
+    std::unique_ptr<state> state_;   // Beast types stay in the .cpp
+};
+
+}  // namespace switchboard::kernel::net

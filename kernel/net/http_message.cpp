@@ -1,0 +1,107 @@
+#include "kernel/net/http_message.hpp"
+
+#include <charconv>
+
+namespace switchboard::kernel::net {
+
+std::string_view to_string(http_method method) noexcept {
+    switch (method) {
+        case http_method::get: return "GET";
+        case http_method::post: return "POST";
+        case http_method::options: return "OPTIONS";
+        case http_method::head: return "HEAD";
+        case http_method::put: return "PUT";
+        case http_method::del: return "DELETE";
+        case http_method::other: break;
+    }
+    return "OTHER";
+}
+
+std::string_view http_request::header(std::string_view lower_name) const noexcept {
+    for (const auto& [name, value] : headers)
+        if (name == lower_name) return value;
+    return {};
+}
+
+std::optional<std::string> http_request::query_param(std::string_view name) const {
+    std::string_view rest = query;
+    while (!rest.empty()) {
+        const auto amp = rest.find('&');
+        const std::string_view pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        const auto eq = pair.find('=');
+        const std::string_view key = pair.substr(0, eq);
+        if (percent_decode(key) != name) continue;
+        if (eq == std::string_view::npos) return std::string{};
+        return percent_decode(pair.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+std::string percent_decode(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out.push_back(' ');
+        } else if (c == '%' && i + 2 < text.size()) {
+            unsigned value = 0;
+            const auto* first = text.data() + i + 1;
+            const auto [ptr, ec] = std::from_chars(first, first + 2, value, 16);
+            if (ec == std::errc{} && ptr == first + 2) {
+                out.push_back(static_cast<char>(value));
+                i += 2;
+            } else {
+                out.push_back(c);
+            }
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string_view status_reason(int status) noexcept {
+    switch (status) {
+        case 101: return "Switching Protocols";
+        case 200: return "OK";
+        case 204: return "No Content";
+        case 400: return "Bad Request";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 411: return "Length Required";
+        case 413: return "Payload Too Large";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return "Unknown";
+    }
+}
+
+std::string make_http_response(int status, std::string_view content_type, std::string_view body,
+                               std::string_view extra_headers, bool keep_alive) {
+    std::string out;
+    out.reserve(160 + extra_headers.size() + body.size());
+    out += "HTTP/1.1 ";
+    out += std::to_string(status);
+    out += ' ';
+    out += status_reason(status);
+    out += "\r\n";
+    if (!content_type.empty()) {
+        out += "Content-Type: ";
+        out += content_type;
+        out += "\r\n";
+    }
+    out += "Content-Length: ";
+    out += std::to_string(body.size());
+    out += "\r\n";
+    if (!keep_alive) out += "Connection: close\r\n";
+    out += extra_headers;
+    out += "\r\n";
+    out += body;
+    return out;
+}
+
+}  // namespace switchboard::kernel::net

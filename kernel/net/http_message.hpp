@@ -1,0 +1,47 @@
+// The plain HTTP request and response model the protocol layers see.
+//
+// Beast parses requests in http_connection.cpp only (its templates are heavy to
+// compile); everything above works on this small struct, and responses are written
+// as ready bytes so a long-polling reply built on one worker can be sent by another.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace switchboard::kernel::net {
+
+enum class http_method : std::uint8_t { get, post, options, head, put, del, other };
+
+std::string_view to_string(http_method method) noexcept;
+
+struct http_request {
+    http_method method = http_method::get;
+    std::string path;            // the target before '?'
+    std::string query;           // the raw query string after '?', without it
+    std::vector<std::pair<std::string, std::string>> headers;   // names lower-cased
+    std::string body;
+    std::string remote_address;
+    bool websocket_upgrade = false;   // Upgrade: websocket + Connection: upgrade
+    bool keep_alive = true;
+
+    // The first header of that (lower-case) name, or an empty view.
+    std::string_view header(std::string_view lower_name) const noexcept;
+    // A query parameter, percent-decoded; nothing when absent.
+    std::optional<std::string> query_param(std::string_view name) const;
+};
+
+// Decodes %XX escapes and '+' (as space). Invalid escapes are kept as they are.
+std::string percent_decode(std::string_view text);
+
+// Builds a complete HTTP/1.1 response. `extra_headers` are whole "Name: value\r\n"
+// lines. Content-Length is always set.
+std::string make_http_response(int status, std::string_view content_type, std::string_view body,
+                               std::string_view extra_headers = {}, bool keep_alive = true);
+
+std::string_view status_reason(int status) noexcept;
+
+}  // namespace switchboard::kernel::net

@@ -1,0 +1,201 @@
+#include "kernel/net/websocket_connection.hpp"
+
+#include <boost/asio/write.hpp>
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+
+namespace switchboard::kernel::net {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Connections with frames queued since the worker last returned to its loop. Each
+// worker thread has its own list: one post per burst instead of one per connection.
+thread_local std::vector<std::shared_ptr<websocket_connection>> dirty_connections;
+thread_local bool flush_posted = false;
+
+void flush_dirty_connections() {
+    flush_posted = false;
+    auto batch = std::move(dirty_connections);
+    dirty_connections.clear();
+    for (auto& connection : batch) connection->flush();
+    // Keep the vector's capacity on this thread for the next burst.
+    batch.clear();
+    if (dirty_connections.empty()) dirty_connections.swap(batch);
+}
+
+}  // namespace
+
+websocket_connection::websocket_connection(asio::ip::tcp::socket socket, worker& owner,
+                                           std::size_t max_message_size, std::string_view handshake_response)
+    : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
+    auto response = engineio::wire_packet::raw(handshake_response);
+    queued_bytes_ += response->size();
+    queue_.push_back(std::move(response));
+}
+
+websocket_connection::~websocket_connection() = default;
+
+void websocket_connection::start(std::string already_read) {
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    schedule_flush();
+    if (!already_read.empty()) {
+        std::size_t used = 0;
+        if (!consume(already_read.data(), already_read.size(), used)) return;
+        pending_.assign(already_read, used);
+    }
+    wait_readable();
+}
+
+void websocket_connection::wait_readable() {
+    socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           self->on_readable(ec);
+                       });
+}
+
+void websocket_connection::on_readable(const boost::system::error_code& ec) {
+    if (ec) return fail(ec == asio::error::operation_aborted ? "transport close" : "transport error");
+    if (closed_notified_) return;
+    char* scratch = owner_.scratch();
+    for (;;) {
+        boost::system::error_code read_ec;
+        const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
+        if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
+        if (read_ec || n == 0) return fail("transport close");
+        std::size_t used = 0;
+        if (pending_.empty()) {
+            if (!consume(scratch, n, used)) return;
+            if (used < n) pending_.assign(scratch + used, n - used);
+        } else {
+            pending_.append(scratch, n);
+            if (!consume(pending_.data(), pending_.size(), used)) return;
+            pending_.erase(0, used);
+            // An idle connection keeps no buffer behind.
+            if (pending_.empty()) std::string().swap(pending_);
+        }
+        if (n < worker::scratch_size) break;
+    }
+    wait_readable();
+}
+
+bool websocket_connection::consume(char* data, std::size_t size, std::size_t& used) {
+    auto self = shared_from_this();   // a listener may drop its reference mid-loop
+    used = 0;
+    while (used < size && !closed_notified_) {
+        std::size_t consumed = 0;
+        ws_message message;
+        const auto status = parser_.parse(data + used, size - used, consumed, message);
+        switch (status) {
+            case ws_parse_status::need_more:
+                used += consumed;
+                return true;
+            case ws_parse_status::protocol_error:
+                close(ws_close_code::protocol_error, "protocol error");
+                return false;
+            case ws_parse_status::too_big:
+                close(ws_close_code::too_big, "message too big");
+                return false;
+            case ws_parse_status::invalid_utf8:
+                close(ws_close_code::invalid_payload, "invalid UTF-8");
+                return false;
+            case ws_parse_status::message:
+                break;
+        }
+        switch (message.opcode) {
+            case ws_opcode::text:
+            case ws_opcode::binary:
+                if (listener_ && !closing_)
+                    listener_->on_ws_message(*this, message.opcode == ws_opcode::binary, message.payload);
+                break;
+            case ws_opcode::ping:
+                if (!closing_) send(engineio::wire_packet::raw(make_frame(ws_opcode::pong, message.payload)));
+                break;
+            case ws_opcode::close:
+                close(ws_close_code::normal, "transport close");
+                return false;
+            default:
+                break;   // pongs and continuations carry nothing for us
+        }
+        used += consumed;
+    }
+    return !closed_notified_;
+}
+
+void websocket_connection::send(const engineio::wire_packet_ptr& packet) {
+    if (closing_) return;
+    queued_bytes_ += packet->size();
+    queue_.push_back(packet);
+    schedule_flush();
+}
+
+void websocket_connection::schedule_flush() {
+    if (writing_ || flush_scheduled_) return;
+    flush_scheduled_ = true;
+    dirty_connections.push_back(shared_from_this());
+    if (!flush_posted) {
+        flush_posted = true;
+        asio::post(owner_.io(), &flush_dirty_connections);
+    }
+}
+
+void websocket_connection::flush() {
+    flush_scheduled_ = false;
+    if (writing_ || queue_.empty() || !socket_.is_open()) return;
+    writing_ = true;
+    in_flight_.swap(queue_);
+    buffers_.clear();
+    buffers_.reserve(in_flight_.size());
+    for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
+    asio::async_write(socket_, buffers_,
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          self->on_write(ec);
+                      });
+}
+
+void websocket_connection::on_write(const boost::system::error_code& ec) {
+    writing_ = false;
+    for (const auto& packet : in_flight_) queued_bytes_ -= packet->size();
+    in_flight_.clear();
+    // A burst can leave large vectors behind; idle connections should not keep them.
+    if (in_flight_.capacity() > 64) std::vector<engineio::wire_packet_ptr>().swap(in_flight_);
+    if (buffers_.capacity() > 64) std::vector<asio::const_buffer>().swap(buffers_);
+    if (ec) return fail("transport error");
+    if (!queue_.empty()) return flush();
+    if (close_when_written_) shutdown_socket();
+}
+
+void websocket_connection::close(ws_close_code code, std::string_view reason) {
+    if (closing_) return;
+    closing_ = true;
+    close_when_written_ = true;
+    auto frame = engineio::wire_packet::raw(make_close_frame(code));
+    queued_bytes_ += frame->size();
+    queue_.push_back(std::move(frame));
+    if (!writing_) flush();
+    notify_closed(reason);
+}
+
+void websocket_connection::fail(std::string_view reason) {
+    closing_ = true;
+    shutdown_socket();
+    notify_closed(reason);
+}
+
+void websocket_connection::notify_closed(std::string_view reason) {
+    if (closed_notified_) return;
+    closed_notified_ = true;
+    if (auto* listener = std::exchange(listener_, nullptr)) listener->on_ws_closed(*this, reason);
+}
+
+void websocket_connection::shutdown_socket() {
+    boost::system::error_code ec;
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
+}
+
+}  // namespace switchboard::kernel::net

@@ -1,0 +1,95 @@
+// A WebSocket connection after the handshake: reads client frames, writes server frames.
+//
+// Reads wait for readability and then read into the worker's scratch buffer, so an
+// idle connection holds no read buffer. Writes are corked: frames queued while the
+// current handler runs leave together in one gathered write when the worker gets back
+// to its loop, and frames queued during a write go out in the next one.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "kernel/engineio/wire_packet.hpp"
+#include "kernel/net/websocket_frame.hpp"
+
+namespace switchboard::kernel {
+class worker;
+}
+
+namespace switchboard::kernel::net {
+
+class websocket_connection;
+
+// Receives what a connection reads. Called on the connection's worker thread.
+class websocket_listener {
+public:
+    // A complete text or binary message; `payload` is valid during the call only.
+    virtual void on_ws_message(websocket_connection& from, bool binary, std::string_view payload) = 0;
+    // The connection is gone (peer close, error, or local close). Called once.
+    virtual void on_ws_closed(websocket_connection& from, std::string_view reason) = 0;
+
+protected:
+    ~websocket_listener() = default;
+};
+
+class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
+public:
+    // `handshake_response` (the 101) is queued first, before anything sent later.
+    websocket_connection(boost::asio::ip::tcp::socket socket, worker& owner, std::size_t max_message_size,
+                         std::string_view handshake_response);
+    ~websocket_connection();
+
+    // Parses `already_read`, then reads. Set the listener first.
+    void start(std::string already_read);
+
+    void set_listener(websocket_listener* listener) noexcept { listener_ = listener; }
+
+    // Queues a frame. Ignored once the connection is closing.
+    void send(const engineio::wire_packet_ptr& packet);
+
+    // Sends a close frame, then closes the socket once it is written. The listener is
+    // told with `reason`.
+    void close(ws_close_code code, std::string_view reason);
+
+    // Bytes queued and not yet written: the backpressure measure.
+    std::size_t buffered_bytes() const noexcept { return queued_bytes_; }
+    bool is_open() const noexcept { return !closing_; }
+    worker& owner() noexcept { return owner_; }
+
+    // Writes everything queued since the last flush (called by the worker's corker).
+    void flush();
+
+private:
+    void wait_readable();
+    void on_readable(const boost::system::error_code& ec);
+    // Parses [data, data+size); returns false once the connection is closed.
+    bool consume(char* data, std::size_t size, std::size_t& used);
+    void on_write(const boost::system::error_code& ec);
+    void schedule_flush();
+    void fail(std::string_view reason);
+    void notify_closed(std::string_view reason);
+    void shutdown_socket();
+
+    boost::asio::ip::tcp::socket socket_;
+    worker& owner_;
+    websocket_listener* listener_ = nullptr;
+    ws_frame_parser parser_;
+    std::string pending_;                                  // an incomplete frame's bytes
+    std::vector<engineio::wire_packet_ptr> queue_;         // waiting for the next write
+    std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
+    std::vector<boost::asio::const_buffer> buffers_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;
+    bool flush_scheduled_ = false;
+    bool closing_ = false;          // no more frames are accepted
+    bool close_when_written_ = false;
+    bool closed_notified_ = false;
+};
+
+}  // namespace switchboard::kernel::net

@@ -1,0 +1,132 @@
+#include "kernel/socketio/client.hpp"
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/random_id.hpp"
+#include "kernel/socketio/server.hpp"
+#include "kernel/socketio/socket.hpp"
+
+namespace switchboard::kernel::socketio {
+
+client::client(server& owner, engineio::session& session)
+    : server_(owner), session_(session), decoder_(owner.settings().max_attachments) {
+    server_.connect_timeouts().schedule(connect_deadline_, this);
+}
+
+client::~client() = default;
+
+void client::send_packet(const packet& p, bool is_volatile) { session_.send(to_wire(p), is_volatile); }
+
+void client::on_message(std::string_view data, bool binary) {
+    std::optional<packet> complete;
+    const auto error = binary ? decoder_.add_binary(data, complete) : decoder_.add_text(data, complete);
+    if (error != decode_error::none) return close_for(to_string(error));
+    if (complete) on_packet(std::move(*complete));
+}
+
+void client::close_for(std::string_view reason) {
+    SB_LOG(debug, "socketio") << "closing session " << session_.id() << ": " << reason;
+    session_.close("parse error");
+}
+
+socket* client::find(std::string_view nsp) noexcept {
+    for (auto& s : sockets_)
+        if (s->nsp() == nsp) return s.get();
+    return nullptr;
+}
+
+void client::on_packet(packet&& p) {
+    if (p.type == packet_type::connect) return on_connect(std::move(p));
+    socket* s = find(p.nsp);
+    // As the reference: packets for a namespace this client has not joined are ignored.
+    if (!s || !s->connected()) return;
+    switch (p.type) {
+        case packet_type::event:
+        case packet_type::binary_event:
+            s->on_event(std::move(p));
+            break;
+        case packet_type::ack:
+        case packet_type::binary_ack:
+            s->on_ack(std::move(p));
+            break;
+        case packet_type::disconnect:
+            s->on_closed("client namespace disconnect");
+            remove(*s);
+            break;
+        default:
+            close_for("unexpected packet type from a client");
+            break;
+    }
+}
+
+void client::on_connect(packet&& p) {
+    local_namespace* nsp = server_.find_namespace(p.nsp);
+    if (!nsp) {
+        packet refusal;
+        refusal.type = packet_type::connect_error;
+        refusal.nsp = p.nsp;
+        refusal.data = json{{"message", "Invalid namespace"}};
+        return send_packet(refusal);
+    }
+    if (find(p.nsp)) return;   // already connected (or connecting) to it
+    json auth = p.has_data() ? std::move(p.data) : json::object();
+    auto owned = std::make_unique<socket>(*this, *nsp, make_random_id(), std::move(auth));
+    socket& s = *owned;
+    sockets_.push_back(std::move(owned));
+    const std::uint64_t handle = s.handle();
+    auto accept = [this, handle](std::optional<json> error) {
+        // The decision may come after the client left: find the socket again.
+        server_.with_socket(handle, [this, error = std::move(error)](socket* s) mutable {
+            if (!s) return;
+            if (error) {
+                packet refusal;
+                refusal.type = packet_type::connect_error;
+                refusal.nsp = s->nsp();
+                refusal.data = std::move(*error);
+                send_packet(refusal);
+                s->on_closed("connection refused");
+                return remove(*s);
+            }
+            packet reply;
+            reply.type = packet_type::connect;
+            reply.nsp = s->nsp();
+            reply.data = json{{"sid", s->id()}};
+            send_packet(reply);
+            connect_deadline_.cancel();
+            s->mark_connected();
+            const auto* nsp = server_.find_namespace(s->nsp());
+            if (nsp && nsp->handlers.on_connection) nsp->handlers.on_connection(*s);
+        });
+    };
+    if (nsp->handlers.authorize) {
+        nsp->handlers.authorize(s, std::move(accept));
+    } else {
+        accept(std::nullopt);
+    }
+}
+
+void client::remove(socket& s) {
+    for (auto it = sockets_.begin(); it != sockets_.end(); ++it) {
+        if (it->get() == &s) {
+            sockets_.erase(it);
+            return;
+        }
+    }
+}
+
+void client::on_close(std::string_view reason) {
+    if (closed_) return;
+    closed_ = true;
+    connect_deadline_.cancel();
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto& s : sockets) s->on_closed(reason);
+}
+
+void client::on_connect_timeout() {
+    for (auto& s : sockets_)
+        if (s->connected()) return;
+    SB_LOG(debug, "socketio") << "session " << session_.id() << ": no namespace joined in time";
+    session_.close("connect timeout");
+}
+
+}  // namespace switchboard::kernel::socketio

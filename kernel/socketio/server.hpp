@@ -1,0 +1,103 @@
+// The Socket.IO server: namespaces and their handlers, sockets per worker, broadcasts.
+//
+// Handlers run on the socket's worker and must not block; the SDK layer puts a
+// handler pool in front of them for blocking work. Broadcasts are safe from any
+// thread: the message is encoded once and every worker writes the same buffers to its
+// local members.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "kernel/config/config.hpp"
+#include "kernel/core/deadline_queue.hpp"
+#include "kernel/engineio/session.hpp"
+#include "kernel/rooms/room_index.hpp"
+#include "kernel/socketio/socket.hpp"
+
+namespace switchboard::kernel {
+class worker;
+}
+
+namespace switchboard::kernel::socketio {
+
+class server;
+
+// Encodes a packet into its wire form: the text packet, then its attachments.
+engineio::wire_message to_wire(const packet& p);
+
+struct namespace_handlers {
+    // Decides whether `s` may connect: call `decide` (on the socket's worker) with
+    // nothing to accept, or with the error sent in CONNECT_ERROR ({message, data}).
+    // Unset: every connection is accepted.
+    std::function<void(socket& s, std::function<void(std::optional<json> error)> decide)> authorize;
+    std::function<void(socket& s)> on_connection;
+    // A client event; `ack` is empty when the client asked for no acknowledgement.
+    std::function<void(socket& s, std::string_view event, json& args, ack_sender ack)> on_event;
+    std::function<void(socket& s, std::string_view reason)> on_disconnect;
+};
+
+struct broadcast_options {
+    std::vector<std::string> rooms;    // empty: the whole namespace
+    std::vector<std::string> except;   // members of these rooms are skipped
+    bool is_volatile = false;
+};
+
+// One worker's part of a namespace.
+struct local_namespace {
+    local_namespace(server& s, std::string n, const namespace_handlers& h)
+        : owner(s), name(std::move(n)), handlers(h) {}
+
+    server& owner;
+    std::string name;
+    const namespace_handlers& handlers;
+    std::unordered_map<std::string, socket*, rooms::string_hash, std::equal_to<>> sockets;
+    rooms::room_index<socket> rooms;
+};
+
+class server final : public engineio::application {
+public:
+    server(const config::settings& settings, std::vector<worker*> workers);
+    ~server() override;
+
+    // Registers the handlers of a configured namespace. Call before serving.
+    void set_handlers(std::string_view nsp, namespace_handlers handlers);
+    const config::socketio_settings& settings() const noexcept { return settings_; }
+
+    std::unique_ptr<engineio::session_handler> on_session_open(engineio::session& session) override;
+
+    // Sends to the namespace, or its rooms, on every worker. Safe from any thread.
+    void broadcast(std::string_view nsp, const broadcast_options& options, std::string_view event, json args);
+    void broadcast(std::string_view nsp, const broadcast_options& options,
+                   std::shared_ptr<const engineio::wire_message> message);
+
+    // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
+    // gone). Safe from any thread.
+    void with_socket(std::uint64_t handle, std::function<void(socket*)> fn);
+
+    // --- on a worker thread ---
+    local_namespace* find_namespace(std::string_view name);
+    std::uint64_t register_socket(socket& s);
+    void unregister_socket(const socket& s);
+    deadline_queue& connect_timeouts();
+    std::size_t local_socket_count() const;
+
+private:
+    struct worker_state;
+    worker_state& local() const;
+    void deliver_local(std::string_view nsp, const broadcast_options& options,
+                       const engineio::wire_message& message);
+
+    config::socketio_settings settings_;
+    std::vector<worker*> workers_;
+    std::unordered_map<std::string, namespace_handlers> handlers_;
+    std::vector<std::unique_ptr<worker_state>> states_;
+};
+
+}  // namespace switchboard::kernel::socketio

@@ -1,0 +1,146 @@
+#include "kernel/socketio/socket.hpp"
+
+#include <algorithm>
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+#include "kernel/socketio/client.hpp"
+#include "kernel/socketio/server.hpp"
+
+namespace switchboard::kernel::socketio {
+
+socket::socket(client& owner, local_namespace& nsp, std::string id, json auth)
+    : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(std::move(auth)) {
+    handle_ = nsp_.owner.register_socket(*this);
+}
+
+socket::~socket() {
+    if (handle_) nsp_.owner.unregister_socket(*this);
+}
+
+const std::string& socket::nsp() const noexcept { return nsp_.name; }
+
+const engineio::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
+
+engineio::session& socket::session() noexcept { return client_.session(); }
+
+void socket::send_packet(const packet& p, bool is_volatile) { client_.send_packet(p, is_volatile); }
+
+void socket::send(const engineio::wire_message& message, bool is_volatile) {
+    if (connected_) client_.session().send(message, is_volatile);
+}
+
+void socket::emit(std::string_view event, json args, bool is_volatile) {
+    if (!connected_) return;
+    packet p;
+    p.type = packet_type::event;
+    p.nsp = nsp_.name;
+    args.insert(args.begin(), json(event));
+    p.data = std::move(args);
+    send_packet(p, is_volatile);
+}
+
+void socket::emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout,
+                           ack_callback callback) {
+    if (!connected_) {
+        if (callback) callback(std::nullopt);
+        return;
+    }
+    const std::int64_t id = next_ack_id_++;
+    auto timer = std::make_unique<boost::asio::steady_timer>(client_.session().owner().io());
+    timer->expires_after(timeout);
+    // The timer is cancelled when the socket goes, so `this` is valid whenever ec is clear.
+    timer->async_wait([this, id](const boost::system::error_code& ec) {
+        if (!ec) complete_ack(id, std::nullopt);
+    });
+    pending_acks_.push_back(pending_ack{id, std::move(timer), std::move(callback)});
+    packet p;
+    p.type = packet_type::event;
+    p.nsp = nsp_.name;
+    p.id = id;
+    args.insert(args.begin(), json(event));
+    p.data = std::move(args);
+    send_packet(p);
+}
+
+void socket::complete_ack(std::int64_t id, std::optional<json> args) {
+    const auto found = std::find_if(pending_acks_.begin(), pending_acks_.end(),
+                                    [id](const pending_ack& a) { return a.id == id; });
+    if (found == pending_acks_.end()) return;
+    auto callback = std::move(found->callback);
+    pending_acks_.erase(found);
+    if (callback) callback(std::move(args));
+}
+
+void socket::on_ack(packet&& p) { complete_ack(p.id, std::move(p.data)); }
+
+void socket::on_event(packet&& p) {
+    json& data = p.data;
+    std::string name = data[0].is_string() ? data[0].get<std::string>() : data[0].dump();
+    data.erase(data.begin());
+    ack_sender ack;
+    if (p.id != no_ack_id) {
+        ack = [&server = nsp_.owner, handle = handle_, id = p.id](json args) {
+            server.with_socket(handle, [id, args = std::move(args)](socket* s) mutable {
+                if (!s || !s->connected_) return;
+                packet reply;
+                reply.type = packet_type::ack;
+                reply.nsp = s->nsp();
+                reply.id = id;
+                reply.data = args.is_array() ? std::move(args) : json::array({std::move(args)});
+                s->send_packet(reply);
+            });
+        };
+    }
+    if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, std::move(ack));
+}
+
+void socket::mark_connected() {
+    connected_ = true;
+    nsp_.sockets.emplace(id_, this);
+}
+
+void socket::join(std::string_view room) {
+    if (room == id_ || in_room(room)) return;
+    rooms_.emplace_back(room);
+    nsp_.rooms.join(room, this);
+}
+
+void socket::leave(std::string_view room) {
+    const auto found = std::find(rooms_.begin(), rooms_.end(), room);
+    if (found == rooms_.end()) return;
+    nsp_.rooms.leave(room, this);
+    rooms_.erase(found);
+}
+
+bool socket::in_room(std::string_view room) const noexcept {
+    return room == id_ || std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
+}
+
+void socket::disconnect(bool close_connection) {
+    if (!connected_) return;
+    packet p;
+    p.type = packet_type::disconnect;
+    p.nsp = nsp_.name;
+    send_packet(p);
+    auto& session = client_.session();
+    auto keep_session = session.shared_from_this();
+    on_closed("server namespace disconnect");
+    client_.remove(*this);   // destroys this socket
+    if (close_connection) session.close("forced server close");
+}
+
+void socket::on_closed(std::string_view reason) {
+    const bool was_connected = connected_;
+    connected_ = false;
+    for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
+    rooms_.clear();
+    nsp_.sockets.erase(id_);
+    auto acks = std::move(pending_acks_);
+    pending_acks_.clear();
+    for (auto& ack : acks)
+        if (ack.callback) ack.callback(std::nullopt);
+    if (was_connected && nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(*this, reason);
+}
+
+}  // namespace switchboard::kernel::socketio

@@ -1,0 +1,99 @@
+// A Socket.IO socket: one client connected to one namespace.
+//
+// Lives on its session's worker; every method here must be called there. Other
+// threads reach a socket through socketio::server by its handle.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "kernel/engineio/session.hpp"
+#include "kernel/socketio/packet.hpp"
+
+namespace switchboard::kernel::socketio {
+
+class client;
+class server;
+struct local_namespace;
+
+// Receives a client's answer to a server emit, or nothing on timeout (or when the
+// socket disconnected first).
+using ack_callback = std::function<void(std::optional<json> args)>;
+
+// Answers a client's emit that asked for an acknowledgement; callable once.
+using ack_sender = std::function<void(json args)>;
+
+class socket {
+public:
+    socket(client& owner, local_namespace& nsp, std::string id, json auth);
+    ~socket();
+    socket(const socket&) = delete;
+    socket& operator=(const socket&) = delete;
+
+    const std::string& id() const noexcept { return id_; }
+    const std::string& nsp() const noexcept;
+    std::uint64_t handle() const noexcept { return handle_; }
+    const json& auth() const noexcept { return auth_; }
+    // Application data kept with the socket (the authenticated user, for instance).
+    json& data() noexcept { return data_; }
+    const engineio::handshake_info& handshake() const noexcept;
+    engineio::session& session() noexcept;
+    bool connected() const noexcept { return connected_; }
+
+    // Sends `event` with `args` (a JSON array; binary values become attachments).
+    void emit(std::string_view event, json args = json::array(), bool is_volatile = false);
+    // The same, and waits up to `timeout` for the client's acknowledgement.
+    void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_callback callback);
+    // Sends an already encoded message (a broadcast's shared buffers).
+    void send(const engineio::wire_message& message, bool is_volatile = false);
+
+    void join(std::string_view room);
+    void leave(std::string_view room);
+    bool in_room(std::string_view room) const noexcept;
+    // The rooms joined, not counting the socket's own id.
+    const std::vector<std::string>& rooms() const noexcept { return rooms_; }
+
+    // Disconnects from this namespace (the client is told); with `close_connection`,
+    // closes the whole connection as well.
+    void disconnect(bool close_connection = false);
+
+    // --- used by the client and the server ---
+    void on_event(packet&& p);
+    void on_ack(packet&& p);
+    // Ends the socket: handlers told, rooms left, pending acks failed. No packet sent.
+    void on_closed(std::string_view reason);
+    // The CONNECT was accepted: the socket joins its namespace's index.
+    void mark_connected();
+    std::uint64_t broadcast_mark = 0;   // dedupes one broadcast across several rooms
+
+private:
+    struct pending_ack {
+        std::int64_t id;
+        std::unique_ptr<boost::asio::steady_timer> timer;
+        ack_callback callback;
+    };
+
+    void send_packet(const packet& p, bool is_volatile = false);
+    void complete_ack(std::int64_t id, std::optional<json> args);
+
+    client& client_;
+    local_namespace& nsp_;
+    std::string id_;
+    json auth_;
+    json data_;
+    std::uint64_t handle_;
+    std::vector<std::string> rooms_;
+    std::vector<pending_ack> pending_acks_;
+    std::int64_t next_ack_id_ = 0;
+    bool connected_ = false;
+};
+
+}  // namespace switchboard::kernel::socketio
