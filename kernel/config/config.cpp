@@ -25,8 +25,11 @@ namespace {
 
 using detail::yaml_value;
 
-constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio", "cors", "log"};
-constexpr std::string_view server_keys[] = {"host", "port", "workers", "path", "shutdown_timeout"};
+constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",
+                                               "log",    "plugins",  "plugin_path"};
+constexpr std::string_view server_keys[] = {"host", "port", "workers", "path", "shutdown_timeout",
+                                            "handler_threads"};
+constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
     "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
@@ -99,6 +102,9 @@ void read_server(const yaml_value& section, server_settings& out) {
     if (const auto value = map.find("path")) out.path = read_path(*value);
     if (const auto value = map.find("shutdown_timeout"))
         out.shutdown_timeout = value->as_duration();
+    if (const auto value = map.find("handler_threads"))
+        out.handler_threads = static_cast<unsigned>(value->as_integer(
+            0, max_workers, "a thread count from 0 (4 per core) to 1024"));
 }
 
 void read_transports(const yaml_value& value, engineio_settings& out) {
@@ -307,6 +313,54 @@ void read_log(const yaml_value& section, log_settings& out) {
     }
 }
 
+// A plugin name is also a file name (libswitchboard_<name>.so) and a metrics prefix.
+bool is_plugin_name(std::string_view name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+plugin_settings read_plugin(const yaml_value& item) {
+    constexpr std::string_view name_expectation = "a plugin name of a-z, 0-9, '_' and '-', such as chat";
+    plugin_settings out;
+    const auto mark = item.node().Mark();
+    out.position = {yaml_value::line_of(mark), yaml_value::column_of(mark)};
+    std::optional<yaml_value> name_value;
+    if (item.is_scalar()) {
+        name_value = item;
+    } else if (item.node().IsMap()) {
+        const auto map = item.as_map(plugin_keys);
+        name_value = map.find("name");
+        if (!name_value) item.fail("missing key \"name\" (the plugin to enable, such as chat)");
+        if (const auto value = map.find("file")) out.file = value->as_string("a path to the plugin's .so file");
+        if (const auto value = map.find("required")) out.required = value->as_bool();
+        if (const auto value = map.find("config")) {
+            if (!value->is_null() && !value->node().IsMap())
+                value->fail_expected("a map of the plugin's settings");
+            out.config = value->is_null() ? nlohmann::json::object() : value->as_json();
+            for (auto& [key, position] : value->key_positions()) out.config_keys[key] = position;
+        }
+    } else {
+        item.fail_expected("a plugin name, or a map {name: chat, required: true, config: {...}}");
+    }
+    out.name = name_value->as_string(name_expectation);
+    if (!is_plugin_name(out.name)) name_value->fail_expected(name_expectation);
+    return out;
+}
+
+void read_plugins(const yaml_value& value, std::vector<plugin_settings>& out) {
+    if (value.is_null()) return;
+    if (!value.is_list()) value.fail_expected("a list of plugins to enable");
+    for (const auto& item : value.as_list()) {
+        auto plugin = read_plugin(item);
+        for (const auto& previous : out)
+            if (previous.name == plugin.name)
+                item.fail("plugin \"" + plugin.name + "\" is enabled twice (first at line " +
+                          std::to_string(previous.position.line) + ")");
+        out.push_back(std::move(plugin));
+    }
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -315,6 +369,8 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("socketio")) read_socketio(*section, out.socketio);
     if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
+    if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
+    if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);
     return out;
 }
 

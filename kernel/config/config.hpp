@@ -5,9 +5,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace switchboard::kernel::config {
 
@@ -34,6 +37,29 @@ struct server_settings {
     unsigned workers = 0;                       // 0: one per core
     std::string path = "/socket.io/";
     milliseconds shutdown_timeout{10'000};
+    // Threads running pooled (possibly blocking) plugin handlers; 0: 4 per core.
+    unsigned handler_threads = 0;
+};
+
+// Where a value was given in the YAML file (1-based; 0 when unknown).
+struct source_position {
+    int line = 0;
+    int column = 0;
+};
+
+// One enabled plugin.
+struct plugin_settings {
+    std::string name;
+    // An explicit shared library path (relative to the config file); empty: search
+    // plugin_path, then next to the binary, then the install prefix.
+    std::string file;
+    // A required plugin that fails to load stops start-up; others are skipped with an error.
+    bool required = false;
+    // The plugin's `config:` section as JSON, validated later against the keys the
+    // plugin declares, and where each key was written (for the error messages).
+    nlohmann::json config = nlohmann::json::object();
+    std::map<std::string, source_position> config_keys;
+    source_position position;   // the plugin's entry in the list
 };
 
 struct engineio_settings {
@@ -65,6 +91,8 @@ struct settings {
     socketio_settings socketio;
     cors_settings cors;
     log_settings log;
+    std::vector<std::string> plugin_path;    // directories searched first for plugins
+    std::vector<plugin_settings> plugins;
     // The file the settings came from (empty for defaults); relative paths in the
     // config are resolved against its directory.
     std::string source_file;

@@ -265,3 +265,57 @@ std::optional<yaml_value> yaml_map::find(std::string_view key) const {
 }
 
 }  // namespace switchboard::kernel::config::detail
+
+namespace switchboard::kernel::config::detail {
+
+namespace {
+
+nlohmann::json scalar_to_json(const YAML::Node& node) {
+    const std::string& text = node.Scalar();
+    // yaml-cpp tags quoted scalars "!": they are strings whatever they look like.
+    if (node.Tag() == "!") return text;
+    if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+    if (text == "true" || text == "True" || text == "TRUE") return true;
+    if (text == "false" || text == "False" || text == "FALSE") return false;
+    std::int64_t integer = 0;
+    const char* end = text.data() + text.size();
+    if (auto [ptr, ec] = std::from_chars(text.data(), end, integer); ec == std::errc{} && ptr == end) return integer;
+    double number = 0;
+    if (auto [ptr, ec] = std::from_chars(text.data(), end, number); ec == std::errc{} && ptr == end) return number;
+    return text;
+}
+
+nlohmann::json node_to_json(const YAML::Node& node) {
+    switch (node.Type()) {
+        case YAML::NodeType::Sequence: {
+            auto out = nlohmann::json::array();
+            for (const auto& item : node) out.push_back(node_to_json(item));
+            return out;
+        }
+        case YAML::NodeType::Map: {
+            auto out = nlohmann::json::object();
+            for (const auto& entry : node) out[entry.first.as<std::string>()] = node_to_json(entry.second);
+            return out;
+        }
+        case YAML::NodeType::Scalar:
+            return scalar_to_json(node);
+        default:
+            return nullptr;
+    }
+}
+
+}  // namespace
+
+nlohmann::json yaml_value::as_json() const { return node_to_json(node_); }
+
+std::vector<std::pair<std::string, source_position>> yaml_value::key_positions() const {
+    std::vector<std::pair<std::string, source_position>> out;
+    if (!node_.IsMap()) return out;
+    for (const auto& entry : node_) {
+        const auto mark = entry.first.Mark();
+        out.emplace_back(entry.first.as<std::string>(), source_position{line_of(mark), column_of(mark)});
+    }
+    return out;
+}
+
+}  // namespace switchboard::kernel::config::detail

@@ -61,6 +61,12 @@ public:
     // still loads.
     yaml_map as_map(std::span<const std::string_view> valid_keys) const;
 
+    // The node as JSON. Plain scalars are typed as YAML 1.2's core schema reads them
+    // (null, true/false, integers, floats); quoted scalars stay strings.
+    nlohmann::json as_json() const;
+    // A map's keys with where each was written, in file order (any keys accepted).
+    std::vector<std::pair<std::string, source_position>> key_positions() const;
+
     // The error location of a mark: 1-based, 0 when unknown.
     static int line_of(const YAML::Mark& mark) noexcept;
     static int column_of(const YAML::Mark& mark) noexcept;

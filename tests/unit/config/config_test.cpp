@@ -132,14 +132,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, log), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, log, plugins, plugin_path), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, log), got "
+                  "expected a map of settings (server, engineio, socketio, cors, log, plugins, plugin_path), got "
                   "\"hello\""});
 }
 
@@ -421,7 +421,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
-                  "host, port, workers, path, shutdown_timeout"});
+                  "host, port, workers, path, shutdown_timeout, handler_threads"});
     expect_error("log:\n  colour: true\n",
                  {2, 3, "log.colour: unknown key; valid keys in log are: level"});
 }
@@ -430,7 +430,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, log"});
+                  "server, engineio, socketio, cors, log, plugins, plugin_path"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -456,11 +456,11 @@ TEST(config_errors, wrong_types) {
     expect_error("server: [1, 2]\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout), got a list"});
+                  "shutdown_timeout, handler_threads), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout), got \"3000\""});
+                  "shutdown_timeout, handler_threads), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",

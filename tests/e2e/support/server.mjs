@@ -1,0 +1,132 @@
+// Starts the server under test for one test file and stops it afterwards.
+//
+// The command comes from SWITCHBOARD_E2E_SERVER (a shell command line, e.g.
+// "build/kernel/switchboard serve --config tests/e2e/switchboard.yaml"); when
+// it is unset, the Node reference server runs instead, because the reference is
+// the definition of correct. " --port N" is appended, N found by binding port 0.
+
+import { spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const reference_script = path.join(here, "..", "reference", "server.js");
+
+export const HOST = "127.0.0.1";
+const START_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 3_000;
+
+function quote(arg) {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+export function server_command() {
+  const from_env = process.env.SWITCHBOARD_E2E_SERVER;
+  if (from_env && from_env.trim() !== "") return from_env;
+  return `${quote(process.execPath)} ${quote(reference_script)}`;
+}
+
+async function free_port() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function port_accepts(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: HOST, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Returns { url, port, command, stop() }. `url` has no trailing slash.
+export async function start_server() {
+  const port = await free_port();
+  const command = `${server_command()} --port ${port}`;
+  // detached: the shell and the server form their own process group, so one
+  // signal to the group reaches the server even when the shell did not exec it.
+  const child = spawn(command, {
+    shell: true,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk) => {
+    output += chunk.toString();
+    if (output.length > 20_000) output = output.slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+
+  let exited = null;
+  const exit_promise = new Promise((resolve) => {
+    child.once("exit", (code, signal) => {
+      exited = { code, signal };
+      resolve(exited);
+    });
+  });
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    if (exited) {
+      throw new Error(
+        `server exited before accepting connections (code ${exited.code}, signal ${exited.signal})\n` +
+          `command: ${command}\noutput:\n${output}`,
+      );
+    }
+    if (await port_accepts(port)) break;
+    if (Date.now() > deadline) {
+      kill_group(child, "SIGKILL");
+      throw new Error(
+        `server did not accept connections on ${HOST}:${port} within ${START_TIMEOUT_MS} ms\n` +
+          `command: ${command}\noutput:\n${output}`,
+      );
+    }
+    await delay(50);
+  }
+
+  async function stop() {
+    if (exited) return exited;
+    kill_group(child, "SIGTERM");
+    const timer = setTimeout(() => kill_group(child, "SIGKILL"), STOP_GRACE_MS);
+    const result = await exit_promise;
+    clearTimeout(timer);
+    return result;
+  }
+
+  return {
+    url: `http://${HOST}:${port}`,
+    port,
+    command,
+    stop,
+    output: () => output,
+  };
+}
+
+function kill_group(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
