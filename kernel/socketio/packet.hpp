@@ -8,8 +8,11 @@
 //
 // In a decoded packet, binary values are nlohmann `binary_t` values at the place of
 // their placeholder; the encoder does the reverse, so callers never see placeholders.
-// Validation follows the reference parser (socket.io-parser 4.x): anything it would
-// reject is a `decode_error` here, and the caller closes that connection.
+// Validation follows the reference parser (socket.io-parser 4.2): anything it would
+// reject is a `decode_error` here, and the caller closes that connection. A few things
+// it lets through by accident are refused too, each noted at its error below (spaces
+// read as numbers, EVENT / ACK / CONNECT_ERROR without the mandatory payload, ack ids
+// past 2^63-1 that JavaScript would round).
 #pragma once
 
 #include <cstdint>
@@ -52,13 +55,16 @@ enum class decode_error : std::uint8_t {
     none = 0,
     empty,                   // an empty message (the reference reads it as CONNECT "/")
     unknown_type,            // the first character is not '0'..'6'
-    bad_attachments,         // a binary packet whose count is missing, not decimal, or 0
+    bad_attachments,         // a binary packet whose count is missing, not plain
+                             // decimal, not followed by '-', or 0
     too_many_attachments,    // more attachments than the decoder allows
     bad_namespace,           // a namespace that is not valid UTF-8
     bad_ack_id,              // an ack id over INT64_MAX, or whitespace where an id may start
-    bad_json,                // the payload is not valid JSON
-    invalid_payload,         // a payload missing, of the wrong shape for its type, a
-                             // reserved event name, or nested deeper than 128 levels
+    bad_json,                // the payload is not valid JSON (stricter than JSON.parse
+                             // on lone "\ud800" escapes and numbers past double range)
+    invalid_payload,         // a payload of the wrong shape for its type, a reserved
+                             // event name, a missing EVENT / ACK / CONNECT_ERROR
+                             // payload, or nesting deeper than 128 levels
     unexpected_binary,       // a binary message while no attachments are awaited
     unexpected_text,         // a text message while attachments are still awaited
     bad_placeholder,         // a placeholder whose "num" is missing, not an integer, or
@@ -94,8 +100,8 @@ class decoder {
 public:
     explicit decoder(std::size_t max_attachments = 64) : max_attachments_(max_attachments) {}
 
-    // Feeds a text message. On success, `out` holds the packet if it is complete
-    // (a binary packet is complete only once all its attachments arrived).
+    // Feeds a text message. `out` is emptied first; on success it holds the packet if
+    // it is complete (a binary packet is complete only once all its attachments arrived).
     decode_error add_text(std::string_view text, std::optional<packet>& out);
 
     // Feeds a binary message: the next attachment of the pending binary packet.
