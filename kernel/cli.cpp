@@ -9,6 +9,7 @@
 
 #include "kernel/config/config.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/plugins/plugin_host.hpp"
 #include "kernel/server.hpp"
 
 namespace switchboard::kernel {
@@ -23,6 +24,7 @@ void print_usage(std::ostream& out, const po::options_description& serve_options
     out << "Switchboard: a realtime server that official Socket.IO clients connect to unchanged.\n\n"
            "Usage:\n"
            "  switchboard [serve] [options]   start the server (the default command)\n"
+           "  switchboard plugins [--config F] list the plugins found and those enabled\n"
            "  switchboard --help              show this help\n"
            "  switchboard --version           print the version\n\n"
         << serve_options << "\n"
@@ -30,6 +32,20 @@ void print_usage(std::ostream& out, const po::options_description& serve_options
         << " is used when it exists, the built-in defaults otherwise.\n"
            "SIGINT or SIGTERM shut the server down gracefully: it stops accepting, tells\n"
            "every client, and closes within server.shutdown_timeout.\n";
+}
+
+int print_plugins(server& s) {
+    const auto listing = s.plugins().list();
+    if (listing.empty()) std::cout << "no plugins found\n";
+    for (const auto& p : listing) {
+        std::cout << (p.enabled ? "[enabled] " : "          ") << p.name;
+        if (!p.version.empty()) std::cout << " " << p.version;
+        if (!p.description.empty()) std::cout << " - " << p.description;
+        std::cout << "\n";
+        if (!p.file.empty()) std::cout << "          " << p.file << "\n";
+        if (!p.problem.empty()) std::cout << "          cannot load: " << p.problem << "\n";
+    }
+    return 0;
 }
 
 }  // namespace
@@ -67,7 +83,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         return 0;
     }
     const std::string command = vm["command"].as<std::string>();
-    if (command != "serve") {
+    if (command != "serve" && command != "plugins") {
         std::cerr << "switchboard: unknown command '" << command << "'\n\n";
         print_usage(std::cerr, serve_options);
         return 2;
@@ -104,6 +120,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
 
     try {
         server s(settings);
+        if (command == "plugins") return print_plugins(s);
         if (install) install(s);
         s.run_until_signal();
     } catch (const std::exception& e) {

@@ -8,11 +8,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "kernel/api/http_api.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/listener.hpp"
+#include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/server.hpp"
 
 namespace switchboard::kernel {
@@ -49,6 +51,28 @@ server::server(const config::settings& settings) : settings_(settings) {
     }
     socketio_ = std::make_unique<socketio::server>(settings_, raw);
     engineio_ = std::make_unique<engineio::server>(settings_, raw, *socketio_);
+    api_ = std::make_unique<api::http_api>();
+    plugins_ = std::make_unique<plugins::plugin_host>(*this, settings_);
+    engineio_->set_fallback([api = api_.get()](net::http_request&& request,
+                                               const std::shared_ptr<net::http_connection>& connection,
+                                               std::uint64_t request_id) {
+        api->handle(std::move(request), connection, request_id);
+    });
+    install_builtin_routes();
+}
+
+void server::install_builtin_routes() {
+    api_->add("GET", "/healthz", [](net::http_request&&, api::http_api::responder respond) {
+        respond(net::make_http_response(200, "application/json", R"({"status":"ok"})"));
+    });
+    api_->add("GET", "/metrics", [this](net::http_request&&, api::http_api::responder respond) {
+        std::string body;
+        body += "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
+        body += "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
+                std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        body += plugins_->metrics_text();
+        respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
+    });
 }
 
 server::~server() {
@@ -56,6 +80,8 @@ server::~server() {
 }
 
 void server::start() {
+    plugins_->load_all();
+    plugins_->install_routes(*api_);
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
@@ -67,7 +93,10 @@ void server::start() {
     }
     for (std::size_t i = 0; i < workers_.size(); ++i) {
         workers_[i]->start();
-        workers_[i]->post([l = listeners_[i]] { l->start(); });
+        workers_[i]->post([this, i, l = listeners_[i]] {
+            plugins_->worker_started(i);
+            l->start();
+        });
     }
     running_ = true;
     SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
@@ -99,9 +128,11 @@ void server::stop() {
     }
     // Let the last close frames and responses leave.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
     listeners_.clear();
+    plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";
 }
 

@@ -77,7 +77,9 @@ void server::schedule_pong_deadline(session& s, deadline_entry& entry) {
     state_of(s.owner()).pong_overdue.schedule(entry, &s);
 }
 
-void server::remove(session& s) { state_of(s.owner()).sessions.erase(s.id()); }
+void server::remove(session& s) {
+    if (state_of(s.owner()).sessions.erase(s.id())) open_sessions_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 std::size_t server::local_session_count() const {
     auto* current = worker::current();
@@ -146,6 +148,7 @@ std::string server::open_packet(const std::string& sid, bool can_upgrade) const 
 void server::on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                              std::uint64_t request_id) {
     if (request.path != settings_.server.path) {
+        if (fallback_) return fallback_(std::move(request), connection, request_id);
         connection->respond(request_id, net::make_http_response(404, "text/plain; charset=UTF-8", "Not Found"));
         return;
     }
@@ -197,6 +200,7 @@ void server::open_polling_session(net::http_request&& request, const std::shared
     std::string sid = make_session_id(owner.index());
     auto s = std::make_shared<session>(*this, owner, sid, make_handshake(request));
     state_of(owner).sessions.emplace(sid, s);
+    open_sessions_.fetch_add(1, std::memory_order_relaxed);
     const bool can_upgrade = settings_.engineio.transport_websocket && settings_.engineio.allow_upgrades;
     connection->respond(request_id,
                         net::make_http_response(200, "text/plain; charset=UTF-8", open_packet(sid, can_upgrade), headers));
@@ -324,6 +328,7 @@ void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket
         std::string new_sid = make_session_id(owner.index());
         auto s = std::make_shared<session>(*this, owner, new_sid, make_handshake(request));
         state_of(owner).sessions.emplace(new_sid, s);
+        open_sessions_.fetch_add(1, std::memory_order_relaxed);
         s->start_websocket(ws, open_packet(new_sid, false), app_.on_session_open(*s));
     }
     ws->start(std::move(already_read));

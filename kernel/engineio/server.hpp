@@ -2,6 +2,8 @@
 // sessions, and routes each request to the worker that owns its session.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -29,6 +31,11 @@ enum class error_code : int {
     unsupported_protocol_version = 5,
 };
 
+// Answers the HTTP requests outside the Engine.IO path (the HTTP API).
+using http_fallback = std::function<void(net::http_request&& request,
+                                         const std::shared_ptr<net::http_connection>& connection,
+                                         std::uint64_t request_id)>;
+
 class server final : public net::http_router {
 public:
     server(const config::settings& settings, std::vector<worker*> workers, application& app);
@@ -36,6 +43,8 @@ public:
 
     const config::engineio_settings& settings() const noexcept { return settings_.engineio; }
     const config::settings& all_settings() const noexcept { return settings_; }
+    // Set before serving.
+    void set_fallback(http_fallback fallback) { fallback_ = std::move(fallback); }
 
     // net::http_router
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
@@ -47,6 +56,8 @@ public:
     // Closes every session on the calling worker (at shutdown).
     void close_local_sessions(std::string_view reason);
     std::size_t local_session_count() const;
+    // Sessions open on every worker (for /metrics).
+    std::size_t session_count() const noexcept { return open_sessions_.load(std::memory_order_relaxed); }
 
     // --- for sessions, on their worker ---
     void schedule_ping(session& s, deadline_entry& entry);
@@ -76,6 +87,8 @@ private:
     std::vector<worker*> workers_;
     application& app_;
     std::vector<std::unique_ptr<worker_state>> states_;
+    http_fallback fallback_;
+    std::atomic<std::size_t> open_sessions_{0};
 };
 
 }  // namespace switchboard::kernel::engineio

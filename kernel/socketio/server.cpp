@@ -127,6 +127,11 @@ void server::deliver_local(std::string_view nsp_name, const broadcast_options& o
         if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) fn(found->second);
     };
     for (const auto& room : options.except) for_room(room, [epoch](socket* s) { s->broadcast_mark = epoch; });
+    if (options.except_socket) {
+        const auto& by_handle = local().by_handle;
+        if (const auto found = by_handle.find(options.except_socket); found != by_handle.end())
+            found->second->broadcast_mark = epoch;
+    }
     auto deliver = [&](socket* s) {
         if (s->broadcast_mark == epoch) return;
         s->broadcast_mark = epoch;

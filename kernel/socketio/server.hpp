@@ -6,6 +6,7 @@
 // local members.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,14 +39,15 @@ struct namespace_handlers {
     // Unset: every connection is accepted.
     std::function<void(socket& s, std::function<void(std::optional<json> error)> decide)> authorize;
     std::function<void(socket& s)> on_connection;
-    // A client event; `ack` is empty when the client asked for no acknowledgement.
-    std::function<void(socket& s, std::string_view event, json& args, ack_sender ack)> on_event;
+    // A client event; `ack_id` is no_ack_id unless the client waits for s.ack(ack_id, ...).
+    std::function<void(socket& s, std::string_view event, json& args, std::int64_t ack_id)> on_event;
     std::function<void(socket& s, std::string_view reason)> on_disconnect;
 };
 
 struct broadcast_options {
     std::vector<std::string> rooms;    // empty: the whole namespace
     std::vector<std::string> except;   // members of these rooms are skipped
+    std::uint64_t except_socket = 0;   // this socket (by handle) is skipped: the sender
     bool is_volatile = false;
 };
 
@@ -87,6 +89,8 @@ public:
     void unregister_socket(const socket& s);
     deadline_queue& connect_timeouts();
     std::size_t local_socket_count() const;
+    // Sockets connected on every worker (for /metrics), kept by the sockets.
+    std::atomic<std::size_t> connected_sockets{0};
 
 private:
     struct worker_state;

@@ -24,14 +24,21 @@ const engineio::handshake_info& socket::handshake() const noexcept { return clie
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
-void socket::send_packet(const packet& p, bool is_volatile) { client_.send_packet(p, is_volatile); }
+void socket::send_packet(const packet& p, bool is_volatile) {
+    if (state_ == state::connecting) {
+        held_.emplace_back(to_wire(p), is_volatile);
+        return;
+    }
+    if (state_ == state::connected) client_.send_packet(p, is_volatile);
+}
 
 void socket::send(const engineio::wire_message& message, bool is_volatile) {
-    if (connected_) client_.session().send(message, is_volatile);
+    if (state_ == state::connecting) held_.emplace_back(message, is_volatile);
+    if (state_ == state::connected) client_.session().send(message, is_volatile);
 }
 
 void socket::emit(std::string_view event, json args, bool is_volatile) {
-    if (!connected_) return;
+    if (state_ == state::closed) return;
     packet p;
     p.type = packet_type::event;
     p.nsp = nsp_.name;
@@ -42,7 +49,7 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
 
 void socket::emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout,
                            ack_callback callback) {
-    if (!connected_) {
+    if (state_ == state::closed) {
         if (callback) callback(std::nullopt);
         return;
     }
@@ -78,26 +85,26 @@ void socket::on_event(packet&& p) {
     json& data = p.data;
     std::string name = data[0].is_string() ? data[0].get<std::string>() : data[0].dump();
     data.erase(data.begin());
-    ack_sender ack;
-    if (p.id != no_ack_id) {
-        ack = [&server = nsp_.owner, handle = handle_, id = p.id](json args) {
-            server.with_socket(handle, [id, args = std::move(args)](socket* s) mutable {
-                if (!s || !s->connected_) return;
-                packet reply;
-                reply.type = packet_type::ack;
-                reply.nsp = s->nsp();
-                reply.id = id;
-                reply.data = args.is_array() ? std::move(args) : json::array({std::move(args)});
-                s->send_packet(reply);
-            });
-        };
-    }
-    if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, std::move(ack));
+    if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, p.id);
+}
+
+void socket::ack(std::int64_t id, json args) {
+    if (state_ != state::connected) return;
+    packet reply;
+    reply.type = packet_type::ack;
+    reply.nsp = nsp_.name;
+    reply.id = id;
+    reply.data = args.is_array() ? std::move(args) : json::array({std::move(args)});
+    send_packet(reply);
 }
 
 void socket::mark_connected() {
-    connected_ = true;
+    state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
+    nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    for (auto& [message, is_volatile] : held_) client_.session().send(message, is_volatile);
+    held_.clear();
+    held_.shrink_to_fit();
 }
 
 void socket::join(std::string_view room) {
@@ -118,7 +125,7 @@ bool socket::in_room(std::string_view room) const noexcept {
 }
 
 void socket::disconnect(bool close_connection) {
-    if (!connected_) return;
+    if (state_ != state::connected) return;
     packet p;
     p.type = packet_type::disconnect;
     p.nsp = nsp_.name;
@@ -131,8 +138,11 @@ void socket::disconnect(bool close_connection) {
 }
 
 void socket::on_closed(std::string_view reason) {
-    const bool was_connected = connected_;
-    connected_ = false;
+    if (state_ == state::closed) return;
+    const bool was_connected = state_ == state::connected;
+    state_ = state::closed;
+    if (was_connected) nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+    held_.clear();
     for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
     rooms_.clear();
     nsp_.sockets.erase(id_);

@@ -28,9 +28,6 @@ struct local_namespace;
 // socket disconnected first).
 using ack_callback = std::function<void(std::optional<json> args)>;
 
-// Answers a client's emit that asked for an acknowledgement; callable once.
-using ack_sender = std::function<void(json args)>;
-
 class socket {
 public:
     socket(client& owner, local_namespace& nsp, std::string id, json auth);
@@ -42,18 +39,25 @@ public:
     const std::string& nsp() const noexcept;
     std::uint64_t handle() const noexcept { return handle_; }
     const json& auth() const noexcept { return auth_; }
-    // Application data kept with the socket (the authenticated user, for instance).
-    json& data() noexcept { return data_; }
+    // The authenticated user (JWT claims or what an auth hook decided); null if anonymous.
+    const json& user() const noexcept { return user_; }
+    void set_user(json user) { user_ = std::move(user); }
+    // State a layer above keeps with the socket (the plugin host's per-socket strand).
+    std::shared_ptr<void> extension;
     const engineio::handshake_info& handshake() const noexcept;
     engineio::session& session() noexcept;
-    bool connected() const noexcept { return connected_; }
+    bool connected() const noexcept { return state_ == state::connected; }
 
     // Sends `event` with `args` (a JSON array; binary values become attachments).
+    // While a connect hook is still deciding, emits wait and follow the CONNECT reply.
     void emit(std::string_view event, json args = json::array(), bool is_volatile = false);
     // The same, and waits up to `timeout` for the client's acknowledgement.
     void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_callback callback);
     // Sends an already encoded message (a broadcast's shared buffers).
     void send(const engineio::wire_message& message, bool is_volatile = false);
+
+    // Answers the client's ack `id` with `args` (a JSON array, or one value).
+    void ack(std::int64_t id, json args);
 
     void join(std::string_view room);
     void leave(std::string_view room);
@@ -70,7 +74,8 @@ public:
     void on_ack(packet&& p);
     // Ends the socket: handlers told, rooms left, pending acks failed. No packet sent.
     void on_closed(std::string_view reason);
-    // The CONNECT was accepted: the socket joins its namespace's index.
+    // The CONNECT was accepted: the socket joins its namespace's index, and what was
+    // emitted meanwhile goes out.
     void mark_connected();
     std::uint64_t broadcast_mark = 0;   // dedupes one broadcast across several rooms
 
@@ -84,16 +89,19 @@ private:
     void send_packet(const packet& p, bool is_volatile = false);
     void complete_ack(std::int64_t id, std::optional<json> args);
 
+    enum class state : std::uint8_t { connecting, connected, closed };
+
     client& client_;
     local_namespace& nsp_;
     std::string id_;
     json auth_;
-    json data_;
-    std::uint64_t handle_;
+    json user_;
+    std::uint64_t handle_ = 0;
     std::vector<std::string> rooms_;
     std::vector<pending_ack> pending_acks_;
+    std::vector<std::pair<engineio::wire_message, bool>> held_;   // emitted while connecting
     std::int64_t next_ack_id_ = 0;
-    bool connected_ = false;
+    state state_ = state::connecting;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -7,7 +7,6 @@
 
 namespace switchboard::tests {
 
-using kernel::socketio::ack_sender;
 using kernel::socketio::json;
 using kernel::socketio::socket;
 
@@ -27,7 +26,9 @@ const json& arg(const json& args, std::size_t i) {
     return i < args.size() ? args[i] : null_value;
 }
 
-void on_emit(kernel::socketio::server& io, socket& s, const json& spec, const ack_sender& ack) {
+constexpr std::int64_t no_ack = kernel::socketio::no_ack_id;
+
+void on_emit(kernel::socketio::server& io, socket& s, const json& spec, std::int64_t ack_id) {
     if (!spec.is_object()) return;
     kernel::socketio::broadcast_options options;
     if (spec.contains("to")) options.rooms = as_list(spec["to"]);
@@ -36,18 +37,21 @@ void on_emit(kernel::socketio::server& io, socket& s, const json& spec, const ac
     options.is_volatile = spec.value("volatile", false);
     json args = spec.contains("args") && spec["args"].is_array() ? spec["args"] : json::array();
     io.broadcast(s.nsp(), options, spec.value("event", std::string("message")), std::move(args));
-    if (ack) ack(json::array({true}));
+    if (ack_id != no_ack) s.ack(ack_id, json::array({true}));
 }
 
-void on_ask(socket& s, const json& spec, const ack_sender& ack) {
+void on_ask(kernel::socketio::server& io, socket& s, const json& spec, std::int64_t ack_id) {
     if (!spec.is_object()) return;
     json args = spec.contains("args") && spec["args"].is_array() ? spec["args"] : json::array();
     const auto timeout = std::chrono::milliseconds(spec.value("timeout", 1000));
     s.emit_with_ack(spec.value("event", std::string("ask")), std::move(args), timeout,
-                    [ack](std::optional<json> response) {
-                        if (!ack) return;
-                        if (!response) return ack(json::array({json{{"error", "timeout"}}}));
-                        ack(json::array({json{{"response", std::move(*response)}}}));
+                    [&io, handle = s.handle(), ack_id](std::optional<json> response) {
+                        if (ack_id == no_ack) return;
+                        json answer = response ? json{{"response", std::move(*response)}} : json{{"error", "timeout"}};
+                        // The socket may be gone by now: reach it by handle.
+                        io.with_socket(handle, [ack_id, answer = std::move(answer)](socket* s) mutable {
+                            if (s) s->ack(ack_id, json::array({std::move(answer)}));
+                        });
                     });
 }
 
@@ -57,24 +61,24 @@ void install_test_app(kernel::server& server) {
     auto& io = server.socketio();
     kernel::socketio::namespace_handlers handlers;
     handlers.on_connection = [](socket& s) { s.emit("auth", json::array({s.auth()})); };
-    handlers.on_event = [&io](socket& s, std::string_view event, json& args, ack_sender ack) {
+    handlers.on_event = [&io](socket& s, std::string_view event, json& args, std::int64_t ack_id) {
         if (event == "message") {
             s.emit("message-back", std::move(args));
         } else if (event == "message-with-ack") {
-            if (ack) ack(std::move(args));
+            if (ack_id != no_ack) s.ack(ack_id, std::move(args));
         } else if (event == "join" || event == "leave") {
             const json& room = arg(args, 0);
             if (room.is_string()) event == "join" ? s.join(room.get<std::string>()) : s.leave(room.get<std::string>());
-            if (ack) ack(json::array({true}));
+            if (ack_id != no_ack) s.ack(ack_id, json::array({true}));
         } else if (event == "rooms") {
             std::vector<std::string> rooms = s.rooms();
             rooms.push_back(s.id());
             std::sort(rooms.begin(), rooms.end());
-            if (ack) ack(json::array({rooms}));
+            if (ack_id != no_ack) s.ack(ack_id, json::array({rooms}));
         } else if (event == "emit") {
-            on_emit(io, s, arg(args, 0), ack);
+            on_emit(io, s, arg(args, 0), ack_id);
         } else if (event == "ask") {
-            on_ask(s, arg(args, 0), ack);
+            on_ask(io, s, arg(args, 0), ack_id);
         } else if (event == "disconnect-me") {
             s.disconnect(false);
         } else if (event == "drop-me") {

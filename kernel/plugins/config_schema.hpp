@@ -1,0 +1,20 @@
+// Validates a plugin's `config:` section against the keys the plugin declares.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kernel/config/config.hpp"
+
+namespace switchboard::kernel::plugins {
+
+// Checks `plugin.config` against `schema_json` (the descriptor's config_schema_json,
+// may be null) and returns the config with defaults filled in. Throws
+// config::config_error at the offending key's position in `config_file`: an unknown
+// key, a value of the wrong type, a missing required key, or a malformed schema (the
+// plugin's fault, reported at the plugin's entry).
+nlohmann::json validate_plugin_config(const config::plugin_settings& plugin, const char* schema_json,
+                                      const std::string& config_file);
+
+}  // namespace switchboard::kernel::plugins

@@ -1,0 +1,326 @@
+// The SDK's host table: the C functions a plugin calls. Each one checks its arguments,
+// never throws (an exception here would cross into plugin code), and reaches sockets
+// by handle through the Socket.IO server, so it is safe from any thread.
+#include <future>
+
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+#include "kernel/plugins/plugin_host.hpp"
+#include "kernel/server.hpp"
+#include "kernel/socketio/server.hpp"
+#include "switchboard/sdk.hpp"
+
+namespace switchboard::kernel::plugins {
+
+using nlohmann::json;
+
+namespace {
+
+std::string_view text(switchboard_str_t s) noexcept { return {s.data ? s.data : "", s.size}; }
+switchboard_str_t view(std::string_view s) noexcept { return {s.data(), s.size()}; }
+
+// Runs `body`, turning any exception into SWITCHBOARD_ERROR with a log line.
+template <class Body>
+switchboard_status_t guarded(switchboard_plugin_t* self, const char* what, Body&& body) noexcept {
+    try {
+        return body();
+    } catch (const std::exception& e) {
+        SB_LOG(error, self ? self->name : "plugins") << what << " failed: " << e.what();
+    } catch (...) {
+        SB_LOG(error, self ? self->name : "plugins") << what << " failed";
+    }
+    return SWITCHBOARD_ERROR;
+}
+
+// Parses a plugin's arguments: a JSON array with placeholders, plus attachments.
+std::optional<json> parse_args(switchboard_str_t args_json, const switchboard_str_t* attachments, std::size_t count) {
+    const auto s = text(args_json);
+    if (s.empty()) return json::array();
+    json value = json::parse(s, nullptr, false);
+    if (value.is_discarded() || !value.is_array()) return std::nullopt;
+    if (count) sdk::detail::restore_binary(value, attachments, count);
+    return value;
+}
+
+std::vector<std::string> to_strings(const switchboard_str_t* items, std::size_t count) {
+    std::vector<std::string> out;
+    out.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) out.emplace_back(text(items[i]));
+    return out;
+}
+
+void host_log(switchboard_plugin_t* self, switchboard_log_level_t level, switchboard_str_t message) {
+    const auto l = static_cast<log::level>(std::clamp(static_cast<int>(level), 0, 4));
+    if (!log::enabled(l)) return;
+    log::record(l, self ? self->name : "plugin") << text(message);
+}
+
+switchboard_status_t host_config(switchboard_plugin_t* self, switchboard_sink_fn sink, void* user_data) {
+    if (!self || !sink) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_config", [&] {
+        const std::string dumped = self->config.dump();
+        sink(user_data, view(dumped));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t check_registration(switchboard_plugin_t* self, switchboard_str_t nsp, const void* fn) {
+    if (!self || !fn) return SWITCHBOARD_INVALID_ARGUMENT;
+    if (!self->host->registering()) {
+        SB_LOG(error, self->name) << "handlers can only be registered during on_load";
+        return SWITCHBOARD_NOT_ALLOWED_HERE;
+    }
+    const auto n = text(nsp);
+    if (n.empty() || (n != "*" && n.front() != '/')) return SWITCHBOARD_INVALID_ARGUMENT;
+    return SWITCHBOARD_OK;
+}
+
+switchboard_status_t host_on_event(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_str_t event,
+                                   uint32_t flags, switchboard_event_fn fn, void* user_data) {
+    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
+        return status;
+    if (text(event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_on_event", [&] {
+        self->host->add_event_handler(std::string(text(nsp)), std::string(text(event)),
+                                      {self, fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_on_connect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
+                                     switchboard_connect_fn fn, void* user_data) {
+    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
+        return status;
+    return guarded(self, "host_on_connect", [&] {
+        self->host->add_connect_hook({self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_on_disconnect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
+                                        switchboard_disconnect_fn fn, void* user_data) {
+    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
+        return status;
+    return guarded(self, "host_on_disconnect", [&] {
+        self->host->add_disconnect_hook(
+            {self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_on_join(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_join_fn fn,
+                                  void* user_data) {
+    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
+        return status;
+    return guarded(self, "host_on_join", [&] {
+        self->host->add_join_hook({self, std::string(text(nsp)), fn, user_data});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_ack(switchboard_plugin_t* self, switchboard_socket_t socket, int64_t ack_id,
+                              switchboard_str_t args_json, const switchboard_str_t* attachments,
+                              size_t attachment_count) {
+    if (!self || ack_id < 0) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_ack", [&] {
+        auto args = parse_args(args_json, attachments, attachment_count);
+        if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
+        self->host->kernel().socketio().with_socket(socket, [ack_id, args = std::move(*args)](socketio::socket* s) mutable {
+            if (s) s->ack(ack_id, std::move(args));
+        });
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t emit_to_socket(switchboard_plugin_t* self, const switchboard_emit_t& emit, json args) {
+    auto& host = *self->host;
+    std::string event(text(emit.event));
+    const bool is_volatile = (emit.flags & SWITCHBOARD_EMIT_VOLATILE) != 0;
+    if (!emit.on_ack) {
+        host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args),
+                                                           is_volatile](socketio::socket* s) mutable {
+            if (s) s->emit(event, std::move(args), is_volatile);
+        });
+        return SWITCHBOARD_OK;
+    }
+    // The ack callback runs on the pool (it may block) and exactly once.
+    auto answer = [&host, fn = emit.on_ack, user_data = emit.ack_user_data](std::optional<json> response) {
+        host.pool().post([fn, user_data, response = std::move(response)]() mutable {
+            if (!response) return fn(user_data, 1, switchboard_str_t{nullptr, 0}, nullptr, 0);
+            const auto encoded = sdk::detail::encode_args(std::move(*response));
+            fn(user_data, 0, view(encoded.text), encoded.attachments.data(), encoded.attachments.size());
+        });
+    };
+    const auto timeout = std::chrono::milliseconds(emit.ack_timeout_ms ? emit.ack_timeout_ms : 5000);
+    host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args), timeout,
+                                                       answer = std::move(answer)](socketio::socket* s) mutable {
+        if (!s) return answer(std::nullopt);
+        s->emit_with_ack(event, std::move(args), timeout, std::move(answer));
+    });
+    return SWITCHBOARD_OK;
+}
+
+switchboard_status_t host_emit(switchboard_plugin_t* self, const switchboard_emit_t* emit) {
+    if (!self || !emit || emit->struct_size < offsetof(switchboard_emit_t, ack_timeout_ms) + sizeof(uint32_t))
+        return SWITCHBOARD_INVALID_ARGUMENT;
+    if (text(emit->event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_emit", [&] {
+        auto args = parse_args(emit->args_json, emit->attachments, emit->attachment_count);
+        if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
+        if (emit->target == SWITCHBOARD_TO_SOCKET) return emit_to_socket(self, *emit, std::move(*args));
+        if (emit->on_ack) return SWITCHBOARD_INVALID_ARGUMENT;   // acks come from one socket only
+        socketio::broadcast_options options;
+        options.except = to_strings(emit->except_rooms, emit->except_count);
+        options.except_socket = emit->except_socket;
+        options.is_volatile = (emit->flags & SWITCHBOARD_EMIT_VOLATILE) != 0;
+        switch (emit->target) {
+            case SWITCHBOARD_TO_ROOMS:
+                options.rooms = to_strings(emit->rooms, emit->room_count);
+                if (options.rooms.empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+                break;
+            case SWITCHBOARD_TO_USER:
+                if (text(emit->user_id).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+                options.rooms.push_back("user:" + std::string(text(emit->user_id)));
+                break;
+            case SWITCHBOARD_TO_NAMESPACE:
+                break;
+            default:
+                return SWITCHBOARD_INVALID_ARGUMENT;
+        }
+        const auto nsp = text(emit->nsp).empty() ? std::string_view("/") : text(emit->nsp);
+        self->host->kernel().socketio().broadcast(nsp, options, text(emit->event), std::move(*args));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_join(switchboard_plugin_t* self, switchboard_socket_t socket, switchboard_str_t room,
+                               uint32_t flags, switchboard_sink_fn refusal, void* user_data) {
+    if (!self || text(room).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_join", [&] {
+        if (flags & SWITCHBOARD_JOIN_AUTHORIZE) {
+            if (auto refused = self->host->authorize_join(socket, text(room))) {
+                if (refusal) {
+                    const std::string dumped = refused->dump();
+                    refusal(user_data, view(dumped));
+                }
+                return SWITCHBOARD_REFUSED;
+            }
+        }
+        self->host->kernel().socketio().with_socket(socket, [room = std::string(text(room))](socketio::socket* s) {
+            if (s) s->join(room);
+        });
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_leave(switchboard_plugin_t* self, switchboard_socket_t socket, switchboard_str_t room) {
+    if (!self || text(room).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_leave", [&] {
+        self->host->kernel().socketio().with_socket(socket, [room = std::string(text(room))](socketio::socket* s) {
+            if (s) s->leave(room);
+        });
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_disconnect(switchboard_plugin_t* self, switchboard_socket_t socket, int close_connection) {
+    if (!self) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_disconnect", [&] {
+        self->host->kernel().socketio().with_socket(socket, [close_connection](socketio::socket* s) {
+            if (s) s->disconnect(close_connection != 0);
+        });
+        return SWITCHBOARD_OK;
+    });
+}
+
+void host_result_error(switchboard_result_t* result, switchboard_str_t code, switchboard_str_t message) {
+    if (!result) return;
+    try {
+        result->error = json{{"code", text(code).empty() ? std::string("forbidden") : std::string(text(code))},
+                             {"message", std::string(text(message))}};
+    } catch (...) {
+    }
+}
+
+void host_result_http(switchboard_result_t* result, int status, switchboard_str_t content_type,
+                      switchboard_str_t body) {
+    if (!result) return;
+    try {
+        result->http_status = status;
+        result->content_type = std::string(text(content_type));
+        result->body = std::string(text(body));
+    } catch (...) {
+    }
+}
+
+switchboard_status_t host_timer_start(switchboard_plugin_t* self, uint64_t delay_ms, uint64_t interval_ms,
+                                      uint32_t flags, switchboard_timer_fn fn, void* user_data,
+                                      switchboard_timer_t* out_timer) {
+    if (!self || !fn) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_timer_start", [&] {
+        const auto id = self->host->start_timer(*self, delay_ms, interval_ms, (flags & SWITCHBOARD_INLINE) != 0, fn,
+                                                user_data);
+        if (out_timer) *out_timer = id;
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_timer_cancel(switchboard_plugin_t* self, switchboard_timer_t timer) {
+    if (!self) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_timer_cancel",
+                   [&] { return self->host->cancel_timer(timer) ? SWITCHBOARD_OK : SWITCHBOARD_NOT_FOUND; });
+}
+
+void host_counter_add(switchboard_plugin_t* self, switchboard_str_t name, int64_t delta) {
+    if (!self || text(name).empty()) return;
+    guarded(self, "host_counter_add", [&] {
+        std::string metric = "switchboard_plugin_" + self->name + "_" + std::string(text(name));
+        // Prometheus names: [a-zA-Z0-9_] only.
+        for (char& c : metric)
+            if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+        self->host->add_to_counter(metric, delta);
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_http_route(switchboard_plugin_t* self, switchboard_str_t method, switchboard_str_t path,
+                                     switchboard_http_fn fn, void* user_data) {
+    if (const auto status = check_registration(self, view("*"), reinterpret_cast<const void*>(fn));
+        status != SWITCHBOARD_OK)
+        return status;
+    if (text(method).empty() || text(path).empty() || text(path).front() != '/') return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_http_route", [&] {
+        return self->host->add_route(std::string(text(method)), std::string(text(path)), {self, fn, user_data})
+                   ? SWITCHBOARD_OK
+                   : SWITCHBOARD_INVALID_ARGUMENT;
+    });
+}
+
+const switchboard_host_t host_table = {
+    sizeof(switchboard_host_t),
+    SWITCHBOARD_ABI_MAJOR,
+    SWITCHBOARD_ABI_MINOR,
+    &host_log,
+    &host_config,
+    &host_on_event,
+    &host_on_connect,
+    &host_on_disconnect,
+    &host_on_join,
+    &host_ack,
+    &host_emit,
+    &host_join,
+    &host_leave,
+    &host_disconnect,
+    &host_result_error,
+    &host_result_http,
+    &host_timer_start,
+    &host_timer_cancel,
+    &host_counter_add,
+    &host_http_route,
+};
+
+}  // namespace
+
+const switchboard_host_t* plugin_host::table() const noexcept { return &host_table; }
+
+}  // namespace switchboard::kernel::plugins

@@ -1,0 +1,507 @@
+#include "kernel/plugins/plugin_host.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+#include <thread>
+
+#include <future>
+
+#include "kernel/api/http_api.hpp"
+#include "kernel/core/log.hpp"
+#include "kernel/core/worker.hpp"
+#include "kernel/net/http_message.hpp"
+#include "kernel/plugins/config_schema.hpp"
+#include "kernel/plugins/plugin_library.hpp"
+#include "kernel/server.hpp"
+#include "kernel/socketio/server.hpp"
+#include "switchboard/sdk.hpp"
+
+namespace switchboard::kernel::plugins {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+unsigned pool_size(unsigned configured) {
+    // Pooled handlers may block on the database: more threads than cores.
+    return configured ? configured : 4 * std::max(1u, std::thread::hardware_concurrency());
+}
+
+switchboard_str_t view(std::string_view text) { return {text.data(), text.size()}; }
+
+json query_object(std::string_view query) {
+    json out = json::object();
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) continue;
+        const auto eq = pair.find('=');
+        out[net::percent_decode(pair.substr(0, eq))] =
+            eq == std::string_view::npos ? std::string{} : net::percent_decode(pair.substr(eq + 1));
+    }
+    return out;
+}
+
+// A socket's description, owned, so it can travel to the pool and outlive the socket.
+struct socket_snapshot {
+    std::uint64_t handle = 0;
+    std::string id, nsp, auth_json, user_json, handshake_json;
+
+    explicit socket_snapshot(socketio::socket& s)
+        : handle(s.handle()),
+          id(s.id()),
+          nsp(s.nsp()),
+          auth_json(s.auth().dump(-1, ' ', false, json::error_handler_t::replace)),
+          user_json(s.user().dump(-1, ' ', false, json::error_handler_t::replace)) {
+        const auto& h = s.handshake();
+        json headers = json::object();
+        for (const auto& [name, value] : h.headers) headers[name] = value;
+        handshake_json = json{{"headers", std::move(headers)},
+                              {"query", query_object(h.query)},
+                              {"address", h.remote_address},
+                              {"issued", h.issued_ms}}
+                             .dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+
+    switchboard_socket_info_t info() const {
+        switchboard_socket_info_t out{};
+        out.struct_size = sizeof out;
+        out.socket = handle;
+        out.id = view(id);
+        out.nsp = view(nsp);
+        out.auth_json = view(auth_json);
+        out.user_json = view(user_json);
+        out.handshake_json = view(handshake_json);
+        return out;
+    }
+};
+
+// A client event, owned, for a pooled handler.
+struct event_copy {
+    std::uint64_t socket = 0;
+    std::string nsp, name, user_json;
+    sdk::detail::encoded_args args;
+    std::int64_t ack_id = -1;
+
+    switchboard_event_t view_of() const {
+        switchboard_event_t e{};
+        e.struct_size = sizeof e;
+        e.socket = socket;
+        e.nsp = view(nsp);
+        e.event = view(name);
+        e.args_json = view(args.text);
+        e.attachments = args.attachments.data();
+        e.attachment_count = args.attachments.size();
+        e.ack_id = ack_id;
+        e.user_json = view(user_json);
+        return e;
+    }
+};
+
+bool nsp_matches(const std::string& pattern, std::string_view nsp) { return pattern == "*" || pattern == nsp; }
+
+}  // namespace
+
+struct plugin_host::timer_state {
+    switchboard_timer_t id = 0;
+    plugin_instance* plugin = nullptr;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::chrono::milliseconds interval{0};
+    switchboard_timer_fn fn = nullptr;
+    void* user_data = nullptr;
+    std::atomic<bool> cancelled{false};
+};
+
+plugin_host::plugin_host(server& kernel, const config::settings& settings)
+    : kernel_(kernel),
+      settings_(settings),
+      config_dir_(settings.source_file.empty() ? fs::current_path() : fs::absolute(settings.source_file).parent_path()),
+      pool_(std::make_unique<handler_pool>(pool_size(settings.server.handler_threads))) {}
+
+plugin_host::~plugin_host() { unload_all(); }
+
+void plugin_host::load_all() {
+    registering_ = true;
+    for (const auto& plugin : settings_.plugins) {
+        try {
+            load_one(plugin);
+        } catch (const config::config_error&) {
+            registering_ = false;
+            throw;   // a wrong config section is the deployment's mistake: always fatal
+        } catch (const std::exception& e) {
+            if (plugin.required) {
+                registering_ = false;
+                throw std::runtime_error("required plugin " + plugin.name + " failed to load: " + e.what());
+            }
+            SB_LOG(error, "plugins") << "plugin " << plugin.name << " left out: " << e.what();
+        }
+    }
+    registering_ = false;
+    if (!instances_.empty()) install_namespace_handlers();
+}
+
+void plugin_host::worker_started(std::size_t index) {
+    for (auto& instance : instances_)
+        if (instance->descriptor->on_worker_start)
+            instance->descriptor->on_worker_start(instance->state, static_cast<std::uint32_t>(index));
+}
+
+void plugin_host::worker_stopping(std::size_t index) {
+    for (auto& instance : instances_)
+        if (instance->descriptor->on_worker_stop)
+            instance->descriptor->on_worker_stop(instance->state, static_cast<std::uint32_t>(index));
+}
+
+void plugin_host::load_one(const config::plugin_settings& settings) {
+    const auto search_path = plugin_search_path(settings_.plugin_path, config_dir_);
+    fs::path file;
+    if (!settings.file.empty()) {
+        file = fs::path(settings.file).is_absolute() ? fs::path(settings.file) : config_dir_ / settings.file;
+        if (!fs::exists(file)) throw std::runtime_error("file " + file.string() + " does not exist");
+    } else if (auto found = find_plugin(settings.name, search_path)) {
+        file = *found;
+    } else {
+        std::string searched;
+        for (const auto& dir : search_path) searched += "\n  " + dir.string();
+        throw std::runtime_error(plugin_file_name(settings.name) + " not found; searched:" + searched);
+    }
+    auto library = load_library(file, settings.name);
+    auto instance = std::make_unique<plugin_instance>();
+    instance->host = this;
+    instance->name = settings.name;
+    instance->file = library.file;
+    instance->library = std::move(library.library);
+    instance->descriptor = library.descriptor;
+    instance->config = validate_plugin_config(settings, instance->descriptor->config_schema_json,
+                                              settings_.source_file.empty() ? "<config>" : settings_.source_file);
+
+    // A failed load must leave nothing registered behind: keep the registries' sizes.
+    const auto events_before = events_;
+    const auto connect_before = connect_hooks_.size();
+    const auto disconnect_before = disconnect_hooks_.size();
+    const auto join_before = join_hooks_.size();
+    const auto routes_before = routes_;
+
+    switchboard_status_t status = SWITCHBOARD_ERROR;
+    try {
+        status = instance->descriptor->on_load(instance.get(), table(), &instance->state);
+    } catch (...) {
+        status = SWITCHBOARD_ERROR;   // a plain C plugin has no business throwing; contain it
+    }
+    if (status != SWITCHBOARD_OK) {
+        events_ = events_before;
+        connect_hooks_.resize(connect_before);
+        disconnect_hooks_.resize(disconnect_before);
+        join_hooks_.resize(join_before);
+        routes_ = routes_before;
+        throw std::runtime_error(instance->file.string() + ": its on_load returned status " + std::to_string(status));
+    }
+    instance->loaded = true;
+    SB_LOG(info, "plugins") << "loaded " << instance->name << " " << (instance->descriptor->version ? instance->descriptor->version : "")
+                            << " from " << instance->file.string();
+    instances_.push_back(std::move(instance));
+}
+
+void plugin_host::unload_all() {
+    if (instances_.empty()) return;
+    {
+        std::lock_guard lock(timers_mutex_);
+        for (auto& [id, timer] : timers_) {
+            timer->cancelled = true;
+            timer->timer->cancel();
+        }
+        timers_.clear();
+    }
+    pool_->stop();
+    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
+        auto& instance = **it;
+        if (instance.loaded && instance.descriptor->on_unload) instance.descriptor->on_unload(instance.state);
+        instance.loaded = false;
+    }
+    // Handlers registered by a plugin point into its library: drop them before it unloads.
+    events_.clear();
+    connect_hooks_.clear();
+    disconnect_hooks_.clear();
+    join_hooks_.clear();
+    routes_.clear();
+    instances_.clear();
+}
+
+std::vector<plugin_listing> plugin_host::list() const {
+    std::vector<plugin_listing> out;
+    const auto search_path = plugin_search_path(settings_.plugin_path, config_dir_);
+    auto enabled = [&](const std::string& name) {
+        return std::any_of(settings_.plugins.begin(), settings_.plugins.end(),
+                           [&](const auto& p) { return p.name == name; });
+    };
+    std::vector<std::string> seen;
+    for (const auto& dir : search_path) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            const std::string file_name = entry.path().filename().string();
+            if (!file_name.starts_with("switchboard-") || entry.path().extension() != ".so") continue;
+            const std::string name = file_name.substr(12, file_name.size() - 12 - 3);
+            if (std::find(seen.begin(), seen.end(), name) != seen.end()) continue;
+            seen.push_back(name);
+            plugin_listing item;
+            item.name = name;
+            item.file = entry.path().string();
+            item.enabled = enabled(name);
+            try {
+                const auto library = load_library(entry.path(), name);
+                item.version = library.descriptor->version ? library.descriptor->version : "";
+                item.description = library.descriptor->description ? library.descriptor->description : "";
+            } catch (const std::exception& e) {
+                item.problem = e.what();
+            }
+            out.push_back(std::move(item));
+        }
+    }
+    for (const auto& p : settings_.plugins) {
+        if (std::find(seen.begin(), seen.end(), p.name) != seen.end() || !p.file.empty()) continue;
+        plugin_listing item;
+        item.name = p.name;
+        item.enabled = true;
+        item.problem = plugin_file_name(p.name) + " not found on the search path";
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+void plugin_host::add_event_handler(std::string nsp, std::string event, event_handler handler) {
+    events_[std::move(nsp)][std::move(event)].push_back(handler);
+}
+
+bool plugin_host::add_route(std::string method, std::string path, http_route route) {
+    return routes_.emplace(std::make_pair(std::move(method), std::move(path)), route).second;
+}
+
+std::shared_ptr<handler_pool::strand> plugin_host::strand_of(socketio::socket& s) {
+    if (!s.extension) s.extension = pool_->make_strand();
+    return std::static_pointer_cast<handler_pool::strand>(s.extension);
+}
+
+void plugin_host::install_namespace_handlers() {
+    auto& io = kernel_.socketio();
+    for (const auto& nsp : io.settings().namespaces) {
+        socketio::namespace_handlers handlers;
+        const bool has_connect_hooks = std::any_of(connect_hooks_.begin(), connect_hooks_.end(),
+                                                   [&](const auto& h) { return nsp_matches(h.nsp, nsp.name); });
+        if (has_connect_hooks)
+            handlers.authorize = [this](socketio::socket& s, std::function<void(std::optional<json>)> decide) {
+                run_connect_hooks(s, std::move(decide));
+            };
+        handlers.on_event = [this](socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
+            dispatch_event(s, event, args, ack_id);
+        };
+        handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
+            run_disconnect_hooks(s, reason);
+        };
+        io.set_handlers(nsp.name, std::move(handlers));
+    }
+}
+
+void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
+    std::vector<const event_handler*> handlers;
+    for (const auto* nsp : {s.nsp().c_str(), "*"}) {
+        const auto by_nsp = events_.find(std::string_view(nsp));
+        if (by_nsp == events_.end()) continue;
+        const auto by_event = by_nsp->second.find(event);
+        if (by_event == by_nsp->second.end()) continue;
+        for (const auto& h : by_event->second) handlers.push_back(&h);
+    }
+    if (handlers.empty()) {
+        // As the reference server: an event nobody handles is ignored.
+        SB_LOG(debug, "plugins") << "no handler for event \"" << event << "\" in " << s.nsp();
+        return;
+    }
+    auto copy = std::make_shared<event_copy>();
+    copy->socket = s.handle();
+    copy->nsp = s.nsp();
+    copy->name = std::string(event);
+    copy->user_json = s.user().dump(-1, ' ', false, json::error_handler_t::replace);
+    copy->args = sdk::detail::encode_args(std::move(args));
+    copy->ack_id = ack_id;
+    std::shared_ptr<handler_pool::strand> strand;
+    for (const auto* h : handlers) {
+        if (h->is_inline) {
+            const auto e = copy->view_of();
+            h->fn(h->user_data, &e);
+            continue;
+        }
+        if (!strand) strand = strand_of(s);
+        pool_->post([copy, fn = h->fn, user_data = h->user_data] {
+            const auto e = copy->view_of();
+            fn(user_data, &e);
+        }, strand);
+    }
+}
+
+void plugin_host::run_connect_hooks(socketio::socket& s, std::function<void(std::optional<json>)> decide) {
+    auto snapshot = std::make_shared<socket_snapshot>(s);
+    std::vector<const connect_hook*> hooks;
+    bool all_inline = true;
+    for (const auto& h : connect_hooks_) {
+        if (!nsp_matches(h.nsp, s.nsp())) continue;
+        hooks.push_back(&h);
+        all_inline = all_inline && h.is_inline;
+    }
+    auto run = [snapshot, hooks = std::move(hooks), decide = std::move(decide)] {
+        const auto info = snapshot->info();
+        for (const auto* h : hooks) {
+            switchboard_result result;
+            h->fn(h->user_data, &info, &result);
+            if (result.error) {
+                const json& error = *result.error;
+                return decide(json{{"message", error.value("message", "connection refused")},
+                                   {"data", {{"code", error.value("code", "forbidden")}}}});
+            }
+        }
+        decide(std::nullopt);
+    };
+    if (all_inline) run();
+    else pool_->post(std::move(run), strand_of(s));
+}
+
+void plugin_host::run_disconnect_hooks(socketio::socket& s, std::string_view reason) {
+    std::shared_ptr<socket_snapshot> snapshot;
+    std::shared_ptr<handler_pool::strand> strand;
+    for (const auto& h : disconnect_hooks_) {
+        if (!nsp_matches(h.nsp, s.nsp())) continue;
+        if (!snapshot) snapshot = std::make_shared<socket_snapshot>(s);
+        if (h.is_inline) {
+            const auto info = snapshot->info();
+            h.fn(h.user_data, &info, view(reason));
+            continue;
+        }
+        if (!strand) strand = strand_of(s);
+        pool_->post([snapshot, fn = h.fn, user_data = h.user_data, reason = std::string(reason)] {
+            const auto info = snapshot->info();
+            fn(user_data, &info, view(reason));
+        }, strand);
+    }
+}
+
+std::optional<json> plugin_host::authorize_join(std::uint64_t handle, std::string_view room) {
+    if (join_hooks_.empty()) return std::nullopt;
+    // Take the socket's description on its worker, then run the hooks here.
+    auto promise = std::make_shared<std::promise<std::shared_ptr<socket_snapshot>>>();
+    auto future = promise->get_future();
+    kernel_.socketio().with_socket(handle, [promise](socketio::socket* s) {
+        promise->set_value(s ? std::make_shared<socket_snapshot>(*s) : nullptr);
+    });
+    const auto snapshot = future.get();
+    if (!snapshot) return json{{"code", "not_found"}, {"message", "the socket is gone"}};
+    const auto info = snapshot->info();
+    for (const auto& h : join_hooks_) {
+        if (!nsp_matches(h.nsp, snapshot->nsp)) continue;
+        switchboard_result result;
+        h.fn(h.user_data, &info, view(room), &result);
+        if (result.error) return result.error;
+    }
+    return std::nullopt;
+}
+
+switchboard_timer_t plugin_host::start_timer(plugin_instance& plugin, std::uint64_t delay_ms,
+                                             std::uint64_t interval_ms, bool is_inline, switchboard_timer_fn fn,
+                                             void* user_data) {
+    auto timer = std::make_shared<timer_state>();
+    timer->id = next_timer_++;
+    timer->plugin = &plugin;
+    timer->interval = std::chrono::milliseconds(interval_ms);
+    timer->fn = fn;
+    timer->user_data = user_data;
+    if (is_inline) timer->timer = std::make_unique<boost::asio::steady_timer>(kernel_.worker_at(0).io());
+    else timer->timer = std::make_unique<boost::asio::steady_timer>(pool_->executor());
+    timer->timer->expires_after(std::chrono::milliseconds(delay_ms));
+    {
+        std::lock_guard lock(timers_mutex_);
+        timers_.emplace(timer->id, timer);
+    }
+    arm_timer(timer);
+    return timer->id;
+}
+
+void plugin_host::arm_timer(const std::shared_ptr<timer_state>& timer) {
+    timer->timer->async_wait([this, timer](const boost::system::error_code& ec) {
+        if (ec || timer->cancelled) return;
+        timer->fn(timer->user_data, timer->id);
+        if (timer->interval.count() > 0 && !timer->cancelled) {
+            timer->timer->expires_after(timer->interval);
+            arm_timer(timer);
+        } else {
+            std::lock_guard lock(timers_mutex_);
+            timers_.erase(timer->id);
+        }
+    });
+}
+
+bool plugin_host::cancel_timer(switchboard_timer_t id) {
+    std::shared_ptr<timer_state> timer;
+    {
+        std::lock_guard lock(timers_mutex_);
+        const auto found = timers_.find(id);
+        if (found == timers_.end()) return false;
+        timer = found->second;
+        timers_.erase(found);
+    }
+    timer->cancelled = true;
+    // Cancel on the timer's own executor: Asio timers are not thread-safe.
+    boost::asio::post(timer->timer->get_executor(), [timer] { timer->timer->cancel(); });
+    return true;
+}
+
+void plugin_host::add_to_counter(const std::string& name, std::int64_t delta) {
+    std::lock_guard lock(counters_mutex_);
+    counters_[name] += delta;
+}
+
+std::string plugin_host::metrics_text() const {
+    std::string out;
+    std::lock_guard lock(counters_mutex_);
+    for (const auto& [name, value] : counters_) {
+        out += "# TYPE " + name + " counter\n";
+        out += name + " " + std::to_string(value) + "\n";
+    }
+    return out;
+}
+
+}  // namespace switchboard::kernel::plugins
+
+namespace switchboard::kernel::plugins {
+
+void plugin_host::install_routes(api::http_api& api) {
+    for (const auto& [key, route] : routes_) {
+        const auto& [method, path] = key;
+        const bool added = api.add(method, path, [this, route](net::http_request&& request, api::http_api::responder respond) {
+            // Route handlers may block: they run on the pool.
+            pool_->post([route, request = std::move(request), respond = std::move(respond)] {
+                json headers = json::object();
+                for (const auto& [name, value] : request.headers) headers[name] = value;
+                const std::string headers_json = headers.dump(-1, ' ', false, json::error_handler_t::replace);
+                const auto method_name = net::to_string(request.method);
+                switchboard_http_request_t raw{};
+                raw.struct_size = sizeof raw;
+                raw.method = view(method_name);
+                raw.path = view(request.path);
+                raw.query = view(request.query);
+                raw.headers_json = view(headers_json);
+                raw.body = view(request.body);
+                switchboard_result result;
+                route.fn(route.user_data, &raw, &result);
+                if (result.http_status == 0) {
+                    SB_LOG(error, route.plugin->name) << "route " << request.path << " gave no answer";
+                    respond(net::make_http_response(500, "application/json",
+                                                    R"({"code":"internal_error","message":"no answer"})"));
+                    return;
+                }
+                respond(net::make_http_response(result.http_status, result.content_type, result.body));
+            });
+        });
+        if (!added) SB_LOG(error, route.plugin->name) << "route " << method << " " << path << " is taken; ignored";
+    }
+}
+
+}  // namespace switchboard::kernel::plugins

@@ -1,0 +1,191 @@
+// The plugin host: loads the deployment's plugins, gives them the SDK's host table,
+// and connects what they register (event handlers, hooks, routes, timers) to the
+// Socket.IO server.
+//
+// Registration happens only while plugins load, before the server listens, so the
+// registries are read-only while serving and need no lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <nlohmann/json.hpp>
+
+#include "kernel/config/config.hpp"
+#include "kernel/plugins/handler_pool.hpp"
+#include "switchboard/sdk.h"
+
+namespace switchboard::kernel {
+class server;
+namespace api {
+class http_api;
+}
+namespace socketio {
+class socket;
+}
+}  // namespace switchboard::kernel
+
+namespace switchboard::kernel::plugins {
+class plugin_host;
+}
+
+// The kernel's record of one loaded plugin: what the SDK's `switchboard_plugin_t*`
+// points to (the type is opaque to plugins).
+struct switchboard_plugin {
+    switchboard::kernel::plugins::plugin_host* host = nullptr;
+    std::string name;
+    std::filesystem::path file;
+    boost::dll::shared_library library;
+    const switchboard_plugin_descriptor_t* descriptor = nullptr;
+    nlohmann::json config = nlohmann::json::object();
+    void* state = nullptr;
+    bool loaded = false;
+};
+
+// Where a hook writes its answer: the SDK's opaque `switchboard_result_t`.
+struct switchboard_result {
+    std::optional<nlohmann::json> error;   // {code, message}
+    int http_status = 0;
+    std::string content_type;
+    std::string body;
+};
+
+namespace switchboard::kernel::plugins {
+
+using plugin_instance = ::switchboard_plugin;
+
+// What `switchboard plugins` prints.
+struct plugin_listing {
+    std::string name;
+    std::string version;
+    std::string description;
+    std::string file;
+    bool enabled = false;
+    std::string problem;   // why it cannot load, if it cannot
+};
+
+class plugin_host {
+public:
+    plugin_host(server& kernel, const config::settings& settings);
+    ~plugin_host();
+
+    // Loads every enabled plugin, in the deployment's order. A plugin that fails is
+    // logged with its name, file and reason and left out; a `required` one makes this
+    // throw (std::runtime_error, or config::config_error for a bad config section).
+    void load_all();
+    // Calls every plugin's on_unload, after the handler pool drained.
+    void unload_all();
+    // Serves the plugins' HTTP routes through `api`.
+    void install_routes(api::http_api& api);
+    // Runs the plugins' on_worker_start / on_worker_stop on the calling worker thread.
+    void worker_started(std::size_t index);
+    void worker_stopping(std::size_t index);
+
+    // The plugins found on the search path and those the deployment enables.
+    std::vector<plugin_listing> list() const;
+
+    std::size_t loaded_count() const noexcept { return instances_.size(); }
+
+    // --- the host table's implementation (host_api.cpp) ---
+    struct event_handler {
+        plugin_instance* plugin;
+        switchboard_event_fn fn;
+        void* user_data;
+        bool is_inline;
+    };
+    struct connect_hook {
+        plugin_instance* plugin;
+        std::string nsp;
+        switchboard_connect_fn fn;
+        void* user_data;
+        bool is_inline;
+    };
+    struct disconnect_hook {
+        plugin_instance* plugin;
+        std::string nsp;
+        switchboard_disconnect_fn fn;
+        void* user_data;
+        bool is_inline;
+    };
+    struct join_hook {
+        plugin_instance* plugin;
+        std::string nsp;
+        switchboard_join_fn fn;
+        void* user_data;
+    };
+    struct http_route {
+        plugin_instance* plugin;
+        switchboard_http_fn fn;
+        void* user_data;
+    };
+
+    bool registering() const noexcept { return registering_; }
+    server& kernel() noexcept { return kernel_; }
+    handler_pool& pool() noexcept { return *pool_; }
+    const switchboard_host_t* table() const noexcept;
+
+    void add_event_handler(std::string nsp, std::string event, event_handler handler);
+    void add_connect_hook(connect_hook hook) { connect_hooks_.push_back(std::move(hook)); }
+    void add_disconnect_hook(disconnect_hook hook) { disconnect_hooks_.push_back(std::move(hook)); }
+    void add_join_hook(join_hook hook) { join_hooks_.push_back(std::move(hook)); }
+    bool add_route(std::string method, std::string path, http_route route);
+
+    // Runs the join hooks for socket `handle` joining `room` in the calling thread;
+    // returns the refusal ({code, message}) if one refused.
+    std::optional<nlohmann::json> authorize_join(std::uint64_t handle, std::string_view room);
+
+    // Timers.
+    switchboard_timer_t start_timer(plugin_instance& plugin, std::uint64_t delay_ms, std::uint64_t interval_ms,
+                                    bool is_inline, switchboard_timer_fn fn, void* user_data);
+    bool cancel_timer(switchboard_timer_t timer);
+
+    // Counters for /metrics.
+    void add_to_counter(const std::string& name, std::int64_t delta);
+    std::string metrics_text() const;
+
+    // The pool strand that serializes work for `s` (created on first use).
+    std::shared_ptr<handler_pool::strand> strand_of(socketio::socket& s);
+
+private:
+    struct timer_state;
+
+    void load_one(const config::plugin_settings& settings);
+    void install_namespace_handlers();
+    void dispatch_event(socketio::socket& s, std::string_view event, nlohmann::json& args, std::int64_t ack_id);
+    void run_connect_hooks(socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> decide);
+    void run_disconnect_hooks(socketio::socket& s, std::string_view reason);
+    void arm_timer(const std::shared_ptr<timer_state>& timer);
+
+    server& kernel_;
+    config::settings settings_;
+    std::filesystem::path config_dir_;
+    std::unique_ptr<handler_pool> pool_;
+    std::vector<std::unique_ptr<plugin_instance>> instances_;
+    bool registering_ = false;
+
+    // nsp -> event -> handlers ("*" holds the handlers for every namespace).
+    std::map<std::string, std::map<std::string, std::vector<event_handler>, std::less<>>, std::less<>> events_;
+    std::vector<connect_hook> connect_hooks_;
+    std::vector<disconnect_hook> disconnect_hooks_;
+    std::vector<join_hook> join_hooks_;
+    std::map<std::pair<std::string, std::string>, http_route> routes_;
+
+    std::mutex timers_mutex_;
+    std::unordered_map<switchboard_timer_t, std::shared_ptr<timer_state>> timers_;
+    std::atomic<switchboard_timer_t> next_timer_{1};
+
+    mutable std::mutex counters_mutex_;
+    std::map<std::string, std::int64_t> counters_;
+};
+
+}  // namespace switchboard::kernel::plugins

@@ -1,0 +1,610 @@
+// Switchboard plugin SDK for C++: a header-only wrapper over sdk.h.
+//
+// Write a plugin as a function that registers lambdas, then name it once:
+//
+//     #include <switchboard/sdk.hpp>
+//
+//     static void load(switchboard::sdk::plugin& p) {
+//         p.on("echo:say", [](switchboard::sdk::event& e) { e.ack(e.args); });
+//     }
+//     SWITCHBOARD_PLUGIN("echo", "1.0.0", "Echoes what it hears", nullptr, load)
+//
+// Everything here compiles into the plugin: the kernel sees only the C ABI, so the
+// plugin's compiler, standard library and nlohmann version are its own business.
+// No exception crosses into the kernel: each trampoline catches it, logs it, and, for
+// an event whose client waits for an ack, answers the ack with
+// {"code": "internal_error", "message": ...} (or the code of a thrown sdk::error).
+//
+// Threads: callbacks run on the handler pool (in order per socket) unless registered
+// with `inline_handler = true`; every method of `plugin` may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "switchboard/sdk.h"
+
+namespace switchboard::sdk {
+
+using json = nlohmann::json;
+using socket_id = switchboard_socket_t;
+
+// An error whose code reaches the client (in an ack or a hook's refusal).
+class error : public std::runtime_error {
+public:
+    error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+    const std::string& code() const noexcept { return code_; }
+
+private:
+    std::string code_;
+};
+
+namespace detail {
+
+inline switchboard_str_t view(std::string_view text) noexcept { return {text.data(), text.size()}; }
+inline std::string_view view(switchboard_str_t s) noexcept { return {s.data ? s.data : "", s.size}; }
+
+inline bool is_placeholder(const json& value) {
+    if (!value.is_object() || value.size() != 2) return false;
+    const auto flag = value.find("_placeholder");
+    const auto num = value.find("num");
+    return flag != value.end() && flag->is_boolean() && flag->get<bool>() && num != value.end() &&
+           num->is_number_unsigned();
+}
+
+// Replaces placeholders by the attachments' bytes (as json binary values).
+inline void restore_binary(json& value, const switchboard_str_t* attachments, std::size_t count) {
+    if (is_placeholder(value)) {
+        const auto index = value["num"].get<std::size_t>();
+        if (index < count) {
+            const auto bytes = view(attachments[index]);
+            value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+        }
+        return;
+    }
+    if (value.is_array() || value.is_object())
+        for (auto& item : value) restore_binary(item, attachments, count);
+}
+
+// Parses JSON text with placeholders into a value holding json binary values.
+inline json parse_args(switchboard_str_t text, const switchboard_str_t* attachments, std::size_t count) {
+    const auto s = view(text);
+    if (s.empty()) return json::array();
+    json value = json::parse(s, nullptr, false);
+    if (value.is_discarded()) return json::array();
+    if (count) restore_binary(value, attachments, count);
+    return value;
+}
+
+// The reverse: JSON text with placeholders, and the attachments' bytes.
+struct encoded_args {
+    std::string text;
+    std::vector<std::string> attachment_bytes;
+    std::vector<switchboard_str_t> attachments;
+};
+
+inline void extract_binary(json& value, std::vector<std::string>& out) {
+    if (value.is_binary()) {
+        const auto& bytes = value.get_binary();
+        out.emplace_back(bytes.begin(), bytes.end());
+        value = json{{"_placeholder", true}, {"num", out.size() - 1}};
+        return;
+    }
+    if (value.is_array() || value.is_object())
+        for (auto& item : value) extract_binary(item, out);
+}
+
+inline encoded_args encode_args(json args) {
+    if (!args.is_array()) args = json::array({std::move(args)});
+    encoded_args out;
+    extract_binary(args, out.attachment_bytes);
+    out.text = args.dump(-1, ' ', false, json::error_handler_t::replace);
+    for (const auto& bytes : out.attachment_bytes) out.attachments.push_back(view(bytes));
+    return out;
+}
+
+inline json error_args(std::string_view code, std::string_view message) {
+    return json::array({json{{"code", code}, {"message", message}}});
+}
+
+}  // namespace detail
+
+class plugin;
+
+// A client's event.
+class event {
+public:
+    socket_id socket = 0;
+    std::string nsp;
+    std::string name;
+    json args;          // the arguments (array); binary values are json::binary
+    json user;          // the authenticated user, null if anonymous
+    std::int64_t ack_id = -1;
+
+    bool wants_ack() const noexcept { return ack_id >= 0; }
+    // Answers the client's ack with `args` (an array, or one value). Once.
+    void ack(json args) const;
+    // Answers the ack with {"code", "message"}.
+    void fail(std::string_view code, std::string_view message) const;
+
+private:
+    friend class plugin;
+    plugin* plugin_ = nullptr;
+};
+
+// A socket in a connect, disconnect or join hook.
+struct socket_info {
+    socket_id socket = 0;
+    std::string id;
+    std::string nsp;
+    json auth;
+    json user;
+    json handshake;
+};
+
+// An HTTP request to a plugin route, and its answer.
+struct http_request {
+    std::string method;
+    std::string path;
+    std::string query;
+    json headers;
+    std::string body;
+};
+struct http_response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+};
+
+// Where an emit goes.
+struct target {
+    switchboard_target_t kind = SWITCHBOARD_TO_NAMESPACE;
+    socket_id socket = 0;
+    std::string nsp = "/";
+    std::vector<std::string> rooms;
+    std::vector<std::string> except_rooms;
+    socket_id except_socket = 0;
+    std::string user_id;
+    bool is_volatile = false;
+
+    static target to_socket(socket_id s) {
+        target t;
+        t.kind = SWITCHBOARD_TO_SOCKET;
+        t.socket = s;
+        return t;
+    }
+    static target to_room(std::string nsp, std::string room) {
+        target t;
+        t.kind = SWITCHBOARD_TO_ROOMS;
+        t.nsp = std::move(nsp);
+        t.rooms.push_back(std::move(room));
+        return t;
+    }
+    static target to_namespace(std::string nsp) {
+        target t;
+        t.nsp = std::move(nsp);
+        return t;
+    }
+    static target to_user(std::string nsp, std::string user_id) {
+        target t;
+        t.kind = SWITCHBOARD_TO_USER;
+        t.nsp = std::move(nsp);
+        t.user_id = std::move(user_id);
+        return t;
+    }
+    target& except(std::string room) {
+        except_rooms.push_back(std::move(room));
+        return *this;
+    }
+    target& except(socket_id s) {
+        except_socket = s;
+        return *this;
+    }
+    target& volatile_() {
+        is_volatile = true;
+        return *this;
+    }
+};
+
+struct handler_options {
+    bool inline_handler = false;   // run on the network worker: must not block
+};
+
+// The plugin's handle on the kernel. Lives from on_load to on_unload.
+class plugin {
+public:
+    using event_handler = std::function<void(event&)>;
+    // Throw sdk::error to refuse (the client sees its code and message).
+    using connect_handler = std::function<void(const socket_info&)>;
+    using disconnect_handler = std::function<void(const socket_info&, std::string_view reason)>;
+    using join_handler = std::function<void(const socket_info&, std::string_view room)>;
+    using ack_handler = std::function<void(std::optional<json> answer)>;
+    using timer_handler = std::function<void()>;
+    using http_handler = std::function<http_response(const http_request&)>;
+
+    plugin(switchboard_plugin_t* self, const switchboard_host_t* host) : self_(self), host_(host) {}
+    plugin(const plugin&) = delete;
+    plugin& operator=(const plugin&) = delete;
+
+    const switchboard_host_t& host() const noexcept { return *host_; }
+    switchboard_plugin_t* self() const noexcept { return self_; }
+
+    // ---- registration (during load) ----
+
+    void on(std::string_view event_name, event_handler fn, handler_options options = {}) {
+        on(std::string_view("*"), event_name, std::move(fn), options);
+    }
+    void on(std::string_view nsp, std::string_view event_name, event_handler fn, handler_options options = {}) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_event(self_, detail::view(nsp), detail::view(event_name), flags(options),
+                                   &plugin::event_trampoline, state),
+              "register a handler");
+    }
+    void on_connect(connect_handler fn, std::string_view nsp = "*", handler_options options = {}) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_connect(self_, detail::view(nsp), flags(options), &plugin::connect_trampoline, state),
+              "register a connect hook");
+    }
+    void on_disconnect(disconnect_handler fn, std::string_view nsp = "*", handler_options options = {}) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_disconnect(self_, detail::view(nsp), flags(options), &plugin::disconnect_trampoline,
+                                        state),
+              "register a disconnect hook");
+    }
+    void on_join(join_handler fn, std::string_view nsp = "*") {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_join(self_, detail::view(nsp), &plugin::join_trampoline, state), "register a join hook");
+    }
+    void route(std::string_view method, std::string_view path, http_handler fn) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_http_route(self_, detail::view(method), detail::view(path), &plugin::http_trampoline, state),
+              "register an HTTP route");
+    }
+
+    // ---- actions (any thread) ----
+
+    void emit(const target& to, std::string_view event_name, json args = json::array()) {
+        emit_impl(to, event_name, std::move(args), nullptr, 0);
+    }
+    // Emits to one socket and waits up to `timeout` for its ack; `fn` gets the
+    // answer's arguments, or nothing on timeout.
+    void emit_with_ack(socket_id socket, std::string_view event_name, json args, std::chrono::milliseconds timeout,
+                       ack_handler fn) {
+        emit_impl(target::to_socket(socket), event_name, std::move(args), new ack_handler(std::move(fn)),
+                  static_cast<std::uint32_t>(timeout.count()));
+    }
+    // Joins `room`. With `authorize`, the join hooks decide first: a refusal throws
+    // sdk::error with their code and message.
+    void join(socket_id socket, std::string_view room, bool authorize = false) {
+        std::string refusal;
+        const auto status = host_->host_join(
+            self_, socket, detail::view(room), authorize ? SWITCHBOARD_JOIN_AUTHORIZE : 0,
+            [](void* out, switchboard_str_t value) { static_cast<std::string*>(out)->assign(detail::view(value)); },
+            &refusal);
+        if (status == SWITCHBOARD_REFUSED) {
+            const json reason = json::parse(refusal, nullptr, false);
+            if (reason.is_object())
+                throw error(reason.value("code", "forbidden"), reason.value("message", "join refused"));
+            throw error("forbidden", "join refused");
+        }
+        check(status, "join a room");
+    }
+    void leave(socket_id socket, std::string_view room) { host_->host_leave(self_, socket, detail::view(room)); }
+    void disconnect(socket_id socket, bool close_connection = false) {
+        host_->host_disconnect(self_, socket, close_connection ? 1 : 0);
+    }
+
+    // The plugin's validated config section, with defaults filled in.
+    json config() const {
+        std::string text;
+        host_->host_config(
+            self_, [](void* out, switchboard_str_t value) { static_cast<std::string*>(out)->assign(detail::view(value)); },
+            &text);
+        json value = json::parse(text, nullptr, false);
+        return value.is_object() ? value : json::object();
+    }
+
+    void log(switchboard_log_level_t level, std::string_view message) const {
+        host_->host_log(self_, level, detail::view(message));
+    }
+    void log_info(std::string_view message) const { log(SWITCHBOARD_LOG_INFO, message); }
+    void log_warn(std::string_view message) const { log(SWITCHBOARD_LOG_WARN, message); }
+    void log_error(std::string_view message) const { log(SWITCHBOARD_LOG_ERROR, message); }
+
+    void count(std::string_view name, std::int64_t delta = 1) const {
+        host_->host_counter_add(self_, detail::view(name), delta);
+    }
+
+    // Calls `fn` after `delay`, then every `interval` (zero: once). Returns the timer.
+    switchboard_timer_t start_timer(std::chrono::milliseconds delay, std::chrono::milliseconds interval,
+                                    timer_handler fn, handler_options options = {}) {
+        auto* state = keep(std::move(fn));
+        switchboard_timer_t timer = 0;
+        check(host_->host_timer_start(self_, static_cast<std::uint64_t>(delay.count()),
+                                      static_cast<std::uint64_t>(interval.count()), flags(options),
+                                      &plugin::timer_trampoline, state, &timer),
+              "start a timer");
+        return timer;
+    }
+    void cancel_timer(switchboard_timer_t timer) { host_->host_timer_cancel(self_, timer); }
+
+    // Frees everything registered (called by the kernel at unload through the macro).
+    ~plugin() {
+        for (auto& release : owned_) release();
+    }
+
+private:
+    friend class event;
+
+    static std::uint32_t flags(handler_options options) { return options.inline_handler ? SWITCHBOARD_INLINE : 0u; }
+
+    void check(switchboard_status_t status, const char* what) const {
+        if (status != SWITCHBOARD_OK)
+            throw std::runtime_error(std::string("cannot ") + what + " (status " + std::to_string(status) + ")");
+    }
+
+    // The handler objects live until the plugin unloads; user_data points at them.
+    template <class Fn>
+    struct holder {
+        plugin* owner;
+        Fn fn;
+    };
+    template <class Fn>
+    holder<Fn>* keep(Fn fn) {
+        auto* state = new holder<Fn>{this, std::move(fn)};
+        std::lock_guard lock(mutex_);
+        owned_.push_back([state] { delete state; });
+        return state;
+    }
+
+    void emit_impl(const target& to, std::string_view event_name, json args, ack_handler* ack,
+                   std::uint32_t timeout_ms) {
+        auto encoded = detail::encode_args(std::move(args));
+        std::vector<switchboard_str_t> rooms;
+        for (const auto& room : to.rooms) rooms.push_back(detail::view(room));
+        std::vector<switchboard_str_t> except;
+        for (const auto& room : to.except_rooms) except.push_back(detail::view(room));
+        switchboard_emit_t emit{};
+        emit.struct_size = sizeof emit;
+        emit.target = to.kind;
+        emit.socket = to.socket;
+        emit.nsp = detail::view(to.nsp);
+        emit.rooms = rooms.data();
+        emit.room_count = rooms.size();
+        emit.except_rooms = except.data();
+        emit.except_count = except.size();
+        emit.except_socket = to.except_socket;
+        emit.user_id = detail::view(to.user_id);
+        emit.event = detail::view(event_name);
+        emit.args_json = detail::view(encoded.text);
+        emit.attachments = encoded.attachments.data();
+        emit.attachment_count = encoded.attachments.size();
+        emit.flags = to.is_volatile ? SWITCHBOARD_EMIT_VOLATILE : 0u;
+        if (ack) {
+            emit.on_ack = &plugin::ack_trampoline;
+            emit.ack_user_data = ack;
+            emit.ack_timeout_ms = timeout_ms;
+        }
+        const auto status = host_->host_emit(self_, &emit);
+        // The host calls on_ack exactly once when it accepted the emit, never otherwise.
+        if (status != SWITCHBOARD_OK && ack) delete ack;
+    }
+
+    void send_ack(socket_id socket, std::int64_t ack_id, json args) {
+        auto encoded = detail::encode_args(std::move(args));
+        host_->host_ack(self_, socket, ack_id, detail::view(encoded.text), encoded.attachments.data(),
+                        encoded.attachments.size());
+    }
+
+    void report(const char* where, const char* what) const {
+        log(SWITCHBOARD_LOG_ERROR, std::string(where) + " threw: " + what);
+    }
+
+    static socket_info to_info(const switchboard_socket_info_t* s) {
+        socket_info info;
+        info.socket = s->socket;
+        info.id = std::string(detail::view(s->id));
+        info.nsp = std::string(detail::view(s->nsp));
+        info.auth = json::parse(detail::view(s->auth_json), nullptr, false);
+        info.user = json::parse(detail::view(s->user_json), nullptr, false);
+        info.handshake = json::parse(detail::view(s->handshake_json), nullptr, false);
+        if (info.user.is_discarded()) info.user = nullptr;
+        return info;
+    }
+
+    static void event_trampoline(void* user_data, const switchboard_event_t* raw) noexcept {
+        auto* state = static_cast<holder<event_handler>*>(user_data);
+        event e;
+        e.plugin_ = state->owner;
+        e.socket = raw->socket;
+        e.ack_id = raw->ack_id;
+        try {
+            e.nsp = std::string(detail::view(raw->nsp));
+            e.name = std::string(detail::view(raw->event));
+            e.args = detail::parse_args(raw->args_json, raw->attachments, raw->attachment_count);
+            e.user = json::parse(detail::view(raw->user_json), nullptr, false);
+            if (e.user.is_discarded()) e.user = nullptr;
+            state->fn(e);
+        } catch (const error& failure) {
+            if (e.wants_ack()) e.fail(failure.code(), failure.what());
+        } catch (const std::exception& failure) {
+            state->owner->report("event handler", failure.what());
+            if (e.wants_ack()) e.fail("internal_error", "the handler failed");
+        } catch (...) {
+            state->owner->report("event handler", "an unknown exception");
+            if (e.wants_ack()) e.fail("internal_error", "the handler failed");
+        }
+    }
+
+    static void refuse(const switchboard_host_t& host, switchboard_result_t* result, std::string_view code,
+                       std::string_view message) {
+        host.host_result_error(result, detail::view(code), detail::view(message));
+    }
+
+    static void connect_trampoline(void* user_data, const switchboard_socket_info_t* raw,
+                                   switchboard_result_t* result) noexcept {
+        auto* state = static_cast<holder<connect_handler>*>(user_data);
+        try {
+            state->fn(to_info(raw));
+        } catch (const error& failure) {
+            refuse(*state->owner->host_, result, failure.code(), failure.what());
+        } catch (const std::exception& failure) {
+            state->owner->report("connect hook", failure.what());
+            refuse(*state->owner->host_, result, "internal_error", "the connect hook failed");
+        } catch (...) {
+            refuse(*state->owner->host_, result, "internal_error", "the connect hook failed");
+        }
+    }
+
+    static void disconnect_trampoline(void* user_data, const switchboard_socket_info_t* raw,
+                                      switchboard_str_t reason) noexcept {
+        auto* state = static_cast<holder<disconnect_handler>*>(user_data);
+        try {
+            state->fn(to_info(raw), detail::view(reason));
+        } catch (const std::exception& failure) {
+            state->owner->report("disconnect hook", failure.what());
+        } catch (...) {
+            state->owner->report("disconnect hook", "an unknown exception");
+        }
+    }
+
+    static void join_trampoline(void* user_data, const switchboard_socket_info_t* raw, switchboard_str_t room,
+                                switchboard_result_t* result) noexcept {
+        auto* state = static_cast<holder<join_handler>*>(user_data);
+        try {
+            state->fn(to_info(raw), detail::view(room));
+        } catch (const error& failure) {
+            refuse(*state->owner->host_, result, failure.code(), failure.what());
+        } catch (const std::exception& failure) {
+            state->owner->report("join hook", failure.what());
+            refuse(*state->owner->host_, result, "internal_error", "the join hook failed");
+        } catch (...) {
+            refuse(*state->owner->host_, result, "internal_error", "the join hook failed");
+        }
+    }
+
+    static void ack_trampoline(void* user_data, int timed_out, switchboard_str_t args_json,
+                               const switchboard_str_t* attachments, std::size_t count) noexcept {
+        std::unique_ptr<ack_handler> fn(static_cast<ack_handler*>(user_data));
+        try {
+            if (timed_out) (*fn)(std::nullopt);
+            else (*fn)(detail::parse_args(args_json, attachments, count));
+        } catch (...) {
+            // Nobody to tell: the ack's caller is gone.
+        }
+    }
+
+    static void timer_trampoline(void* user_data, switchboard_timer_t) noexcept {
+        auto* state = static_cast<holder<timer_handler>*>(user_data);
+        try {
+            state->fn();
+        } catch (const std::exception& failure) {
+            state->owner->report("timer", failure.what());
+        } catch (...) {
+            state->owner->report("timer", "an unknown exception");
+        }
+    }
+
+    static void http_trampoline(void* user_data, const switchboard_http_request_t* raw,
+                                switchboard_result_t* result) noexcept {
+        auto* state = static_cast<holder<http_handler>*>(user_data);
+        const auto& host = *state->owner->host_;
+        try {
+            http_request request;
+            request.method = std::string(detail::view(raw->method));
+            request.path = std::string(detail::view(raw->path));
+            request.query = std::string(detail::view(raw->query));
+            request.headers = json::parse(detail::view(raw->headers_json), nullptr, false);
+            request.body = std::string(detail::view(raw->body));
+            const http_response response = state->fn(request);
+            host.host_result_http(result, response.status, detail::view(response.content_type),
+                                  detail::view(response.body));
+        } catch (const error& failure) {
+            const std::string body = detail::error_args(failure.code(), failure.what())[0].dump();
+            host.host_result_http(result, 400, detail::view("application/json"), detail::view(body));
+        } catch (...) {
+            host.host_result_http(result, 500, detail::view("application/json"),
+                                  detail::view(R"({"code":"internal_error","message":"the handler failed"})"));
+        }
+    }
+
+    switchboard_plugin_t* self_;
+    const switchboard_host_t* host_;
+    std::mutex mutex_;
+    std::vector<std::function<void()>> owned_;
+};
+
+inline void event::ack(json args) const {
+    if (!wants_ack() || !plugin_) return;
+    plugin_->send_ack(socket, ack_id, std::move(args));
+}
+
+inline void event::fail(std::string_view code, std::string_view message) const {
+    if (!wants_ack() || !plugin_) return;
+    plugin_->send_ack(socket, ack_id, detail::error_args(code, message));
+}
+
+namespace detail {
+
+// The glue SWITCHBOARD_PLUGIN expands to: creates the sdk::plugin, runs the load
+// function, turns exceptions into a refusal.
+inline switchboard_status_t load_plugin(switchboard_plugin_t* self, const switchboard_host_t* host, void** state,
+                                        void (*load)(plugin&)) noexcept {
+    plugin* p = nullptr;
+    try {
+        p = new plugin(self, host);
+        load(*p);
+        *state = p;
+        return SWITCHBOARD_OK;
+    } catch (const std::exception& failure) {
+        host->host_log(self, SWITCHBOARD_LOG_ERROR, view(std::string("load failed: ") + failure.what()));
+    } catch (...) {
+        host->host_log(self, SWITCHBOARD_LOG_ERROR, view("load failed: an unknown exception"));
+    }
+    delete p;
+    return SWITCHBOARD_ERROR;
+}
+
+inline void unload_plugin(void* state) noexcept { delete static_cast<plugin*>(state); }
+
+}  // namespace detail
+
+}  // namespace switchboard::sdk
+
+// Defines the plugin's entry point. `schema` is the config keys' JSON (or nullptr);
+// `load` is `void load(switchboard::sdk::plugin&)`, which may throw to refuse loading.
+#define SWITCHBOARD_PLUGIN(name, version, description, schema, load)                                   \
+    namespace {                                                                                        \
+    switchboard_status_t switchboard_on_load_(switchboard_plugin_t* self, const switchboard_host_t* host, \
+                                              void** state) {                                          \
+        return ::switchboard::sdk::detail::load_plugin(self, host, state, load);                       \
+    }                                                                                                  \
+    const switchboard_plugin_descriptor_t switchboard_descriptor_ = {                                  \
+        sizeof(switchboard_plugin_descriptor_t),                                                       \
+        SWITCHBOARD_ABI_MAJOR,                                                                         \
+        SWITCHBOARD_ABI_MINOR,                                                                         \
+        name,                                                                                          \
+        version,                                                                                       \
+        description,                                                                                   \
+        schema,                                                                                        \
+        &switchboard_on_load_,                                                                         \
+        nullptr,                                                                                       \
+        nullptr,                                                                                       \
+        &::switchboard::sdk::detail::unload_plugin,                                                    \
+    };                                                                                                 \
+    }                                                                                                  \
+    extern "C" SWITCHBOARD_EXPORT const switchboard_plugin_descriptor_t* switchboard_plugin_entry(void) { \
+        return &switchboard_descriptor_;                                                               \
+    }
