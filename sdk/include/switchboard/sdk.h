@@ -74,6 +74,10 @@ typedef uint64_t switchboard_socket_t;
 /* A timer set with host_timer_start. */
 typedef uint64_t switchboard_timer_t;
 
+/* A database transaction from host_db_begin; 0 means "no transaction" (each statement
+ * commits on its own). */
+typedef uint64_t switchboard_tx_t;
+
 /* The kernel's record of one loaded plugin; passed back in every host call. */
 typedef struct switchboard_plugin switchboard_plugin_t;
 
@@ -154,6 +158,26 @@ typedef void (*switchboard_ack_fn)(void* user_data, int timed_out, switchboard_s
                                    const switchboard_str_t* attachments, size_t attachment_count);
 
 typedef void (*switchboard_timer_fn)(void* user_data, switchboard_timer_t timer);
+
+/* Auth hook: decides who a connecting client is, instead of (or before) the kernel's
+ * JWT check. Answer host_result_json(result, user) with the user as a JSON object
+ * ({"id": ..., "name": ..., "roles": [...]}), host_result_error to refuse, or nothing
+ * to let the next hook (then the JWT check) decide. */
+typedef struct switchboard_auth_request {
+    uint32_t struct_size;
+    switchboard_str_t nsp;
+    switchboard_str_t auth_json;      /* the CONNECT auth payload (object) */
+    switchboard_str_t handshake_json; /* {headers, query, address, issued} */
+} switchboard_auth_request_t;
+
+typedef void (*switchboard_auth_fn)(void* user_data, const switchboard_auth_request_t* request,
+                                    switchboard_result_t* result);
+
+/* Presence: a user's first session connected (online = 1) or last one left (0). */
+typedef void (*switchboard_presence_fn)(void* user_data, switchboard_str_t user_id, int online);
+
+/* A message on the server-side event bus (host_publish). */
+typedef void (*switchboard_bus_fn)(void* user_data, switchboard_str_t topic, switchboard_str_t payload_json);
 
 /* An HTTP request to a route the plugin registered. Answer with host_result_http. */
 typedef struct switchboard_http_request {
@@ -262,7 +286,56 @@ typedef struct switchboard_host {
     switchboard_status_t (*host_http_route)(switchboard_plugin_t* self, switchboard_str_t method,
                                             switchboard_str_t path, switchboard_http_fn fn, void* user_data);
 
-    /* Later minors append here: database calls, the event bus, presence. */
+    /* Hook answer: a JSON value (the user, for an auth hook). */
+    void (*host_result_json)(switchboard_result_t* result, switchboard_str_t value_json);
+
+    /* ---- auth and presence ---- */
+
+    /* Registers an auth hook for `nsp` ("*": every namespace). During on_load. */
+    switchboard_status_t (*host_on_auth)(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_auth_fn fn,
+                                         void* user_data);
+    /* Called on the pool when a user's first session connects and last one leaves. */
+    switchboard_status_t (*host_on_presence)(switchboard_plugin_t* self, switchboard_presence_fn fn,
+                                             void* user_data);
+    /* How many sessions `user_id` has connected now (0: offline). */
+    uint32_t (*host_user_sessions)(switchboard_plugin_t* self, switchboard_str_t user_id);
+    /* Online user ids, sorted, as a JSON array: at most `limit` from `offset`. */
+    switchboard_status_t (*host_users_online)(switchboard_plugin_t* self, uint64_t offset, uint32_t limit,
+                                              switchboard_sink_fn sink, void* user_data);
+
+    /* ---- the server-side event bus (plugin to plugin, Lua and backends) ---- */
+
+    /* Delivers `payload_json` to every subscriber of `topic`, on the pool. */
+    switchboard_status_t (*host_publish)(switchboard_plugin_t* self, switchboard_str_t topic,
+                                         switchboard_str_t payload_json);
+    /* Subscribes to `topic`. During on_load. */
+    switchboard_status_t (*host_subscribe)(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_bus_fn fn,
+                                           void* user_data);
+
+    /* ---- the database (SQLite or PostgreSQL, per the deployment) ----
+     * Statements use named parameters (:name) bound from `params_json`, an object.
+     * Values: JSON strings, numbers, booleans and null. Refused with
+     * SWITCHBOARD_NOT_ALLOWED_HERE from an inline handler (they block). On failure,
+     * `error` (if given) receives {code, message}; codes: "db_unavailable",
+     * "db_constraint", "db_error". */
+
+    /* Runs a statement; `affected_rows` (if given) receives the changed row count. */
+    switchboard_status_t (*host_db_exec)(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_str_t sql,
+                                         switchboard_str_t params_json, uint64_t* affected_rows,
+                                         switchboard_sink_fn error, void* user_data);
+    /* Runs a query; `rows` receives a JSON array of objects (column name -> value). */
+    switchboard_status_t (*host_db_query)(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_str_t sql,
+                                          switchboard_str_t params_json, switchboard_sink_fn rows,
+                                          switchboard_sink_fn error, void* user_data);
+    /* Transactions hold one pooled connection until commit or rollback, on the
+     * calling thread. */
+    switchboard_status_t (*host_db_begin)(switchboard_plugin_t* self, switchboard_tx_t* out_tx,
+                                          switchboard_sink_fn error, void* user_data);
+    switchboard_status_t (*host_db_commit)(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_sink_fn error,
+                                           void* user_data);
+    switchboard_status_t (*host_db_rollback)(switchboard_plugin_t* self, switchboard_tx_t tx);
+
+    /* Later minors append here. */
 } switchboard_host_t;
 
 /* ---------------------------------------------------------------- the descriptor */
@@ -291,6 +364,9 @@ typedef struct switchboard_plugin_descriptor {
     void (*on_worker_stop)(void* state, uint32_t worker_index);
     /* Called once at shutdown, after the last handler returned. May be NULL. */
     void (*on_unload)(void* state);
+    /* Called on the main thread when the deployment reloads (SIGHUP or `switchboard
+     * reload`): re-read scripts, caches... Handlers stay registered. May be NULL. */
+    void (*on_reload)(void* state);
 } switchboard_plugin_descriptor_t;
 
 /* The one symbol a plugin exports. */

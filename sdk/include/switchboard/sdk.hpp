@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -218,6 +219,28 @@ struct target {
     }
 };
 
+// A connecting client, as an auth hook sees it.
+struct auth_request {
+    std::string nsp;
+    json auth;        // the CONNECT auth payload
+    json handshake;   // {headers, query, address, issued}
+};
+
+class plugin;
+
+// A database transaction: statements on one connection until commit or rollback.
+class transaction {
+public:
+    json query(std::string_view sql, const json& params = json::object()) const;
+    std::uint64_t exec(std::string_view sql, const json& params = json::object()) const;
+
+private:
+    friend class plugin;
+    transaction(plugin& p, switchboard_tx_t id) : plugin_(p), id_(id) {}
+    plugin& plugin_;
+    switchboard_tx_t id_;
+};
+
 struct handler_options {
     bool inline_handler = false;   // run on the network worker: must not block
 };
@@ -233,6 +256,11 @@ public:
     using ack_handler = std::function<void(std::optional<json> answer)>;
     using timer_handler = std::function<void()>;
     using http_handler = std::function<http_response(const http_request&)>;
+    // Returns the user (a JSON object), or nothing to let the next hook decide; throw
+    // sdk::error to refuse.
+    using auth_handler = std::function<std::optional<json>(const auth_request&)>;
+    using presence_handler = std::function<void(std::string_view user_id, bool online)>;
+    using bus_handler = std::function<void(std::string_view topic, const json& payload)>;
 
     plugin(switchboard_plugin_t* self, const switchboard_host_t* host) : self_(self), host_(host) {}
     plugin(const plugin&) = delete;
@@ -272,6 +300,21 @@ public:
         check(host_->host_http_route(self_, detail::view(method), detail::view(path), &plugin::http_trampoline, state),
               "register an HTTP route");
     }
+
+    void on_auth(auth_handler fn, std::string_view nsp = "*") {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_auth(self_, detail::view(nsp), &plugin::auth_trampoline, state), "register an auth hook");
+    }
+    void on_presence(presence_handler fn) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_on_presence(self_, &plugin::presence_trampoline, state), "register a presence hook");
+    }
+    void subscribe(std::string_view topic, bus_handler fn) {
+        auto* state = keep(std::move(fn));
+        check(host_->host_subscribe(self_, detail::view(topic), &plugin::bus_trampoline, state), "subscribe");
+    }
+    // Called when the deployment reloads (SIGHUP or `switchboard reload`).
+    void on_reload(std::function<void()> fn) { reload_ = std::move(fn); }
 
     // ---- actions (any thread) ----
 
@@ -340,13 +383,108 @@ public:
     }
     void cancel_timer(switchboard_timer_t timer) { host_->host_timer_cancel(self_, timer); }
 
+    std::uint32_t user_sessions(std::string_view user_id) const {
+        return host_->host_user_sessions(self_, detail::view(user_id));
+    }
+    json users_online(std::uint64_t offset = 0, std::uint32_t limit = 100) const {
+        std::string text;
+        host_->host_users_online(self_, offset, limit, &plugin::assign_sink, &text);
+        json value = json::parse(text, nullptr, false);
+        return value.is_array() ? value : json::array();
+    }
+    void publish(std::string_view topic, const json& payload) {
+        const std::string text = payload.dump(-1, ' ', false, json::error_handler_t::replace);
+        check(host_->host_publish(self_, detail::view(topic), detail::view(text)), "publish");
+    }
+
+    // ---- the database (blocking: not from inline handlers) ----
+    // Failures throw sdk::error with the host's code ("db_unavailable", "db_constraint",
+    // "db_error") and message.
+
+    json query(std::string_view sql, const json& params = json::object()) { return query_in(0, sql, params); }
+    std::uint64_t exec(std::string_view sql, const json& params = json::object()) { return exec_in(0, sql, params); }
+
+    // Runs `fn(transaction&)` in a transaction: committed when it returns, rolled back
+    // when it throws (the exception goes on).
+    template <class Fn>
+    auto in_transaction(Fn&& fn) {
+        switchboard_tx_t id = 0;
+        std::string failure;
+        db_check(host_->host_db_begin(self_, &id, &plugin::assign_sink, &failure), failure);
+        transaction tx(*this, id);
+        try {
+            if constexpr (std::is_void_v<decltype(fn(tx))>) {
+                fn(tx);
+                db_check(host_->host_db_commit(self_, id, &plugin::assign_sink, &failure), failure);
+            } else {
+                auto result = fn(tx);
+                db_check(host_->host_db_commit(self_, id, &plugin::assign_sink, &failure), failure);
+                return result;
+            }
+        } catch (...) {
+            host_->host_db_rollback(self_, id);
+            throw;
+        }
+    }
+
     // Frees everything registered (called by the kernel at unload through the macro).
     ~plugin() {
         for (auto& release : owned_) release();
     }
 
+    void reload() {
+        if (reload_) reload_();
+    }
+
 private:
     friend class event;
+    friend class transaction;
+
+    static void assign_sink(void* out, switchboard_str_t value) {
+        static_cast<std::string*>(out)->assign(detail::view(value));
+    }
+
+    static void db_check(switchboard_status_t status, const std::string& failure) {
+        if (status == SWITCHBOARD_OK) return;
+        const json reason = json::parse(failure, nullptr, false);
+        if (reason.is_object())
+            throw error(reason.value("code", "db_error"), reason.value("message", "database error"));
+        if (status == SWITCHBOARD_NOT_ALLOWED_HERE)
+            throw error("not_allowed_here", "database calls are not allowed in inline handlers");
+        throw error("db_error", "database error (status " + std::to_string(status) + ")");
+    }
+
+    // One user_data for the two sinks of host_db_query.
+    struct query_output {
+        std::string rows;
+        std::string failure;
+    };
+    static void rows_sink(void* out, switchboard_str_t value) {
+        static_cast<query_output*>(out)->rows.assign(detail::view(value));
+    }
+    static void failure_sink(void* out, switchboard_str_t value) {
+        static_cast<query_output*>(out)->failure.assign(detail::view(value));
+    }
+
+    json query_in(switchboard_tx_t tx, std::string_view sql, const json& params) {
+        const std::string params_text = params.dump(-1, ' ', false, json::error_handler_t::replace);
+        query_output out;
+        db_check(host_->host_db_query(self_, tx, detail::view(sql), detail::view(params_text), &plugin::rows_sink,
+                                      &plugin::failure_sink, &out),
+                 out.failure);
+        json value = json::parse(out.rows, nullptr, false);
+        return value.is_array() ? value : json::array();
+    }
+
+    std::uint64_t exec_in(switchboard_tx_t tx, std::string_view sql, const json& params) {
+        const std::string params_text = params.dump(-1, ' ', false, json::error_handler_t::replace);
+        std::string failure;
+        std::uint64_t affected = 0;
+        db_check(host_->host_db_exec(self_, tx, detail::view(sql), detail::view(params_text), &affected,
+                                     &plugin::assign_sink, &failure),
+                 failure);
+        return affected;
+    }
 
     static std::uint32_t flags(handler_options options) { return options.inline_handler ? SWITCHBOARD_INLINE : 0u; }
 
@@ -506,6 +644,52 @@ private:
         }
     }
 
+    static void auth_trampoline(void* user_data, const switchboard_auth_request_t* raw,
+                                switchboard_result_t* result) noexcept {
+        auto* state = static_cast<holder<auth_handler>*>(user_data);
+        const auto& host = *state->owner->host_;
+        try {
+            auth_request request;
+            request.nsp = std::string(detail::view(raw->nsp));
+            request.auth = json::parse(detail::view(raw->auth_json), nullptr, false);
+            request.handshake = json::parse(detail::view(raw->handshake_json), nullptr, false);
+            if (const auto user = state->fn(request)) {
+                const std::string text = user->dump(-1, ' ', false, json::error_handler_t::replace);
+                host.host_result_json(result, detail::view(text));
+            }
+        } catch (const error& failure) {
+            refuse(host, result, failure.code(), failure.what());
+        } catch (const std::exception& failure) {
+            state->owner->report("auth hook", failure.what());
+            refuse(host, result, "internal_error", "the auth hook failed");
+        } catch (...) {
+            refuse(host, result, "internal_error", "the auth hook failed");
+        }
+    }
+
+    static void presence_trampoline(void* user_data, switchboard_str_t user_id, int online) noexcept {
+        auto* state = static_cast<holder<presence_handler>*>(user_data);
+        try {
+            state->fn(detail::view(user_id), online != 0);
+        } catch (const std::exception& failure) {
+            state->owner->report("presence hook", failure.what());
+        } catch (...) {
+            state->owner->report("presence hook", "an unknown exception");
+        }
+    }
+
+    static void bus_trampoline(void* user_data, switchboard_str_t topic, switchboard_str_t payload) noexcept {
+        auto* state = static_cast<holder<bus_handler>*>(user_data);
+        try {
+            const json value = json::parse(detail::view(payload), nullptr, false);
+            state->fn(detail::view(topic), value);
+        } catch (const std::exception& failure) {
+            state->owner->report("bus subscriber", failure.what());
+        } catch (...) {
+            state->owner->report("bus subscriber", "an unknown exception");
+        }
+    }
+
     static void timer_trampoline(void* user_data, switchboard_timer_t) noexcept {
         auto* state = static_cast<holder<timer_handler>*>(user_data);
         try {
@@ -544,7 +728,16 @@ private:
     const switchboard_host_t* host_;
     std::mutex mutex_;
     std::vector<std::function<void()>> owned_;
+    std::function<void()> reload_;
 };
+
+inline json transaction::query(std::string_view sql, const json& params) const {
+    return plugin_.query_in(id_, sql, params);
+}
+
+inline std::uint64_t transaction::exec(std::string_view sql, const json& params) const {
+    return plugin_.exec_in(id_, sql, params);
+}
 
 inline void event::ack(json args) const {
     if (!wants_ack() || !plugin_) return;
@@ -579,6 +772,16 @@ inline switchboard_status_t load_plugin(switchboard_plugin_t* self, const switch
 
 inline void unload_plugin(void* state) noexcept { delete static_cast<plugin*>(state); }
 
+inline void reload_plugin(void* state) noexcept {
+    try {
+        static_cast<plugin*>(state)->reload();
+    } catch (const std::exception& failure) {
+        static_cast<plugin*>(state)->log_error(std::string("reload failed: ") + failure.what());
+    } catch (...) {
+        static_cast<plugin*>(state)->log_error("reload failed");
+    }
+}
+
 }  // namespace detail
 
 }  // namespace switchboard::sdk
@@ -603,6 +806,7 @@ inline void unload_plugin(void* state) noexcept { delete static_cast<plugin*>(st
         nullptr,                                                                                       \
         nullptr,                                                                                       \
         &::switchboard::sdk::detail::unload_plugin,                                                    \
+        &::switchboard::sdk::detail::reload_plugin,                                                    \
     };                                                                                                 \
     }                                                                                                  \
     extern "C" SWITCHBOARD_EXPORT const switchboard_plugin_descriptor_t* switchboard_plugin_entry(void) { \
