@@ -122,7 +122,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         server s(settings);
         if (command == "plugins") return print_plugins(s);
         if (install) install(s);
-        s.run_until_signal();
+        s.run_until_signal(settings.server.pid_file);
     } catch (const std::exception& e) {
         SB_LOG(error, "server") << e.what();
         return 1;

@@ -1,6 +1,10 @@
 #include "kernel/server.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -9,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kernel/api/http_api.hpp"
+#include "kernel/auth/authenticator.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/worker.hpp"
@@ -16,6 +21,8 @@
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/server.hpp"
+#include "kernel/store/database.hpp"
+#include "kernel/store/migrations.hpp"
 
 namespace switchboard::kernel {
 
@@ -42,7 +49,19 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
 
 }  // namespace
 
-server::server(const config::settings& settings) : settings_(settings) {
+namespace {
+
+std::string directory_of(const std::string& config_file) {
+    namespace fs = std::filesystem;
+    return config_file.empty() ? fs::current_path().string() : fs::absolute(config_file).parent_path().string();
+}
+
+}  // namespace
+
+server::server(const config::settings& settings)
+    : settings_(settings),
+      deployment_dir_(directory_of(settings.source_file)),
+      authenticator_(std::make_unique<auth::authenticator>(settings.auth, deployment_dir_)) {
     const std::size_t count = worker_count_for(settings_.server.workers);
     std::vector<worker*> raw;
     for (std::size_t i = 0; i < count; ++i) {
@@ -59,6 +78,78 @@ server::server(const config::settings& settings) : settings_(settings) {
         api->handle(std::move(request), connection, request_id);
     });
     install_builtin_routes();
+    install_authentication();
+}
+
+bool server::anonymous_allowed(std::string_view nsp) const {
+    for (const auto& n : settings_.socketio.namespaces)
+        if (n.name == nsp) return n.anonymous;
+    return false;
+}
+
+void server::install_authentication() {
+    // Plugins' auth hooks decide first; without a decision, the JWT does.
+    socketio_->set_authenticator([this](socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> done) {
+        plugins_->run_auth_hooks(s, [this, handle = s.handle(), done = std::move(done)](
+                                        std::optional<plugins::auth_decision> decision) mutable {
+            socketio_->with_socket(handle, [this, decision = std::move(decision),
+                                            done = std::move(done)](socketio::socket* s) mutable {
+                if (!s) return;
+                if (decision && decision->refusal) return done(std::move(decision->refusal));
+                if (decision && decision->user) {
+                    s->set_user(auth::authenticator::user_from_claims(std::move(*decision->user)));
+                    return done(std::nullopt);
+                }
+                auto outcome = authenticator_->check(s->auth(), s->handshake(), anonymous_allowed(s->nsp()));
+                if (outcome.refusal) {
+                    SB_LOG(info, "auth") << "refused " << s->handshake().remote_address << " on " << s->nsp() << ": "
+                                         << outcome.reason;
+                    return done(std::move(outcome.refusal));
+                }
+                if (outcome.user) s->set_user(std::move(*outcome.user));
+                done(std::nullopt);
+            });
+        });
+    });
+    socketio_->set_presence_listener(
+        [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+    if (!authenticator_->has_keys())
+        SB_LOG(info, "auth") << "no JWT key configured: only anonymous namespaces and auth hooks admit clients";
+}
+
+store::database& server::database() {
+    std::lock_guard lock(database_mutex_);
+    // A relative SQLite path is relative to where the server runs, as shells expect.
+    if (!database_) database_ = std::make_unique<store::database>(settings_.database, std::string());
+    return *database_;
+}
+
+std::vector<std::string> server::migration_components() const {
+    std::vector<std::string> components{"kernel"};
+    for (const auto& plugin : settings_.plugins) components.push_back(plugin.name);
+    return components;
+}
+
+std::string server::migrations_root() const {
+    namespace fs = std::filesystem;
+    if (!settings_.database.migrations_dir.empty()) {
+        fs::path root(settings_.database.migrations_dir);
+        return (root.is_relative() ? fs::path(deployment_dir_) / root : root).string();
+    }
+    const fs::path candidates[] = {
+        fs::path(deployment_dir_) / "migrations",
+        fs::path(deployment_dir_).parent_path() / "migrations",
+        fs::path(SWITCHBOARD_INSTALL_PREFIX) / "share" / "switchboard" / "migrations",
+    };
+    std::error_code ec;
+    for (const auto& candidate : candidates)
+        if (fs::is_directory(candidate, ec)) return candidate.string();
+    return candidates[0].string();
+}
+
+void server::reload() {
+    SB_LOG(info, "server") << "reloading";
+    plugins_->reload_all();
 }
 
 void server::install_builtin_routes() {
@@ -80,6 +171,13 @@ server::~server() {
 }
 
 void server::start() {
+    // Migrations first: plugins may query their tables as they load.
+    if (settings_.database.migrate &&
+        !store::find_migrations(migrations_root(), migration_components(), store::dialect::sqlite).empty()) {
+        auto report = store::migrate(database(), migrations_root(), migration_components());
+        SB_LOG(info, "store") << "migrations: " << report.applied.size() << " applied, " << report.up_to_date
+                              << " up to date (" << database().display_url() << ")";
+    }
     plugins_->load_all();
     plugins_->install_routes(*api_);
     const auto address = asio::ip::make_address(settings_.server.host);
@@ -136,15 +234,34 @@ void server::stop() {
     SB_LOG(info, "server") << "stopped";
 }
 
-void server::run_until_signal() {
+void server::run_until_signal(const std::string& pid_file) {
     asio::io_context signals_io;
-    asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    asio::signal_set signals(signals_io, SIGINT, SIGTERM, SIGHUP);
     start();
-    signals.async_wait([](const boost::system::error_code&, int signal_number) {
+    if (!pid_file.empty()) write_pid_file(pid_file);
+    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                              int signal_number) {
+        if (ec) return;
+        if (signal_number == SIGHUP) {
+            reload();
+            signals.async_wait(on_signal);
+            return;
+        }
         SB_LOG(info, "server") << "received signal " << signal_number;
-    });
+    };
+    signals.async_wait(on_signal);
     signals_io.run();
     stop();
+    if (!pid_file.empty()) std::filesystem::remove(pid_file);
+}
+
+void server::write_pid_file(const std::string& pid_file) {
+    std::error_code ec;
+    const std::filesystem::path path(pid_file);
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+    std::ofstream out(path);
+    out << ::getpid() << "\n";
+    if (!out) SB_LOG(warn, "server") << "cannot write the pid file " << pid_file;
 }
 
 }  // namespace switchboard::kernel

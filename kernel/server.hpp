@@ -3,6 +3,9 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +30,12 @@ class http_api;
 namespace plugins {
 class plugin_host;
 }
+namespace auth {
+class authenticator;
+}
+namespace store {
+class database;
+}
 
 class server {
 public:
@@ -37,6 +46,20 @@ public:
     socketio::server& socketio() noexcept { return *socketio_; }
     plugins::plugin_host& plugins() noexcept { return *plugins_; }
     worker& worker_at(std::size_t index) noexcept { return *workers_.at(index); }
+    auth::authenticator& authenticator() noexcept { return *authenticator_; }
+
+    // The deployment's database, opened on first use (or at start when migrations are
+    // due). Throws std::runtime_error naming the URL when it cannot be opened.
+    store::database& database();
+    // The components whose migrations run: the kernel's, then each enabled plugin's.
+    std::vector<std::string> migration_components() const;
+    // Where migrations are read from (the config's migrations_dir, resolved).
+    std::string migrations_root() const;
+    // The config file's directory: relative paths in the config start there.
+    const std::string& deployment_dir() const noexcept { return deployment_dir_; }
+
+    // Re-reads what can change without a restart: plugins' on_reload (Lua scripts...).
+    void reload();
     const config::settings& settings() const noexcept { return settings_; }
     std::size_t worker_count() const noexcept { return workers_.size(); }
 
@@ -50,13 +73,21 @@ public:
     // waits for them up to the shutdown timeout, then stops the workers.
     void stop();
 
-    // start(), then block until SIGINT or SIGTERM, then stop().
-    void run_until_signal();
+    // start(), then block until SIGINT or SIGTERM, then stop(). SIGHUP reloads.
+    // `pid_file` (if not empty) holds the process id while running, for `switchboard reload`.
+    void run_until_signal(const std::string& pid_file = {});
 
 private:
     void install_builtin_routes();
+    void install_authentication();
+    static void write_pid_file(const std::string& pid_file);
+    bool anonymous_allowed(std::string_view nsp) const;
 
     config::settings settings_;
+    std::string deployment_dir_;
+    std::unique_ptr<auth::authenticator> authenticator_;
+    std::mutex database_mutex_;
+    std::unique_ptr<store::database> database_;
     std::vector<std::unique_ptr<worker>> workers_;
     std::unique_ptr<socketio::server> socketio_;
     std::unique_ptr<engineio::server> engineio_;

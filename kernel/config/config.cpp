@@ -25,10 +25,14 @@ namespace {
 
 using detail::yaml_value;
 
-constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",
-                                               "log",    "plugins",  "plugin_path"};
-constexpr std::string_view server_keys[] = {"host", "port", "workers", "path", "shutdown_timeout",
-                                            "handler_threads"};
+constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
+                                               "database", "log",   "plugins", "plugin_path"};
+constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
+                                          "public_key_env", "issuer", "audience", "leeway"};
+constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
+constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeout", "migrate", "migrations_dir"};
+constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
+                                            "shutdown_timeout", "handler_threads", "pid_file"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
@@ -102,6 +106,7 @@ void read_server(const yaml_value& section, server_settings& out) {
     if (const auto value = map.find("path")) out.path = read_path(*value);
     if (const auto value = map.find("shutdown_timeout"))
         out.shutdown_timeout = value->as_duration();
+    if (const auto value = map.find("pid_file")) out.pid_file = value->as_string("a file path");
     if (const auto value = map.find("handler_threads"))
         out.handler_threads = static_cast<unsigned>(value->as_integer(
             0, max_workers, "a thread count from 0 (4 per core) to 1024"));
@@ -361,6 +366,47 @@ void read_plugins(const yaml_value& value, std::vector<plugin_settings>& out) {
     }
 }
 
+void read_auth(const yaml_value& section, auth_settings& out) {
+    const auto map = section.as_map(auth_keys);
+    if (const auto value = map.find("algorithms")) {
+        out.algorithms = value->as_string_list();
+        for (const auto& alg : out.algorithms)
+            if (std::find(std::begin(jwt_algorithms), std::end(jwt_algorithms), alg) == std::end(jwt_algorithms))
+                value->fail("unsupported JWT algorithm \"" + alg + "\"; supported: HS256, RS256, ES256");
+    }
+    auto text = [&](std::string_view key, std::string& field) {
+        if (const auto value = map.find(key)) field = value->as_string();
+    };
+    text("secret", out.secret);
+    text("secret_env", out.secret_env);
+    text("public_key_file", out.public_key_file);
+    text("public_key_env", out.public_key_env);
+    text("issuer", out.issuer);
+    text("audience", out.audience);
+    if (const auto value = map.find("leeway")) out.leeway = value->as_duration();
+    // A secret written in the YAML next to an environment variable for it is a secret
+    // someone meant to keep out of the file: refuse rather than guess which wins.
+    if (!out.secret.empty() && !out.secret_env.empty())
+        map.find("secret")->fail("give either secret or secret_env, not both (prefer secret_env: keep secrets out of the file)");
+    if (!out.public_key_file.empty() && !out.public_key_env.empty())
+        map.find("public_key_file")->fail("give either public_key_file or public_key_env, not both");
+}
+
+void read_database(const yaml_value& section, database_settings& out) {
+    const auto map = section.as_map(database_keys);
+    if (const auto value = map.find("url")) {
+        out.url = value->as_string("a database URL such as sqlite:data/switchboard.db or postgresql://user@host/db");
+        if (!out.url.starts_with("sqlite:") && !out.url.starts_with("postgresql://") &&
+            !out.url.starts_with("postgres://"))
+            value->fail_expected("a database URL such as sqlite:data/switchboard.db or postgresql://user@host/db");
+    }
+    if (const auto value = map.find("pool_size"))
+        out.pool_size = static_cast<unsigned>(value->as_integer(1, 1024, "a connection count from 1 to 1024"));
+    if (const auto value = map.find("connect_timeout")) out.connect_timeout = positive_duration(*value);
+    if (const auto value = map.find("migrate")) out.migrate = value->as_bool();
+    if (const auto value = map.find("migrations_dir")) out.migrations_dir = value->as_string();
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -368,6 +414,8 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("engineio")) read_engineio(*section, out.engineio);
     if (const auto section = sections.find("socketio")) read_socketio(*section, out.socketio);
     if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
+    if (const auto section = sections.find("auth")) read_auth(*section, out.auth);
+    if (const auto section = sections.find("database")) read_database(*section, out.database);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);

@@ -27,8 +27,9 @@ struct cors_settings {
 
 struct namespace_settings {
     std::string name = "/";
-    // Whether a connection without credentials may join this namespace.
-    bool anonymous = true;
+    // Whether a connection without credentials may join this namespace. Off by
+    // default: a deployment opens a namespace to anonymous clients on purpose.
+    bool anonymous = false;
 };
 
 struct server_settings {
@@ -39,6 +40,8 @@ struct server_settings {
     milliseconds shutdown_timeout{10'000};
     // Threads running pooled (possibly blocking) plugin handlers; 0: 4 per core.
     unsigned handler_threads = 0;
+    // Holds the process id while running, for `switchboard reload` (empty: none).
+    std::string pid_file;
 };
 
 // Where a value was given in the YAML file (1-based; 0 when unknown).
@@ -81,6 +84,30 @@ struct socketio_settings {
     std::vector<namespace_settings> namespaces = {namespace_settings{}};
 };
 
+struct auth_settings {
+    std::vector<std::string> algorithms = {"HS256"};   // accepted JWT "alg" values
+    // The HS256 secret and the RS256/ES256 public key (PEM), each from the config, a
+    // file, or (better: nothing secret in the YAML) an environment variable.
+    std::string secret;
+    std::string secret_env;
+    std::string public_key_file;
+    std::string public_key_env;
+    std::string issuer;                                 // required "iss", if set
+    std::string audience;                               // required "aud", if set
+    milliseconds leeway{30'000};                        // clock skew allowed on exp/nbf
+};
+
+struct database_settings {
+    // sqlite:<path> (relative to the working directory) or postgresql://user:pass@host/db
+    std::string url = "sqlite:data/switchboard.db";
+    unsigned pool_size = 4;
+    milliseconds connect_timeout{5'000};
+    bool migrate = true;                                // apply pending migrations at start
+    // Relative to the config file; empty: the platform's own (migrations/ beside the
+    // config's folder, or the install prefix's share/switchboard/migrations).
+    std::string migrations_dir;
+};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
 };
@@ -90,6 +117,8 @@ struct settings {
     engineio_settings engineio;
     socketio_settings socketio;
     cors_settings cors;
+    auth_settings auth;
+    database_settings database;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/write.hpp>
@@ -275,7 +276,10 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
         return refuse_upgrade(socket, message_of(error_code::unknown_transport));
     }
     if (*transport != "websocket") return refuse_upgrade(socket, "invalid transport");
-    if (request.header("sec-websocket-version") != "13" || request.header("sec-websocket-key").empty())
+    // Exactly one version header, and it says 13 (a repeated header is a list, as Node reads it).
+    const auto versions = std::count_if(request.headers.begin(), request.headers.end(),
+                                        [](const auto& h) { return h.first == "sec-websocket-version"; });
+    if (versions != 1 || request.header("sec-websocket-version") != "13" || request.header("sec-websocket-key").empty())
         return refuse_upgrade(socket, message_of(error_code::bad_request));
     const auto sid = request.query_param("sid");
     if (!sid) {

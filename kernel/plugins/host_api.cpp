@@ -8,6 +8,7 @@
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/server.hpp"
 #include "kernel/socketio/server.hpp"
+#include "kernel/store/database.hpp"
 #include "switchboard/sdk.hpp"
 
 namespace switchboard::kernel::plugins {
@@ -296,6 +297,190 @@ switchboard_status_t host_http_route(switchboard_plugin_t* self, switchboard_str
     });
 }
 
+void host_result_json(switchboard_result_t* result, switchboard_str_t value_json) {
+    if (!result) return;
+    try {
+        json value = json::parse(text(value_json), nullptr, false);
+        if (!value.is_discarded()) result->value = std::move(value);
+    } catch (...) {
+    }
+}
+
+switchboard_status_t host_on_auth(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_auth_fn fn,
+                                  void* user_data) {
+    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
+        return status;
+    return guarded(self, "host_on_auth", [&] {
+        self->host->add_auth_hook({self, std::string(text(nsp)), fn, user_data});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_on_presence(switchboard_plugin_t* self, switchboard_presence_fn fn, void* user_data) {
+    if (const auto status = check_registration(self, view("*"), reinterpret_cast<const void*>(fn));
+        status != SWITCHBOARD_OK)
+        return status;
+    return guarded(self, "host_on_presence", [&] {
+        self->host->add_presence_hook({self, fn, user_data});
+        return SWITCHBOARD_OK;
+    });
+}
+
+uint32_t host_user_sessions(switchboard_plugin_t* self, switchboard_str_t user_id) {
+    if (!self) return 0;
+    return self->host->kernel().socketio().presence().sockets_of(text(user_id));
+}
+
+switchboard_status_t host_users_online(switchboard_plugin_t* self, uint64_t offset, uint32_t limit,
+                                       switchboard_sink_fn sink, void* user_data) {
+    if (!self || !sink) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_users_online", [&] {
+        const auto ids = self->host->kernel().socketio().presence().online(offset, limit);
+        const std::string dumped = json(ids).dump();
+        sink(user_data, view(dumped));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_publish(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_str_t payload_json) {
+    if (!self || text(topic).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_publish", [&] {
+        const auto payload = text(payload_json);
+        if (payload.empty() || json::parse(payload, nullptr, false).is_discarded()) return SWITCHBOARD_INVALID_ARGUMENT;
+        self->host->publish(std::string(text(topic)), std::string(payload));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_subscribe(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_bus_fn fn,
+                                    void* user_data) {
+    if (const auto status = check_registration(self, view("*"), reinterpret_cast<const void*>(fn));
+        status != SWITCHBOARD_OK)
+        return status;
+    if (text(topic).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_subscribe", [&] {
+        self->host->add_subscriber(std::string(text(topic)), {self, fn, user_data});
+        return SWITCHBOARD_OK;
+    });
+}
+
+// Reports a database failure to the plugin's error sink as {code, message}.
+switchboard_status_t db_failure(switchboard_sink_fn error, void* user_data, const store::db_error& failure,
+                                switchboard_status_t status = SWITCHBOARD_ERROR) {
+    if (error) {
+        const std::string dumped = json{{"code", failure.code}, {"message", failure.message}}.dump(
+            -1, ' ', false, json::error_handler_t::replace);
+        error(user_data, view(dumped));
+    }
+    return status;
+}
+
+// The common checks of every database call; returns the database or reports why not.
+store::database* database_for(switchboard_plugin_t* self, switchboard_sink_fn error, void* user_data,
+                              switchboard_status_t& status) {
+    if (worker::current()) {
+        // A blocking call on a network worker would stall every socket of that worker.
+        status = db_failure(error, user_data,
+                            {"not_allowed_here", "database calls are refused in inline handlers: they block"},
+                            SWITCHBOARD_NOT_ALLOWED_HERE);
+        return nullptr;
+    }
+    try {
+        return &self->host->kernel().database();
+    } catch (const std::exception& e) {
+        status = db_failure(error, user_data, {"db_unavailable", e.what()});
+        return nullptr;
+    }
+}
+
+std::optional<json> parse_params(switchboard_str_t params_json) {
+    const auto s = text(params_json);
+    if (s.empty()) return json::object();
+    json value = json::parse(s, nullptr, false);
+    if (!value.is_object()) return std::nullopt;
+    return value;
+}
+
+switchboard_status_t host_db_exec(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_str_t sql,
+                                  switchboard_str_t params_json, uint64_t* affected_rows, switchboard_sink_fn error,
+                                  void* user_data) {
+    if (!self || text(sql).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_db_exec", [&] {
+        switchboard_status_t status = SWITCHBOARD_OK;
+        auto* db = database_for(self, error, user_data, status);
+        if (!db) return status;
+        const auto params = parse_params(params_json);
+        if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
+                                       SWITCHBOARD_INVALID_ARGUMENT);
+        std::uint64_t affected = 0;
+        if (auto failure = db->exec(tx, text(sql), *params, &affected)) return db_failure(error, user_data, *failure);
+        if (affected_rows) *affected_rows = affected;
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_db_query(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_str_t sql,
+                                   switchboard_str_t params_json, switchboard_sink_fn rows, switchboard_sink_fn error,
+                                   void* user_data) {
+    if (!self || text(sql).empty() || !rows) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_db_query", [&] {
+        switchboard_status_t status = SWITCHBOARD_OK;
+        auto* db = database_for(self, error, user_data, status);
+        if (!db) return status;
+        const auto params = parse_params(params_json);
+        if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
+                                       SWITCHBOARD_INVALID_ARGUMENT);
+        json result;
+        if (auto failure = db->query(tx, text(sql), *params, result)) return db_failure(error, user_data, *failure);
+        const std::string dumped = result.dump(-1, ' ', false, json::error_handler_t::replace);
+        rows(user_data, view(dumped));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_db_begin(switchboard_plugin_t* self, switchboard_tx_t* out_tx, switchboard_sink_fn error,
+                                   void* user_data) {
+    if (!self || !out_tx) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_db_begin", [&] {
+        switchboard_status_t status = SWITCHBOARD_OK;
+        auto* db = database_for(self, error, user_data, status);
+        if (!db) return status;
+        std::uint64_t tx = 0;
+        if (auto failure = db->begin(tx)) return db_failure(error, user_data, *failure);
+        *out_tx = tx;
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_db_commit(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_sink_fn error,
+                                    void* user_data) {
+    if (!self || !tx) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_db_commit", [&] {
+        switchboard_status_t status = SWITCHBOARD_OK;
+        auto* db = database_for(self, error, user_data, status);
+        if (!db) return status;
+        if (auto failure = db->commit(tx)) return db_failure(error, user_data, *failure);
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_db_rollback(switchboard_plugin_t* self, switchboard_tx_t tx) {
+    if (!self || !tx) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_db_rollback", [&] {
+        self->host->kernel().database().rollback(tx);
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_deployment_dir(switchboard_plugin_t* self, switchboard_sink_fn sink, void* user_data) {
+    if (!self || !sink) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_deployment_dir", [&] {
+        const std::string dir = self->host->kernel().deployment_dir();
+        sink(user_data, view(dir));
+        return SWITCHBOARD_OK;
+    });
+}
+
 const switchboard_host_t host_table = {
     sizeof(switchboard_host_t),
     SWITCHBOARD_ABI_MAJOR,
@@ -317,6 +502,19 @@ const switchboard_host_t host_table = {
     &host_timer_cancel,
     &host_counter_add,
     &host_http_route,
+    &host_result_json,
+    &host_on_auth,
+    &host_on_presence,
+    &host_user_sessions,
+    &host_users_online,
+    &host_publish,
+    &host_subscribe,
+    &host_db_exec,
+    &host_db_query,
+    &host_db_begin,
+    &host_db_commit,
+    &host_db_rollback,
+    &host_deployment_dir,
 };
 
 }  // namespace

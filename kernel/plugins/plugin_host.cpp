@@ -1,6 +1,7 @@
 #include "kernel/plugins/plugin_host.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <stdexcept>
 #include <thread>
 
@@ -182,6 +183,9 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
     const auto connect_before = connect_hooks_.size();
     const auto disconnect_before = disconnect_hooks_.size();
     const auto join_before = join_hooks_.size();
+    const auto auth_before = auth_hooks_.size();
+    const auto presence_before = presence_hooks_.size();
+    const auto subscribers_before = subscribers_;
     const auto routes_before = routes_;
 
     switchboard_status_t status = SWITCHBOARD_ERROR;
@@ -195,6 +199,9 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
         connect_hooks_.resize(connect_before);
         disconnect_hooks_.resize(disconnect_before);
         join_hooks_.resize(join_before);
+        auth_hooks_.resize(auth_before);
+        presence_hooks_.resize(presence_before);
+        subscribers_ = subscribers_before;
         routes_ = routes_before;
         throw std::runtime_error(instance->file.string() + ": its on_load returned status " + std::to_string(status));
     }
@@ -225,6 +232,9 @@ void plugin_host::unload_all() {
     connect_hooks_.clear();
     disconnect_hooks_.clear();
     join_hooks_.clear();
+    auth_hooks_.clear();
+    presence_hooks_.clear();
+    subscribers_.clear();
     routes_.clear();
     instances_.clear();
 }
@@ -305,13 +315,18 @@ void plugin_host::install_namespace_handlers() {
 
 void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
     std::vector<const event_handler*> handlers;
-    for (const auto* nsp : {s.nsp().c_str(), "*"}) {
-        const auto by_nsp = events_.find(std::string_view(nsp));
-        if (by_nsp == events_.end()) continue;
-        const auto by_event = by_nsp->second.find(event);
-        if (by_event == by_nsp->second.end()) continue;
-        for (const auto& h : by_event->second) handlers.push_back(&h);
-    }
+    auto collect = [&](std::string_view name) {
+        for (const auto* nsp : {s.nsp().c_str(), "*"}) {
+            const auto by_nsp = events_.find(std::string_view(nsp));
+            if (by_nsp == events_.end()) continue;
+            const auto by_event = by_nsp->second.find(name);
+            if (by_event == by_nsp->second.end()) continue;
+            for (const auto& h : by_event->second) handlers.push_back(&h);
+        }
+    };
+    collect(event);
+    // "*" handlers catch what no handler names.
+    if (handlers.empty()) collect("*");
     if (handlers.empty()) {
         // As the reference server: an event nobody handles is ignored.
         SB_LOG(debug, "plugins") << "no handler for event \"" << event << "\" in " << s.nsp();
@@ -381,6 +396,58 @@ void plugin_host::run_disconnect_hooks(socketio::socket& s, std::string_view rea
             const auto info = snapshot->info();
             fn(user_data, &info, view(reason));
         }, strand);
+    }
+}
+
+void plugin_host::run_auth_hooks(socketio::socket& s, std::function<void(std::optional<auth_decision>)> decided) {
+    std::vector<const auth_hook*> hooks;
+    for (const auto& h : auth_hooks_)
+        if (nsp_matches(h.nsp, s.nsp())) hooks.push_back(&h);
+    if (hooks.empty()) return decided(std::nullopt);
+    auto snapshot = std::make_shared<socket_snapshot>(s);
+    pool_->post([snapshot, hooks = std::move(hooks), decided = std::move(decided)] {
+        switchboard_auth_request_t request{};
+        request.struct_size = sizeof request;
+        request.nsp = view(snapshot->nsp);
+        request.auth_json = view(snapshot->auth_json);
+        request.handshake_json = view(snapshot->handshake_json);
+        for (const auto* h : hooks) {
+            switchboard_result result;
+            h->fn(h->user_data, &request, &result);
+            if (result.error) {
+                const json& error = *result.error;
+                return decided(auth_decision{std::nullopt,
+                                             json{{"message", error.value("message", "authentication refused")},
+                                                  {"data", {{"code", error.value("code", "forbidden")}}}}});
+            }
+            if (result.value && result.value->is_object()) return decided(auth_decision{*result.value, std::nullopt});
+        }
+        decided(std::nullopt);
+    }, strand_of(s));
+}
+
+void plugin_host::notify_presence(const std::string& user_id, bool online) {
+    for (const auto& h : presence_hooks_)
+        pool_->post([h, user_id, online] { h.fn(h.user_data, view(user_id), online ? 1 : 0); });
+}
+
+void plugin_host::publish(const std::string& topic, std::string payload_json) {
+    const auto found = subscribers_.find(topic);
+    if (found == subscribers_.end()) return;
+    auto payload = std::make_shared<const std::string>(std::move(payload_json));
+    auto shared_topic = std::make_shared<const std::string>(topic);
+    for (const auto& subscriber : found->second)
+        pool_->post([subscriber, payload, shared_topic] {
+            subscriber.fn(subscriber.user_data, view(*shared_topic), view(*payload));
+        });
+}
+
+void plugin_host::reload_all() {
+    for (auto& instance : instances_) {
+        if (instance->descriptor->struct_size <
+            offsetof(switchboard_plugin_descriptor_t, on_reload) + sizeof(instance->descriptor->on_reload))
+            continue;   // built before the descriptor had on_reload
+        if (instance->descriptor->on_reload) instance->descriptor->on_reload(instance->state);
     }
 }
 

@@ -55,6 +55,7 @@ struct switchboard_plugin {
 // Where a hook writes its answer: the SDK's opaque `switchboard_result_t`.
 struct switchboard_result {
     std::optional<nlohmann::json> error;   // {code, message}
+    std::optional<nlohmann::json> value;   // host_result_json
     int http_status = 0;
     std::string content_type;
     std::string body;
@@ -63,6 +64,12 @@ struct switchboard_result {
 namespace switchboard::kernel::plugins {
 
 using plugin_instance = ::switchboard_plugin;
+
+// What the auth hooks decided: a user, a refusal (CONNECT_ERROR data), or neither.
+struct auth_decision {
+    std::optional<nlohmann::json> user;
+    std::optional<nlohmann::json> refusal;
+};
 
 // What `switchboard plugins` prints.
 struct plugin_listing {
@@ -95,6 +102,7 @@ public:
     std::vector<plugin_listing> list() const;
 
     std::size_t loaded_count() const noexcept { return instances_.size(); }
+    const std::filesystem::path& deployment_dir() const noexcept { return config_dir_; }
 
     // --- the host table's implementation (host_api.cpp) ---
     struct event_handler {
@@ -140,6 +148,39 @@ public:
     void add_join_hook(join_hook hook) { join_hooks_.push_back(std::move(hook)); }
     bool add_route(std::string method, std::string path, http_route route);
 
+    // Runs the auth hooks of the socket's namespace (on the pool: they may block) and
+    // calls `decided` with their decision, or nothing when no hook decided. Inline,
+    // at once, when there are no hooks.
+    void run_auth_hooks(socketio::socket& s, std::function<void(std::optional<auth_decision>)> decided);
+    // Tells the presence hooks (on the pool).
+    void notify_presence(const std::string& user_id, bool online);
+    // Calls every plugin's on_reload.
+    void reload_all();
+
+    struct auth_hook {
+        plugin_instance* plugin;
+        std::string nsp;
+        switchboard_auth_fn fn;
+        void* user_data;
+    };
+    struct presence_hook {
+        plugin_instance* plugin;
+        switchboard_presence_fn fn;
+        void* user_data;
+    };
+    struct bus_subscriber {
+        plugin_instance* plugin;
+        switchboard_bus_fn fn;
+        void* user_data;
+    };
+    void add_auth_hook(auth_hook hook) { auth_hooks_.push_back(std::move(hook)); }
+    void add_presence_hook(presence_hook hook) { presence_hooks_.push_back(hook); }
+    void add_subscriber(std::string topic, bus_subscriber subscriber) {
+        subscribers_[std::move(topic)].push_back(subscriber);
+    }
+    // Delivers to the topic's subscribers on the pool.
+    void publish(const std::string& topic, std::string payload_json);
+
     // Runs the join hooks for socket `handle` joining `room` in the calling thread;
     // returns the refusal ({code, message}) if one refused.
     std::optional<nlohmann::json> authorize_join(std::uint64_t handle, std::string_view room);
@@ -178,6 +219,9 @@ private:
     std::vector<connect_hook> connect_hooks_;
     std::vector<disconnect_hook> disconnect_hooks_;
     std::vector<join_hook> join_hooks_;
+    std::vector<auth_hook> auth_hooks_;
+    std::vector<presence_hook> presence_hooks_;
+    std::map<std::string, std::vector<bus_subscriber>, std::less<>> subscribers_;
     std::map<std::pair<std::string, std::string>, http_route> routes_;
 
     std::mutex timers_mutex_;

@@ -37,8 +37,9 @@ socket* client::find(std::string_view nsp) noexcept {
 void client::on_packet(packet&& p) {
     if (p.type == packet_type::connect) return on_connect(std::move(p));
     socket* s = find(p.nsp);
-    // As the reference: packets for a namespace this client has not joined are ignored.
-    if (!s || !s->connected()) return;
+    // As the reference (4.8): a packet for a namespace this client has not joined, or
+    // not finished joining, is a protocol violation.
+    if (!s || !s->connected()) return close_for("packet for a namespace the client has not joined");
     switch (p.type) {
         case packet_type::event:
         case packet_type::binary_event:
@@ -67,40 +68,53 @@ void client::on_connect(packet&& p) {
         refusal.data = json{{"message", "Invalid namespace"}};
         return send_packet(refusal);
     }
-    if (find(p.nsp)) return;   // already connected (or connecting) to it
+    if (find(p.nsp)) return close_for("second CONNECT to the same namespace");
     json auth = p.has_data() ? std::move(p.data) : json::object();
     auto owned = std::make_unique<socket>(*this, *nsp, make_random_id(), std::move(auth));
     socket& s = *owned;
     sockets_.push_back(std::move(owned));
     const std::uint64_t handle = s.handle();
-    auto accept = [this, handle](std::optional<json> error) {
-        // The decision may come after the client left: find the socket again.
-        server_.with_socket(handle, [this, error = std::move(error)](socket* s) mutable {
+    // The decisions may come after the client left: each step finds the socket again.
+    auto refuse = [this](socket& s, json error) {
+        packet refusal;
+        refusal.type = packet_type::connect_error;
+        refusal.nsp = s.nsp();
+        refusal.data = std::move(error);
+        send_packet(refusal);
+        s.on_closed("connection refused");
+        remove(s);
+    };
+    auto accept = [this, refuse](socket& s) {
+        packet reply;
+        reply.type = packet_type::connect;
+        reply.nsp = s.nsp();
+        reply.data = json{{"sid", s.id()}};
+        send_packet(reply);
+        connect_deadline_.cancel();
+        s.mark_connected();
+        const auto* nsp = server_.find_namespace(s.nsp());
+        if (nsp && nsp->handlers.on_connection) nsp->handlers.on_connection(s);
+    };
+    auto authorize = [this, handle, refuse, accept](std::optional<json> refusal) {
+        server_.with_socket(handle, [this, refuse, accept, refusal = std::move(refusal)](socket* s) mutable {
             if (!s) return;
-            if (error) {
-                packet refusal;
-                refusal.type = packet_type::connect_error;
-                refusal.nsp = s->nsp();
-                refusal.data = std::move(*error);
-                send_packet(refusal);
-                s->on_closed("connection refused");
-                return remove(*s);
-            }
-            packet reply;
-            reply.type = packet_type::connect;
-            reply.nsp = s->nsp();
-            reply.data = json{{"sid", s->id()}};
-            send_packet(reply);
-            connect_deadline_.cancel();
-            s->mark_connected();
+            if (refusal) return refuse(*s, std::move(*refusal));
             const auto* nsp = server_.find_namespace(s->nsp());
-            if (nsp && nsp->handlers.on_connection) nsp->handlers.on_connection(*s);
+            if (!nsp || !nsp->handlers.authorize) return accept(*s);
+            const std::uint64_t handle = s->handle();
+            nsp->handlers.authorize(*s, [this, handle, refuse, accept](std::optional<json> error) {
+                server_.with_socket(handle, [refuse, accept, error = std::move(error)](socket* s) mutable {
+                    if (!s) return;
+                    if (error) return refuse(*s, std::move(*error));
+                    accept(*s);
+                });
+            });
         });
     };
-    if (nsp->handlers.authorize) {
-        nsp->handlers.authorize(s, std::move(accept));
+    if (const auto& authenticate = server_.authenticator()) {
+        authenticate(s, std::move(authorize));
     } else {
-        accept(std::nullopt);
+        authorize(std::nullopt);
     }
 }
 

@@ -19,6 +19,7 @@
 #include "kernel/config/config.hpp"
 #include "kernel/core/deadline_queue.hpp"
 #include "kernel/engineio/session.hpp"
+#include "kernel/rooms/presence.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/socket.hpp"
 
@@ -63,6 +64,13 @@ struct local_namespace {
     rooms::room_index<socket> rooms;
 };
 
+// Decides who a connecting socket is: sets its user (or leaves it anonymous) and
+// calls `done`, on the socket's worker, with nothing or the CONNECT_ERROR data.
+using authenticator_fn = std::function<void(socket& s, std::function<void(std::optional<json> refusal)> done)>;
+
+// A user's first socket connected (online = true) or last one left.
+using presence_fn = std::function<void(const std::string& user_id, bool online)>;
+
 class server final : public engineio::application {
 public:
     server(const config::settings& settings, std::vector<worker*> workers);
@@ -70,6 +78,16 @@ public:
 
     // Registers the handlers of a configured namespace. Call before serving.
     void set_handlers(std::string_view nsp, namespace_handlers handlers);
+    // Call before serving. Unset: everyone is accepted, anonymous.
+    void set_authenticator(authenticator_fn fn) { authenticate_ = std::move(fn); }
+    void set_presence_listener(presence_fn fn) { presence_listener_ = std::move(fn); }
+    const authenticator_fn& authenticator() const noexcept { return authenticate_; }
+
+    // Users online, across workers (an authenticated socket is in room user:<id>).
+    rooms::presence& presence() noexcept { return presence_; }
+    // Called by sockets as their user's sockets come and go.
+    void user_connected(const std::string& user_id);
+    void user_disconnected(const std::string& user_id);
     const config::socketio_settings& settings() const noexcept { return settings_; }
 
     std::unique_ptr<engineio::session_handler> on_session_open(engineio::session& session) override;
@@ -102,6 +120,9 @@ private:
     std::vector<worker*> workers_;
     std::unordered_map<std::string, namespace_handlers> handlers_;
     std::vector<std::unique_ptr<worker_state>> states_;
+    authenticator_fn authenticate_;
+    presence_fn presence_listener_;
+    rooms::presence presence_;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -98,10 +98,22 @@ void socket::ack(std::int64_t id, json args) {
     send_packet(reply);
 }
 
+std::string socket::user_id() const {
+    if (!user_.is_object()) return {};
+    const auto id = user_.find("id");
+    if (id == user_.end()) return {};
+    return id->is_string() ? id->get<std::string>() : id->dump();
+}
+
 void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    // "Send to this user on every device" is a room emit.
+    if (const std::string user = user_id(); !user.empty()) {
+        join("user:" + user);
+        nsp_.owner.user_connected(user);
+    }
     for (auto& [message, is_volatile] : held_) client_.session().send(message, is_volatile);
     held_.clear();
     held_.shrink_to_fit();
@@ -141,7 +153,10 @@ void socket::on_closed(std::string_view reason) {
     if (state_ == state::closed) return;
     const bool was_connected = state_ == state::connected;
     state_ = state::closed;
-    if (was_connected) nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+    if (was_connected) {
+        nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+        if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
+    }
     held_.clear();
     for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
     rooms_.clear();

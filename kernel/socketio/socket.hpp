@@ -42,6 +42,8 @@ public:
     // The authenticated user (JWT claims or what an auth hook decided); null if anonymous.
     const json& user() const noexcept { return user_; }
     void set_user(json user) { user_ = std::move(user); }
+    // The user's id (the "id" of user()), empty if anonymous.
+    std::string user_id() const;
     // State a layer above keeps with the socket (the plugin host's per-socket strand).
     std::shared_ptr<void> extension;
     const engineio::handshake_info& handshake() const noexcept;

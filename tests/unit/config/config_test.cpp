@@ -132,14 +132,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, log, plugins, plugin_path), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, log, plugins, plugin_path), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got "
                   "\"hello\""});
 }
 
@@ -182,7 +182,7 @@ socketio:
   namespaces:
     - /
     - name: /admin
-      anonymous: false
+      anonymous: true
     - name: /public
 cors:
   origins: [https://example.com, "http://localhost:8080"]
@@ -210,9 +210,9 @@ log:
     EXPECT_EQ(s.socketio.max_attachments, 3u);
     ASSERT_EQ(s.socketio.namespaces.size(), 3u);
     EXPECT_EQ(s.socketio.namespaces[0].name, "/");
-    EXPECT_TRUE(s.socketio.namespaces[0].anonymous);
+    EXPECT_FALSE(s.socketio.namespaces[0].anonymous);   // off unless a deployment says so
     EXPECT_EQ(s.socketio.namespaces[1].name, "/admin");
-    EXPECT_FALSE(s.socketio.namespaces[1].anonymous);
+    EXPECT_TRUE(s.socketio.namespaces[1].anonymous);
     EXPECT_EQ(s.socketio.namespaces[2].name, "/public");
     EXPECT_EQ(s.socketio.namespaces[2].anonymous, namespace_settings{}.anonymous);
     EXPECT_EQ(s.cors.origins,
@@ -421,7 +421,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
-                  "host, port, workers, path, shutdown_timeout, handler_threads"});
+                  "host, port, workers, path, shutdown_timeout, handler_threads, pid_file"});
     expect_error("log:\n  colour: true\n",
                  {2, 3, "log.colour: unknown key; valid keys in log are: level"});
 }
@@ -430,7 +430,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, log, plugins, plugin_path"});
+                  "server, engineio, socketio, cors, auth, database, log, plugins, plugin_path"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -456,11 +456,11 @@ TEST(config_errors, wrong_types) {
     expect_error("server: [1, 2]\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads), got a list"});
+                  "shutdown_timeout, handler_threads, pid_file), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads), got \"3000\""});
+                  "shutdown_timeout, handler_threads, pid_file), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",

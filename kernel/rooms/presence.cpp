@@ -1,0 +1,45 @@
+#include "kernel/rooms/presence.hpp"
+
+namespace switchboard::kernel::rooms {
+
+bool presence::add(std::string_view user_id) {
+    std::lock_guard lock(mutex_);
+    auto found = sockets_.find(user_id);
+    if (found == sockets_.end()) {
+        sockets_.emplace(std::string(user_id), 1);
+        return true;
+    }
+    ++found->second;
+    return false;
+}
+
+bool presence::remove(std::string_view user_id) {
+    std::lock_guard lock(mutex_);
+    const auto found = sockets_.find(user_id);
+    if (found == sockets_.end()) return false;
+    if (--found->second > 0) return false;
+    sockets_.erase(found);
+    return true;
+}
+
+std::uint32_t presence::sockets_of(std::string_view user_id) const {
+    std::lock_guard lock(mutex_);
+    const auto found = sockets_.find(user_id);
+    return found == sockets_.end() ? 0 : found->second;
+}
+
+std::vector<std::string> presence::online(std::size_t offset, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    auto it = sockets_.begin();
+    for (std::size_t i = 0; i < offset && it != sockets_.end(); ++i) ++it;
+    for (; it != sockets_.end() && out.size() < limit; ++it) out.push_back(it->first);
+    return out;
+}
+
+std::size_t presence::online_count() const {
+    std::lock_guard lock(mutex_);
+    return sockets_.size();
+}
+
+}  // namespace switchboard::kernel::rooms

@@ -1,0 +1,293 @@
+#include "kernel/store/database.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <list>
+#include <stdexcept>
+#include <vector>
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "kernel/core/log.hpp"
+
+namespace switchboard::kernel::store {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string mask_password(const std::string& url) {
+    // postgresql://user:secret@host/db -> postgresql://user:***@host/db
+    const auto scheme = url.find("://");
+    if (scheme == std::string::npos) return url;
+    const auto at = url.find('@', scheme + 3);
+    const auto colon = url.find(':', scheme + 3);
+    if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
+// SOCI's sqlite3 and postgresql backends report constraint violations in their
+// messages; the SDK promises a stable code for them.
+db_error to_error(const std::exception& e, bool connection_lost) {
+    const std::string message = e.what();
+    if (connection_lost) return {"db_unavailable", message};
+    const bool constraint = message.find("constraint") != std::string::npos ||
+                            message.find("UNIQUE") != std::string::npos ||
+                            message.find("duplicate key") != std::string::npos ||
+                            message.find("violates") != std::string::npos;
+    return {constraint ? "db_constraint" : "db_error", message};
+}
+
+// Values bound to one statement; std::list keeps their addresses stable for SOCI.
+struct bindings {
+    std::list<std::string> strings;
+    std::list<long long> integers;
+    std::list<double> doubles;
+    std::list<soci::indicator> indicators;
+};
+
+void bind_params(soci::statement& st, const json& params, bindings& b) {
+    if (!params.is_object()) return;
+    for (const auto& [name, value] : params.items()) {
+        auto& indicator = b.indicators.emplace_back(value.is_null() ? soci::i_null : soci::i_ok);
+        if (value.is_string()) {
+            st.exchange(soci::use(b.strings.emplace_back(value.get<std::string>()), indicator, name));
+        } else if (value.is_boolean()) {
+            st.exchange(soci::use(b.integers.emplace_back(value.get<bool>() ? 1 : 0), indicator, name));
+        } else if (value.is_number_integer()) {
+            st.exchange(soci::use(b.integers.emplace_back(value.get<long long>()), indicator, name));
+        } else if (value.is_number()) {
+            st.exchange(soci::use(b.doubles.emplace_back(value.get<double>()), indicator, name));
+        } else if (value.is_null()) {
+            st.exchange(soci::use(b.strings.emplace_back(), indicator, name));
+        } else {
+            // Arrays and objects are stored as their JSON text.
+            st.exchange(soci::use(b.strings.emplace_back(value.dump()), indicator, name));
+        }
+    }
+}
+
+json column_value(const soci::row& row, std::size_t i) {
+    if (row.get_indicator(i) == soci::i_null) return nullptr;
+    switch (row.get_properties(i).get_data_type()) {
+        case soci::dt_string:
+        case soci::dt_blob:
+        case soci::dt_xml:
+            return row.get<std::string>(i);
+        case soci::dt_double:
+            return row.get<double>(i);
+        case soci::dt_integer:
+            return row.get<int>(i);
+        case soci::dt_long_long:
+            return row.get<long long>(i);
+        case soci::dt_unsigned_long_long:
+            return row.get<unsigned long long>(i);
+        case soci::dt_date: {
+            const std::tm t = row.get<std::tm>(i);
+            char text[32];
+            std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &t);
+            return std::string(text);
+        }
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+struct database::impl {
+    explicit impl(std::size_t size) : pool(size), size(size) {}
+
+    soci::connection_pool pool;
+    std::size_t size;
+    std::chrono::milliseconds lease_timeout{5000};
+    const soci::backend_factory* backend = nullptr;
+    std::string connect_string;
+
+    std::mutex tx_mutex;
+    std::unordered_map<std::uint64_t, std::size_t> transactions;   // tx -> pool position
+    std::atomic<std::uint64_t> next_tx{1};
+
+    // Leases a connection (or the transaction's), runs fn(session), returns it.
+    template <class Fn>
+    std::optional<db_error> with_session(std::uint64_t tx, Fn&& fn) {
+        std::size_t position = 0;
+        bool leased = false;
+        if (tx) {
+            std::lock_guard lock(tx_mutex);
+            const auto found = transactions.find(tx);
+            if (found == transactions.end()) return db_error{"db_error", "unknown transaction"};
+            position = found->second;
+        } else {
+            if (!pool.try_lease(position, static_cast<int>(lease_timeout.count())))
+                return db_error{"db_unavailable", "no database connection free within the timeout"};
+            leased = true;
+        }
+        soci::session& session = pool.at(position);
+        std::optional<db_error> result;
+        try {
+            fn(session);
+        } catch (const std::exception& e) {
+            bool lost = false;
+            try {
+                lost = !session.is_connected();
+            } catch (...) {
+                lost = true;
+            }
+            result = to_error(e, lost);
+            if (lost) {
+                // Reopen now so the next call finds a working connection.
+                try {
+                    session.reconnect();
+                } catch (const std::exception& reopen) {
+                    SB_LOG(warn, "store") << "database still unreachable: " << reopen.what();
+                }
+            }
+        }
+        if (leased) pool.give_back(position);
+        return result;
+    }
+};
+
+database::database(const config::database_settings& settings, const std::string& base_dir)
+    : impl_(std::make_unique<impl>(settings.pool_size)), display_url_(mask_password(settings.url)) {
+    impl_->lease_timeout = settings.connect_timeout;
+    const auto timeout_seconds = std::max<long long>(1, settings.connect_timeout.count() / 1000);
+    if (settings.url.starts_with("sqlite:")) {
+        dialect_ = dialect::sqlite;
+        fs::path file(settings.url.substr(7));
+        if (file.is_relative() && !base_dir.empty()) file = fs::path(base_dir) / file;
+        std::error_code ec;
+        if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+        impl_->backend = &soci::sqlite3;
+        impl_->connect_string = "db=" + file.string() + " timeout=" + std::to_string(timeout_seconds);
+    } else {
+        dialect_ = dialect::postgresql;
+        impl_->backend = &soci::postgresql;
+        // libpq takes the URL as it is; connect_timeout bounds an unreachable server.
+        std::string url = settings.url;
+        url += url.find('?') == std::string::npos ? "?" : "&";
+        url += "connect_timeout=" + std::to_string(timeout_seconds);
+        impl_->connect_string = url;
+    }
+    try {
+        for (std::size_t i = 0; i < impl_->size; ++i) {
+            soci::session& session = impl_->pool.at(i);
+            session.open(*impl_->backend, impl_->connect_string);
+            if (dialect_ == dialect::sqlite) {
+                // Several connections share one file: wait for locks instead of failing,
+                // and let readers run beside the writer.
+                session << "PRAGMA journal_mode=WAL";
+                session << "PRAGMA foreign_keys=ON";
+                session << "PRAGMA busy_timeout=" << settings.connect_timeout.count();
+            }
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot open the database " + display_url_ + ": " + e.what());
+    }
+}
+
+database::~database() = default;
+
+std::optional<db_error> database::exec(std::uint64_t tx, std::string_view sql, const json& params,
+                                       std::uint64_t* affected_rows) {
+    return impl_->with_session(tx, [&](soci::session& session) {
+        bindings b;
+        soci::statement st(session);
+        bind_params(st, params, b);
+        st.alloc();
+        st.prepare(std::string(sql));
+        st.define_and_bind();
+        st.execute(true);
+        if (affected_rows) *affected_rows = static_cast<std::uint64_t>(std::max<long long>(0, st.get_affected_rows()));
+    });
+}
+
+std::optional<db_error> database::query(std::uint64_t tx, std::string_view sql, const json& params, json& rows) {
+    rows = json::array();
+    return impl_->with_session(tx, [&](soci::session& session) {
+        bindings b;
+        soci::row row;
+        soci::statement st(session);
+        bind_params(st, params, b);
+        st.exchange(soci::into(row));
+        st.alloc();
+        st.prepare(std::string(sql));
+        st.define_and_bind();
+        bool has_row = st.execute(true);
+        while (has_row) {
+            json object = json::object();
+            for (std::size_t i = 0; i < row.size(); ++i) object[row.get_properties(i).get_name()] = column_value(row, i);
+            rows.push_back(std::move(object));
+            has_row = st.fetch();
+        }
+    });
+}
+
+std::optional<db_error> database::begin(std::uint64_t& tx) {
+    std::size_t position = 0;
+    if (!impl_->pool.try_lease(position, static_cast<int>(impl_->lease_timeout.count())))
+        return db_error{"db_unavailable", "no database connection free within the timeout"};
+    try {
+        impl_->pool.at(position).begin();
+    } catch (const std::exception& e) {
+        impl_->pool.give_back(position);
+        return to_error(e, !impl_->pool.at(position).is_connected());
+    }
+    tx = impl_->next_tx++;
+    std::lock_guard lock(impl_->tx_mutex);
+    impl_->transactions.emplace(tx, position);
+    return std::nullopt;
+}
+
+std::optional<db_error> database::commit(std::uint64_t tx) {
+    std::size_t position = 0;
+    {
+        std::lock_guard lock(impl_->tx_mutex);
+        const auto found = impl_->transactions.find(tx);
+        if (found == impl_->transactions.end()) return db_error{"db_error", "unknown transaction"};
+        position = found->second;
+        impl_->transactions.erase(found);
+    }
+    std::optional<db_error> result;
+    try {
+        impl_->pool.at(position).commit();
+    } catch (const std::exception& e) {
+        result = to_error(e, false);
+        try {
+            impl_->pool.at(position).rollback();
+        } catch (...) {
+        }
+    }
+    impl_->pool.give_back(position);
+    return result;
+}
+
+void database::rollback(std::uint64_t tx) {
+    std::size_t position = 0;
+    {
+        std::lock_guard lock(impl_->tx_mutex);
+        const auto found = impl_->transactions.find(tx);
+        if (found == impl_->transactions.end()) return;
+        position = found->second;
+        impl_->transactions.erase(found);
+    }
+    try {
+        impl_->pool.at(position).rollback();
+    } catch (...) {
+        // A connection that cannot roll back is broken: reopen it for the next user.
+        try {
+            impl_->pool.at(position).reconnect();
+        } catch (...) {
+        }
+    }
+    impl_->pool.give_back(position);
+}
+
+std::optional<db_error> database::run_script_statement(std::uint64_t tx, std::string_view sql) {
+    return impl_->with_session(tx, [&](soci::session& session) { session << std::string(sql); });
+}
+
+}  // namespace switchboard::kernel::store
