@@ -1,6 +1,13 @@
 #include "kernel/cli.hpp"
 
+#include <signal.h>
+
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -9,7 +16,10 @@
 
 #include "kernel/config/config.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/auth/authenticator.hpp"
 #include "kernel/plugins/plugin_host.hpp"
+#include "kernel/store/database.hpp"
+#include "kernel/store/migrations.hpp"
 #include "kernel/server.hpp"
 
 namespace switchboard::kernel {
@@ -20,14 +30,21 @@ namespace {
 
 constexpr const char* default_config = "config/switchboard.yaml";
 
-void print_usage(std::ostream& out, const po::options_description& serve_options) {
+void print_usage(std::ostream& out, const po::options_description& serve_options,
+                 const po::options_description& command_options) {
     out << "Switchboard: a realtime server that official Socket.IO clients connect to unchanged.\n\n"
            "Usage:\n"
            "  switchboard [serve] [options]   start the server (the default command)\n"
            "  switchboard plugins [--config F] list the plugins found and those enabled\n"
+           "  switchboard migrate [--config F] [--dry-run]\n"
+           "                                  apply pending migrations (--dry-run: list them)\n"
+           "  switchboard reload [--config F] tell the running server to reload (server.pid_file)\n"
+           "  switchboard token --sub ID [--name N] [--roles a,b] [--ttl 1h] [--config F]\n"
+           "                                  print a development HS256 token signed with auth's secret\n"
            "  switchboard --help              show this help\n"
            "  switchboard --version           print the version\n\n"
         << serve_options << "\n"
+        << command_options << "\n"
         << "Without --config, " << default_config
         << " is used when it exists, the built-in defaults otherwise.\n"
            "SIGINT or SIGTERM shut the server down gracefully: it stops accepting, tells\n"
@@ -48,6 +65,96 @@ int print_plugins(server& s) {
     return 0;
 }
 
+int run_migrations(server& s, bool dry_run) {
+    try {
+        const auto report = store::migrate(s.database(), s.migrations_root(), s.migration_components(), dry_run);
+        for (const auto& m : report.applied)
+            std::cout << (dry_run ? "pending  " : "applied  ") << m.component << "/" << m.file.filename().string()
+                      << "\n";
+        std::cout << report.applied.size() << (dry_run ? " pending, " : " applied, ") << report.up_to_date
+                  << " up to date (" << s.database().display_url() << ")\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+std::optional<std::chrono::seconds> parse_ttl(const std::string& text) {
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+        value = std::stoll(text, &used);
+    } catch (...) {
+        return std::nullopt;
+    }
+    const std::string unit = text.substr(used);
+    if (value <= 0) return std::nullopt;
+    if (unit == "s" || unit.empty()) return std::chrono::seconds(value);
+    if (unit == "m") return std::chrono::seconds(value * 60);
+    if (unit == "h") return std::chrono::seconds(value * 3600);
+    if (unit == "d") return std::chrono::seconds(value * 86400);
+    return std::nullopt;
+}
+
+int print_token(server& s, const po::variables_map& vm) {
+    const std::string& secret = s.authenticator().secret();
+    if (secret.empty()) {
+        std::cerr << "switchboard: no HS256 secret configured (auth.secret or auth.secret_env)\n";
+        return 1;
+    }
+    if (!vm.count("sub")) {
+        std::cerr << "switchboard: token needs --sub (the user id)\n";
+        return 2;
+    }
+    const auto ttl = parse_ttl(vm["ttl"].as<std::string>());
+    if (!ttl) {
+        std::cerr << "switchboard: --ttl must be a positive duration such as 30m, 1h or 7d\n";
+        return 2;
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    nlohmann::json claims{{"sub", vm["sub"].as<std::string>()}, {"iat", now}, {"exp", now + ttl->count()}};
+    if (vm.count("name")) claims["name"] = vm["name"].as<std::string>();
+    if (vm.count("roles")) {
+        auto roles = nlohmann::json::array();
+        std::string list = vm["roles"].as<std::string>();
+        for (std::size_t start = 0; start <= list.size();) {
+            const auto comma = list.find(',', start);
+            const std::string role = list.substr(start, comma - start);
+            if (!role.empty()) roles.push_back(role);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+        claims["roles"] = roles;
+    }
+    const auto& auth = s.settings().auth;
+    if (!auth.issuer.empty()) claims["iss"] = auth.issuer;
+    if (!auth.audience.empty()) claims["aud"] = auth.audience;
+    std::cout << auth::sign_hs256(claims, secret) << "\n";
+    return 0;
+}
+
+int send_reload(const config::settings& settings) {
+    const std::string& pid_file = settings.server.pid_file;
+    if (pid_file.empty()) {
+        std::cerr << "switchboard: reload needs server.pid_file in the config (or send SIGHUP yourself)\n";
+        return 2;
+    }
+    std::ifstream in(pid_file);
+    long pid = 0;
+    if (!(in >> pid) || pid <= 0) {
+        std::cerr << "switchboard: no running server: cannot read a process id from " << pid_file << "\n";
+        return 1;
+    }
+    if (::kill(static_cast<pid_t>(pid), SIGHUP) != 0) {
+        std::cerr << "switchboard: cannot signal process " << pid << ": " << std::strerror(errno) << "\n";
+        return 1;
+    }
+    std::cout << "reload requested (process " << pid << ")\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, const app_installer& install) {
@@ -58,8 +165,15 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         ("host", po::value<std::string>(), "listen on this address instead of server.host")
         ("workers,w", po::value<unsigned>(), "worker threads instead of server.workers (0: one per core)")
         ("log-level,l", po::value<std::string>(), "trace, debug, info, warn or error instead of log.level");
+    po::options_description command_options("Options of the other commands");
+    command_options.add_options()
+        ("dry-run", "migrate: list the pending migrations, apply nothing")
+        ("sub", po::value<std::string>(), "token: the user id (sub claim)")
+        ("name", po::value<std::string>(), "token: the user's name")
+        ("roles", po::value<std::string>(), "token: roles, comma-separated")
+        ("ttl", po::value<std::string>()->default_value("1h"), "token: lifetime (30m, 1h, 7d...)");
     po::options_description all("All options");
-    all.add(serve_options);
+    all.add(serve_options).add(command_options);
     all.add_options()("help,h", "show this help")("version", "print the version")(
         "command", po::value<std::string>()->default_value("serve"), "the command");
     po::positional_options_description positional;
@@ -71,11 +185,11 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "switchboard: " << e.what() << "\n\n";
-        print_usage(std::cerr, serve_options);
+        print_usage(std::cerr, serve_options, command_options);
         return 2;
     }
     if (vm.count("help")) {
-        print_usage(std::cout, serve_options);
+        print_usage(std::cout, serve_options, command_options);
         return 0;
     }
     if (vm.count("version")) {
@@ -83,9 +197,10 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         return 0;
     }
     const std::string command = vm["command"].as<std::string>();
-    if (command != "serve" && command != "plugins") {
+    static constexpr std::string_view commands[] = {"serve", "plugins", "migrate", "reload", "token"};
+    if (std::find(std::begin(commands), std::end(commands), command) == std::end(commands)) {
         std::cerr << "switchboard: unknown command '" << command << "'\n\n";
-        print_usage(std::cerr, serve_options);
+        print_usage(std::cerr, serve_options, command_options);
         return 2;
     }
 
@@ -119,8 +234,11 @@ int run_cli(int argc, char** argv, const app_installer& install) {
     log::set_level(level);
 
     try {
+        if (command == "reload") return send_reload(settings);
         server s(settings);
         if (command == "plugins") return print_plugins(s);
+        if (command == "migrate") return run_migrations(s, vm.count("dry-run") > 0);
+        if (command == "token") return print_token(s, vm);
         if (install) install(s);
         s.run_until_signal(settings.server.pid_file);
     } catch (const std::exception& e) {
