@@ -56,9 +56,10 @@ function port_accepts(port) {
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Returns { url, port, command, stop() }. `url` has no trailing slash.
-export async function start_server() {
+// options.command: the server's command line instead of SWITCHBOARD_E2E_SERVER's.
+export async function start_server(options = {}) {
   const port = await free_port();
-  const command = `${server_command()} --port ${port}`;
+  const command = `${options.command ?? server_command()} --port ${port}`;
   // detached: the shell and the server form their own process group, so one
   // signal to the group reaches the server even when the shell did not exec it.
   const child = spawn(command, {
