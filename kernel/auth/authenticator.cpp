@@ -1,5 +1,7 @@
 #include "kernel/auth/authenticator.hpp"
 
+#include "kernel/core/log.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,11 +14,15 @@ using nlohmann::json;
 
 namespace {
 
+// An unset variable is not fatal: the default deployment names one so that setting it
+// is all a developer does; without it, only anonymous namespaces admit clients.
 std::string from_env(const std::string& name, const char* what) {
     const char* value = std::getenv(name.c_str());
-    if (!value || !*value)
-        throw std::runtime_error(std::string("auth.") + what + " names environment variable " + name +
-                                 ", which is not set");
+    if (!value || !*value) {
+        SB_LOG(warn, "auth") << "auth." << what << " names environment variable " << name
+                             << ", which is not set: tokens cannot be verified";
+        return {};
+    }
     return value;
 }
 
@@ -45,7 +51,8 @@ authenticator::authenticator(const config::auth_settings& settings, const std::s
     secret_ = settings.secret_env.empty() ? settings.secret : from_env(settings.secret_env, "secret_env");
     jwt.secret = secret_;
     if (!settings.public_key_env.empty()) jwt.public_key_pem = from_env(settings.public_key_env, "public_key_env");
-    else if (!settings.public_key_file.empty()) jwt.public_key_pem = read_key_file(settings.public_key_file, config_dir);
+    if (jwt.public_key_pem.empty() && !settings.public_key_file.empty())
+        jwt.public_key_pem = read_key_file(settings.public_key_file, config_dir);
     has_keys_ = !jwt.secret.empty() || !jwt.public_key_pem.empty();
     try {
         verifier_ = std::make_unique<jwt_verifier>(std::move(jwt));

@@ -386,8 +386,9 @@ void read_auth(const yaml_value& section, auth_settings& out) {
     if (const auto value = map.find("leeway")) out.leeway = value->as_duration();
     // A secret written in the YAML next to an environment variable for it is a secret
     // someone meant to keep out of the file: refuse rather than guess which wins.
-    if (!out.secret.empty() && !out.secret_env.empty())
+    if (!out.secret.empty() && map.find("secret_env") && !out.secret_env.empty())
         map.find("secret")->fail("give either secret or secret_env, not both (prefer secret_env: keep secrets out of the file)");
+    if (!out.secret.empty()) out.secret_env.clear();   // a secret written here replaces the default variable
     if (!out.public_key_file.empty() && !out.public_key_env.empty())
         map.find("public_key_file")->fail("give either public_key_file or public_key_env, not both");
 }

@@ -89,7 +89,7 @@ struct auth_settings {
     // The HS256 secret and the RS256/ES256 public key (PEM), each from the config, a
     // file, or (better: nothing secret in the YAML) an environment variable.
     std::string secret;
-    std::string secret_env;
+    std::string secret_env = "SWITCHBOARD_JWT_SECRET";
     std::string public_key_file;
     std::string public_key_env;
     std::string issuer;                                 // required "iss", if set
