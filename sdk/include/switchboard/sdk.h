@@ -240,7 +240,9 @@ typedef struct switchboard_host {
     switchboard_status_t (*host_config)(switchboard_plugin_t* self, switchboard_sink_fn sink, void* user_data);
 
     /* Registers a handler for `event` in namespace `nsp` ("*" for every namespace).
-     * Call during on_load. flags: SWITCHBOARD_INLINE or 0 (pooled). */
+     * The event "*" catches every event no handler names (a script runtime uses it to
+     * serve names that appear at reload). Call during on_load. flags:
+     * SWITCHBOARD_INLINE or 0 (pooled). */
     switchboard_status_t (*host_on_event)(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_str_t event,
                                           uint32_t flags, switchboard_event_fn fn, void* user_data);
     switchboard_status_t (*host_on_connect)(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
@@ -334,6 +336,11 @@ typedef struct switchboard_host {
     switchboard_status_t (*host_db_commit)(switchboard_plugin_t* self, switchboard_tx_t tx, switchboard_sink_fn error,
                                            void* user_data);
     switchboard_status_t (*host_db_rollback)(switchboard_plugin_t* self, switchboard_tx_t tx);
+
+    /* The directory of the deployment's config file (absolute): relative paths in a
+     * plugin's config are meant from there. */
+    switchboard_status_t (*host_deployment_dir)(switchboard_plugin_t* self, switchboard_sink_fn sink,
+                                                void* user_data);
 
     /* Later minors append here. */
 } switchboard_host_t;

@@ -359,6 +359,13 @@ public:
         return value.is_object() ? value : json::object();
     }
 
+    // The deployment's directory: resolve relative paths of the config against it.
+    std::string deployment_dir() const {
+        std::string text;
+        host_->host_deployment_dir(self_, &plugin::assign_sink, &text);
+        return text;
+    }
+
     void log(switchboard_log_level_t level, std::string_view message) const {
         host_->host_log(self_, level, detail::view(message));
     }
