@@ -73,8 +73,9 @@ struct engineio_settings {
     bool transport_websocket = true;
     bool allow_upgrades = true;
     milliseconds upgrade_timeout{10'000};
-    // A session's outgoing queue bound: over it, volatile packets are dropped; over
-    // twice it, the session is closed (a slow reader must not grow memory unbounded).
+    // A session's outgoing queue bound: over it, volatile packets are dropped; a client
+    // that stays over it for a ping timeout, or goes over 8 times it, is disconnected
+    // (a slow reader must not grow memory without limit).
     std::size_t max_buffered_bytes = 1 << 20;
 };
 

@@ -48,29 +48,42 @@ void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std
 
 bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     if (state_ != state::open) return false;
-    const auto& limits = server_.settings();
-    if (transport_ == transport_kind::websocket) {
-        const std::size_t buffered = ws_->buffered_bytes();
-        if (is_volatile && buffered > limits.max_buffered_bytes) return false;
-        if (buffered > 2 * limits.max_buffered_bytes) {
-            SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly ("
-                                     << buffered << " bytes queued, bound " << limits.max_buffered_bytes << ")";
-            close("slow client");
-            return false;
-        }
+    const bool websocket = transport_ == transport_kind::websocket;
+    const std::size_t buffered = websocket ? ws_->buffered_bytes() : poll_queue_bytes_;
+    if (!websocket && is_volatile && !poll_) return false;   // polling: only when a GET waits
+    if (over_bound(buffered)) {
+        if (is_volatile) return false;
+        if (slow_close_scheduled_) return false;
+    }
+    if (websocket) {
         ws_->send(packet);
         return true;
-    }
-    if (is_volatile && (!poll_ || poll_queue_bytes_ > limits.max_buffered_bytes)) return false;
-    if (poll_queue_bytes_ > 2 * limits.max_buffered_bytes) {
-        SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its polling client falls behind ("
-                                 << poll_queue_bytes_ << " bytes queued)";
-        close("slow client");
-        return false;
     }
     poll_queue_bytes_ += packet->packet().size();
     poll_queue_.push_back(packet);
     if (poll_) schedule_poll_flush();
+    return true;
+}
+
+bool session::over_bound(std::size_t buffered) {
+    const auto& limits = server_.settings();
+    if (buffered <= limits.max_buffered_bytes) {
+        over_bound_since_ = {};
+        return false;
+    }
+    // A burst may go over the bound for a moment; a client that stays over it for a
+    // ping timeout, or falls far behind, is not reading: drop it before it costs more.
+    const auto now = steady_clock::now();
+    if (over_bound_since_ == steady_clock::time_point{}) over_bound_since_ = now;
+    const bool stuck = now - over_bound_since_ > limits.ping_timeout;
+    const bool far_behind = buffered > 8 * limits.max_buffered_bytes;
+    if ((stuck || far_behind) && !slow_close_scheduled_) {
+        slow_close_scheduled_ = true;
+        SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
+                                 << " bytes queued, bound " << limits.max_buffered_bytes << ")";
+        // Not from here: we may be inside a broadcast walking the socket index.
+        boost::asio::post(owner_.io(), [self = shared_from_this()] { self->close("slow client"); });
+    }
     return true;
 }
 

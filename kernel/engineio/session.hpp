@@ -117,6 +117,9 @@ private:
     void on_ws_closed(net::websocket_connection& from, std::string_view reason) override;
 
     void on_packet(const packet& p);
+    // True when `buffered` is over the bound; schedules the close of a client that
+    // stays over it.
+    bool over_bound(std::size_t buffered);
     void on_pong();
     void complete_upgrade();
     void respond_poll(pending_poll& poll, std::string body);
@@ -135,6 +138,8 @@ private:
     state state_ = state::open;
     bool poll_flush_scheduled_ = false;
     bool handler_closed_ = false;
+    bool slow_close_scheduled_ = false;
+    steady_clock::time_point over_bound_since_{};
     std::shared_ptr<net::websocket_connection> ws_;      // the WebSocket transport
     std::shared_ptr<net::websocket_connection> probe_;   // an upgrade in progress
     std::unique_ptr<pending_poll> poll_;                 // the GET waiting for packets

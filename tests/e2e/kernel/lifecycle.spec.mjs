@@ -1,0 +1,116 @@
+// Kernel lifecycle behaviors that no protocol test reaches: graceful shutdown, and
+// one slow reader dropped without holding up anyone else. Runs the test server
+// (the kernel test app) from build/switchboard_test_server.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { io } from "socket.io-client";
+import WebSocket from "ws";
+
+import { once, with_timeout } from "../support/client.mjs";
+import { REPO } from "../support/deployment.mjs";
+import { start_server } from "../support/server.mjs";
+
+const TEST_SERVER = process.env.SWITCHBOARD_TEST_SERVER_BIN ?? path.join(REPO, "build", "switchboard_test_server");
+
+async function start(config) {
+  const dir = mkdtempSync(path.join(tmpdir(), "switchboard-kernel-"));
+  const file = path.join(dir, "switchboard.yaml");
+  writeFileSync(file, JSON.stringify(config));
+  const server = await start_server({ command: `exec ${TEST_SERVER} serve --config ${file}` });
+  return { ...server, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const base = {
+  server: { host: "127.0.0.1", shutdown_timeout: "3s", workers: 2 },
+  socketio: { namespaces: [{ name: "/", anonymous: true }] },
+  log: { level: "info" },
+};
+
+describe("graceful shutdown", () => {
+  it("tells every client, which then reconnects, and exits within the shutdown timeout", async () => {
+    const server = await start(base);
+    const clients = [
+      io(server.url, { transports: ["websocket"], reconnectionDelay: 50 }),
+      io(server.url, { transports: ["polling"], reconnectionDelay: 50 }),
+    ];
+    try {
+      await Promise.all(clients.map((c) => once(c, "connect")));
+      const reasons = clients.map((c) => once(c, "disconnect", { timeout: 5000 }));
+      const started = Date.now();
+      const exit = await server.stop();
+      const took = Date.now() - started;
+      assert.equal(exit.code, 0, `the server exits cleanly on SIGTERM:\n${server.output()}`);
+      assert.ok(took < 3000 + 1500, `closed within the shutdown timeout (took ${took} ms)`);
+      for (const [reason] of await Promise.all(reasons)) {
+        // Not "io server disconnect": the clients must reconnect (to another node).
+        assert.equal(reason, "transport close");
+      }
+      assert.ok(clients.every((c) => c.active), "clients keep trying to reconnect");
+      assert.match(server.output(), /shutting down/);
+    } finally {
+      clients.forEach((c) => c.close());
+      server.cleanup();
+    }
+  });
+});
+
+describe("a slow reader", () => {
+  it("is dropped with a log line while the other clients keep being served", async () => {
+    const server = await start({
+      ...base,
+      engineio: { max_payload: "300KiB", max_buffered_bytes: "300KiB" },
+    });
+    // The slow reader: a raw WebSocket client that stops reading after joining.
+    const slow = new WebSocket(`${server.url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
+    const fast = io(server.url, { transports: ["websocket"] });
+    try {
+      await new Promise((resolve, reject) => {
+        slow.once("error", reject);
+        slow.on("message", (data) => {
+          const text = data.toString();
+          if (text.startsWith("0")) slow.send("40");
+          if (text.startsWith("40")) slow.send('42["join","flood"]');
+          if (text.startsWith("42[\"auth\"")) resolve();
+        });
+      });
+      await once(fast, "connect");
+      await with_timeout(fast.emitWithAck("join", "flood"), 5000, "fast joins");
+      slow._socket.pause();   // the TCP buffers fill, then the server's queue
+
+      const slow_closed = new Promise((resolve) => slow._socket.once("close", resolve));
+      const big = "x".repeat(256 * 1024);
+      let received = 0;
+      fast.on("tick", () => received++);
+      for (let i = 0; i < 80; i++) {
+        await with_timeout(
+          fast.emitWithAck("emit", { to: "flood", event: "tick", args: [big] }),
+          10_000,
+          `broadcast ${i}`,
+        );
+        if (server.output().includes("reads too slowly")) break;
+      }
+      await with_timeout(
+        (async () => {
+          while (!server.output().includes("reads too slowly")) await new Promise((r) => setTimeout(r, 50));
+        })(),
+        10_000,
+        "the drop is logged",
+      );
+      slow._socket.resume();
+      await with_timeout(slow_closed, 10_000, "the slow client's connection closes");
+      // The fast client got every broadcast and is still served.
+      const echoed = await with_timeout(fast.emitWithAck("message-with-ack", "still here"), 5000, "still served");
+      assert.equal(echoed, "still here");
+      assert.ok(received > 0);
+      assert.match(server.output(), /dropped: its client reads too slowly/);
+    } finally {
+      slow.terminate();
+      fast.close();
+      await server.stop();
+      server.cleanup();
+    }
+  });
+});
