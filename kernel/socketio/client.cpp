@@ -99,6 +99,9 @@ void client::on_connect(packet&& p) {
         server_.with_socket(handle, [this, refuse, accept, refusal = std::move(refusal)](socket* s) mutable {
             if (!s) return;
             if (refusal) return refuse(*s, std::move(*refusal));
+            // In the user's room while connect hooks decide: what they send the user then
+            // is held with the socket's other early emits and follows the CONNECT reply.
+            if (const std::string user = s->user_id(); !user.empty()) s->join("user:" + user);
             const auto* nsp = server_.find_namespace(s->nsp());
             if (!nsp || !nsp->handlers.authorize) return accept(*s);
             const std::uint64_t handle = s->handle();

@@ -109,7 +109,8 @@ void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
-    // "Send to this user on every device" is a room emit.
+    // "Send to this user on every device" is a room emit (user:<id>, joined when the
+    // user was known); presence counts accepted sockets only.
     if (const std::string user = user_id(); !user.empty()) {
         join("user:" + user);
         nsp_.owner.user_connected(user);

@@ -95,6 +95,66 @@ json column_value(const soci::row& row, std::size_t i) {
     return nullptr;
 }
 
+// SQLite queries go to the sqlite3 API itself: SOCI types a column by its declared
+// type, so an INTEGER column is read through a 32-bit holder (silently truncating
+// Unix-millisecond timestamps and large ids) and an expression (count(*)) as text.
+// sqlite3 reports each value's own storage class instead.
+namespace sq = sqlite_api;
+
+void sqlite_check(int rc, sq::sqlite3* db, const char* what) {
+    if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        throw std::runtime_error(std::string(what) + ": " + sq::sqlite3_errmsg(db));
+}
+
+void sqlite_bind(sq::sqlite3* db, sq::sqlite3_stmt* st, const json& params) {
+    if (!params.is_object()) return;
+    for (const auto& [name, value] : params.items()) {
+        const int index = sq::sqlite3_bind_parameter_index(st, (":" + name).c_str());
+        if (index == 0) continue;   // not named in this statement
+        int rc = SQLITE_OK;
+        if (value.is_null()) rc = sq::sqlite3_bind_null(st, index);
+        else if (value.is_boolean()) rc = sq::sqlite3_bind_int64(st, index, value.get<bool>() ? 1 : 0);
+        else if (value.is_number_integer()) rc = sq::sqlite3_bind_int64(st, index, value.get<long long>());
+        else if (value.is_number()) rc = sq::sqlite3_bind_double(st, index, value.get<double>());
+        else {
+            const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+            rc = sq::sqlite3_bind_text(st, index, text.data(), static_cast<int>(text.size()),
+                                        reinterpret_cast<sq::sqlite3_destructor_type>(-1));   // SQLITE_TRANSIENT: copy
+        }
+        sqlite_check(rc, db, "cannot bind a parameter");
+    }
+}
+
+void sqlite_query(soci::session& session, std::string_view sql, const json& params, json& rows) {
+    auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
+    sq::sqlite3* db = backend->conn_;
+    sq::sqlite3_stmt* st = nullptr;
+    sqlite_check(sq::sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr), db,
+                 "cannot prepare the query");
+    std::unique_ptr<sq::sqlite3_stmt, int (*)(sq::sqlite3_stmt*)> guard(st, &sq::sqlite3_finalize);
+    sqlite_bind(db, st, params);
+    const int columns = sq::sqlite3_column_count(st);
+    for (;;) {
+        const int rc = sq::sqlite3_step(st);
+        if (rc == SQLITE_DONE) break;
+        sqlite_check(rc, db, "the query failed");
+        json object = json::object();
+        for (int i = 0; i < columns; ++i) {
+            json& value = object[sq::sqlite3_column_name(st, i)];
+            switch (sq::sqlite3_column_type(st, i)) {
+                case SQLITE_INTEGER: value = static_cast<long long>(sq::sqlite3_column_int64(st, i)); break;
+                case SQLITE_FLOAT: value = sq::sqlite3_column_double(st, i); break;
+                case SQLITE_NULL: value = nullptr; break;
+                default: {
+                    const auto* text = reinterpret_cast<const char*>(sq::sqlite3_column_text(st, i));
+                    value = std::string(text ? text : "", static_cast<std::size_t>(sq::sqlite3_column_bytes(st, i)));
+                }
+            }
+        }
+        rows.push_back(std::move(object));
+    }
+}
+
 }  // namespace
 
 struct database::impl {
@@ -208,6 +268,7 @@ std::optional<db_error> database::exec(std::uint64_t tx, std::string_view sql, c
 std::optional<db_error> database::query(std::uint64_t tx, std::string_view sql, const json& params, json& rows) {
     rows = json::array();
     return impl_->with_session(tx, [&](soci::session& session) {
+        if (dialect_ == dialect::sqlite) return sqlite_query(session, sql, params, rows);
         bindings b;
         soci::row row;
         soci::statement st(session);
