@@ -1,0 +1,195 @@
+#include "store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+namespace switchboard::plugins::notifications {
+
+namespace {
+
+// SQLite hands back computed columns (count(*), RETURNING values on some versions)
+// as text; PostgreSQL as numbers. Accept both.
+std::int64_t as_integer(const json& value) {
+    if (value.is_number_integer()) return value.get<std::int64_t>();
+    if (value.is_number()) return static_cast<std::int64_t>(value.get<double>());
+    if (value.is_string()) {
+        try {
+            return std::stoll(value.get<std::string>());
+        } catch (const std::exception&) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+json as_data(const json& text) {
+    if (!text.is_string()) return json::object();
+    json value = json::parse(text.get<std::string>(), nullptr, false);
+    return value.is_object() ? value : json::object();
+}
+
+std::string text_of(const json& row, const char* column) {
+    const auto found = row.find(column);
+    return found != row.end() && found->is_string() ? found->get<std::string>() : std::string{};
+}
+
+json to_notification(const json& row) {
+    const auto read_at = row.find("read_at");
+    return json{{"id", as_integer(row.value("id", json()))},
+                {"type", text_of(row, "type")},
+                {"title", text_of(row, "title")},
+                {"message", text_of(row, "message")},
+                {"data", as_data(row.value("data", json()))},
+                {"createdAt", as_integer(row.value("created_at", json()))},
+                {"readAt", read_at == row.end() || read_at->is_null() ? json(nullptr) : json(as_integer(*read_at))}};
+}
+
+json to_announcement(const json& row) {
+    return json{{"id", as_integer(row.value("id", json()))},
+                {"type", text_of(row, "type")},
+                {"title", text_of(row, "title")},
+                {"message", text_of(row, "message")},
+                {"data", as_data(row.value("data", json()))},
+                {"createdAt", as_integer(row.value("created_at", json()))},
+                {"author", text_of(row, "author_id")}};
+}
+
+std::string data_text(const json& data) { return data.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// " IN (:id0, :id1, ...)" with the values added to `params`. The names are ours;
+// only the values come from the caller.
+std::string in_list(const std::vector<std::int64_t>& ids, json& params) {
+    std::string sql = " IN (";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::string name = "id" + std::to_string(i);
+        sql += (i ? ", :" : ":") + name;
+        params[name] = ids[i];
+    }
+    return sql + ")";
+}
+
+constexpr std::int64_t no_cursor = std::numeric_limits<std::int64_t>::max();
+
+}  // namespace
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::vector<json> store::add(const std::vector<std::string>& user_ids, const notification_input& input) {
+    const std::int64_t created_at = now_ms();
+    const std::string data = data_text(input.data);
+    return plugin_.in_transaction([&](const sdk::transaction& tx) {
+        std::vector<json> out;
+        for (const auto& user_id : user_ids) {
+            const json rows = tx.query(
+                "INSERT INTO notifications_items (user_id, type, title, message, data, created_at) "
+                "VALUES (:user_id, :type, :title, :message, :data, :created_at) RETURNING id",
+                {{"user_id", user_id},
+                 {"type", input.type},
+                 {"title", input.title},
+                 {"message", input.message},
+                 {"data", data},
+                 {"created_at", created_at}});
+            if (rows.empty()) throw sdk::error("db_error", "the insert returned no id");
+            out.push_back(json{{"id", as_integer(rows[0].value("id", json()))},
+                               {"type", input.type},
+                               {"title", input.title},
+                               {"message", input.message},
+                               {"data", input.data},
+                               {"createdAt", created_at},
+                               {"readAt", nullptr}});
+        }
+        return out;
+    });
+}
+
+std::int64_t store::unread_count(const std::string& user_id) {
+    const json rows = plugin_.query(
+        "SELECT count(*) AS unread FROM notifications_items WHERE user_id = :user_id AND read_at IS NULL",
+        {{"user_id", user_id}});
+    return rows.empty() ? 0 : as_integer(rows[0].value("unread", json()));
+}
+
+std::vector<json> store::page(const std::string& user_id, const list_query& query, bool& more) {
+    std::string sql =
+        "SELECT id, type, title, message, data, created_at, read_at FROM notifications_items "
+        "WHERE user_id = :user_id AND id < :before";
+    if (query.unread_only) sql += " AND read_at IS NULL";
+    sql += " ORDER BY id DESC LIMIT :limit";
+    const json rows = plugin_.query(sql, {{"user_id", user_id},
+                                          {"before", query.before.value_or(no_cursor)},
+                                          {"limit", static_cast<std::int64_t>(query.limit + 1)}});
+    more = rows.size() > query.limit;
+    std::vector<json> out;
+    for (std::size_t i = 0; i < rows.size() && i < query.limit; ++i) out.push_back(to_notification(rows[i]));
+    return out;
+}
+
+std::vector<std::int64_t> store::mark_read(const std::string& user_id, const std::vector<std::int64_t>& ids,
+                                           std::int64_t read_at) {
+    return plugin_.in_transaction([&](const sdk::transaction& tx) {
+        json params{{"user_id", user_id}};
+        const std::string ids_sql = in_list(ids, params);
+        const json owned = tx.query("SELECT id, read_at FROM notifications_items WHERE user_id = :user_id AND id" +
+                                        ids_sql,
+                                    params);
+        // Someone else's notification and one that does not exist look the same.
+        if (owned.size() != ids.size()) throw sdk::error("not_found", "no such notification");
+        std::vector<std::int64_t> newly_read;
+        for (const auto& row : owned)
+            if (row.value("read_at", json()).is_null()) newly_read.push_back(as_integer(row.value("id", json())));
+        if (newly_read.empty()) return newly_read;
+        json update{{"user_id", user_id}, {"read_at", read_at}};
+        const std::string update_ids = in_list(newly_read, update);
+        tx.exec("UPDATE notifications_items SET read_at = :read_at WHERE user_id = :user_id AND read_at IS NULL "
+                "AND id" + update_ids,
+                update);
+        std::sort(newly_read.begin(), newly_read.end());
+        return newly_read;
+    });
+}
+
+std::uint64_t store::mark_all_read(const std::string& user_id, std::optional<std::int64_t> up_to,
+                                   std::int64_t read_at) {
+    return plugin_.exec(
+        "UPDATE notifications_items SET read_at = :read_at "
+        "WHERE user_id = :user_id AND read_at IS NULL AND id <= :up_to",
+        {{"user_id", user_id}, {"read_at", read_at}, {"up_to", up_to.value_or(no_cursor)}});
+}
+
+json store::add_announcement(const std::string& author, const notification_input& input) {
+    const std::int64_t created_at = now_ms();
+    const json rows = plugin_.query(
+        "INSERT INTO notifications_announcements (author_id, type, title, message, data, created_at) "
+        "VALUES (:author_id, :type, :title, :message, :data, :created_at) RETURNING id",
+        {{"author_id", author},
+         {"type", input.type},
+         {"title", input.title},
+         {"message", input.message},
+         {"data", data_text(input.data)},
+         {"created_at", created_at}});
+    if (rows.empty()) throw sdk::error("db_error", "the insert returned no id");
+    return json{{"id", as_integer(rows[0].value("id", json()))},
+                {"type", input.type},
+                {"title", input.title},
+                {"message", input.message},
+                {"data", input.data},
+                {"createdAt", created_at},
+                {"author", author}};
+}
+
+std::vector<json> store::announcements(const list_query& query, bool& more) {
+    const json rows = plugin_.query(
+        "SELECT id, author_id, type, title, message, data, created_at FROM notifications_announcements "
+        "WHERE id < :before ORDER BY id DESC LIMIT :limit",
+        {{"before", query.before.value_or(no_cursor)}, {"limit", static_cast<std::int64_t>(query.limit + 1)}});
+    more = rows.size() > query.limit;
+    std::vector<json> out;
+    for (std::size_t i = 0; i < rows.size() && i < query.limit; ++i) out.push_back(to_announcement(rows[i]));
+    return out;
+}
+
+}  // namespace switchboard::plugins::notifications
