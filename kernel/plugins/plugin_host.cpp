@@ -119,7 +119,9 @@ plugin_host::plugin_host(server& kernel, const config::settings& settings)
     : kernel_(kernel),
       settings_(settings),
       config_dir_(settings.source_file.empty() ? fs::current_path() : fs::absolute(settings.source_file).parent_path()),
-      pool_(std::make_unique<handler_pool>(pool_size(settings.server.handler_threads))) {}
+      pool_(std::make_unique<handler_pool>(pool_size(settings.server.handler_threads))) {
+    for (auto& strand : presence_strands_) strand = pool_->make_strand();
+}
 
 plugin_host::~plugin_host() { unload_all(); }
 
@@ -427,8 +429,12 @@ void plugin_host::run_auth_hooks(socketio::socket& s, std::function<void(std::op
 }
 
 void plugin_host::notify_presence(const std::string& user_id, bool online) {
+    if (presence_hooks_.empty()) return;
+    // One user's transitions run in the order they happened: a quick connect and
+    // disconnect must not reach a plugin as offline, then online.
+    const auto& strand = presence_strands_[std::hash<std::string>{}(user_id) % presence_strands_.size()];
     for (const auto& h : presence_hooks_)
-        pool_->post([h, user_id, online] { h.fn(h.user_data, view(user_id), online ? 1 : 0); });
+        pool_->post([h, user_id, online] { h.fn(h.user_data, view(user_id), online ? 1 : 0); }, strand);
 }
 
 void plugin_host::publish(const std::string& topic, std::string payload_json) {

@@ -6,6 +6,7 @@
 // registries are read-only while serving and need no lock.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -221,6 +222,9 @@ private:
     std::vector<join_hook> join_hooks_;
     std::vector<auth_hook> auth_hooks_;
     std::vector<presence_hook> presence_hooks_;
+    // Presence callbacks are serialized per user (a user hashes to one strand), and
+    // posted under the presence registry's lock, so in the order they happened.
+    std::array<std::shared_ptr<handler_pool::strand>, 64> presence_strands_;
     std::map<std::string, std::vector<bus_subscriber>, std::less<>> subscribers_;
     std::map<std::pair<std::string, std::string>, http_route> routes_;
 

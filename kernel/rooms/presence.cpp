@@ -2,26 +2,6 @@
 
 namespace switchboard::kernel::rooms {
 
-bool presence::add(std::string_view user_id) {
-    std::lock_guard lock(mutex_);
-    auto found = sockets_.find(user_id);
-    if (found == sockets_.end()) {
-        sockets_.emplace(std::string(user_id), 1);
-        return true;
-    }
-    ++found->second;
-    return false;
-}
-
-bool presence::remove(std::string_view user_id) {
-    std::lock_guard lock(mutex_);
-    const auto found = sockets_.find(user_id);
-    if (found == sockets_.end()) return false;
-    if (--found->second > 0) return false;
-    sockets_.erase(found);
-    return true;
-}
-
 std::uint32_t presence::sockets_of(std::string_view user_id) const {
     std::lock_guard lock(mutex_);
     const auto found = sockets_.find(user_id);

@@ -17,10 +17,29 @@ namespace switchboard::kernel::rooms {
 
 class presence {
 public:
-    // Returns true when this is the user's first socket.
-    bool add(std::string_view user_id);
-    // Returns true when this was the user's last socket.
-    bool remove(std::string_view user_id);
+    // Counts a socket of `user_id`; calls `on_first` when it is the user's first. The
+    // callback runs under the registry's lock, so transitions are reported in the
+    // order they happen (it must be quick: it posts, it does not work).
+    template <class Fn>
+    void add(std::string_view user_id, Fn&& on_first) {
+        std::lock_guard lock(mutex_);
+        auto found = sockets_.find(user_id);
+        if (found != sockets_.end()) {
+            ++found->second;
+            return;
+        }
+        sockets_.emplace(std::string(user_id), 1);
+        on_first();
+    }
+    // Uncounts a socket; calls `on_last` (under the lock) when it was the user's last.
+    template <class Fn>
+    void remove(std::string_view user_id, Fn&& on_last) {
+        std::lock_guard lock(mutex_);
+        const auto found = sockets_.find(user_id);
+        if (found == sockets_.end() || --found->second > 0) return;
+        sockets_.erase(found);
+        on_last();
+    }
     std::uint32_t sockets_of(std::string_view user_id) const;
     // Online user ids in order, `limit` from `offset`.
     std::vector<std::string> online(std::size_t offset, std::size_t limit) const;

@@ -50,11 +50,15 @@ server::server(const config::settings& settings, std::vector<worker*> workers)
 server::~server() = default;
 
 void server::user_connected(const std::string& user_id) {
-    if (presence_.add(user_id) && presence_listener_) presence_listener_(user_id, true);
+    presence_.add(user_id, [&] {
+        if (presence_listener_) presence_listener_(user_id, true);
+    });
 }
 
 void server::user_disconnected(const std::string& user_id) {
-    if (presence_.remove(user_id) && presence_listener_) presence_listener_(user_id, false);
+    presence_.remove(user_id, [&] {
+        if (presence_listener_) presence_listener_(user_id, false);
+    });
 }
 
 void server::set_handlers(std::string_view nsp, namespace_handlers handlers) {
