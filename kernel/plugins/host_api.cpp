@@ -76,46 +76,46 @@ switchboard_status_t check_registration(switchboard_plugin_t* self, switchboard_
     return SWITCHBOARD_OK;
 }
 
-switchboard_status_t host_on_event(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_str_t event,
-                                   uint32_t flags, switchboard_event_fn fn, void* user_data) {
+// The shared shape of every registration: checked, then added under guard.
+template <class Fn, class Add>
+switchboard_status_t register_with(switchboard_plugin_t* self, switchboard_str_t nsp, Fn fn, const char* what,
+                                   Add&& add) {
     if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
         return status;
+    return guarded(self, what, [&] {
+        add();
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_on_event(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_str_t event,
+                                   uint32_t flags, switchboard_event_fn fn, void* user_data) {
     if (text(event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
-    return guarded(self, "host_on_event", [&] {
+    return register_with(self, nsp, fn, "host_on_event", [&] {
         self->host->add_event_handler(std::string(text(nsp)), std::string(text(event)),
                                       {self, fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
-        return SWITCHBOARD_OK;
     });
 }
 
 switchboard_status_t host_on_connect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
                                      switchboard_connect_fn fn, void* user_data) {
-    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
-        return status;
-    return guarded(self, "host_on_connect", [&] {
+    return register_with(self, nsp, fn, "host_on_connect", [&] {
         self->host->add_connect_hook({self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
-        return SWITCHBOARD_OK;
     });
 }
 
 switchboard_status_t host_on_disconnect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
                                         switchboard_disconnect_fn fn, void* user_data) {
-    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
-        return status;
-    return guarded(self, "host_on_disconnect", [&] {
+    return register_with(self, nsp, fn, "host_on_disconnect", [&] {
         self->host->add_disconnect_hook(
             {self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
-        return SWITCHBOARD_OK;
     });
 }
 
 switchboard_status_t host_on_join(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_join_fn fn,
                                   void* user_data) {
-    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
-        return status;
-    return guarded(self, "host_on_join", [&] {
+    return register_with(self, nsp, fn, "host_on_join", [&] {
         self->host->add_join_hook({self, std::string(text(nsp)), fn, user_data});
-        return SWITCHBOARD_OK;
     });
 }
 
@@ -308,21 +308,14 @@ void host_result_json(switchboard_result_t* result, switchboard_str_t value_json
 
 switchboard_status_t host_on_auth(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_auth_fn fn,
                                   void* user_data) {
-    if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
-        return status;
-    return guarded(self, "host_on_auth", [&] {
+    return register_with(self, nsp, fn, "host_on_auth", [&] {
         self->host->add_auth_hook({self, std::string(text(nsp)), fn, user_data});
-        return SWITCHBOARD_OK;
     });
 }
 
 switchboard_status_t host_on_presence(switchboard_plugin_t* self, switchboard_presence_fn fn, void* user_data) {
-    if (const auto status = check_registration(self, view("*"), reinterpret_cast<const void*>(fn));
-        status != SWITCHBOARD_OK)
-        return status;
-    return guarded(self, "host_on_presence", [&] {
+    return register_with(self, view("*"), fn, "host_on_presence", [&] {
         self->host->add_presence_hook({self, fn, user_data});
-        return SWITCHBOARD_OK;
     });
 }
 
@@ -354,13 +347,9 @@ switchboard_status_t host_publish(switchboard_plugin_t* self, switchboard_str_t 
 
 switchboard_status_t host_subscribe(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_bus_fn fn,
                                     void* user_data) {
-    if (const auto status = check_registration(self, view("*"), reinterpret_cast<const void*>(fn));
-        status != SWITCHBOARD_OK)
-        return status;
     if (text(topic).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
-    return guarded(self, "host_subscribe", [&] {
+    return register_with(self, view("*"), fn, "host_subscribe", [&] {
         self->host->add_subscriber(std::string(text(topic)), {self, fn, user_data});
-        return SWITCHBOARD_OK;
     });
 }
 
