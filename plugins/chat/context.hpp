@@ -1,0 +1,54 @@
+// What every handler of the plugin shares: the SDK handle, the settings, the store
+// and the in-memory state. One instance lives from load to unload.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <string>
+
+#include <switchboard/sdk.hpp>
+
+#include "joined_sockets.hpp"
+#include "rate_limiter.hpp"
+#include "settings.hpp"
+#include "store.hpp"
+#include "text_filter.hpp"
+#include "typing_tracker.hpp"
+
+namespace switchboard::plugins::chat {
+
+// Serializes membership changes of one room with the socket joins and leaves that
+// follow them: a chat:join that passed its membership check cannot put a socket in
+// the room after a chat:remove took the user out. Striped: rooms share 64 locks.
+class room_locks {
+public:
+    std::mutex& of(std::int64_t room) { return locks_[static_cast<std::uint64_t>(room) % locks_.size()]; }
+
+private:
+    std::array<std::mutex, 64> locks_;
+};
+
+struct chat_context {
+    chat_context(sdk::plugin& plugin, settings s);
+
+    sdk::plugin& p;
+    const settings config;
+    chat_store store;
+    joined_sockets joined;
+    typing_tracker typing;
+    rate_limiter limiter;
+    text_filter filter;
+    room_locks locks;
+};
+
+// The Socket.IO room of chat room `id`.
+std::string room_name(std::int64_t id);
+
+// The room's sockets but the one whose event caused the broadcast: its ack tells it.
+sdk::target room_except_sender(const chat_context& ctx, std::int64_t room, const sdk::event& e);
+
+// Unix time in milliseconds: what the tables store.
+std::int64_t now_ms();
+
+}  // namespace switchboard::plugins::chat
