@@ -9,6 +9,57 @@
 namespace switchboard::kernel::socketio {
 namespace {
 
+int hex_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// The code unit of a \uXXXX escape starting at text[i] (the backslash), or -1.
+int escape_at(std::string_view text, std::size_t i) noexcept {
+    if (i + 6 > text.size() || text[i] != '\\' || text[i + 1] != 'u') return -1;
+    int value = 0;
+    for (std::size_t k = 2; k < 6; ++k) {
+        const int digit = hex_value(text[i + k]);
+        if (digit < 0) return -1;
+        value = value * 16 + digit;
+    }
+    return value;
+}
+
+// Rewrites \uD800-\uDFFF escapes that do not form a pair as \uFFFD. Backslashes are
+// read pairwise, so "\\\\ud800" (an escaped backslash, then text) is left alone.
+std::string replace_lone_surrogates(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '\\' || i + 1 >= text.size()) {
+            out += text[i];
+            continue;
+        }
+        const int unit = escape_at(text, i);
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            const int next = escape_at(text, i + 6);
+            if (next >= 0xDC00 && next <= 0xDFFF) {
+                out.append(text.substr(i, 12));
+                i += 11;
+            } else {
+                out += "\\uFFFD";
+                i += 5;
+            }
+        } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
+            out += "\\uFFFD";
+            i += 5;
+        } else {
+            out.append(text.substr(i, 2));   // any other escape, kept whole
+            i += 1;
+        }
+    }
+    return out;
+}
+
+
 // nlohmann's dump, DFS walks here and any code that walks a decoded payload recurse once
 // per nesting level, so a client must not choose the depth (1 MB of '[' would overflow
 // any thread's stack). Real payloads stay far below this; serde_json uses the same bound.
@@ -239,7 +290,13 @@ decode_error parse_text(std::string_view text, std::size_t max_attachments, pack
         }
         p.data = json::parse(payload.begin(), payload.end(), nullptr, false);
         if (p.data.is_discarded()) {
-            return decode_error::bad_json;
+            // JSON.stringify writes a lone surrogate as an escape ("\ud83d"), which
+            // JSON.parse accepts and nlohmann refuses; read it as U+FFFD, as Node does
+            // when it turns such a string into UTF-8. Only on failure: no cost otherwise.
+            const std::string repaired = replace_lone_surrogates(payload);
+            if (repaired.size() == payload.size() && repaired == payload) return decode_error::bad_json;
+            p.data = json::parse(repaired, nullptr, false);
+            if (p.data.is_discarded()) return decode_error::bad_json;
         }
     }
 

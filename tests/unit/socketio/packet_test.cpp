@@ -779,3 +779,17 @@ TEST(SocketioRoundTrip, DecodeThenEncode) {
     EXPECT_EQ(encoded.text, text);
     EXPECT_EQ(encoded.attachments, (std::vector<std::string>{"\x01\x02", "\x03\x04"}));
 }
+
+// JSON.stringify escapes a lone surrogate ("\ud83d"); JSON.parse accepts it and so must
+// we (as U+FFFD), or a client sending half an emoji loses its connection.
+TEST(SocketioLoneSurrogates, AreReadAsReplacementCharacters) {
+    using namespace switchboard::kernel::socketio;
+    decoder d;
+    std::optional<packet> out;
+    ASSERT_EQ(d.add_text(R"(2["message","a\ud83db","\udc00","\ud83d\ude00","\\ud800"])", out), decode_error::none);
+    ASSERT_TRUE(out);
+    EXPECT_EQ(out->data[1], "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(out->data[2], "\xEF\xBF\xBD");
+    EXPECT_EQ(out->data[3], "\xF0\x9F\x98\x80");   // a real pair is untouched
+    EXPECT_EQ(out->data[4], "\\ud800");             // an escaped backslash, then text
+}
