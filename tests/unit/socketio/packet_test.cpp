@@ -301,7 +301,7 @@ TEST(SocketioDecode, InvalidJson) {
           "2[\"a\\\x00\"]"sv, "2[1,\x00 2]"sv, R"(2["a"]["b"])"sv, "2[NaN]"sv, "2[Infinity]"sv,
           "2[01]"sv, "2[\"\xff\"]"sv, "2[\"\xc3\"]"sv, "2[\"a\nb\"]"sv,
           // JSON.parse takes these; nlohmann does not.
-          R"(2["\ud800"])"sv, "2[1e400]"sv, R"(0{"a":1)"sv, R"(4{"message")"sv, "0{}{}"sv,
+          "2[1e400]"sv, R"(0{"a":1)"sv, R"(4{"message")"sv, "0{}{}"sv,
           "3[]x"sv}) {
         EXPECT_EQ(decode_text_fails(text), decode_error::bad_json) << text;
     }
