@@ -1,29 +1,44 @@
 "use strict";
 // The kernel test app on Node's socket.io 4.8: the reference whose behavior
-// defines "correct" for the e2e suite. The contract lives in ../README.md; the
-// C++ test app on Switchboard follows the same one, so keep the two in step.
+// defines "correct" for the e2e suite, and the benchmark's opponent. The contract
+// lives in ../README.md; the C++ test app on Switchboard follows the same one, so
+// keep the two in step. The defaults are the reference test server's heartbeat; the
+// benchmark passes production ones (bench/switchboard-bench.yaml).
 //
-// Usage: node reference/server.js --port N [--host H]
+// Usage: node reference/server.js --port N [--host H] [--ping-interval MS]
+//                                 [--ping-timeout MS] [--connect-timeout MS]
 
 const http = require("node:http");
 const { Server } = require("socket.io");
 
+const integer_options = {
+  "--port": "port",
+  "--ping-interval": "ping_interval",
+  "--ping-timeout": "ping_timeout",
+  "--connect-timeout": "connect_timeout",
+};
+
 function parse_args(argv) {
-  const options = { port: 0, host: undefined };
+  const options = { port: 0, host: undefined, ping_interval: 300, ping_timeout: 200, connect_timeout: 1000 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (arg === "--port" && i + 1 < argv.length) options.port = Number(argv[++i]);
-    else if (arg === "--host" && i + 1 < argv.length) options.host = argv[++i];
-    else {
-      process.stderr.write(`reference server: unknown argument "${arg}"\n`);
-      process.exit(2);
+    if (arg in integer_options && i + 1 < argv.length) {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 0) fail(`${arg} expects a non-negative integer`);
+      options[integer_options[arg]] = value;
+    } else if (arg === "--host" && i + 1 < argv.length) {
+      options.host = argv[++i];
+    } else {
+      fail(`unknown argument "${arg}"`);
     }
   }
-  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-    process.stderr.write("reference server: --port expects an integer in 0..65535\n");
-    process.exit(2);
-  }
+  if (options.port > 65535) fail("--port expects an integer in 0..65535");
   return options;
+}
+
+function fail(message) {
+  process.stderr.write(`reference server: ${message}\n`);
+  process.exit(2);
 }
 
 // A trailing function argument is the client's ack callback, if it asked for one.
@@ -38,9 +53,7 @@ function attach_handlers(nsp) {
   nsp.on("connection", (socket) => {
     socket.emit("auth", socket.handshake.auth);
 
-    socket.on("message", (...args) => {
-      socket.emit("message-back", ...args);
-    });
+    socket.on("message", (...args) => socket.emit("message-back", ...args));
 
     socket.on("message-with-ack", (...raw) => {
       const { args, ack } = split_ack(raw);
@@ -79,34 +92,29 @@ function attach_handlers(nsp) {
       });
     });
 
-    socket.on("disconnect-me", () => {
-      socket.disconnect();
-    });
+    socket.on("disconnect-me", () => socket.disconnect());
 
-    socket.on("drop-me", () => {
-      socket.conn.close();
-    });
+    socket.on("drop-me", () => socket.conn.close());
   });
 }
 
 function main() {
-  const { port, host } = parse_args(process.argv.slice(2));
+  const options = parse_args(process.argv.slice(2));
   const server = http.createServer();
   const io = new Server(server, {
     path: "/socket.io/",
     transports: ["polling", "websocket"],
-    pingInterval: 300,
-    pingTimeout: 200,
+    pingInterval: options.ping_interval,
+    pingTimeout: options.ping_timeout,
     maxHttpBufferSize: 1000000,
-    connectTimeout: 1000,
+    connectTimeout: options.connect_timeout,
     cors: { origin: "*" },
   });
   attach_handlers(io.of("/"));
   attach_handlers(io.of("/custom"));
 
-  server.listen(port, host, () => {
-    const address = server.address();
-    process.stdout.write(`reference server listening on port ${address.port}\n`);
+  server.listen(options.port, options.host, () => {
+    process.stdout.write(`reference server listening on port ${server.address().port}\n`);
   });
 
   const stop = () => {

@@ -1,0 +1,62 @@
+// The fan-out measurement: receivers in one room, one more client (the sender) asking
+// the server's test app to emit `tick` events to that room on a fixed schedule (open
+// loop: the schedule never waits for the server). Each tick carries its sequence
+// number; latency runs from the tick's intended send time to its receipt, so a server
+// that falls behind is charged for the whole wait (no coordinated omission).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleet.hpp"
+#include "histogram.hpp"
+#include "process_probe.hpp"
+
+namespace switchboard::bench {
+
+// One run: `bursts` groups of `burst` emits, a group every `interval`.
+struct fanout_plan {
+    std::string key;     // "fanout.ws.n1000.isolated"
+    std::string label;   // "Fan-out WS, N=1,000, 20 broadcasts/s one at a time"
+    std::size_t burst = 1;
+    clock::duration interval{};
+    std::size_t bursts = 0;
+    std::size_t event_bytes = 100;   // the Engine.IO packet each receiver gets
+    std::string throughput_target = "-";
+    std::string p99_target = "-";
+    bool report = true;   // false for a warm-up: measure nothing, print nothing
+};
+
+class fanout {
+public:
+    // `receivers` get the room; `sender` holds one more client, not in the room.
+    fanout(shard_pool& pool, fleet& receivers, fleet& sender, const process_probe& server, std::string room);
+    ~fanout();
+
+    // Every receiver joins the room (and waits for the join's ack).
+    bool join_all(clock::duration timeout);
+    // Runs the plan and prints its metrics.
+    void run(const fanout_plan& plan, const std::string& scenario);
+
+private:
+    struct tally;
+    struct schedule;
+
+    void on_receiver_packet(client& c, const protocol::sio_packet& packet, clock::time_point received);
+    void send_due(const std::shared_ptr<schedule>& s);
+
+    shard_pool& pool_;
+    fleet& receivers_;
+    fleet& sender_;
+    const process_probe& server_;
+    std::string room_;
+    std::vector<std::unique_ptr<tally>> tallies_;   // one per shard, touched on its thread only
+    std::uint64_t next_seq_ = 0;
+    std::atomic<std::size_t> joined_{0};
+    std::atomic<std::uint64_t> delivered_{0};
+};
+
+}  // namespace switchboard::bench

@@ -1,0 +1,163 @@
+// switchboard_loadgen: drives one scenario against a running Socket.IO server and
+// prints its metrics (see report.hpp). bench/run starts the servers and calls it once
+// per scenario; it can also be run by hand against any server:
+//
+//   switchboard_loadgen sessions --port 3000 --server-pid 1234 --clients 1000
+#include <sys/resource.h>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include <boost/asio/ip/address.hpp>
+
+#include "report.hpp"
+#include "scenarios.hpp"
+
+namespace {
+
+using namespace switchboard::bench;
+
+constexpr const char* usage = R"(usage: switchboard_loadgen SCENARIO [options]
+
+Scenarios:
+  sessions     N idle WebSocket sessions (RSS per session, idle CPU), then a fan-out
+               to them in one room: isolated broadcasts, then bursts
+  polling      the same fan-out to N clients on HTTP long-polling only
+  acks         N clients, each emitting with an ack in a closed loop
+  handshakes   WebSocket connect + Socket.IO CONNECT + close, C at a time
+
+Common options:
+  --host ADDR            server address (127.0.0.1)
+  --port N               server port (required)
+  --server-pid PID       the server process, for /proc/PID/stat and status (required)
+  --threads T            load generator threads, each with many connections (1)
+  --connect-in-flight K  handshakes under way at once while connecting (100)
+
+sessions / polling:
+  --clients N            clients (1000 / 200)
+  --settle-seconds S     wait after connecting before reading RSS (2)       [sessions]
+  --idle-seconds S       idle CPU window; 0 skips it (10)                    [sessions]
+  --no-fanout            idle measurements only                             [sessions]
+  --seconds S            sending time of each fan-out run (5)
+  --isolated-rate R      broadcasts per second, one at a time (20)
+  --burst-size B         broadcasts sent back to back in a burst (10)
+  --burst-rate R         bursts per second (4)
+  --event-bytes B        size of the Engine.IO packet each recipient gets (100)
+
+acks:       --clients N (500)  --seconds S (5)  --warmup-seconds S (1)  --event-bytes B (100)
+handshakes: --concurrency C (50)  --seconds S (5)  --warmup-seconds S (0.5)
+)";
+
+[[noreturn]] void fail(const std::string& message) {
+    std::cerr << "switchboard_loadgen: " << message << "\n\n" << usage;
+    std::exit(2);
+}
+
+// Every client is a descriptor (two for polling): take all the hard limit allows.
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) note("main", "could not raise RLIMIT_NOFILE");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        std::cout << usage;
+        return argc < 2 ? 2 : 0;
+    }
+    const std::string scenario = argv[1];
+    std::map<std::string, std::string> values;
+    bool no_fanout = false;
+    for (int i = 2; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--no-fanout") {
+            no_fanout = true;
+            continue;
+        }
+        if (!arg.starts_with("--") || i + 1 >= argc) fail("expected --option VALUE, got \"" + arg + "\"");
+        values[arg.substr(2)] = argv[++i];
+    }
+    auto take = [&](const std::string& name, auto fallback) {
+        const auto found = values.find(name);
+        if (found == values.end()) return fallback;
+        const std::string text = found->second;
+        values.erase(found);
+        try {
+            std::size_t used = 0;
+            decltype(fallback) value{};
+            if constexpr (std::is_same_v<decltype(fallback), double>) value = std::stod(text, &used);
+            else if constexpr (std::is_same_v<decltype(fallback), int>) value = std::stoi(text, &used);
+            else value = static_cast<decltype(fallback)>(std::stoull(text, &used));
+            if (used != text.size() || value < 0) throw std::invalid_argument(text);
+            return value;
+        } catch (const std::exception&) {
+            fail("--" + name + " expects a non-negative number, got \"" + text + "\"");
+        }
+    };
+
+    common_options common;
+    const std::string host = values.count("host") ? values["host"] : "127.0.0.1";
+    values.erase("host");
+    const int port = take("port", 0);
+    if (port <= 0 || port > 65535) fail("--port is required (1..65535)");
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(host, ec);
+    if (ec) fail("--host expects an IP address, got \"" + host + "\"");
+    common.where.endpoint = {address, static_cast<unsigned short>(port)};
+    common.where.host = host + ":" + std::to_string(port);
+    common.server_pid = take("server-pid", 0);
+    if (common.server_pid <= 0) fail("--server-pid is required");
+    common.threads = take("threads", std::size_t{1});
+    common.connect_in_flight = take("connect-in-flight", std::size_t{100});
+
+    auto take_fanout = [&](fanout_options& fan) {
+        fan.seconds = take("seconds", fan.seconds);
+        fan.isolated_rate = take("isolated-rate", fan.isolated_rate);
+        fan.burst_size = take("burst-size", fan.burst_size);
+        fan.burst_rate = take("burst-rate", fan.burst_rate);
+        fan.event_bytes = take("event-bytes", fan.event_bytes);
+        if (fan.isolated_rate <= 0 || fan.burst_rate <= 0 || fan.burst_size == 0)
+            fail("rates and burst size must be above zero");
+    };
+
+    std::function<int()> run;
+    if (scenario == "sessions") {
+        sessions_options options;
+        options.clients = take("clients", options.clients);
+        options.settle_seconds = take("settle-seconds", options.settle_seconds);
+        options.idle_seconds = take("idle-seconds", options.idle_seconds);
+        options.fanout = !no_fanout;
+        take_fanout(options.fan);
+        run = [=] { return run_sessions(common, options); };
+    } else if (scenario == "polling") {
+        polling_options options;
+        options.clients = take("clients", options.clients);
+        take_fanout(options.fan);
+        run = [=] { return run_polling(common, options); };
+    } else if (scenario == "acks") {
+        acks_options options;
+        options.clients = take("clients", options.clients);
+        options.seconds = take("seconds", options.seconds);
+        options.warmup_seconds = take("warmup-seconds", options.warmup_seconds);
+        options.event_bytes = take("event-bytes", options.event_bytes);
+        run = [=] { return run_acks(common, options); };
+    } else if (scenario == "handshakes") {
+        handshakes_options options;
+        options.concurrency = take("concurrency", options.concurrency);
+        options.seconds = take("seconds", options.seconds);
+        options.warmup_seconds = take("warmup-seconds", options.warmup_seconds);
+        run = [=] { return run_handshakes(common, options); };
+    } else {
+        fail("unknown scenario \"" + scenario + "\"");
+    }
+    if (!values.empty()) fail("unknown option --" + values.begin()->first + " for " + scenario);
+
+    raise_descriptor_limit();
+    return run();
+}

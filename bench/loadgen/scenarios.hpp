@@ -1,0 +1,63 @@
+// The benchmark's scenarios. Each connects its own clients to a running server, measures
+// the server's CPU and memory through /proc/<server pid>, prints metrics (report.hpp)
+// and returns a process exit code: 0 when it could measure, 1 when the run failed.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "client.hpp"
+
+namespace switchboard::bench {
+
+struct common_options {
+    target where;
+    int server_pid = 0;
+    std::size_t threads = 1;              // load generator threads (shards)
+    std::size_t connect_in_flight = 100;  // handshakes under way at once while connecting
+};
+
+struct fanout_options {
+    double seconds = 5;                // sending time of each run
+    double isolated_rate = 20;         // broadcasts per second, one at a time
+    std::size_t burst_size = 10;       // broadcasts sent back to back...
+    double burst_rate = 4;             // ...this many times per second
+    std::size_t event_bytes = 100;     // the Engine.IO packet each recipient gets
+};
+
+// Scenarios 1 and 2: N idle WebSocket sessions (memory, idle CPU), then the same
+// sessions as one room's fan-out audience.
+struct sessions_options {
+    std::size_t clients = 1000;
+    double settle_seconds = 2;         // after connecting, before reading RSS
+    double idle_seconds = 10;          // idle CPU window
+    bool fanout = true;
+    fanout_options fan;
+};
+int run_sessions(const common_options& common, const sessions_options& options);
+
+// Scenario 5: the fan-out to clients on HTTP long-polling only.
+struct polling_options {
+    std::size_t clients = 200;
+    fanout_options fan;
+};
+int run_polling(const common_options& common, const polling_options& options);
+
+// Scenario 3: emits with acks, each client in a closed loop.
+struct acks_options {
+    std::size_t clients = 500;
+    double warmup_seconds = 1;
+    double seconds = 5;
+    std::size_t event_bytes = 100;
+};
+int run_acks(const common_options& common, const acks_options& options);
+
+// Scenario 4: WebSocket connects + Socket.IO CONNECT, then close, `concurrency` at a time.
+struct handshakes_options {
+    std::size_t concurrency = 50;
+    double warmup_seconds = 0.5;
+    double seconds = 5;
+};
+int run_handshakes(const common_options& common, const handshakes_options& options);
+
+}  // namespace switchboard::bench
