@@ -21,12 +21,21 @@ namespace {
 
 std::string mask_password(const std::string& url) {
     // postgresql://user:secret@host/db -> postgresql://user:***@host/db
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return url;
-    const auto at = url.find('@', scheme + 3);
-    const auto colon = url.find(':', scheme + 3);
-    if (at == std::string::npos || colon == std::string::npos || colon > at) return url;
-    return url.substr(0, colon + 1) + "***" + url.substr(at);
+    std::string out = url;
+    const auto scheme = out.find("://");
+    if (scheme != std::string::npos) {
+        const auto at = out.find('@', scheme + 3);
+        const auto colon = out.find(':', scheme + 3);
+        if (at != std::string::npos && colon != std::string::npos && colon < at)
+            out = out.substr(0, colon + 1) + "***" + out.substr(at);
+    }
+    // libpq also takes it as a parameter: ...?password=secret or "host=h password=secret".
+    for (auto key = out.find("password="); key != std::string::npos; key = out.find("password=", key + 1)) {
+        const auto value = key + 9;
+        const auto end = out.find_first_of("& ", value);
+        out.replace(value, (end == std::string::npos ? out.size() : end) - value, "***");
+    }
+    return out;
 }
 
 // SOCI's sqlite3 and postgresql backends report constraint violations in their
@@ -155,6 +164,25 @@ void sqlite_query(soci::session& session, std::string_view sql, const json& para
     }
 }
 
+// After a failure: whether `session` lost its connection, in which case it is reopened
+// now, so the next call finds a working one. Call it while the session is still leased.
+bool reopen_if_lost(soci::session& session) {
+    bool lost = false;
+    try {
+        lost = !session.is_connected();
+    } catch (...) {
+        lost = true;
+    }
+    if (lost) {
+        try {
+            session.reconnect();
+        } catch (const std::exception& reopen) {
+            SB_LOG(warn, "store") << "database still unreachable: " << reopen.what();
+        }
+    }
+    return lost;
+}
+
 }  // namespace
 
 struct database::impl {
@@ -190,21 +218,7 @@ struct database::impl {
         try {
             fn(session);
         } catch (const std::exception& e) {
-            bool lost = false;
-            try {
-                lost = !session.is_connected();
-            } catch (...) {
-                lost = true;
-            }
-            result = to_error(e, lost);
-            if (lost) {
-                // Reopen now so the next call finds a working connection.
-                try {
-                    session.reconnect();
-                } catch (const std::exception& reopen) {
-                    SB_LOG(warn, "store") << "database still unreachable: " << reopen.what();
-                }
-            }
+            result = to_error(e, reopen_if_lost(session));
         }
         if (leased) pool.give_back(position);
         return result;
@@ -294,8 +308,10 @@ std::optional<db_error> database::begin(std::uint64_t& tx) {
     try {
         impl_->pool.at(position).begin();
     } catch (const std::exception& e) {
+        // Judged and reopened before it goes back: once given back, it is someone else's.
+        const bool lost = reopen_if_lost(impl_->pool.at(position));
         impl_->pool.give_back(position);
-        return to_error(e, !impl_->pool.at(position).is_connected());
+        return to_error(e, lost);
     }
     tx = impl_->next_tx++;
     std::lock_guard lock(impl_->tx_mutex);

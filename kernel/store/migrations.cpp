@@ -82,6 +82,7 @@ std::vector<std::string> split_statements(std::string_view script) {
             const auto end = script.find("*/", i + 2);
             if (end == std::string_view::npos) break;
             i = end + 1;
+            current += ' ';   // SQL reads a comment as whitespace: never glue two tokens
             continue;
         }
         if (c == '\'' || c == '"') {
@@ -145,7 +146,7 @@ std::vector<migration> find_migrations(const fs::path& root, const std::vector<s
             {
                 int version = 0;
                 const auto [ptr, parse_ec] = std::from_chars(stem.data(), stem.data() + stem.size(), version);
-                if (parse_ec != std::errc{} || ptr - stem.data() != 4 || *ptr != '_')
+                if (parse_ec != std::errc{} || ptr - stem.data() != 4 || *ptr != '_' || stem.front() == '-')
                     throw migration_error("migration " + entry.path().string() +
                                           ": the name must be NNNN_title.sql (four digits, an underscore, a title)");
                 auto [it, inserted] = chosen.try_emplace(version, entry.path(), specific);

@@ -10,7 +10,7 @@
 // The binary is $SWITCHBOARD_BIN (default: build/switchboard of this checkout). The
 // PostgreSQL server is $SWITCHBOARD_TEST_POSTGRES_URL (tools/test-services starts one).
 import { createHmac, randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,15 +54,18 @@ function admin_url(url) {
 
 // options: database ("sqlite" | "postgresql"), plugins ([{name, config, required}]),
 // namespaces (default: "/" for authenticated users only), auth (merged over
-// {secret}), engineio, socketio, extra (more top-level sections), log_level.
+// {secret}), database_settings (merged over the database section: migrations_dir,
+// migrate, pool_size, connect_timeout, even url), engineio, socketio, extra (more
+// top-level sections), log_level.
 export async function start_deployment(options = {}) {
+  const base = process.env.SWITCHBOARD_TEST_POSTGRES_URL;
+  if ((options.database ?? "sqlite") === "postgresql" && !base)
+    throw new Error("SWITCHBOARD_TEST_POSTGRES_URL is not set: run tools/test-services start");
   const dir = mkdtempSync(path.join(tmpdir(), "switchboard-test-"));
   const secret = randomBytes(16).toString("hex");
   let database_url;
   let drop_database = () => {};
   if ((options.database ?? "sqlite") === "postgresql") {
-    const base = process.env.SWITCHBOARD_TEST_POSTGRES_URL;
-    if (!base) throw new Error("SWITCHBOARD_TEST_POSTGRES_URL is not set: run tools/test-services start");
     const name = `sb_test_${randomBytes(6).toString("hex")}`;
     psql(admin_url(base), `CREATE DATABASE ${name}`);
     const u = new URL(base);
@@ -89,7 +92,7 @@ export async function start_deployment(options = {}) {
       ...(options.socketio ?? {}),
     },
     auth: { secret, ...(options.auth ?? {}) },
-    database: { url: database_url, migrations_dir: path.join(REPO, "migrations") },
+    database: { url: database_url, migrations_dir: path.join(REPO, "migrations"), ...(options.database_settings ?? {}) },
     log: { level: options.log_level ?? "warn" },
     plugins: (options.plugins ?? []).map((p) => ({ required: true, ...p })),
     ...(options.extra ?? {}),
@@ -97,32 +100,51 @@ export async function start_deployment(options = {}) {
   const config_file = path.join(dir, "switchboard.yaml");
   writeFileSync(config_file, JSON.stringify(config, null, 2));
 
+  const command = `${SWITCHBOARD_BIN} serve --config ${config_file}`;
   let server;
   try {
-    server = await start_server({ command: `${SWITCHBOARD_BIN} serve --config ${config_file}` });
+    server = await start_server({ command });
   } catch (error) {
     drop_database();
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  return {
+  const deployment = {
     url: server.url,
     port: server.port,
     dir,
     config_file,
     database_url,
     secret,
-    output: server.output,
+    output: () => server?.output() ?? "",
     // A token for user `sub` (more claims merged in), valid for an hour.
     token(sub, claims = {}) {
       const now = Math.floor(Date.now() / 1000);
       return sign_token(secret, { sub, iat: now, exp: now + 3600, ...claims });
     },
+    // Stops the server and starts it again on the same config and database (a new
+    // port: url and port are updated). A server that does not come back throws, with
+    // its output; stop() still cleans up afterwards.
+    async restart() {
+      await server?.stop();
+      server = null;
+      server = await start_server({ command });
+      deployment.url = server.url;
+      deployment.port = server.port;
+      return deployment;
+    },
+    // Runs another command of the binary (migrate, token...) on this deployment's
+    // config: {status, stdout, stderr}.
+    cli(...args) {
+      const result = spawnSync(SWITCHBOARD_BIN, [...args, "--config", config_file], { encoding: "utf8" });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    },
     async stop() {
-      const result = await server.stop();
+      const result = await server?.stop();
       drop_database();
       rmSync(dir, { recursive: true, force: true });
       return result;
     },
   };
+  return deployment;
 }
