@@ -195,7 +195,11 @@ struct database::impl {
     std::string connect_string;
 
     std::mutex tx_mutex;
-    std::unordered_map<std::uint64_t, std::size_t> transactions;   // tx -> pool position
+    struct transaction {
+        std::size_t position;   // its leased connection
+        bool broken = false;    // the connection was lost: the transaction is gone
+    };
+    std::unordered_map<std::uint64_t, transaction> transactions;
     std::atomic<std::uint64_t> next_tx{1};
 
     // Leases a connection (or the transaction's), runs fn(session), returns it.
@@ -207,7 +211,11 @@ struct database::impl {
             std::lock_guard lock(tx_mutex);
             const auto found = transactions.find(tx);
             if (found == transactions.end()) return db_error{"db_error", "unknown transaction"};
-            position = found->second;
+            // A reopened connection is not in the transaction any more: running the rest
+            // of its statements there would commit them one by one.
+            if (found->second.broken)
+                return db_error{"db_unavailable", "the transaction's connection was lost; roll it back"};
+            position = found->second.position;
         } else {
             if (!pool.try_lease(position, static_cast<int>(lease_timeout.count())))
                 return db_error{"db_unavailable", "no database connection free within the timeout"};
@@ -218,7 +226,12 @@ struct database::impl {
         try {
             fn(session);
         } catch (const std::exception& e) {
-            result = to_error(e, reopen_if_lost(session));
+            const bool lost = reopen_if_lost(session);
+            result = to_error(e, lost);
+            if (lost && tx) {
+                std::lock_guard lock(tx_mutex);
+                if (const auto found = transactions.find(tx); found != transactions.end()) found->second.broken = true;
+            }
         }
         if (leased) pool.give_back(position);
         return result;
@@ -315,7 +328,7 @@ std::optional<db_error> database::begin(std::uint64_t& tx) {
     }
     tx = impl_->next_tx++;
     std::lock_guard lock(impl_->tx_mutex);
-    impl_->transactions.emplace(tx, position);
+    impl_->transactions.emplace(tx, impl::transaction{position});
     return std::nullopt;
 }
 
@@ -325,8 +338,13 @@ std::optional<db_error> database::commit(std::uint64_t tx) {
         std::lock_guard lock(impl_->tx_mutex);
         const auto found = impl_->transactions.find(tx);
         if (found == impl_->transactions.end()) return db_error{"db_error", "unknown transaction"};
-        position = found->second;
+        position = found->second.position;
+        const bool broken = found->second.broken;
         impl_->transactions.erase(found);
+        if (broken) {
+            impl_->pool.give_back(position);
+            return db_error{"db_unavailable", "the transaction's connection was lost; nothing was committed"};
+        }
     }
     std::optional<db_error> result;
     try {
@@ -348,7 +366,7 @@ void database::rollback(std::uint64_t tx) {
         std::lock_guard lock(impl_->tx_mutex);
         const auto found = impl_->transactions.find(tx);
         if (found == impl_->transactions.end()) return;
-        position = found->second;
+        position = found->second.position;
         impl_->transactions.erase(found);
     }
     try {

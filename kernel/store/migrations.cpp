@@ -176,11 +176,14 @@ migration_report migrate(database& db, const fs::path& root, const std::vector<s
                          bool dry_run) {
     migration_report report;
     const auto all = find_migrations(root, components, db.kind());
-    create_table(db);
+    // A dry run writes nothing, not even the bookkeeping table.
+    if (!dry_run) create_table(db);
     nlohmann::json applied_rows;
     if (const auto error = db.query(0, "SELECT component, version, checksum FROM schema_migrations",
-                                    nlohmann::json::object(), applied_rows))
-        throw migration_error("cannot read schema_migrations: " + error->message);
+                                    nlohmann::json::object(), applied_rows)) {
+        if (!dry_run) throw migration_error("cannot read schema_migrations: " + error->message);
+        applied_rows = nlohmann::json::array();   // no table yet: nothing applied
+    }
     std::map<std::pair<std::string, int>, std::string> applied;
     for (const auto& row : applied_rows)
         applied[{row["component"].get<std::string>(), row["version"].get<int>()}] = row["checksum"].get<std::string>();

@@ -52,6 +52,14 @@ private:
     std::string code_;
 };
 
+// A failed database call: its code is stable ("db_unavailable", "db_constraint",
+// "db_error"), its message the database's own. A handler that lets it escape answers
+// the client with the code and a generic message: SQL and values stay in the log.
+class database_error : public error {
+public:
+    using error::error;
+};
+
 namespace detail {
 
 inline switchboard_str_t view(std::string_view text) noexcept { return {text.data(), text.size()}; }
@@ -454,11 +462,11 @@ private:
     static void db_check(switchboard_status_t status, const std::string& failure) {
         if (status == SWITCHBOARD_OK) return;
         const json reason = json::parse(failure, nullptr, false);
-        if (reason.is_object())
-            throw error(reason.value("code", "db_error"), reason.value("message", "database error"));
         if (status == SWITCHBOARD_NOT_ALLOWED_HERE)
             throw error("not_allowed_here", "database calls are not allowed in inline handlers");
-        throw error("db_error", "database error (status " + std::to_string(status) + ")");
+        if (reason.is_object())
+            throw database_error(reason.value("code", "db_error"), reason.value("message", "database error"));
+        throw database_error("db_error", "database error (status " + std::to_string(status) + ")");
     }
 
     // One user_data for the two sinks of host_db_query.
@@ -582,6 +590,11 @@ private:
             e.user = json::parse(detail::view(raw->user_json), nullptr, false);
             if (e.user.is_discarded()) e.user = nullptr;
             state->fn(e);
+        } catch (const database_error& failure) {
+            state->owner->report("event handler (database)", failure.what());
+            if (e.wants_ack())
+                e.fail(failure.code(), failure.code() == "db_unavailable" ? "the database is unavailable"
+                                                                          : "the database refused the request");
         } catch (const error& failure) {
             if (e.wants_ack()) e.fail(failure.code(), failure.what());
         } catch (const std::exception& failure) {
