@@ -50,7 +50,9 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     if (state_ != state::open) return false;
     const bool websocket = transport_ == transport_kind::websocket;
     const std::size_t buffered = websocket ? ws_->buffered_bytes() : poll_queue_bytes_;
-    if (!websocket && is_volatile && !poll_) return false;   // polling: only when a GET waits
+    // Polling: a volatile packet waits for the next GET only when nothing else does;
+    // a client already behind loses it.
+    if (!websocket && is_volatile && !poll_ && !poll_queue_.empty()) return false;
     if (over_bound(buffered)) {
         if (is_volatile) return false;
         if (slow_close_scheduled_) return false;

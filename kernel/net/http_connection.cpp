@@ -3,9 +3,12 @@
 #include "kernel/net/http_connection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <chrono>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
@@ -31,6 +34,11 @@ struct http_connection::state {
     // A request that arrived while another one was still waiting (pipelining).
     std::optional<http_request> queued;
     std::string write_buffer;
+    // A refused request's body may still be arriving: read and drop it for a moment
+    // before closing (see linger()).
+    std::unique_ptr<asio::steady_timer> linger_timer;
+    std::unique_ptr<std::array<char, 8192>> drain_buffer;
+    std::size_t drained = 0;
     bool reading = false;
     bool writing = false;
     bool close_after_write = false;
@@ -217,9 +225,38 @@ void http_connection::reject(int status, std::string_view message) {
     s.write_buffer = make_http_response(status, "text/plain; charset=UTF-8", message, {}, false);
     s.writing = true;
     asio::async_write(s.socket, asio::buffer(s.write_buffer),
-                      [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
-                          self->close();
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          if (ec) return self->close();
+                          self->linger();
                       });
+}
+
+void http_connection::linger() {
+    // Closing while the client still sends the body we refused would reset the
+    // connection before it reads our answer (it sees EPIPE, not the 413). Stop writing,
+    // drop what arrives for a bounded time and amount, then close.
+    auto& s = *state_;
+    boost::system::error_code ec;
+    s.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    s.linger_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor(), std::chrono::seconds(2));
+    s.linger_timer->async_wait([self = shared_from_this()](const boost::system::error_code& wait_ec) {
+        if (!wait_ec) self->close();
+    });
+    s.drain_buffer = std::make_unique<std::array<char, 8192>>();
+    drain();
+}
+
+void http_connection::drain() {
+    auto& s = *state_;
+    if (s.closed) return;
+    s.socket.async_read_some(asio::buffer(*s.drain_buffer),
+                             [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                 auto& st = *self->state_;
+                                 st.drained += n;
+                                 if (ec || st.drained > 2 * self->limits_.max_body_bytes + (1u << 20))
+                                     return self->close();
+                                 self->drain();
+                             });
 }
 
 void http_connection::close() {
@@ -227,6 +264,7 @@ void http_connection::close() {
     if (s.closed) return;
     abandon_pending();
     s.closed = true;
+    if (s.linger_timer) s.linger_timer->cancel();
     boost::system::error_code ec;
     s.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     s.socket.close(ec);

@@ -72,6 +72,9 @@ private:
     void reject(int status, std::string_view message);
     // Tells the router that the request waiting for its response will never get it.
     void abandon_pending();
+    // After a refusal: stop writing, drop what the client still sends, then close.
+    void linger();
+    void drain();
     void close();
 
     worker& owner_;

@@ -191,12 +191,15 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
     const auto routes_before = routes_;
 
     switchboard_status_t status = SWITCHBOARD_ERROR;
+    std::string thrown;
     try {
         status = instance->descriptor->on_load(instance.get(), table(), &instance->state);
+    } catch (const std::exception& e) {
+        thrown = e.what();   // nothing may unwind out of a plugin; contain it anyway
     } catch (...) {
-        status = SWITCHBOARD_ERROR;   // a plain C plugin has no business throwing; contain it
+        thrown = "an unknown exception";
     }
-    if (status != SWITCHBOARD_OK) {
+    if (!thrown.empty() || status != SWITCHBOARD_OK) {
         events_ = events_before;
         connect_hooks_.resize(connect_before);
         disconnect_hooks_.resize(disconnect_before);
@@ -205,7 +208,9 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
         presence_hooks_.resize(presence_before);
         subscribers_ = subscribers_before;
         routes_ = routes_before;
-        throw std::runtime_error(instance->file.string() + ": its on_load returned status " + std::to_string(status));
+        throw std::runtime_error(instance->file.string() +
+                                 (thrown.empty() ? ": its on_load returned status " + std::to_string(status)
+                                                 : ": its on_load threw: " + thrown));
     }
     instance->loaded = true;
     SB_LOG(info, "plugins") << "loaded " << instance->name << " " << (instance->descriptor->version ? instance->descriptor->version : "")

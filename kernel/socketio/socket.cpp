@@ -139,15 +139,18 @@ bool socket::in_room(std::string_view room) const noexcept {
 
 void socket::disconnect(bool close_connection) {
     if (state_ != state::connected) return;
+    if (close_connection) {
+        // No namespace DISCONNECT: the client sees its transport close and reconnects by
+        // itself (a DISCONNECT would tell it the server wants it gone for good).
+        client_.session().close("forced server close");
+        return;
+    }
     packet p;
     p.type = packet_type::disconnect;
     p.nsp = nsp_.name;
     send_packet(p);
-    auto& session = client_.session();
-    auto keep_session = session.shared_from_this();
     on_closed("server namespace disconnect");
     client_.remove(*this);   // destroys this socket
-    if (close_connection) session.close("forced server close");
 }
 
 void socket::on_closed(std::string_view reason) {

@@ -67,8 +67,9 @@ public:
     // The rooms joined, not counting the socket's own id.
     const std::vector<std::string>& rooms() const noexcept { return rooms_; }
 
-    // Disconnects from this namespace (the client is told); with `close_connection`,
-    // closes the whole connection as well.
+    // Disconnects from this namespace: the client is told and does not reconnect. With
+    // `close_connection`, closes the whole connection instead, without telling: the
+    // client sees a transport close and reconnects by itself.
     void disconnect(bool close_connection = false);
 
     // --- used by the client and the server ---

@@ -1,4 +1,5 @@
-# switchboard_add_plugin(NAME <name> SOURCES <files...> [LIBRARIES <targets...>])
+# switchboard_add_plugin(NAME <name> SOURCES <files...> [LIBRARIES <targets...>]
+#                        [OUTPUT_DIRECTORY <dir>] [NO_INSTALL])
 #
 # Builds plugin <name> as switchboard-<name>.so, the file the kernel looks for. The
 # same function serves plugins in this repository and plugins built out of tree
@@ -7,7 +8,7 @@
 # Symbols are hidden except the entry point: a plugin exports one function, and two
 # plugins bundling different versions of a library must not see each other's.
 function(switchboard_add_plugin)
-  cmake_parse_arguments(PLUGIN "" "NAME;OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
+  cmake_parse_arguments(PLUGIN "NO_INSTALL" "NAME;OUTPUT_DIRECTORY" "SOURCES;LIBRARIES" ${ARGN})
   if(NOT PLUGIN_NAME)
     message(FATAL_ERROR "switchboard_add_plugin: NAME is required")
   endif()
@@ -33,7 +34,8 @@ function(switchboard_add_plugin)
   elseif(DEFINED SWITCHBOARD_PLUGIN_OUTPUT_DIRECTORY)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${SWITCHBOARD_PLUGIN_OUTPUT_DIRECTORY}")
   endif()
-  if(DEFINED SWITCHBOARD_PLUGIN_INSTALL_DIR)
+  # Test-only plugins say NO_INSTALL: they ship nowhere.
+  if(DEFINED SWITCHBOARD_PLUGIN_INSTALL_DIR AND NOT PLUGIN_NO_INSTALL)
     install(TARGETS ${target} LIBRARY DESTINATION "${SWITCHBOARD_PLUGIN_INSTALL_DIR}")
   endif()
   set(SWITCHBOARD_LAST_PLUGIN_TARGET ${target} PARENT_SCOPE)
