@@ -199,6 +199,12 @@ switchboard_status_t host_join(switchboard_plugin_t* self, switchboard_socket_t 
     if (!self || text(room).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_join", [&] {
         if (flags & SWITCHBOARD_JOIN_AUTHORIZE) {
+            // Authorizing waits on the socket's worker: from a worker (an inline
+            // handler) that could be waiting on itself, or on a worker waiting on us.
+            if (worker::current()) {
+                SB_LOG(error, self->name) << "host_join with SWITCHBOARD_JOIN_AUTHORIZE is refused in inline handlers";
+                return SWITCHBOARD_NOT_ALLOWED_HERE;
+            }
             if (auto refused = self->host->authorize_join(socket, text(room))) {
                 if (refusal) {
                     const std::string dumped = refused->dump();
