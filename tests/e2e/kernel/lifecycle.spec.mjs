@@ -65,7 +65,8 @@ describe("a slow reader", () => {
     });
     // The slow reader: a raw WebSocket client that stops reading after joining.
     const slow = new WebSocket(`${server.url.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
-    const fast = io(server.url, { transports: ["websocket"] });
+    // Created only once its "connect" is awaited: it must not connect unheard.
+    let fast;
     try {
       await new Promise((resolve, reject) => {
         slow.once("error", reject);
@@ -76,6 +77,7 @@ describe("a slow reader", () => {
           if (text.startsWith("42[\"auth\"")) resolve();
         });
       });
+      fast = io(server.url, { transports: ["websocket"] });
       await once(fast, "connect");
       await with_timeout(fast.emitWithAck("join", "flood"), 5000, "fast joins");
       slow._socket.pause();   // the TCP buffers fill, then the server's queue
@@ -108,7 +110,7 @@ describe("a slow reader", () => {
       assert.match(server.output(), /dropped: its client reads too slowly/);
     } finally {
       slow.terminate();
-      fast.close();
+      fast?.close();
       await server.stop();
       server.cleanup();
     }
