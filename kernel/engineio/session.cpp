@@ -16,9 +16,7 @@ std::string_view handshake_info::header(std::string_view lower_name) const noexc
 }
 
 std::optional<std::string> handshake_info::query_param(std::string_view name) const {
-    net::http_request view;
-    view.query = query;
-    return view.query_param(name);
+    return net::query_param(query, name);
 }
 
 session::session(server& owner_server, worker& owner, std::string id, handshake_info handshake)

@@ -24,17 +24,26 @@ std::string_view http_request::header(std::string_view lower_name) const noexcep
 }
 
 std::optional<std::string> http_request::query_param(std::string_view name) const {
-    std::string_view rest = query;
-    while (!rest.empty()) {
-        const auto amp = rest.find('&');
-        const std::string_view pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    return net::query_param(query, name);
+}
+
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
+    std::vector<std::pair<std::string, std::string>> out;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        if (pair.empty()) continue;
         const auto eq = pair.find('=');
-        const std::string_view key = pair.substr(0, eq);
-        if (percent_decode(key) != name) continue;
-        if (eq == std::string_view::npos) return std::string{};
-        return percent_decode(pair.substr(eq + 1));
+        out.emplace_back(percent_decode(pair.substr(0, eq)),
+                         eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1)));
     }
+    return out;
+}
+
+std::optional<std::string> query_param(std::string_view query, std::string_view name) {
+    for (auto& [key, value] : parse_query(query))
+        if (key == name) return std::move(value);
     return std::nullopt;
 }
 

@@ -37,6 +37,12 @@ struct http_request {
 // Decodes %XX escapes and '+' (as space). Invalid escapes are kept as they are.
 std::string percent_decode(std::string_view text);
 
+// Every name=value pair of a raw query string, percent-decoded, in order.
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
+
+// The first value of `name` in a raw query string; nothing when absent.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
 // Builds a complete HTTP/1.1 response. `extra_headers` are whole "Name: value\r\n"
 // lines. Content-Length is always set.
 std::string make_http_response(int status, std::string_view content_type, std::string_view body,

@@ -33,15 +33,7 @@ switchboard_str_t view(std::string_view text) { return {text.data(), text.size()
 
 json query_object(std::string_view query) {
     json out = json::object();
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (pair.empty()) continue;
-        const auto eq = pair.find('=');
-        out[net::percent_decode(pair.substr(0, eq))] =
-            eq == std::string_view::npos ? std::string{} : net::percent_decode(pair.substr(eq + 1));
-    }
+    for (auto& [name, value] : net::parse_query(query)) out[name] = std::move(value);
     return out;
 }
 
