@@ -128,6 +128,17 @@ inline json error_args(std::string_view code, std::string_view message) {
     return json::array({json{{"code", code}, {"message", message}}});
 }
 
+// The one rule for a user's id: the `id` claim of the socket's user, a string as it is,
+// a number by its JSON text ("42"); anything else (anonymous, no id, an object) is "".
+inline std::string user_id_of(const json& user) {
+    if (!user.is_object()) return {};
+    const auto id = user.find("id");
+    if (id == user.end()) return {};
+    if (id->is_string()) return id->get<std::string>();
+    if (id->is_number_integer()) return id->dump();
+    return {};
+}
+
 }  // namespace detail
 
 class plugin;
@@ -147,6 +158,18 @@ public:
     void ack(json args) const;
     // Answers the ack with {"code", "message"}.
     void fail(std::string_view code, std::string_view message) const;
+    // Answers the ack the platform's way for a success: [null, result], so a client
+    // writes `socket.emit(name, payload, (error, result) => ...)`.
+    void reply(json result) const;
+
+    // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
+    std::string user_id() const { return detail::user_id_of(user); }
+    // The user's id, or throws sdk::error("unauthorized") for an anonymous socket.
+    std::string require_user() const {
+        auto id = user_id();
+        if (id.empty()) throw error("unauthorized", "this event needs a signed-in user");
+        return id;
+    }
 
 private:
     friend class plugin;
@@ -161,6 +184,9 @@ struct socket_info {
     json auth;
     json user;
     json handshake;
+
+    // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
+    std::string user_id() const { return detail::user_id_of(user); }
 };
 
 // An HTTP request to a plugin route, and its answer.
@@ -323,6 +349,48 @@ public:
     }
     // Called when the deployment reloads (SIGHUP or `switchboard reload`).
     void on_reload(std::function<void()> fn) { reload_ = std::move(fn); }
+
+    // A handler in the platform's convention (ARCHITECTURE.md, Conventions): `fn` returns
+    // the result, and the ack becomes [null, result]; it throws sdk::error to refuse, and
+    // the client gets {code, message} (see refuse()). A database failure reaches the
+    // client as "unavailable" or "internal_error"; its SQL and driver text stay in the log.
+    using result_handler = std::function<json(event&)>;
+    void serve(std::string_view nsp, std::string_view event_name, result_handler fn, handler_options options = {}) {
+        on(nsp, event_name, [this, fn = std::move(fn)](event& e) {
+            try {
+                e.reply(fn(e));
+            } catch (const database_error& failure) {
+                log_error(e.name + ": " + failure.code() + ": " + failure.what());
+                count("database_errors");
+                const bool down = failure.code() == "db_unavailable";
+                refuse(e, down ? "unavailable" : "internal_error",
+                       down ? "the database is unavailable, try again" : "the server failed to handle the event");
+            } catch (const error& failure) {
+                if (failure.code() == "not_allowed_here") {
+                    log_error(e.name + ": " + failure.what());
+                    refuse(e, "internal_error", "the server failed to handle the event");
+                } else {
+                    refuse(e, failure.code(), failure.what());
+                }
+            } catch (const std::exception& failure) {
+                log_error(e.name + " failed: " + failure.what());
+                refuse(e, "internal_error", "the server failed to handle the event");
+            }
+        }, options);
+    }
+
+    // Tells the event's sender that it was refused: in its ack as [{code, message}], or,
+    // when it sent no ack callback, as `<feature>:error` {event, code, message} (feature:
+    // the event name up to its first ':'), so a mistake is never silent.
+    void refuse(const event& e, std::string_view code, std::string_view message) {
+        if (e.wants_ack()) {
+            e.fail(code, message);
+            return;
+        }
+        const std::string feature = e.name.substr(0, e.name.find(':'));
+        emit(target::to_socket(e.socket), feature + ":error",
+             json::array({json{{"event", e.name}, {"code", code}, {"message", message}}}));
+    }
 
     // ---- actions (any thread) ----
 
@@ -768,6 +836,8 @@ inline void event::fail(std::string_view code, std::string_view message) const {
     if (!wants_ack() || !plugin_) return;
     plugin_->send_ack(socket, ack_id, detail::error_args(code, message));
 }
+
+inline void event::reply(json result) const { ack(json::array({nullptr, std::move(result)})); }
 
 namespace detail {
 
