@@ -263,7 +263,7 @@ for (const database of databases()) {
       assert.equal(reader.inbox.all("blog:post").length, 1, "refused bus posts reach nobody");
     });
 
-    it("refuses bad payloads with invalid_payload and anonymous sockets stay out", async (t) => {
+    it("refuses bad payloads with invalid_payload, storing nothing", async (t) => {
       const users = users_for(t, d);
       const alice = await users.connect(unique("alice"));
       const post = await new_post(alice);
