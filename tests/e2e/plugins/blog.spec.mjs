@@ -1,18 +1,14 @@
 // The blog plugin with real socket.io-client users, on SQLite and PostgreSQL: posts
 // (create, edit by the author within the window, delete), the feed, likes and their
 // live counts, views, comments and replies, notifications to authors through the
-// notifications plugin, the ranking (read and pushed), posts from the backend's bus
-// (through the test-only notifications-probe plugin), and payloads that must be
-// refused without harm.
+// notifications plugin, the ranking (read and pushed), posts from the backend through
+// the server API's POST /api/publish, and payloads that must be refused without harm.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
-import { SWITCHBOARD_BIN, databases, start_deployment } from "../support/deployment.mjs";
-import { POLLING, db_number, metric, ok, refused, users_for } from "./social_helpers.mjs";
-
-const PROBE_DIR = path.join(path.dirname(SWITCHBOARD_BIN), "test-plugins");
+import { databases, start_deployment } from "../support/deployment.mjs";
+import { API_KEY, POLLING, db_number, metric, ok, publish, refused, users_for } from "./social_helpers.mjs";
 
 async function new_post(device, title = unique("title"), body = "a body") {
   return ok(device, "blog:create", { title, body });
@@ -27,9 +23,8 @@ for (const database of databases()) {
         plugins: [
           { name: "blog", config: { ranking_interval: 100, ranking_size: 3 } },
           { name: "notifications" },
-          { name: "notifications-probe" },
         ],
-        extra: { plugin_path: [PROBE_DIR] },
+        extra: { api: { keys: [API_KEY] } },
       });
     });
     after(() => d?.stop());
@@ -243,15 +238,15 @@ for (const database of databases()) {
       for (let i = 1; i < all.length; i++) assert.notEqual(all[i], all[i - 1], "a push repeated the ranking");
     });
 
-    it("creates posts from the backend's bus with the same checks", async (t) => {
+    it("creates posts from the backend (POST /api/publish) with the same checks", async (t) => {
       const users = users_for(t, d);
       const reader = await users.connect(unique("reader"));
       await ok(reader, "blog:watch_feed");
       const rejected = await metric(d, "switchboard_plugin_blog_bus_rejected");
       const title = unique("from the backend");
-      await ok(reader, "probe:publish", "blog:create", { author: "editorial", title: "x".repeat(201), body: "b" });
-      await ok(reader, "probe:publish", "blog:create", { title: "no author", body: "b" });
-      await ok(reader, "probe:publish", "blog:create", { author: "editorial", title, body: "from the CMS" });
+      await publish(d, "blog:create", { author: "editorial", title: "x".repeat(201), body: "b" });
+      await publish(d, "blog:create", { title: "no author", body: "b" });
+      await publish(d, "blog:create", { author: "editorial", title, body: "from the CMS" });
       const [post] = await reader.inbox.next("blog:post", { where: ([p]) => p.title === title });
       assert.equal(post.author, "editorial");
       assert.equal(post.body, "from the CMS");

@@ -83,3 +83,16 @@ export async function metric(d, name) {
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : 0;
 }
+
+// The server API key the specs configure (api.keys), and a publish on the bus through
+// POST /api/publish, the way a backend reaches the plugins.
+export const API_KEY = "spec-server-api-key-0123456789";
+
+export async function publish(d, topic, payload) {
+  const response = await fetch(`${d.url}/api/publish`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": API_KEY },
+    body: JSON.stringify({ topic, payload }),
+  });
+  assert.equal(response.status, 202, `publish ${topic}: ${await response.text()}`);
+}
