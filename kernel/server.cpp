@@ -13,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kernel/api/http_api.hpp"
+#include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -75,6 +76,10 @@ server::server(const config::settings& settings)
     engineio_ = std::make_unique<engineio::server>(settings_, raw, *socketio_);
     api_ = std::make_unique<api::http_api>();
     plugins_ = std::make_unique<plugins::plugin_host>(*this, settings_);
+    server_api_ = std::make_unique<api::server_api>(
+        settings_.api, *socketio_,
+        [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
+    api_->set_server_api(server_api_.get());
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {
@@ -157,13 +162,13 @@ void server::reload() {
 
 void server::install_builtin_routes() {
     // /metrics tells who is connected and what was refused; a deployment that exposes
-    // the port publicly lists who may read it (its monitoring) in server.api_allow.
+    // the port publicly lists who may read it (its monitoring) in server.monitoring_allow.
     std::vector<net::address_range> allowed;
-    for (const auto& entry : settings_.server.api_allow)
+    for (const auto& entry : settings_.server.monitoring_allow)
         if (auto range = net::address_range::parse(entry)) allowed.push_back(*range);
     auto refused = [allowed](const net::http_request& request, const api::http_api::responder& respond) {
         if (net::allowed(allowed, request.remote_address)) return false;
-        count_refusal(refusal::api_access);
+        count_refusal(refusal::monitoring_access);
         respond(net::make_http_response(403, "application/json", R"({"code":"forbidden","message":"Forbidden"})"));
         return true;
     };

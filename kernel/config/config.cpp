@@ -27,7 +27,8 @@ namespace {
 using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
-                                               "database", "log",   "plugins", "plugin_path"};
+                                               "database", "api",   "log",   "plugins", "plugin_path"};
+constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
 constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
@@ -35,7 +36,7 @@ constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeo
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
                                             "shutdown_timeout", "handler_threads", "pid_file",
                                             "header_timeout", "close_timeout", "max_connections_per_ip",
-                                            "max_handshakes_per_ip", "api_allow"};
+                                            "max_handshakes_per_ip", "monitoring_allow"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
@@ -126,9 +127,9 @@ void read_server(const yaml_value& section, server_settings& out) {
     if (const auto value = map.find("max_handshakes_per_ip"))
         out.max_handshakes_per_ip = static_cast<unsigned>(
             value->as_integer(0, 1'000'000, "handshakes per second from 0 (no limit) to 1000000"));
-    if (const auto value = map.find("api_allow")) {
-        out.api_allow = value->as_string_list();
-        for (const auto& entry : out.api_allow)
+    if (const auto value = map.find("monitoring_allow")) {
+        out.monitoring_allow = value->as_string_list();
+        for (const auto& entry : out.monitoring_allow)
             if (!is_address_or_cidr(entry))
                 value->fail_expected("a list of addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8");
     }
@@ -444,6 +445,18 @@ void read_database(const yaml_value& section, database_settings& out) {
     if (const auto value = map.find("migrations_dir")) out.migrations_dir = value->as_string();
 }
 
+void read_api(const yaml_value& section, api_settings& out) {
+    const auto map = section.as_map(api_keys);
+    if (const auto value = map.find("keys")) {
+        out.keys = value->as_string_list();
+        const auto items = value->as_list();
+        for (std::size_t i = 0; i < items.size(); ++i)
+            // A short key is guessable over the network; prefer keys_env anyway.
+            if (out.keys[i].size() < 16) items[i].fail_expected("an API key of at least 16 characters");
+    }
+    if (const auto value = map.find("keys_env")) out.keys_env = value->as_string_list();
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -453,6 +466,7 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
     if (const auto section = sections.find("auth")) read_auth(*section, out.auth);
     if (const auto section = sections.find("database")) read_database(*section, out.database);
+    if (const auto section = sections.find("api")) read_api(*section, out.api);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);

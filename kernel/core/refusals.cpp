@@ -25,7 +25,7 @@ std::string_view to_string(refusal r) noexcept {
         case refusal::per_ip_connections: return "per_ip_connections";
         case refusal::per_ip_handshakes: return "per_ip_handshakes";
         case refusal::transfer_encoding: return "transfer_encoding";
-        case refusal::api_access: return "api_access";
+        case refusal::monitoring_access: return "monitoring_access";
         case refusal::count_: break;
     }
     return "unknown";

@@ -25,7 +25,7 @@ enum class refusal : std::uint8_t {
     per_ip_connections,    // too many concurrent connections from one address
     per_ip_handshakes,     // too many handshakes per second from one address
     transfer_encoding,     // a request with a transfer coding we do not implement
-    api_access,            // /metrics or /healthz asked from an address not allowed
+    monitoring_access,     // /metrics or /healthz asked from an address not allowed
     count_
 };
 

@@ -47,15 +47,15 @@ describe("HTTP", () => {
     }
   });
 
-  it("lets server.api_allow restrict /metrics and /healthz", async () => {
-    const server = await start({ server: { api_allow: ["10.0.0.0/8", "::1"] } });
+  it("lets server.monitoring_allow restrict /metrics and /healthz", async () => {
+    const server = await start({ server: { monitoring_allow: ["10.0.0.0/8", "::1"] } });
     try {
       assert.equal((await fetch(`${server.url}/metrics`)).status, 403);
       assert.equal((await fetch(`${server.url}/healthz`)).status, 403);
     } finally {
       await server.stop();
     }
-    const open = await start({ server: { api_allow: ["127.0.0.0/8"] } });
+    const open = await start({ server: { monitoring_allow: ["127.0.0.0/8"] } });
     try {
       assert.equal((await fetch(`${open.url}/healthz`)).status, 200);
     } finally {
