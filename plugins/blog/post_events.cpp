@@ -54,7 +54,7 @@ json on_delete(blog_context& ctx, sdk::event& e) {
     const json deleted = {{"postId", id}};
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
     to.rooms.push_back(feed_room);
-    ctx.p.emit(to, "blog:post_deleted", json::array({deleted}));
+    ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:post_deleted", json::array({deleted}));
     ctx.ranking.changed();
     return deleted;
 }

@@ -33,6 +33,8 @@ json on_like(blog_context& ctx, sdk::event& e) {
             // it is the count, not the event, that matters, and the last one is right.
             target to = target::to_room(ctx.config.nsp, post_room(id));
             to.rooms.push_back(feed_room);
+            // Even a count names the post: not to the users a block separates from its author.
+            hide_from_blocked(ctx, to, post.author);
             ctx.p.emit(to, "blog:likes", json::array({json{{"postId", id}, {"likes", result.likes}}}));
         }
     }

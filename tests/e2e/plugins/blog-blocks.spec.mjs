@@ -58,8 +58,16 @@ for (const database of databases()) {
       // Live: alice's new post reaches bob, not mallory.
       const fresh = await ok(alice, "blog:create", { title: "after the block", body: "x" });
       await bob.inbox.next("blog:post", { where: ([p]) => p.id === fresh.id });
-      await ok(mallory, "blog:list");   // after the push on her connection
+      // Nor a like count of it, nor its deletion: an id alone tells it exists.
+      const doomed = await ok(alice, "blog:create", { title: "to be deleted", body: "x" });
+      await ok(bob, "blog:like", { postId: doomed.id });
+      await bob.inbox.next("blog:likes", { where: ([l]) => l.postId === doomed.id });
+      await ok(alice, "blog:delete", { postId: doomed.id });
+      await bob.inbox.next("blog:post_deleted", { where: ([p]) => p.postId === doomed.id });
+      await ok(mallory, "blog:list");   // after the pushes on her connection
       assert.ok(!mallory.inbox.all("blog:post").some(([p]) => p.id === fresh.id));
+      for (const event of ["blog:post", "blog:likes", "blog:post_deleted"])
+        assert.ok(!mallory.inbox.all(event).some(([p]) => [fresh.id, doomed.id].includes(p.id ?? p.postId)), event);
 
       // Comments under a third user's post: mallory's reach bob, not alice.
       await ok(alice, "blog:watch", { postId: neutral.id });
