@@ -2,6 +2,7 @@
 // documents. One instance lives from load to unload.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,10 @@ std::optional<std::string> document_of(std::string_view nsp);
 // The y-socket.io provider protocol: sync-step-1, sync-update, awareness-update, and
 // awareness removal on disconnect.
 void register_sync_events(collab_context& ctx);
+
+// Asks `socket` (a writer of `doc`, whose `compacting` the caller set) for its full
+// state, which then replaces the part of the log it covers.
+void request_full_state(collab_context& ctx, socket_id socket, std::shared_ptr<document> doc);
 
 // collab:grant and collab:role on the configured namespace.
 void register_role_events(collab_context& ctx);

@@ -18,6 +18,7 @@ struct settings {
     role default_role = role::reader;     // users who are neither the owner nor members
     bool reader_awareness = true;         // readers' cursors and names are relayed
     std::size_t max_update_bytes = 1'000'000;
+    std::size_t compact_after = 1000;     // updates in a document's log before compacting (0: never)
 };
 
 extern const char* const config_schema;

@@ -60,13 +60,13 @@ std::optional<opened> enter(collab_context& ctx, const sdk::event& e) {
     auto doc = ctx.documents.attach(e.socket, session{*name, e.nsp, user, access});
     std::lock_guard lock(doc->mutex);
     if (!doc->loaded) {
-        for (auto& update : ctx.store.load(*name)) {
-            auto summary = summarize_update(update);
+        for (auto& row : ctx.store.load(*name)) {
+            auto summary = summarize_update(row.data);
             if (!summary) {
                 ctx.p.log_warn("collab: a stored update of \"" + *name + "\" is not a Yjs update; skipped");
                 continue;
             }
-            doc->add(std::move(update), std::move(*summary));
+            doc->add(row.id, std::move(row.data), std::move(*summary));
         }
         doc->loaded = true;
     }
@@ -87,12 +87,21 @@ void receive_update(collab_context& ctx, socket_id socket, std::string_view even
         ctx.p.count("updates_refused");
         return tell(ctx, socket, event, "forbidden", "read-only: your changes to this document are not kept");
     }
-    std::lock_guard lock(doc->mutex);
-    // Stored first: an update anyone has seen survives a restart.
-    ctx.store.append(doc->name, update, s->user);
-    ctx.p.emit(target::to_namespace(s->nsp).except(socket), "sync-update", json::array({binary(update)}));
-    doc->add(std::move(update), std::move(*summary));
+    bool compact = false;
+    {
+        std::lock_guard lock(doc->mutex);
+        // Stored first: an update anyone has seen survives a restart.
+        const auto id = ctx.store.append(doc->name, update, s->user);
+        ctx.p.emit(target::to_namespace(s->nsp).except(socket), "sync-update", json::array({binary(update)}));
+        doc->add(id, std::move(update), std::move(*summary));
+        // The writer that just sent an update has the newest state: ask it.
+        if (ctx.config.compact_after > 0 && doc->updates.size() >= ctx.config.compact_after && !doc->compacting) {
+            doc->compacting = true;
+            compact = true;
+        }
+    }
     ctx.p.count("updates");
+    if (compact) request_full_state(ctx, socket, doc);
 }
 
 template <class Fn>

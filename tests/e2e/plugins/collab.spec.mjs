@@ -12,9 +12,12 @@ import * as Y from "yjs";
 
 import { DEFAULT_TIMEOUT_MS, once, with_timeout } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
+import { db_number, metric } from "./social_helpers.mjs";
 
 // Documents are namespaces the deployment lists (see the plugin's README).
-const DOCUMENTS = ["two", "five", "readonly", "late", "offline", "restart", "awareness", "grant", "bad"];
+const DOCUMENTS = ["two", "five", "readonly", "late", "offline", "restart", "awareness", "grant", "bad", "compact"];
+// Low, so that the five-editor test compacts while everyone types, too.
+const COMPACT_AFTER = 25;
 
 // Opens `doc` as `user` with the y-socket.io provider; resolves once synced (the
 // server's sync step 1 came, after every stored update).
@@ -105,7 +108,7 @@ for (const database of databases()) {
       d = await start_deployment({
         database,
         namespaces: [{ name: "/" }, ...DOCUMENTS.map((doc) => ({ name: `/yjs|${doc}-${database}` }))],
-        plugins: [{ name: "collab" }],
+        plugins: [{ name: "collab", config: { compact_after: COMPACT_AFTER } }],
       });
     });
     after(() => d?.stop());
@@ -182,6 +185,26 @@ for (const database of databases()) {
       await d.restart();
       const after_restart = await open(t, d, "owner", name("restart"));
       assert.equal(after_restart.text.toString(), before_restart);
+    });
+
+    test("compaction: a writer's full state replaces the log, and nothing typed meanwhile is lost", async (t) => {
+      const [owner, bob] = await team(t, "compact", ["bob"]);
+      const rows = () => db_number(d, `SELECT COUNT(*) FROM collab_updates WHERE document = '${name("compact")}'`);
+      const compactions = await metric(d, "switchboard_plugin_collab_compactions");
+      // Both type keystroke by keystroke, past the threshold several times over.
+      for (let i = 0; i < 4; i++) {
+        type(owner, "0123456789");
+        type(bob, "abcdefghij");
+        await until([owner, bob], converged([owner, bob], 20 * (i + 1)), `round ${i} converging`);
+      }
+      const text = owner.text.toString();
+      assert.ok((await metric(d, "switchboard_plugin_collab_compactions")) > compactions, "compacted at least once");
+      assert.ok(rows() < 80, `the log holds ${rows()} rows for 80 keystrokes`);
+      const late = await open(t, d, "zoe", name("compact"));
+      assert.equal(late.text.toString(), text);
+      await d.restart();
+      const after_restart = await open(t, d, "zoe", name("compact"));
+      assert.equal(after_restart.text.toString(), text);
     });
 
     test("awareness reaches the others and a joiner; a closed client's disappears", async (t) => {
