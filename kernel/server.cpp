@@ -207,6 +207,7 @@ void server::start() {
     net::http_limits limits;
     limits.max_body_bytes = settings_.engineio.max_payload;
     limits.request_timeout = settings_.server.header_timeout;
+    limits.write_timeout = settings_.server.close_timeout;
     limits.max_header_bytes = 16 * 1024;
     std::shared_ptr<net::ip_limiter> limiter;
     if (settings_.server.max_connections_per_ip || settings_.server.max_handshakes_per_ip) {

@@ -31,6 +31,7 @@ struct http_connection::state {
     // (a maximum here would cut headers short of their limit, with a 400 for a 431).
     beast::flat_buffer buffer;
     std::unique_ptr<asio::steady_timer> request_timer;
+    std::unique_ptr<asio::steady_timer> write_timer;
     std::optional<http::request_parser<http::string_body>> parser;
     std::uint64_t next_request_id = 1;
     // The request waiting for its response (without its body).
@@ -171,8 +172,14 @@ void http_connection::on_read(const boost::system::error_code& ec) {
     if (s.request_timer) s.request_timer->cancel();
     if (s.closed) return;
     if (ec) {
-        if (ec == http::error::body_limit) return reject(413, "Payload Too Large");
-        if (ec == http::error::header_limit) return reject(431, "Request Header Fields Too Large");
+        if (ec == http::error::body_limit) {
+            count_refusal(refusal::body_size);
+            return reject(413, "Payload Too Large");
+        }
+        if (ec == http::error::header_limit) {
+            count_refusal(refusal::header_size);
+            return reject(431, "Request Header Fields Too Large");
+        }
         if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
             ec != http::error::partial_message)
             return reject(400, "Bad Request");
@@ -240,11 +247,28 @@ void http_connection::write_response(std::uint64_t request_id, std::string raw_r
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);
                       });
+    arm_write_deadline();
+}
+
+void http_connection::arm_write_deadline() {
+    auto& s = *state_;
+    if (!s.write_timer) s.write_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor());
+    s.write_timer->expires_after(limits_.write_timeout);
+    s.write_timer->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        auto& st = *self->state_;
+        if (ec || st.closed || !st.writing) return;
+        count_refusal(refusal::write_deadline);
+        SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
+                            << "-byte response within " << self->limits_.write_timeout.count() << " ms";
+        // Cancels the write; its handler finds the connection closed.
+        self->close();
+    });
 }
 
 void http_connection::on_write(const boost::system::error_code& ec) {
     auto& s = *state_;
     s.writing = false;
+    if (s.write_timer) s.write_timer->cancel();
     std::string().swap(s.write_buffer);
     if (ec || s.close_after_write) return close();
     if (s.queued) return dispatch_request();
@@ -271,9 +295,13 @@ void http_connection::reject(int status, std::string_view message) {
     s.writing = true;
     asio::async_write(s.socket, asio::buffer(s.write_buffer),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          auto& st = *self->state_;
+                          st.writing = false;
+                          if (st.write_timer) st.write_timer->cancel();
                           if (ec) return self->close();
                           self->linger();
                       });
+    arm_write_deadline();
 }
 
 void http_connection::linger() {
@@ -311,6 +339,7 @@ void http_connection::close() {
     s.closed = true;
     if (s.linger_timer) s.linger_timer->cancel();
     if (s.request_timer) s.request_timer->cancel();
+    if (s.write_timer) s.write_timer->cancel();
     boost::system::error_code ec;
     s.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     s.socket.close(ec);

@@ -50,6 +50,9 @@ struct http_limits {
     // and idle keep-alive connections). Not while a response is pending: a long-polling
     // client then legitimately sends nothing.
     std::chrono::milliseconds request_timeout{10'000};
+    // A response must be written within this: a peer that keeps its receive window
+    // shut would otherwise hold the connection and the response's bytes forever.
+    std::chrono::milliseconds write_timeout{5'000};
 };
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
@@ -77,6 +80,8 @@ private:
     // response.
     void arm_request_deadline();
     void on_request_deadline();
+    // Starts the write deadline of the response being written.
+    void arm_write_deadline();
     void dispatch_request();
     void write_response(std::uint64_t request_id, std::string raw_response, bool close_after);
     void on_write(const boost::system::error_code& ec);

@@ -82,7 +82,38 @@ describe("deadlines", () => {
       // Dropped, and then actually closed at the write deadline although it never reads.
       await wait_for(async () => (await refused(server.url, "write_deadline")) >= 1, "the write deadline", 10_000);
       await wait_for(async () => (await metrics(server.url)).switchboard_sessions === 1, "the session to go");
+      assert.equal(await refused(server.url, "outgoing_queue"), 1);
       slow.destroy();
+    } finally {
+      sender.close();
+      await server.stop();
+    }
+  });
+
+  it("cuts a polling response whose reader keeps its window shut at the write deadline", async () => {
+    const server = await start({
+      server: { close_timeout: "500ms" },
+      engineio: { max_payload: "1MB", max_buffered_bytes: "32MB", ping_interval: "20s", ping_timeout: "20s" },
+    });
+    const sender = io(server.url, { transports: ["websocket"], reconnection: false });
+    try {
+      await once(sender, "connect");
+      const handshake = await (await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`)).text();
+      const sid = JSON.parse(handshake.slice(1)).sid;
+      const target = `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+      const post = (body) => fetch(`${server.url}${target}`, { method: "POST", body });
+      await post("40");
+      await post('42["join","flood"]');
+      // 24 MB wait for the next GET: more than every socket buffer on the way holds.
+      const big = "x".repeat(800_000);
+      for (let i = 0; i < 30; ++i) await sender.timeout(5000).emitWithAck("emit", { to: "flood", event: "big", args: [big] });
+      const reader = tcp(server.port);
+      await connected(reader);
+      reader.pause();
+      reader.write(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      await wait_for(async () => (await refused(server.url, "write_deadline")) >= 1, "the write deadline", 10_000);
+      assert.match(server.output(), /closing an HTTP connection whose peer did not read its \d+-byte response/);
+      reader.destroy();
     } finally {
       sender.close();
       await server.stop();

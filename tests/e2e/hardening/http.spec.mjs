@@ -1,9 +1,11 @@
 // Issue #10, item 10: the HTTP and room details an attacker can lean on.
 import assert from "node:assert/strict";
+import path from "node:path";
 import { describe, it } from "node:test";
 import { io } from "socket.io-client";
 
 import { once } from "../support/client.mjs";
+import { REPO, SWITCHBOARD_BIN } from "../support/deployment.mjs";
 import { connected, refused, start, tcp, wait_for } from "./support.mjs";
 
 // Sends raw bytes and resolves with everything the server answers until it closes
@@ -42,6 +44,7 @@ describe("HTTP", () => {
       const request = (size) => `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(size)}\r\n\r\n`;
       assert.match(await exchange(server.port, request(12 * 1024), /\r\n\r\n/), /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(await exchange(server.port, request(20 * 1024)), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      assert.equal(await refused(server.url, "header_size"), 1);
     } finally {
       await server.stop();
     }
@@ -60,6 +63,34 @@ describe("HTTP", () => {
       assert.equal((await fetch(`${open.url}/healthz`)).status, 200);
     } finally {
       await open.stop();
+    }
+  });
+});
+
+describe("the Authorization header", () => {
+  it("is read by one rule everywhere: of two, the first (as the kernel and Node do), also for plugins", async () => {
+    const key = "k".repeat(32);
+    const server = await start(
+      (dir) => ({
+        plugins: [{ name: "notifications", required: true, config: { api_key: key } }],
+        database: { url: `sqlite:${path.join(dir, "db")}`, migrations_dir: path.join(REPO, "migrations") },
+      }),
+      { binary: SWITCHBOARD_BIN },
+    );
+    try {
+      // The notifications plugin's HTTP API checks the bearer key; an empty body is a 400
+      // once authorized, 401 otherwise.
+      const post = (first, second) =>
+        exchange(
+          server.port,
+          `POST /api/notifications HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\n` +
+            `Authorization: Bearer ${second}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}`,
+          /\r\n\r\n/,
+        );
+      assert.doesNotMatch(await post(key, "wrong"), /^HTTP\/1\.1 401/);
+      assert.match(await post("wrong", key), /^HTTP\/1\.1 401 Unauthorized\r\n/);
+    } finally {
+      await server.stop();
     }
   });
 });
