@@ -1,23 +1,21 @@
 // The events plugin with real socket.io-client users, on SQLite and PostgreSQL: event
 // rooms only participants may join, read or send to; participation from the
-// backend's bus (through the test-only notifications-probe plugin) and, with the
+// backend (the server API's POST /api/publish onto the bus) and, with the
 // switch on, from users; user_joined / user_left and live attendee counts; persisted
 // messages with chat's rules (empty, length, banned words); typing relayed and
 // cleared; nothing of one event reaching another's participants or outsiders.
 import assert from "node:assert/strict";
-import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
-import { SWITCHBOARD_BIN, databases, start_deployment } from "../support/deployment.mjs";
-import { POLLING, ok, refused, users_for } from "./social_helpers.mjs";
+import { databases, start_deployment } from "../support/deployment.mjs";
+import { API_KEY, POLLING, db_number, ok, publish, refused, users_for } from "./social_helpers.mjs";
 
-const PROBE_DIR = path.join(path.dirname(SWITCHBOARD_BIN), "test-plugins");
 const TYPING_TIMEOUT_MS = 400;
 
 // The backend sets a participation; resolves once the user's device was told.
-async function participate(backend, device, eventId, status) {
-  await ok(backend, "probe:publish", "events:participation", { eventId, userId: device.user, status, userName: `${device.user} name` });
+async function participate(d, device, eventId, status) {
+  await publish(d, "events:participation", { eventId, userId: device.user, status, userName: `${device.user} name` });
   await device.inbox.next("events:participation", { where: ([p]) => p.eventId === eventId && p.status === status });
 }
 
@@ -29,20 +27,18 @@ for (const database of databases()) {
         database,
         plugins: [
           { name: "events", config: { banned_words: ["darn"], typing_timeout: TYPING_TIMEOUT_MS } },
-          { name: "notifications-probe" },
         ],
-        extra: { plugin_path: [PROBE_DIR] },
+        extra: { api: { keys: [API_KEY] } },
       });
     });
     after(() => d?.stop());
 
     it("keeps non-participants out of everything, without telling whether the event exists", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const outsider = await users.connect(unique("outsider"));
       const event = unique("evt");
-      await participate(backend, alice, event, "attending");
+      await participate(d, alice, event, "attending");
       await ok(alice, "events:join", { eventId: event });
       await ok(alice, "events:send", { eventId: event, content: "secret plans" });
 
@@ -61,22 +57,21 @@ for (const database of databases()) {
 
     it("announces participants with live attendee counts and lets them talk", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const bob = await users.connect(unique("bob"), { options: POLLING });
       const carol = await users.connect(unique("carol"));
       const event = unique("evt");
 
-      await participate(backend, alice, event, "attending");
+      await participate(d, alice, event, "attending");
       const joined = await ok(alice, "events:join", { eventId: event });
       assert.deepEqual(joined, { eventId: event, status: "attending", attendees: { attending: 1, interested: 0 }, messages: [], hasMore: false });
 
-      await participate(backend, bob, event, "interested");
+      await participate(d, bob, event, "interested");
       const [arrived] = await alice.inbox.next("events:user_joined");
       assert.deepEqual(arrived, { eventId: event, userId: bob.user, status: "interested", previous: null, user: { id: bob.user, name: `${bob.user} name` } });
       assert.deepEqual((await alice.inbox.next("events:attendees"))[0], { eventId: event, attendees: { attending: 1, interested: 1 } });
       await ok(bob, "events:join", { eventId: event });
-      await participate(backend, carol, event, "attending");
+      await participate(d, carol, event, "attending");
       assert.deepEqual((await bob.inbox.next("events:attendees"))[0].attendees, { attending: 2, interested: 1 });
       await ok(carol, "events:join", { eventId: event });
 
@@ -93,7 +88,7 @@ for (const database of databases()) {
       assert.deepEqual(listed.participants.map((p) => [p.userId, p.status]).sort(),
         [[alice.user, "attending"], [bob.user, "interested"], [carol.user, "attending"]].sort());
 
-      await participate(backend, bob, event, "attending");
+      await participate(d, bob, event, "attending");
       const [change] = await alice.inbox.next("events:user_joined", { where: ([u]) => u.userId === bob.user && u.status === "attending" });
       assert.equal(change.previous, "interested");
       assert.deepEqual((await alice.inbox.next("events:attendees", { where: ([a]) => a.attendees.attending === 3 }))[0].attendees,
@@ -103,19 +98,18 @@ for (const database of databases()) {
 
     it("takes a user who stops taking part out of the room at once", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const bob = await users.connect(unique("bob"));
       const bob_phone = await users.connect(bob.user);
       const event = unique("evt");
-      await participate(backend, alice, event, "attending");
-      await participate(backend, bob, event, "attending");
+      await participate(d, alice, event, "attending");
+      await participate(d, bob, event, "attending");
       await bob_phone.inbox.next("events:participation", { where: ([p]) => p.status === "attending" });
       for (const device of [alice, bob, bob_phone]) await ok(device, "events:join", { eventId: event });
       await ok(bob_phone, "events:typing", { eventId: event });
       await alice.inbox.next("events:typing");
 
-      await participate(backend, bob, event, null);
+      await participate(d, bob, event, null);
       assert.deepEqual((await alice.inbox.next("events:user_left"))[0], { eventId: event, userId: bob.user, status: "attending" });
       assert.deepEqual((await alice.inbox.next("events:stop_typing"))[0], { eventId: event, userId: bob.user });
       assert.deepEqual((await alice.inbox.next("events:attendees", { where: ([a]) => a.attendees.attending === 1 }))[0].attendees,
@@ -131,12 +125,11 @@ for (const database of databases()) {
 
     it("never lets one event's messages reach another event's participants", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const bob = await users.connect(unique("bob"));
       const [first, second] = [unique("evt"), unique("evt")];
-      await participate(backend, alice, first, "attending");
-      await participate(backend, bob, second, "attending");
+      await participate(d, alice, first, "attending");
+      await participate(d, bob, second, "attending");
       await ok(alice, "events:join", { eventId: first });
       await ok(bob, "events:join", { eventId: second });
       await ok(alice, "events:send", { eventId: first, content: "first only" });
@@ -149,10 +142,9 @@ for (const database of databases()) {
 
     it("pages history oldest first within a page", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const event = unique("evt");
-      await participate(backend, alice, event, "interested");
+      await participate(d, alice, event, "interested");
       const ids = [];
       for (let i = 0; i < 5; i++) ids.push((await ok(alice, "events:send", { eventId: event, content: `m${i}` })).id);
       const page = await ok(alice, "events:history", { eventId: event, limit: 2 });
@@ -165,13 +157,12 @@ for (const database of databases()) {
 
     it("relays typing to the others, and clears it on stop, on a message and after the timeout", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const alice_laptop = await users.connect(alice.user);
       const bob = await users.connect(unique("bob"));
       const event = unique("evt");
-      await participate(backend, alice, event, "attending");
-      await participate(backend, bob, event, "attending");
+      await participate(d, alice, event, "attending");
+      await participate(d, bob, event, "attending");
       for (const device of [alice, alice_laptop, bob]) await ok(device, "events:join", { eventId: event });
 
       assert.deepEqual(await ok(alice, "events:typing", { eventId: event }), { eventId: event });
@@ -201,10 +192,9 @@ for (const database of databases()) {
 
     it("refuses bad payloads and banned words", async (t) => {
       const users = users_for(t, d);
-      const backend = await users.connect(unique("backend"));
       const alice = await users.connect(unique("alice"));
       const event = unique("evt");
-      await participate(backend, alice, event, "attending");
+      await participate(d, alice, event, "attending");
       const cases = [
         ["events:send", undefined],
         ["events:send", "text"],
@@ -229,8 +219,8 @@ for (const database of databases()) {
       assert.equal((await ok(alice, "events:send", { eventId: event, content: "x".repeat(1000) })).content.length, 1000);
       assert.equal((await ok(alice, "events:history", { eventId: event })).messages.length, 1);
       // A bad participation from the bus is dropped: the next good one is the first told.
-      await ok(backend, "probe:publish", "events:participation", { eventId: event, userId: alice.user, status: "maybe" });
-      await participate(backend, alice, event, "interested");
+      await publish(d, "events:participation", { eventId: event, userId: alice.user, status: "maybe" });
+      await participate(d, alice, event, "interested");
       assert.equal(alice.inbox.all("events:participation").length, 2);
     });
   });
@@ -263,6 +253,42 @@ for (const database of databases()) {
       assert.equal(await refused(bob, "events:send", { eventId: event, content: "hi" }), "forbidden");
       assert.equal(alice.inbox.all("events:user_joined").filter(([u]) => u.userId === bob.user).length, 1);
       assert.equal(alice.inbox.all("events:attendees").length, 2);
+    });
+
+    it("keeps attendee counts exact when many users answer at once", { timeout: 120_000 }, async (t) => {
+      const users = users_for(t, d);
+      const host = await users.connect(unique("host"));
+      const event = unique("evt");
+      await ok(host, "events:participate", { eventId: event, status: "attending" });
+      await ok(host, "events:join", { eventId: event });
+      const crowd = [];
+      for (let i = 0; i < 40; i += 20)
+        crowd.push(...(await Promise.all(Array.from({ length: 20 }, () => users.connect(unique("guest"), { timeout: 20_000 })))));
+      // Everyone answers at once; every third changes their mind to interested, every
+      // fifth leaves again.
+      let changes = 0;
+      await Promise.all(crowd.map(async (guest, i) => {
+        await ok(guest, "events:participate", { eventId: event, status: "attending" });
+        changes++;
+        if (i % 3 === 0) {
+          await ok(guest, "events:participate", { eventId: event, status: "interested" });
+          changes++;
+        }
+        if (i % 5 === 0) {
+          await ok(guest, "events:participate", { eventId: event, status: null });
+          changes++;
+        }
+      }));
+      const attending = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'attending'`);
+      const interested = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'interested'`);
+      const expected_attending = 1 + crowd.filter((_, i) => i % 3 !== 0 && i % 5 !== 0).length;
+      const expected_interested = crowd.filter((_, i) => i % 3 === 0 && i % 5 !== 0).length;
+      assert.deepEqual([attending, interested], [expected_attending, expected_interested]);
+      // One count push a change, in commit order: the last is the database's.
+      let last;
+      for (let i = 0; i < changes; i++) [last] = await host.inbox.next("events:attendees", { timeout: 20_000 });
+      assert.deepEqual(last.attendees, { attending, interested });
+      assert.deepEqual((await ok(host, "events:participants", { eventId: event })).attendees, { attending, interested });
     });
   });
 }

@@ -71,6 +71,12 @@ export function db_rows(d, sql) {
   return out.split("\n").filter((line) => line.length > 0).map((line) => line.split("|"));
 }
 
+// Runs a statement on the deployment's database (a spec setting up what no client
+// can, such as a post written two days ago).
+export function db_exec(d, sql) {
+  db_rows(d, sql);
+}
+
 export function db_number(d, sql) {
   const rows = db_rows(d, sql);
   return Number(rows[0][0]);
@@ -82,4 +88,17 @@ export async function metric(d, name) {
   const text = await response.text();
   const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : 0;
+}
+
+// The server API key the specs configure (api.keys), and a publish on the bus through
+// POST /api/publish, the way a backend reaches the plugins.
+export const API_KEY = "spec-server-api-key-0123456789";
+
+export async function publish(d, topic, payload) {
+  const response = await fetch(`${d.url}/api/publish`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": API_KEY },
+    body: JSON.stringify({ topic, payload }),
+  });
+  assert.equal(response.status, 202, `publish ${topic}: ${await response.text()}`);
 }
