@@ -116,7 +116,10 @@ void redis_client::on_connected() {
     for (const auto& channel : channels_) send(encode_command({"SUBSCRIBE", channel}), {}, false);
     for (const auto& pattern : patterns_) send(encode_command({"PSUBSCRIBE", pattern}), {}, false);
     SB_LOG(info, "cluster") << name_ << ": connected to Redis at " << endpoint_.host << ":" << endpoint_.port;
-    if (state_) state_(true);
+    // A subscriber is ready once Redis confirmed every subscription: before that, a
+    // message published elsewhere would pass it by.
+    unconfirmed_ = channels_.size() + patterns_.size();
+    if (unconfirmed_ == 0 && state_) state_(true);
     read();
 }
 
@@ -172,7 +175,10 @@ void redis_client::handle(resp_value&& value) {
         auto& e = value.elements;
         if (e[0].text == "message" && e.size() == 3 && push_) push_(e[1].text, {}, std::move(e[2].text));
         else if (e[0].text == "pmessage" && e.size() == 4 && push_) push_(e[2].text, e[1].text, std::move(e[3].text));
-        return;   // subscription confirmations need nothing
+        else if ((e[0].text == "subscribe" || e[0].text == "psubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0 &&
+                 state_)
+            state_(true);
+        return;
     }
     if (waiting_.empty()) {
         SB_LOG(warn, "cluster") << name_ << ": a reply nobody asked for";

@@ -39,7 +39,8 @@ public:
     using reply_fn = std::function<void(std::optional<resp_value>)>;
     // A published message: the channel, the pattern that matched (empty for SUBSCRIBE).
     using push_fn = std::function<void(std::string_view channel, std::string_view pattern, std::string payload)>;
-    // Connected (true) or lost (false); called on every change.
+    // Ready (true: connected, and for a subscriber every subscription confirmed) or lost
+    // (false); called on every change.
     using state_fn = std::function<void(bool connected)>;
 
     redis_client(boost::asio::io_context& io, redis_endpoint endpoint, std::string name);
@@ -85,6 +86,7 @@ private:
     std::set<std::string> patterns_;
     push_fn push_;
     state_fn state_;
+    std::size_t unconfirmed_ = 0;      // subscriptions Redis has yet to confirm
     bool connected_ = false;
     bool stopped_ = false;
     std::uint64_t generation_ = 0;     // bumps per connection: late handlers of an old one return
