@@ -36,9 +36,23 @@ std::vector<std::shared_ptr<const stored_update>> document::missing_for(
     return out;
 }
 
-void document::add(bytes data, update_summary summary) {
+void document::add(std::int64_t id, bytes data, update_summary summary) {
     known.add(summary);
-    updates.push_back(std::make_shared<const stored_update>(stored_update{std::move(data), std::move(summary)}));
+    updates.push_back(std::make_shared<const stored_update>(stored_update{id, std::move(data), std::move(summary)}));
+}
+
+std::vector<std::int64_t> document::covered_by(const update_summary& full) const {
+    std::vector<std::int64_t> out;
+    for (const auto& update : updates)
+        if (covers(full, update->summary)) out.push_back(update->id);
+    return out;
+}
+
+void document::replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data,
+                       update_summary summary) {
+    const std::set<std::int64_t> gone(removed.begin(), removed.end());
+    std::erase_if(updates, [&](const auto& update) { return gone.contains(update->id); });
+    add(id, std::move(data), std::move(summary));
 }
 
 std::vector<awareness_entry> document::apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries) {

@@ -25,6 +25,7 @@ const char* role_name(role r);
 std::optional<role> parse_role(const std::string& name);
 
 struct stored_update {
+    std::int64_t id = 0;   // its row in collab_updates
     bytes data;
     update_summary summary;
 };
@@ -43,7 +44,15 @@ struct document {
     std::vector<std::shared_ptr<const stored_update>> missing_for(
         const std::map<std::uint64_t, std::uint64_t>& theirs) const;
 
-    void add(bytes data, update_summary summary);
+    void add(std::int64_t id, bytes data, update_summary summary);
+
+    // Compaction: a writer's full state replaces the updates it covers.
+    bool compacting = false;   // a full state was asked for and not answered yet
+    // The ids of the updates `full` covers (those that arrived after the writer
+    // answered are not covered, and stay).
+    std::vector<std::int64_t> covered_by(const update_summary& full) const;
+    // Drops the `removed` updates and appends the full state in their place.
+    void replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data, update_summary summary);
 
     // Awareness: a client id belongs to the first socket that announced it; entries
     // for a client id of another socket are dropped (no one speaks for another tab).
