@@ -24,14 +24,17 @@ function admin_url(url) {
 
 // replace: [[RegExp, replacement]] applied to the YAML text after the standard ones;
 // each must match, so a YAML that drifted fails loudly instead of testing defaults.
-export async function start_seed(name, { database = "sqlite", replace = [] } = {}) {
+// append: YAML text added at the end (a top-level section, e.g. cluster). like: another
+// start_seed's result whose secret, API key and database this node shares (a second
+// node of one deployment).
+export async function start_seed(name, { database = "sqlite", replace = [], append = "", like } = {}) {
   const seed_dir = path.join(REPO, "examples", "seeds", name);
   const dir = mkdtempSync(path.join(tmpdir(), `switchboard-seed-${name}-`));
-  const secret = randomBytes(16).toString("hex");
-  const api_key = randomBytes(16).toString("hex");
-  let database_url = `sqlite:${path.join(dir, "seed.db")}`;
+  const secret = like?.secret ?? randomBytes(16).toString("hex");
+  const api_key = like?.api_key ?? randomBytes(16).toString("hex");
+  let database_url = like?.database_url ?? `sqlite:${path.join(dir, "seed.db")}`;
   let drop_database = () => {};
-  if (database === "postgresql") {
+  if (database === "postgresql" && !like) {
     const base = process.env.SWITCHBOARD_TEST_POSTGRES_URL;
     if (!base) throw new Error("SWITCHBOARD_TEST_POSTGRES_URL is not set: run tools/test-services start");
     const db = `sb_seed_${randomBytes(6).toString("hex")}`;
@@ -65,7 +68,7 @@ export async function start_seed(name, { database = "sqlite", replace = [] } = {
   // them in its settings (api_keys: []), filled here with the environment's key.
   yaml = yaml.replace(/^(\s*api_keys:\s*)\[\]/m, `$1["${api_key}"]`);
   const config_file = path.join(dir, "switchboard.yaml");
-  writeFileSync(config_file, yaml);
+  writeFileSync(config_file, yaml + (append ? `\n${append}\n` : ""));
 
   const command =
     `SWITCHBOARD_JWT_SECRET=${secret} SWITCHBOARD_API_KEY=${api_key} exec ${SWITCHBOARD_BIN} serve ` +
@@ -81,6 +84,7 @@ export async function start_seed(name, { database = "sqlite", replace = [] } = {
   return {
     url: server.url,
     api_key,
+    secret,
     database_url,
     output: () => server.output?.() ?? "",
     // A token as the app's auth system would issue it: sub, name, optional image.
