@@ -44,8 +44,9 @@ local function participation(event_id, user_id)
   return rows[1] and rows[1].status or nil
 end
 
+-- Milliseconds, as the events plugin stores them; the sandbox's clock has seconds, so
+-- the fraction is zero (createdAt "....000Z"). Message order is the id's.
 local function now_ms()
-  -- os.time() has seconds; the clock's fraction keeps ids of one second apart in order.
   return os.time() * 1000
 end
 
