@@ -36,6 +36,10 @@ std::int64_t now_ms() {
         .count();
 }
 
+void serve(chat_context& ctx, std::string_view event, chat_handler fn, sdk::handler_options options) {
+    ctx.p.serve(ctx.config.nsp, event, [&ctx, fn](sdk::event& e) { return fn(ctx, e, e.require_user()); }, options);
+}
+
 namespace {
 
 // The handlers hold references into this; it lives as long as the library, and the

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <switchboard/sdk.hpp>
 
@@ -50,5 +51,15 @@ sdk::target room_except_sender(const chat_context& ctx, std::int64_t room, const
 
 // Unix time in milliseconds: what the tables store.
 std::int64_t now_ms();
+
+// A chat event handler: `user` is the caller's id. Returns the result; throws
+// sdk::error to refuse.
+using chat_handler = sdk::json (*)(chat_context& ctx, sdk::event& e, const std::string& user);
+
+// Registers `fn` for `event` in the chat namespace through sdk::plugin::serve (acks
+// [null, result] or [{code, message}], `chat:error` without an ack, database details
+// only in the log). Every chat event needs a signed-in user: an anonymous socket is
+// refused with "unauthorized" (sdk::event::require_user) before `fn` runs.
+void serve(chat_context& ctx, std::string_view event, chat_handler fn, sdk::handler_options options = {});
 
 }  // namespace switchboard::plugins::chat

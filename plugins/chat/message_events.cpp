@@ -1,7 +1,6 @@
 #include "message_events.hpp"
 
 #include "payload.hpp"
-#include "reply.hpp"
 #include "room_events.hpp"
 
 namespace switchboard::plugins::chat {
@@ -127,15 +126,12 @@ json on_read(chat_context& ctx, sdk::event& e, const std::string& user) {
 }  // namespace
 
 void register_message_events(chat_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(chat_context&, sdk::event&, const std::string&)) {
-        return [&ctx, fn](sdk::event& e, const std::string& user) { return fn(ctx, e, user); };
-    };
-    serve(ctx.p, ctx.config.nsp, "chat:send", bind(on_send));
-    serve(ctx.p, ctx.config.nsp, "chat:history", bind(on_history));
-    serve(ctx.p, ctx.config.nsp, "chat:edit", bind(on_edit));
-    serve(ctx.p, ctx.config.nsp, "chat:delete", bind(on_delete));
-    serve(ctx.p, ctx.config.nsp, "chat:react", bind(on_react));
-    serve(ctx.p, ctx.config.nsp, "chat:read", bind(on_read));
+    serve(ctx, "chat:send", on_send);
+    serve(ctx, "chat:history", on_history);
+    serve(ctx, "chat:edit", on_edit);
+    serve(ctx, "chat:delete", on_delete);
+    serve(ctx, "chat:react", on_react);
+    serve(ctx, "chat:read", on_read);
 }
 
 }  // namespace switchboard::plugins::chat

@@ -1,7 +1,6 @@
 #include "room_events.hpp"
 
 #include "payload.hpp"
-#include "reply.hpp"
 
 namespace switchboard::plugins::chat {
 
@@ -139,16 +138,13 @@ room_row member_room(chat_context& ctx, std::int64_t id, const std::string& user
 }
 
 void register_room_events(chat_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(chat_context&, sdk::event&, const std::string&)) {
-        return [&ctx, fn](sdk::event& e, const std::string& user) { return fn(ctx, e, user); };
-    };
-    serve(ctx.p, ctx.config.nsp, "chat:rooms", bind(on_rooms));
-    serve(ctx.p, ctx.config.nsp, "chat:create", bind(on_create));
-    serve(ctx.p, ctx.config.nsp, "chat:direct", bind(on_direct));
-    serve(ctx.p, ctx.config.nsp, "chat:invite", bind(on_invite));
-    serve(ctx.p, ctx.config.nsp, "chat:remove", bind(on_remove));
-    serve(ctx.p, ctx.config.nsp, "chat:join", bind(on_join));
-    serve(ctx.p, ctx.config.nsp, "chat:leave", bind(on_leave));
+    serve(ctx, "chat:rooms", on_rooms);
+    serve(ctx, "chat:create", on_create);
+    serve(ctx, "chat:direct", on_direct);
+    serve(ctx, "chat:invite", on_invite);
+    serve(ctx, "chat:remove", on_remove);
+    serve(ctx, "chat:join", on_join);
+    serve(ctx, "chat:leave", on_leave);
 }
 
 }  // namespace switchboard::plugins::chat

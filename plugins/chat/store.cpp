@@ -64,7 +64,7 @@ std::int64_t as_int(const json& value) {
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
         if (ec == std::errc{} && end == text.data() + text.size()) return out;
     }
-    throw sdk::error("db_error", "expected a number from the database, got " + value.dump());
+    throw sdk::database_error("db_error", "expected a number from the database, got " + value.dump());
 }
 
 json room_row::to_json() const {
@@ -96,7 +96,7 @@ room_row chat_store::create_room(bool is_private, const std::string& name, const
             "INSERT INTO chat_rooms (kind, name, owner, created_at) VALUES (:kind, :name, :owner, :created_at) "
             "RETURNING id",
             {{"kind", is_private ? "private" : "public"}, {"name", name}, {"owner", owner}, {"created_at", now}});
-        if (inserted.empty()) throw sdk::error("db_error", "the new room's id did not come back");
+        if (inserted.empty()) throw sdk::database_error("db_error", "the new room's id did not come back");
         const std::int64_t room = as_int(inserted[0].at("id"));
         const char* insert_member =
             "INSERT INTO chat_members (room_id, user_id, role, joined_at) VALUES (:room, :user, :role, :joined_at)";
@@ -125,7 +125,7 @@ room_row chat_store::direct_room(const std::string& user, const std::string& pee
                           "ON CONFLICT (direct_key) DO NOTHING",
                           {{"owner", user}, {"direct_key", key}, {"created_at", now}}) == 1;
         json found = tx.query(select_room_by("direct_key = :direct_key"), {{"direct_key", key}});
-        if (found.empty()) throw sdk::error("db_error", "the direct room vanished");
+        if (found.empty()) throw sdk::database_error("db_error", "the direct room vanished");
         const std::int64_t room = as_int(found[0].at("id"));
         for (const auto& member : {user, peer})
             tx.exec("INSERT INTO chat_members (room_id, user_id, role, joined_at) "
@@ -187,7 +187,7 @@ message_row chat_store::add_message(std::int64_t room, const std::string& user, 
         "INSERT INTO chat_messages (room_id, user_id, text, created_at) VALUES (:room, :user, :text, :created_at) "
         "RETURNING id",
         {{"room", room}, {"user", user}, {"text", text}, {"created_at", now}});
-    if (rows.empty()) throw sdk::error("db_error", "the new message's id did not come back");
+    if (rows.empty()) throw sdk::database_error("db_error", "the new message's id did not come back");
     message_row out;
     out.id = as_int(rows[0].at("id"));
     out.room = room;
@@ -295,7 +295,7 @@ std::pair<json, bool> chat_store::mark_read(std::int64_t room, const std::string
                      {{"room", room}, {"user", user}, {"message", message}, {"read_at", now}}) == 1;
     const json rows = plugin_.query("SELECT message_id, read_at FROM chat_reads WHERE room_id = :room AND user_id = :user",
                                     {{"room", room}, {"user", user}});
-    if (rows.empty()) throw sdk::error("db_error", "the read mark vanished");
+    if (rows.empty()) throw sdk::database_error("db_error", "the read mark vanished");
     return {json{{"message", as_int(rows[0].at("message_id"))}, {"readAt", as_int(rows[0].at("read_at"))}}, moved};
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "payload.hpp"
-#include "reply.hpp"
 
 namespace switchboard::plugins::chat {
 
@@ -16,6 +15,18 @@ std::int64_t joined_room(chat_context& ctx, const sdk::event& e) {
     return room;
 }
 
+json on_typing_start(chat_context& ctx, sdk::event& e, const std::string& user) {
+    const std::int64_t room = joined_room(ctx, e);
+    ctx.typing.start(room, user, e.socket);
+    return {{"room", room}};
+}
+
+json on_typing_stop(chat_context& ctx, sdk::event& e, const std::string& user) {
+    const std::int64_t room = joined_room(ctx, e);
+    ctx.typing.stop(room, user);
+    return {{"room", room}};
+}
+
 }  // namespace
 
 void announce_typing(sdk::plugin& p, const std::string& nsp, std::int64_t room, const std::string& user, bool typing) {
@@ -26,16 +37,8 @@ void announce_typing(sdk::plugin& p, const std::string& nsp, std::int64_t room, 
 }
 
 void register_typing_events(chat_context& ctx) {
-    serve(ctx.p, ctx.config.nsp, "typing:start", [&ctx](sdk::event& e, const std::string& user) -> json {
-        const std::int64_t room = joined_room(ctx, e);
-        ctx.typing.start(room, user, e.socket);
-        return {{"room", room}};
-    }, true);
-    serve(ctx.p, ctx.config.nsp, "typing:stop", [&ctx](sdk::event& e, const std::string& user) -> json {
-        const std::int64_t room = joined_room(ctx, e);
-        ctx.typing.stop(room, user);
-        return {{"room", room}};
-    }, true);
+    serve(ctx, "typing:start", on_typing_start, sdk::handler_options{true});
+    serve(ctx, "typing:stop", on_typing_stop, sdk::handler_options{true});
 
     // One sweep for every typist instead of a timer per typing:start: a start costs
     // a map update, and the precision is a small fraction of the timeout.
