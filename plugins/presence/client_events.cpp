@@ -11,14 +11,6 @@ namespace {
 
 using sdk::event;
 
-void answer(const event& e, json result) { e.ack(json::array({nullptr, std::move(result)})); }
-
-std::string signed_in_user(const event& e) {
-    auto id = user_id_of(e.user);
-    if (id.empty()) throw sdk::error("forbidden", "sign in to use presence");
-    return id;
-}
-
 // Joins the rooms of `fresh` (ids just added to the registry). The join hooks of the
 // deployment may refuse some (who may see whose presence is theirs to say): those are
 // taken back out of the registry and reported, the others stand.
@@ -45,8 +37,10 @@ json join_rooms(sdk::plugin& p, subscription_registry& subscriptions, const even
 }  // namespace
 
 void register_client_events(sdk::plugin& p, services& s) {
-    p.on("presence:subscribe", [&p, &s](event& e) {
-        signed_in_user(e);
+    // Every event: sdk::plugin::serve's convention (README, Acks), in every namespace,
+    // for a signed-in socket only (sdk::event::require_user: "unauthorized").
+    p.serve("*", "presence:subscribe", [&p, &s](event& e) -> json {
+        e.require_user();
         const auto ids = read_user_ids(e.args, s.config.max_user_ids);
         const auto fresh = s.subscriptions.add(e.socket, ids, s.config.max_subscriptions);
         if (!fresh)
@@ -55,35 +49,35 @@ void register_client_events(sdk::plugin& p, services& s) {
                                                    " users: unsubscribe from some first");
         std::unordered_set<std::string> refused;
         json denied = join_rooms(p, s.subscriptions, e, *fresh, refused);
-        if (!e.wants_ack()) return;   // a state nobody waits for
+        if (!e.wants_ack()) return nullptr;   // a state nobody waits for
         // Read after joining: a change made meanwhile is in the state or in an update.
         std::vector<std::string> granted;
         for (const auto& id : ids)
             if (!refused.count(id)) granted.push_back(id);
-        answer(e, json{{"users", s.tracker.states_of(granted)}, {"denied", std::move(denied)}});
+        return json{{"users", s.tracker.states_of(granted)}, {"denied", std::move(denied)}};
     });
 
-    p.on("presence:unsubscribe", [&p, &s](event& e) {
-        signed_in_user(e);
+    p.serve("*", "presence:unsubscribe", [&p, &s](event& e) -> json {
+        e.require_user();
         const auto ids = read_user_ids(e.args, s.config.max_user_ids);
         const auto removed = s.subscriptions.remove(e.socket, ids);
         for (const auto& id : removed) p.leave(e.socket, room_for_user(id));
-        answer(e, json{{"userIds", removed}});
+        return json{{"userIds", removed}};
     });
 
-    p.on("presence:set", [&s](event& e) {
-        const auto user_id = signed_in_user(e);
+    p.serve("*", "presence:set", [&s](event& e) -> json {
+        const auto user_id = e.require_user();
         const auto status = read_status(e.args);
-        answer(e, s.tracker.set_status(user_id, status));
+        return s.tracker.set_status(user_id, status);
     });
 
-    p.on("presence:count", [&p, &s](event& e) {
-        signed_in_user(e);
+    p.serve("*", "presence:count", [&p, &s](event& e) -> json {
+        e.require_user();
         if (const auto subscribe = read_count_request(e.args)) {
             if (*subscribe) p.join(e.socket, count_room, true);
             else p.leave(e.socket, count_room);
         }
-        answer(e, json{{"count", s.store.users_in(e.nsp)}});
+        return json{{"count", s.store.users_in(e.nsp)}};
     });
 }
 

@@ -58,11 +58,4 @@ std::optional<bool> read_count_request(const json& args) {
     return found->get<bool>();
 }
 
-std::string user_id_of(const json& user) {
-    if (!user.is_object()) return {};
-    const auto id = user.find("id");
-    if (id == user.end()) return {};
-    return id->is_string() ? id->get<std::string>() : id->dump();
-}
-
 }  // namespace switchboard::plugins::presence

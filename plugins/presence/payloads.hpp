@@ -26,9 +26,4 @@ std::string read_status(const json& args);
 // presence:count's optional {subscribe: boolean}: nothing when the client only asks.
 std::optional<bool> read_count_request(const json& args);
 
-// The signed-in user's id as the kernel names it (its room "user:<id>", the id the
-// presence hook reports): a string id as is, another JSON id as its text; "" when
-// anonymous.
-std::string user_id_of(const json& user);
-
 }  // namespace switchboard::plugins::presence

@@ -67,7 +67,7 @@ void load(plugin& p) {
     p.on_connect(
         [state, &p](const socket_info& s) {
             try {
-                if (const auto user_id = user_id_of(s.user); !user_id.empty())
+                if (const auto user_id = s.user_id(); !user_id.empty())
                     state->connections.connected(s.socket, s.nsp, user_id);
             } catch (const std::exception& failure) {
                 // Counting must never refuse a client.

@@ -382,10 +382,10 @@ for (const database of databases()) {
 
     it("refuses anonymous sockets", async () => {
       const anonymous = await connect(null, { nsp: "/public" });
-      await expect_error(anonymous, "forbidden", "presence:subscribe", { userIds: ["alice"] });
-      await expect_error(anonymous, "forbidden", "presence:unsubscribe", { userIds: ["alice"] });
-      await expect_error(anonymous, "forbidden", "presence:set", { status: "away" });
-      await expect_error(anonymous, "forbidden", "presence:count", { subscribe: true });
+      await expect_error(anonymous, "unauthorized", "presence:subscribe", { userIds: ["alice"] });
+      await expect_error(anonymous, "unauthorized", "presence:unsubscribe", { userIds: ["alice"] });
+      await expect_error(anonymous, "unauthorized", "presence:set", { status: "away" });
+      await expect_error(anonymous, "unauthorized", "presence:count", { subscribe: true });
     });
 
     it("survives whatever clients send, with or without acks", async () => {
