@@ -10,9 +10,6 @@
 
 namespace switchboard::plugins::notifications {
 
-// The authenticated user's id, or "" for an anonymous socket.
-std::string user_id_of(const sdk::json& user);
-
 // Registers the client events in the configured namespace. `config` and `delivery`
 // must outlive the plugin's handlers (they live as long as the plugin).
 void register_client_events(sdk::plugin& plugin, const settings& config, notifier& delivery);

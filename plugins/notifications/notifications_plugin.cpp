@@ -33,7 +33,7 @@ std::unique_ptr<plugin_state> state;
 // What a device missed: the newest unread notifications and the count, right after
 // its CONNECT reply (the kernel holds emits made in a connect hook until then).
 void send_unread(sdk::plugin& p, plugin_state& s, const socket_info& socket) {
-    const auto user_id = user_id_of(socket.user);
+    const auto user_id = socket.user_id();
     if (user_id.empty()) return;   // an anonymous socket has no notifications
     try {
         auto& storage = s.delivery.storage();

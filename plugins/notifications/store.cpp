@@ -93,7 +93,7 @@ std::vector<json> store::add(const std::vector<std::string>& user_ids, const not
                  {"message", input.message},
                  {"data", data},
                  {"created_at", created_at}});
-            if (rows.empty()) throw sdk::error("db_error", "the insert returned no id");
+            if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
             out.push_back(json{{"id", as_integer(rows[0].value("id", json()))},
                                {"type", input.type},
                                {"title", input.title},
@@ -171,7 +171,7 @@ json store::add_announcement(const std::string& author, const notification_input
          {"message", input.message},
          {"data", data_text(input.data)},
          {"created_at", created_at}});
-    if (rows.empty()) throw sdk::error("db_error", "the insert returned no id");
+    if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
     return json{{"id", as_integer(rows[0].value("id", json()))},
                 {"type", input.type},
                 {"title", input.title},

@@ -643,8 +643,8 @@ describe("notifications with its settings changed", () => {
   it("an anonymous socket gets nothing and may ask nothing", async (t) => {
     const users = sockets_for(t);
     const anonymous = await users.connect(d, null, { nsp: "/alerts" });
-    assert.equal(await refused(anonymous, "notification:list"), "forbidden");
-    assert.equal(await refused(anonymous, "notification:read_all"), "forbidden");
+    assert.equal(await refused(anonymous, "notification:list"), "unauthorized");
+    assert.equal(await refused(anonymous, "notification:read_all"), "unauthorized");
     assert.equal(anonymous.inbox.all("notification:unread").length, 0);
   });
 });
