@@ -37,6 +37,7 @@ std::int64_t now_ms() {
 }
 
 void serve(chat_context& ctx, std::string_view event, chat_handler fn, sdk::handler_options options) {
+    options.error_event = "chat:error";   // typing:* too, as the README promises
     ctx.p.serve(ctx.config.nsp, event, [&ctx, fn](sdk::event& e) { return fn(ctx, e, e.require_user()); }, options);
 }
 

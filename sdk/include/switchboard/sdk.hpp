@@ -277,6 +277,9 @@ private:
 
 struct handler_options {
     bool inline_handler = false;   // run on the network worker: must not block
+    // serve() only: the event an ack-less refusal is sent as; empty for `<feature>:error`
+    // (see refuse()). For a feature whose events have several prefixes.
+    std::string error_event = {};
 };
 
 // The plugin's handle on the kernel. Lives from on_load to on_unload.
@@ -360,39 +363,45 @@ public:
     // client as "unavailable" or "internal_error"; its SQL and driver text stay in the log.
     using result_handler = std::function<json(event&)>;
     void serve(std::string_view nsp, std::string_view event_name, result_handler fn, handler_options options = {}) {
-        on(nsp, event_name, [this, fn = std::move(fn)](event& e) {
+        on(nsp, event_name, [this, fn = std::move(fn), error_event = options.error_event](event& e) {
+            const auto refuse = [&](std::string_view code, std::string_view message) {
+                this->refuse(e, code, message, error_event);
+            };
             try {
                 e.reply(fn(e));
             } catch (const database_error& failure) {
                 log_error(e.name + ": " + failure.code() + ": " + failure.what());
                 count("database_errors");
                 const bool down = failure.code() == "db_unavailable";
-                refuse(e, down ? "unavailable" : "internal_error",
+                refuse(down ? "unavailable" : "internal_error",
                        down ? "the database is unavailable, try again" : "the server failed to handle the event");
             } catch (const error& failure) {
                 if (failure.code() == "not_allowed_here") {
                     log_error(e.name + ": " + failure.what());
-                    refuse(e, "internal_error", "the server failed to handle the event");
+                    refuse("internal_error", "the server failed to handle the event");
                 } else {
-                    refuse(e, failure.code(), failure.what());
+                    refuse(failure.code(), failure.what());
                 }
             } catch (const std::exception& failure) {
                 log_error(e.name + " failed: " + failure.what());
-                refuse(e, "internal_error", "the server failed to handle the event");
+                refuse("internal_error", "the server failed to handle the event");
             }
         }, options);
     }
 
     // Tells the event's sender that it was refused: in its ack as [{code, message}], or,
     // when it sent no ack callback, as `<feature>:error` {event, code, message} (feature:
-    // the event name up to its first ':'), so a mistake is never silent.
-    void refuse(const event& e, std::string_view code, std::string_view message) {
+    // the event name up to its first ':'), so a mistake is never silent. `error_event`,
+    // when not empty, names that event instead.
+    void refuse(const event& e, std::string_view code, std::string_view message,
+                std::string_view error_event = {}) {
         if (e.wants_ack()) {
             e.fail(code, message);
             return;
         }
-        const std::string feature = e.name.substr(0, e.name.find(':'));
-        emit(target::to_socket(e.socket), feature + ":error",
+        const std::string name =
+            error_event.empty() ? e.name.substr(0, e.name.find(':')) + ":error" : std::string(error_event);
+        emit(target::to_socket(e.socket), name,
              json::array({json{{"event", e.name}, {"code", code}, {"message", message}}}));
     }
 
