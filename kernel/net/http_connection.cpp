@@ -100,6 +100,18 @@ http_request to_request(http::request<http::string_body>&& message, const asio::
     return request;
 }
 
+// A connection we close after this response must say so: a client that keeps
+// connections alive (Node's http agent, browsers) otherwise sends its next request on
+// it and sees "socket hang up". Responses arrive as ready bytes from any layer.
+void announce_close(std::string& response) {
+    const auto headers_end = response.find("\r\n\r\n");
+    if (headers_end == std::string::npos) return;
+    const std::string head = lower(std::string_view(response).substr(0, headers_end + 2));
+    if (head.find("\r\nconnection: close\r\n") != std::string::npos) return;
+    const auto status_line_end = response.find("\r\n");
+    response.insert(status_line_end + 2, "Connection: close\r\n");
+}
+
 http_request without_body(const http_request& request) {
     http_request copy;
     copy.method = request.method;
@@ -193,6 +205,7 @@ void http_connection::write_response(std::uint64_t request_id, std::string raw_r
     s.awaiting.reset();
     s.close_after_write = s.close_after_write || close_after;
     s.write_buffer = std::move(raw_response);
+    if (s.close_after_write) announce_close(s.write_buffer);
     s.writing = true;
     asio::async_write(s.socket, asio::buffer(s.write_buffer),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
