@@ -65,6 +65,14 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     return true;
 }
 
+void session::end_write() {
+    if (state_ == state::open && transport_ == transport_kind::websocket) ws_->end_write();
+}
+
+void session::fence() {
+    if (state_ == state::open && transport_ == transport_kind::websocket) ws_->fence();
+}
+
 bool session::over_bound(std::size_t buffered) {
     const auto& limits = server_.settings();
     if (buffered <= limits.max_buffered_bytes) {
@@ -208,6 +216,9 @@ void session::on_pong() {
 void session::on_ping_due() {
     if (state_ == state::closing) return finish("forced close", {});
     if (state_ != state::open) return;
+    // A client that never answered a WebSocket fence would otherwise never see this
+    // ping, nor anything held behind it.
+    if (transport_ == transport_kind::websocket) ws_->release_fence();
     static const auto ping = wire_packet::text(packet_type::ping);
     send(ping);
     server_.schedule_pong_deadline(*this, heartbeat_);

@@ -87,6 +87,14 @@ public:
     bool send(const wire_message& parts, bool is_volatile = false);
     bool send(const wire_packet_ptr& packet, bool is_volatile = false);
 
+    // What was sent so far leaves before anything sent later, in a write of its own
+    // (WebSocket; a poll response carries whatever is queued when it is answered).
+    void end_write();
+    // The same, and what is sent later leaves only once the client has read what was
+    // sent so far (WebSocket: see websocket_connection::fence). The next heartbeat
+    // lifts the fence for a client that never answers it.
+    void fence();
+
     // Closes from the server side: queued packets are flushed first; a polling client
     // gets a `close` packet. The handler is told with `reason`.
     void close(std::string_view reason);

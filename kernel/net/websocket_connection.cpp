@@ -118,8 +118,11 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
             case ws_opcode::close:
                 close(ws_close_code::normal, "transport close");
                 return false;
+            case ws_opcode::pong:
+                release_fence();
+                break;
             default:
-                break;   // pongs and continuations carry nothing for us
+                break;   // continuations carry nothing for us
         }
         used += consumed;
     }
@@ -143,11 +146,44 @@ void websocket_connection::schedule_flush() {
     }
 }
 
+void websocket_connection::end_write() {
+    // Behind a fence everything waits in order anyway.
+    if (fenced_) return;
+    // With a write in flight, the frames up to here take the next write and the rest
+    // the one after it.
+    write_boundary_ = queue_.size();
+    if (!writing_) flush();
+}
+
+void websocket_connection::fence() {
+    if (closing_) return;
+    // Already fenced: this ping joins the held frames, and the first pong lets all of
+    // them go (a client connecting to two namespaces at once waits for one pong).
+    static const auto ping = engineio::wire_packet::raw(make_frame(ws_opcode::ping, {}));
+    send(ping);
+    end_write();
+    fenced_ = true;
+}
+
+void websocket_connection::release_fence() {
+    if (!fenced_) return;
+    fenced_ = false;
+    if (!queue_.empty()) schedule_flush();
+}
+
 void websocket_connection::flush() {
     flush_scheduled_ = false;
     if (writing_ || queue_.empty() || !socket_.is_open()) return;
+    if (fenced_ && write_boundary_ == 0) return;   // all of it waits for the pong
     writing_ = true;
-    in_flight_.swap(queue_);
+    if (write_boundary_ > 0 && write_boundary_ < queue_.size()) {
+        const auto boundary = queue_.begin() + static_cast<std::ptrdiff_t>(write_boundary_);
+        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(boundary));
+        queue_.erase(queue_.begin(), boundary);
+    } else {
+        in_flight_.swap(queue_);
+    }
+    write_boundary_ = 0;
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
     for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
@@ -172,6 +208,7 @@ void websocket_connection::on_write(const boost::system::error_code& ec) {
 void websocket_connection::close(ws_close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
+    fenced_ = false;   // what is queued leaves before the close frame, pong or not
     close_when_written_ = true;
     auto frame = engineio::wire_packet::raw(make_close_frame(code));
     queued_bytes_ += frame->size();

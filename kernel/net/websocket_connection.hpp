@@ -3,7 +3,10 @@
 // Reads wait for readability and then read into the worker's scratch buffer, so an
 // idle connection holds no read buffer. Writes are corked: frames queued while the
 // current handler runs leave together in one gathered write when the worker gets back
-// to its loop, and frames queued during a write go out in the next one.
+// to its loop, and frames queued during a write go out in the next one. A caller may
+// end a write early (end_write): what is queued leaves at once and what follows goes in
+// a later write, as Node's server sends a reply before anything queued after it; or
+// fence it: what follows waits until the client has read what came before.
 #pragma once
 
 #include <cstddef>
@@ -62,7 +65,23 @@ public:
     bool is_open() const noexcept { return !closing_; }
     worker& owner() noexcept { return owner_; }
 
-    // Writes everything queued since the last flush (called by the worker's corker).
+    // Ends the current write here: what is queued leaves now (or right after the write
+    // in flight), and frames queued from now on go in a later write.
+    void end_write();
+
+    // Ends the current write with a WebSocket ping, and holds every frame queued after
+    // it until the client's pong: a client reads the ping with what preceded it, so what
+    // follows can never arrive in the same read. For a reply a client awaits before it
+    // starts listening for more (Node's `ws` fires the events of one read in one tick,
+    // before the awaiting code resumes). Separate writes alone do not ensure it: a
+    // client that is slow to wake reads both writes at once. RFC 6455 clients must
+    // answer pings; release_fence() is the fallback for one that does not.
+    void fence();
+    // Lets held frames go (the fence's pong came, or its caller gives up waiting).
+    void release_fence();
+
+    // Writes what is queued since the last flush, up to the write boundary (called by
+    // the worker's corker).
     void flush();
 
 private:
@@ -85,6 +104,8 @@ private:
     std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t queued_bytes_ = 0;
+    std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
+    bool fenced_ = false;              // frames after the boundary wait for a pong
     bool writing_ = false;
     bool flush_scheduled_ = false;
     bool closing_ = false;          // no more frames are accepted

@@ -90,6 +90,10 @@ void client::on_connect(packet&& p) {
         reply.nsp = s.nsp();
         reply.data = json{{"sid", s.id()}};
         send_packet(reply);
+        // A client awaits this answer before it listens for events: what the connect
+        // hooks emit leaves only once it has read the answer (Node's server writes them
+        // separately, which a loaded client can still read as one).
+        session_.fence();
         connect_deadline_.cancel();
         s.mark_connected();
         const auto* nsp = server_.find_namespace(s.nsp());
