@@ -184,6 +184,7 @@ void server::start() {
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
     limits.max_body_bytes = settings_.engineio.max_payload;
+    if (endpoint.port() != 0) net::ensure_port_free(endpoint);
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         // With port 0, every worker must share the port the first one got.
