@@ -88,6 +88,10 @@ std::size_t server::local_session_count() const {
 }
 
 void server::close_local_sessions(std::string_view reason) {
+    // A client told to go reconnects at once, and a polling one may do it over a
+    // connection it kept alive: a session opened now would hold the shutdown until its
+    // deadline.
+    shutting_down_.store(true, std::memory_order_relaxed);
     auto& sessions = local().sessions;
     std::vector<std::shared_ptr<session>> all;
     all.reserve(sessions.size());
@@ -192,6 +196,13 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
         connection->respond(request_id, error_response(request, error_code::unsupported_protocol_version));
         return;
     }
+    if (shutting_down_.load(std::memory_order_relaxed)) {
+        connection->respond(request_id,
+                            net::make_http_response(503, "text/plain; charset=UTF-8", "Server shutting down",
+                                                    cors_headers(request), false),
+                            true);
+        return;
+    }
     open_polling_session(std::move(request), connection, request_id, connection->owner());
 }
 
@@ -285,6 +296,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
     if (!sid) {
         if (request.query_param("EIO") != "4")
             return refuse_upgrade(socket, message_of(error_code::unsupported_protocol_version));
+        if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, "Server shutting down");
         return accept_websocket(std::move(request), std::move(socket), std::move(already_read), owner, {});
     }
     const auto owner_index = worker_of_session_id(*sid);

@@ -53,7 +53,8 @@ public:
                               std::string already_read, worker& owner) override;
     void on_http_abandoned(const net::http_request& request, std::uint64_t request_id) override;
 
-    // Closes every session on the calling worker (at shutdown).
+    // Closes every session on the calling worker (at shutdown), and opens no new one
+    // on any worker from then on.
     void close_local_sessions(std::string_view reason);
     std::size_t local_session_count() const;
     // Sessions open on every worker (for /metrics).
@@ -89,6 +90,7 @@ private:
     std::vector<std::unique_ptr<worker_state>> states_;
     http_fallback fallback_;
     std::atomic<std::size_t> open_sessions_{0};
+    std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace switchboard::kernel::engineio
