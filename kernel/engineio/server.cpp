@@ -238,6 +238,10 @@ void server::handle_session_request(net::http_request&& request,
             return;
         }
         auto s = found->second;
+        if (request.method == net::http_method::get && s->expire_if_overdue()) {
+            connection->respond(request_id, error_response(request, error_code::unknown_sid));
+            return;
+        }
         if (s->transport_name() != transport) {
             connection->respond(request_id, error_response(request, error_code::bad_request));
             return;

@@ -185,6 +185,7 @@ int session::on_post(std::string_view body, std::string_view content_type) {
 }
 
 void session::on_packet(const packet& p) {
+    if (p.type != packet_type::pong) on_client_activity();
     switch (p.type) {
         case packet_type::message:
             if (handler_ && !handler_closed_) handler_->on_message(p.data, p.binary);
@@ -210,7 +211,20 @@ void session::on_packet(const packet& p) {
 
 void session::on_pong() {
     if (state_ != state::open) return;
+    awaiting_pong_ = false;
     server_.schedule_ping(*this, heartbeat_);
+}
+
+void session::on_client_activity() {
+    if (state_ != state::open || !awaiting_pong_ || pong_deadline_refreshed_) return;
+    pong_deadline_refreshed_ = true;
+    server_.schedule_pong_deadline(*this, heartbeat_);
+    pong_due_ = heartbeat_.deadline;
+}
+
+bool session::expire_if_overdue() {
+    if (state_ == state::open && awaiting_pong_ && steady_clock::now() >= pong_due_) on_pong_overdue();
+    return state_ == state::closed;
 }
 
 void session::on_ping_due() {
@@ -219,9 +233,14 @@ void session::on_ping_due() {
     // A client that never answered a WebSocket fence would otherwise never see this
     // ping, nor anything held behind it.
     if (transport_ == transport_kind::websocket) ws_->release_fence();
+    // The entry still holds when the ping was due, however late this runs.
+    const auto ping_due = heartbeat_.deadline;
     static const auto ping = wire_packet::text(packet_type::ping);
     send(ping);
     server_.schedule_pong_deadline(*this, heartbeat_);
+    awaiting_pong_ = true;
+    pong_deadline_refreshed_ = false;
+    pong_due_ = ping_due + server_.settings().ping_timeout;
 }
 
 void session::on_pong_overdue() {
@@ -263,6 +282,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
     }
     if (ws_.get() != &from) return;
     if (binary) {
+        on_client_activity();
         if (handler_ && !handler_closed_) handler_->on_message(payload, true);
         return;
     }

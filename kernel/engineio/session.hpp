@@ -117,6 +117,10 @@ public:
     // Heartbeat and timeout expiries (see server's deadline queues).
     void on_ping_due();
     void on_pong_overdue();
+    // Times the session out now if its pong was due by now, counted from when the ping
+    // was due: a worker whose timer runs late must not keep alive a session its client
+    // has already waited out. True when the session is closed.
+    bool expire_if_overdue();
 
 private:
     enum class state : std::uint8_t { open, closing, closed };
@@ -129,6 +133,9 @@ private:
     // stays over it.
     bool over_bound(std::size_t buffered);
     void on_pong();
+    // Any other packet while a pong is awaited: as Node's engine.io, it earns the
+    // client one more pong timeout (once per ping), since it proves the client is there.
+    void on_client_activity();
     void complete_upgrade();
     void respond_poll(pending_poll& poll, std::string body);
     void schedule_poll_flush();
@@ -147,6 +154,9 @@ private:
     bool poll_flush_scheduled_ = false;
     bool handler_closed_ = false;
     bool slow_close_scheduled_ = false;
+    bool awaiting_pong_ = false;
+    bool pong_deadline_refreshed_ = false;
+    steady_clock::time_point pong_due_{};
     steady_clock::time_point over_bound_since_{};
     std::shared_ptr<net::websocket_connection> ws_;      // the WebSocket transport
     std::shared_ptr<net::websocket_connection> probe_;   // an upgrade in progress
