@@ -74,6 +74,11 @@ server::worker_state& server::state_of(worker& w) { return *states_.at(w.index()
 
 void server::schedule_ping(session& s, deadline_entry& entry) { state_of(s.owner()).ping_due.schedule(entry, &s); }
 
+void server::schedule_next_ping(session& s, deadline_entry& entry, steady_clock::time_point previous_ping) {
+    auto& queue = state_of(s.owner()).ping_due;
+    queue.schedule_at(entry, &s, previous_ping + queue.duration());
+}
+
 void server::schedule_pong_deadline(session& s, deadline_entry& entry) {
     state_of(s.owner()).pong_overdue.schedule(entry, &s);
 }

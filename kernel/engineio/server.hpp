@@ -62,6 +62,8 @@ public:
 
     // --- for sessions, on their worker ---
     void schedule_ping(session& s, deadline_entry& entry);
+    // The next ping one interval after the previous one was due.
+    void schedule_next_ping(session& s, deadline_entry& entry, steady_clock::time_point previous_ping);
     void schedule_pong_deadline(session& s, deadline_entry& entry);
     void remove(session& s);
 

@@ -210,9 +210,13 @@ void session::on_packet(const packet& p) {
 }
 
 void session::on_pong() {
-    if (state_ != state::open) return;
+    // A pong nobody asked for changes nothing.
+    if (state_ != state::open || !awaiting_pong_) return;
     awaiting_pong_ = false;
-    server_.schedule_ping(*this, heartbeat_);
+    // Pings keep their cadence, one interval after the other whenever the pongs come
+    // back: a loaded client must not push them past the connect timeout (the official
+    // suite's ping/pong cases need three pings within its 1000 ms).
+    server_.schedule_next_ping(*this, heartbeat_, ping_due_);
 }
 
 void session::on_client_activity() {
@@ -230,21 +234,29 @@ bool session::expire_if_overdue() {
 void session::on_ping_due() {
     if (state_ == state::closing) return finish("forced close", {});
     if (state_ != state::open) return;
-    // A client that never answered a WebSocket fence would otherwise never see this
-    // ping, nor anything held behind it.
-    if (transport_ == transport_kind::websocket) ws_->release_fence();
+    // Behind a WebSocket fence the ping waits in order: lifting the fence here would
+    // let the held frames and the ping arrive in one read. See on_pong_overdue.
     // The entry still holds when the ping was due, however late this runs.
-    const auto ping_due = heartbeat_.deadline;
+    ping_due_ = heartbeat_.deadline;
     static const auto ping = wire_packet::text(packet_type::ping);
     send(ping);
     server_.schedule_pong_deadline(*this, heartbeat_);
     awaiting_pong_ = true;
     pong_deadline_refreshed_ = false;
-    pong_due_ = ping_due + server_.settings().ping_timeout;
+    pong_due_ = ping_due_ + server_.settings().ping_timeout;
 }
 
 void session::on_pong_overdue() {
     if (state_ == state::closed) return;
+    if (state_ == state::open && transport_ == transport_kind::websocket && ws_->fenced()) {
+        // The ping never left: the client answers no WebSocket ping. Let everything go
+        // and give it a whole pong timeout for this one.
+        SB_LOG(debug, "engineio") << "session " << id_ << ": no pong to a WebSocket ping; fence lifted";
+        ws_->release_fence();
+        server_.schedule_pong_deadline(*this, heartbeat_);
+        pong_due_ = heartbeat_.deadline;
+        return;
+    }
     SB_LOG(debug, "engineio") << "session " << id_ << ": ping timeout";
     finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
 }

@@ -91,8 +91,8 @@ public:
     // (WebSocket; a poll response carries whatever is queued when it is answered).
     void end_write();
     // The same, and what is sent later leaves only once the client has read what was
-    // sent so far (WebSocket: see websocket_connection::fence). The next heartbeat
-    // lifts the fence for a client that never answers it.
+    // sent so far (WebSocket: see websocket_connection::fence). For a client that never
+    // answers it, the pong deadline lifts the fence (and grants a new deadline).
     void fence();
 
     // Closes from the server side: queued packets are flushed first; a polling client
@@ -156,6 +156,7 @@ private:
     bool slow_close_scheduled_ = false;
     bool awaiting_pong_ = false;
     bool pong_deadline_refreshed_ = false;
+    steady_clock::time_point ping_due_{};   // when the last ping was due
     steady_clock::time_point pong_due_{};
     steady_clock::time_point over_bound_since_{};
     std::shared_ptr<net::websocket_connection> ws_;      // the WebSocket transport

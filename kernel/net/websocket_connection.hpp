@@ -79,6 +79,7 @@ public:
     void fence();
     // Lets held frames go (the fence's pong came, or its caller gives up waiting).
     void release_fence();
+    bool fenced() const noexcept { return fenced_; }
 
     // Writes what is queued since the last flush, up to the write boundary (called by
     // the worker's corker).
