@@ -243,6 +243,7 @@ void server::handle_session_request(net::http_request&& request,
             return;
         }
         auto s = found->second;
+        s->catch_up_upgrade();
         if (request.method == net::http_method::get && s->expire_if_overdue()) {
             connection->respond(request_id, error_response(request, error_code::unknown_sid));
             return;

@@ -136,6 +136,13 @@ void session::respond_poll(pending_poll& poll, std::string body) {
                              net::make_http_response(200, "text/plain; charset=UTF-8", body, poll.extra_headers));
 }
 
+void session::catch_up_upgrade() {
+    if (!probe_) return;
+    auto self = shared_from_this();
+    auto probe = probe_;
+    probe->read_available();
+}
+
 void session::on_poll(pending_poll poll) {
     if (poll_) {
         // Two GETs at once: the reference server treats it as a broken client.
@@ -146,7 +153,15 @@ void session::on_poll(pending_poll poll) {
         return finish("transport error", "1");
     }
     if (state_ == state::closing) {
-        respond_poll(poll, "1");
+        // What waited for this GET: the queue and the close packet (a server close), or
+        // the noop (the client's own close).
+        poll_ = std::make_unique<pending_poll>(std::move(poll));
+        if (poll_queue_.empty()) {
+            auto pending = std::move(poll_);
+            respond_poll(*pending, "1");
+        } else {
+            flush_poll();
+        }
         return finish("forced close", {});
     }
     poll_ = std::make_unique<pending_poll>(std::move(poll));
@@ -195,6 +210,19 @@ void session::on_packet(const packet& p) {
             break;
         case packet_type::close:
             // The client leaves; a pending poll ends with a noop, as in the reference.
+            if (transport_ == transport_kind::polling && !poll_ && state_ == state::open) {
+                // Its GET may still be on the way on another connection (sent with the
+                // close): that one gets the noop, then the session ends, or at the pong
+                // deadline if none comes.
+                static const auto noop = wire_packet::text(packet_type::noop);
+                poll_queue_.clear();
+                poll_queue_.push_back(noop);
+                poll_queue_bytes_ = 1;
+                state_ = state::closing;
+                server_.schedule_pong_deadline(*this, heartbeat_);
+                notify_handler_closed("transport close");
+                break;
+            }
             finish("transport close", "6");
             break;
         case packet_type::ping:

@@ -107,6 +107,9 @@ public:
     void start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
                          std::unique_ptr<session_handler> handler);
 
+    // Before an HTTP request of this session: an upgrade's WebSocket may already carry
+    // the packet that completes it, sent before the request on another connection.
+    void catch_up_upgrade();
     void on_poll(pending_poll poll);
     // A POST body; returns the HTTP status to answer (200 "ok", or 400 on bad input).
     int on_post(std::string_view body, std::string_view content_type);

@@ -60,27 +60,39 @@ void websocket_connection::wait_readable() {
 
 void websocket_connection::on_readable(const boost::system::error_code& ec) {
     if (ec) return fail(ec == asio::error::operation_aborted ? "transport close" : "transport error");
-    if (closed_notified_) return;
+    if (read_now()) wait_readable();
+}
+
+void websocket_connection::read_available() {
+    // The wait for readability stays armed; it finds nothing left, or what came later.
+    if (!closed_notified_ && !closing_) read_now();
+}
+
+bool websocket_connection::read_now() {
+    if (closed_notified_) return false;
     char* scratch = owner_.scratch();
     for (;;) {
         boost::system::error_code read_ec;
         const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
         if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
-        if (read_ec || n == 0) return fail("transport close");
+        if (read_ec || n == 0) {
+            fail("transport close");
+            return false;
+        }
         std::size_t used = 0;
         if (pending_.empty()) {
-            if (!consume(scratch, n, used)) return;
+            if (!consume(scratch, n, used)) return false;
             if (used < n) pending_.assign(scratch + used, n - used);
         } else {
             pending_.append(scratch, n);
-            if (!consume(pending_.data(), pending_.size(), used)) return;
+            if (!consume(pending_.data(), pending_.size(), used)) return false;
             pending_.erase(0, used);
             // An idle connection keeps no buffer behind.
             if (pending_.empty()) std::string().swap(pending_);
         }
         if (n < worker::scratch_size) break;
     }
-    wait_readable();
+    return true;
 }
 
 bool websocket_connection::consume(char* data, std::size_t size, std::size_t& used) {

@@ -81,6 +81,11 @@ public:
     void release_fence();
     bool fenced() const noexcept { return fenced_; }
 
+    // Reads and handles what the client already sent, now rather than when the worker
+    // next polls: for a caller that must see it before deciding (a request racing the
+    // last packet of an upgrade on another connection).
+    void read_available();
+
     // Writes what is queued since the last flush, up to the write boundary (called by
     // the worker's corker).
     void flush();
@@ -88,6 +93,8 @@ public:
 private:
     void wait_readable();
     void on_readable(const boost::system::error_code& ec);
+    // Reads until the socket has nothing more; false once the connection is closed.
+    bool read_now();
     // Parses [data, data+size); returns false once the connection is closed.
     bool consume(char* data, std::size_t size, std::size_t& used);
     void on_write(const boost::system::error_code& ec);
