@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -13,11 +14,16 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kernel/api/http_api.hpp"
+#include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
+#include "kernel/cluster/redis_adapter.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/refusals.hpp"
+#include "kernel/core/shutdown_watchdog.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
+#include "kernel/net/address_range.hpp"
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/server.hpp"
@@ -72,6 +78,26 @@ server::server(const config::settings& settings)
     engineio_ = std::make_unique<engineio::server>(settings_, raw, *socketio_);
     api_ = std::make_unique<api::http_api>();
     plugins_ = std::make_unique<plugins::plugin_host>(*this, settings_);
+    server_api_ = std::make_unique<api::server_api>(
+        settings_.api, *socketio_,
+        [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
+    api_->set_server_api(server_api_.get());
+    if (settings_.cluster.adapter == "redis") {
+        cluster::redis_adapter_settings cluster_settings;
+        cluster_settings.url = settings_.cluster.url;
+        if (!settings_.cluster.url_env.empty()) {
+            const char* url = std::getenv(settings_.cluster.url_env.c_str());
+            if (!url || !*url)
+                throw std::runtime_error("cluster.url_env names " + settings_.cluster.url_env + ", which is not set");
+            cluster_settings.url = url;
+        }
+        cluster_settings.key = settings_.cluster.key;
+        cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
+        cluster_settings.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
+        cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
+        socketio_->set_adapter(cluster_.get());
+    }
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {
@@ -153,15 +179,30 @@ void server::reload() {
 }
 
 void server::install_builtin_routes() {
-    api_->add("GET", "/healthz", [](net::http_request&&, api::http_api::responder respond) {
+    // /metrics tells who is connected and what was refused; a deployment that exposes
+    // the port publicly lists who may read it (its monitoring) in server.monitoring_allow.
+    std::vector<net::address_range> allowed;
+    for (const auto& entry : settings_.server.monitoring_allow)
+        if (auto range = net::address_range::parse(entry)) allowed.push_back(*range);
+    auto refused = [allowed](const net::http_request& request, const api::http_api::responder& respond) {
+        if (net::allowed(allowed, request.remote_address)) return false;
+        count_refusal(refusal::monitoring_access);
+        respond(net::make_http_response(403, "application/json", R"({"code":"forbidden","message":"Forbidden"})"));
+        return true;
+    };
+    api_->add("GET", "/healthz", [refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
         respond(net::make_http_response(200, "application/json", R"({"status":"ok"})"));
     });
-    api_->add("GET", "/metrics", [this](net::http_request&&, api::http_api::responder respond) {
+    api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
         std::string body;
         body += "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
         body += "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
                 std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        body += refusals_metrics_text();
         body += plugins_->metrics_text();
+        if (cluster_) body += cluster_->metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
 }
@@ -180,13 +221,25 @@ void server::start() {
     }
     plugins_->load_all();
     plugins_->install_routes(*api_);
+    // The cluster before the first client: a broadcast must never find it half started.
+    if (cluster_) cluster_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
     limits.max_body_bytes = settings_.engineio.max_payload;
+    limits.request_timeout = settings_.server.header_timeout;
+    limits.write_timeout = settings_.server.close_timeout;
+    limits.max_header_bytes = 16 * 1024;
+    std::shared_ptr<net::ip_limiter> limiter;
+    if (settings_.server.max_connections_per_ip || settings_.server.max_handshakes_per_ip) {
+        limiter = std::make_shared<net::ip_limiter>(settings_.server.max_connections_per_ip,
+                                                    settings_.server.max_handshakes_per_ip);
+        engineio_->set_ip_limiter(limiter);
+    }
     if (endpoint.port() != 0) net::ensure_port_free(endpoint);
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
+        listeners_.back()->set_ip_limiter(limiter);
         // With port 0, every worker must share the port the first one got.
         endpoint = listeners_.front()->local_endpoint();
     }
@@ -210,6 +263,11 @@ void server::stop() {
     if (!running_) return;
     running_ = false;
     SB_LOG(info, "server") << "shutting down";
+    // Sessions get the shutdown timeout to drain; the rest (the last writes, joining
+    // the handler threads, unloading plugins) a moment more. A handler that never
+    // returns must not keep the process alive after that.
+    shutdown_watchdog watchdog(settings_.server.shutdown_timeout + std::chrono::seconds(1),
+                               [pool = &plugins_->pool()] { return pool->running(); });
     on_every_worker(workers_, [this](worker& w) {
         listeners_[w.index()]->stop();
         engineio_->close_local_sessions("server shutting down");
@@ -230,6 +288,7 @@ void server::stop() {
     on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
+    if (cluster_) cluster_->stop();
     listeners_.clear();
     plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";

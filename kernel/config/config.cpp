@@ -3,6 +3,7 @@
 #include "kernel/config/config.hpp"
 
 #include "kernel/config/yaml_reader.hpp"
+#include "kernel/net/address_range.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -26,19 +27,26 @@ namespace {
 using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
-                                               "database", "log",   "plugins", "plugin_path"};
+                                               "database", "api",   "cluster", "log",   "plugins", "plugin_path"};
+constexpr std::string_view cluster_keys[] = {"adapter", "url", "url_env", "key", "requests_timeout"};
+constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
 constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
 constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeout", "migrate", "migrations_dir"};
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
-                                            "shutdown_timeout", "handler_threads", "pid_file"};
+                                            "shutdown_timeout", "handler_threads", "pid_file",
+                                            "header_timeout", "close_timeout", "max_connections_per_ip",
+                                            "max_handshakes_per_ip", "monitoring_allow"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
     "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
 };
-constexpr std::string_view socketio_keys[] = {"connect_timeout", "max_attachments", "namespaces"};
+constexpr std::string_view socketio_keys[] = {"connect_timeout",      "max_attachments",
+                                              "max_attachment_bytes", "max_decode_amplification",
+                                              "max_pooled_events",    "max_pooled_bytes",
+                                              "namespaces"};
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
 constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
                                           "max_age"};
@@ -90,6 +98,8 @@ std::string read_path(const yaml_value& value) {
     return path;
 }
 
+bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
+
 void read_server(const yaml_value& section, server_settings& out) {
     const auto map = section.as_map(server_keys);
     if (const auto value = map.find("host")) {
@@ -110,6 +120,20 @@ void read_server(const yaml_value& section, server_settings& out) {
     if (const auto value = map.find("handler_threads"))
         out.handler_threads = static_cast<unsigned>(value->as_integer(
             0, max_workers, "a thread count from 0 (4 per core) to 1024"));
+    if (const auto value = map.find("header_timeout")) out.header_timeout = positive_duration(*value);
+    if (const auto value = map.find("close_timeout")) out.close_timeout = positive_duration(*value);
+    if (const auto value = map.find("max_connections_per_ip"))
+        out.max_connections_per_ip = static_cast<unsigned>(
+            value->as_integer(0, 1'000'000, "a connection count from 0 (no limit) to 1000000"));
+    if (const auto value = map.find("max_handshakes_per_ip"))
+        out.max_handshakes_per_ip = static_cast<unsigned>(
+            value->as_integer(0, 1'000'000, "handshakes per second from 0 (no limit) to 1000000"));
+    if (const auto value = map.find("monitoring_allow")) {
+        out.monitoring_allow = value->as_string_list();
+        for (const auto& entry : out.monitoring_allow)
+            if (!is_address_or_cidr(entry))
+                value->fail_expected("a list of addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8");
+    }
 }
 
 void read_transports(const yaml_value& value, engineio_settings& out) {
@@ -234,6 +258,20 @@ void read_socketio(const yaml_value& section, socketio_settings& out) {
     if (const auto value = map.find("max_attachments"))
         out.max_attachments = static_cast<std::size_t>(value->as_integer(
             0, max_attachments_limit, "an attachment count from 0 (no binary packets) to 10000"));
+    if (const auto value = map.find("max_attachment_bytes")) {
+        out.max_attachment_bytes = value->as_size();
+        if (out.max_attachment_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
+    }
+    if (const auto value = map.find("max_decode_amplification"))
+        out.max_decode_amplification = static_cast<std::size_t>(
+            value->as_integer(1, 64, "a factor from 1 to 64 (decoded bytes per byte received)"));
+    if (const auto value = map.find("max_pooled_events"))
+        out.max_pooled_events = static_cast<std::size_t>(
+            value->as_integer(1, 1'000'000, "an event count from 1 to 1000000"));
+    if (const auto value = map.find("max_pooled_bytes")) {
+        out.max_pooled_bytes = value->as_size();
+        if (out.max_pooled_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
+    }
     if (const auto value = map.find("namespaces")) read_namespaces(*value, out);
 }
 
@@ -408,6 +446,37 @@ void read_database(const yaml_value& section, database_settings& out) {
     if (const auto value = map.find("migrations_dir")) out.migrations_dir = value->as_string();
 }
 
+void read_api(const yaml_value& section, api_settings& out) {
+    const auto map = section.as_map(api_keys);
+    if (const auto value = map.find("keys")) {
+        out.keys = value->as_string_list();
+        const auto items = value->as_list();
+        for (std::size_t i = 0; i < items.size(); ++i)
+            // A short key is guessable over the network; prefer keys_env anyway.
+            if (out.keys[i].size() < 16) items[i].fail_expected("an API key of at least 16 characters");
+    }
+    if (const auto value = map.find("keys_env")) out.keys_env = value->as_string_list();
+}
+
+void read_cluster(const yaml_value& section, cluster_settings& out) {
+    const auto map = section.as_map(cluster_keys);
+    if (const auto value = map.find("adapter")) {
+        constexpr std::string_view expectation = "none or redis";
+        out.adapter = value->as_string(expectation);
+        if (out.adapter != "none" && out.adapter != "redis") value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("url")) {
+        out.url = value->as_string("a Redis URL such as redis://127.0.0.1:6379");
+        if (!out.url.starts_with("redis://")) value->fail_expected("a Redis URL such as redis://127.0.0.1:6379");
+    }
+    if (const auto value = map.find("url_env")) out.url_env = value->as_string();
+    if (const auto value = map.find("key")) {
+        out.key = value->as_string("the channels' prefix, such as socket.io");
+        if (out.key.empty()) value->fail_expected("the channels' prefix, such as socket.io");
+    }
+    if (const auto value = map.find("requests_timeout")) out.requests_timeout = positive_duration(*value);
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -417,6 +486,8 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
     if (const auto section = sections.find("auth")) read_auth(*section, out.auth);
     if (const auto section = sections.find("database")) read_database(*section, out.database);
+    if (const auto section = sections.find("api")) read_api(*section, out.api);
+    if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);

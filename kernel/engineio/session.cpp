@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/http_connection.hpp"
@@ -87,6 +88,7 @@ bool session::over_bound(std::size_t buffered) {
     const bool far_behind = buffered > 8 * limits.max_buffered_bytes;
     if ((stuck || far_behind) && !slow_close_scheduled_) {
         slow_close_scheduled_ = true;
+        count_refusal(refusal::outgoing_queue);
         SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
                                  << " bytes queued, bound " << limits.max_buffered_bytes << ")";
         // Not from here: we may be inside a broadcast walking the socket index.
@@ -167,7 +169,7 @@ void session::on_poll(pending_poll poll) {
     poll_ = std::make_unique<pending_poll>(std::move(poll));
     if (!poll_queue_.empty()) return flush_poll();
     // The client pauses polling to upgrade: never leave it waiting on an empty poll.
-    if (probe_) {
+    if (probe_ && probe_answered_) {
         auto pending = std::move(poll_);
         respond_poll(*pending, "6");
     }
@@ -298,6 +300,19 @@ void session::on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws
     }
     probe_ = std::move(ws);
     probe_->set_listener(this);
+    probe_answered_ = false;
+    server_.schedule_upgrade_deadline(*this, upgrade_deadline_);
+}
+
+void session::on_upgrade_overdue() {
+    if (!probe_) return;
+    // As the reference: the probe goes, the session goes on polling.
+    SB_LOG(debug, "engineio") << "session " << id_ << ": upgrade not completed in time";
+    count_refusal(refusal::upgrade_timeout);
+    auto probe = std::move(probe_);
+    probe_answered_ = false;
+    probe->set_listener(nullptr);
+    probe->close(net::ws_close_code::going_away, "upgrade timeout");
 }
 
 void session::on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) {
@@ -306,6 +321,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
         if (!binary && payload == "2probe") {
             static const auto probe_answer = wire_packet::text(packet_type::pong, "probe");
             probe_->send(probe_answer);
+            probe_answered_ = true;
             // End the pending poll so the client can pause polling and upgrade.
             if (poll_ && poll_queue_.empty()) {
                 auto pending = std::move(poll_);
@@ -316,6 +332,8 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
         if (!binary && payload == "5") return complete_upgrade();
         SB_LOG(debug, "engineio") << "session " << id_ << ": invalid packet during upgrade";
         auto probe = std::move(probe_);
+        upgrade_deadline_.cancel();
+        probe_answered_ = false;
         probe->set_listener(nullptr);
         probe->close(net::ws_close_code::protocol_error, "invalid upgrade packet");
         return;
@@ -337,6 +355,8 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
 
 void session::complete_upgrade() {
     transport_ = transport_kind::websocket;
+    upgrade_deadline_.cancel();
+    probe_answered_ = false;
     ws_ = std::move(probe_);
     if (poll_) {
         auto pending = std::move(poll_);
@@ -352,6 +372,8 @@ void session::complete_upgrade() {
 void session::on_ws_closed(net::websocket_connection& from, std::string_view reason) {
     if (probe_.get() == &from) {
         probe_.reset();   // a failed upgrade; polling goes on
+        upgrade_deadline_.cancel();
+        probe_answered_ = false;
         return;
     }
     if (ws_.get() == &from) finish(reason, {});
@@ -393,6 +415,7 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
     auto self = shared_from_this();
     state_ = state::closed;
     heartbeat_.cancel();
+    upgrade_deadline_.cancel();
     if (poll_) {
         auto pending = std::move(poll_);
         if (!pending_poll_answer.empty()) {

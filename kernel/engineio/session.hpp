@@ -124,6 +124,8 @@ public:
     // was due: a worker whose timer runs late must not keep alive a session its client
     // has already waited out. True when the session is closed.
     bool expire_if_overdue();
+    // The upgrade probe did not complete within engineio.upgrade_timeout.
+    void on_upgrade_overdue();
 
 private:
     enum class state : std::uint8_t { open, closing, closed };
@@ -168,6 +170,10 @@ private:
     std::vector<wire_packet_ptr> poll_queue_;            // packets for the next GET
     std::size_t poll_queue_bytes_ = 0;
     deadline_entry heartbeat_;
+    deadline_entry upgrade_deadline_;
+    // The probe's "2probe" was answered: the client pauses polling now, so a GET is
+    // answered at once with a noop. Not before: the client would poll in a busy loop.
+    bool probe_answered_ = false;
 };
 
 }  // namespace switchboard::kernel::engineio

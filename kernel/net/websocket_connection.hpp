@@ -9,6 +9,7 @@
 // fence it: what follows waits until the client has read what came before.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "kernel/engineio/wire_packet.hpp"
 #include "kernel/net/websocket_frame.hpp"
@@ -52,6 +54,10 @@ public:
     void start(std::string already_read);
 
     void set_listener(websocket_listener* listener) noexcept { listener_ = listener; }
+    // How long close() waits for its last bytes to be written before closing anyway.
+    void set_close_timeout(std::chrono::milliseconds timeout) noexcept { close_timeout_ = timeout; }
+    // Keeps `token` as long as this connection lives (see http_request::connection_token).
+    void hold(std::shared_ptr<void> token) { token_ = std::move(token); }
 
     // Queues a frame. Ignored once the connection is closing.
     void send(const engineio::wire_packet_ptr& packet);
@@ -102,6 +108,9 @@ private:
     void fail(std::string_view reason);
     void notify_closed(std::string_view reason);
     void shutdown_socket();
+    // A peer that keeps its receive window shut never lets a write finish: close()
+    // must not wait for it forever (the queue it holds may be megabytes).
+    void start_close_deadline();
 
     boost::asio::ip::tcp::socket socket_;
     worker& owner_;
@@ -114,7 +123,14 @@ private:
     std::size_t queued_bytes_ = 0;
     std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
     bool fenced_ = false;              // frames after the boundary wait for a pong
+    std::unique_ptr<boost::asio::steady_timer> close_timer_;   // only while closing
+    std::chrono::milliseconds close_timeout_{5'000};
+    std::shared_ptr<void> token_;
     bool writing_ = false;
+    // A pong is queued and not yet written: a client that pings without reading gets
+    // one pong for all its pings (RFC 6455 5.5.3 allows answering the latest only), so
+    // its pings cannot grow the queue.
+    bool pong_queued_ = false;
     bool flush_scheduled_ = false;
     bool closing_ = false;          // no more frames are accepted
     bool close_when_written_ = false;

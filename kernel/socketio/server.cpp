@@ -1,10 +1,16 @@
 #include "kernel/socketio/server.hpp"
 
+#include <atomic>
+#include <ctime>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/placeholders.hpp"
 
 namespace switchboard::kernel::socketio {
 
@@ -37,7 +43,7 @@ constexpr int handle_worker_shift = 48;
 }  // namespace
 
 server::server(const config::settings& settings, std::vector<worker*> workers)
-    : settings_(settings.socketio), workers_(std::move(workers)) {
+    : settings_(settings.socketio), path_(settings.server.path), workers_(std::move(workers)) {
     for (const auto& nsp : settings_.namespaces) handlers_.emplace(nsp.name, namespace_handlers{});
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
@@ -113,6 +119,14 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options, s
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
     broadcast(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p)));
+    if (adapter_) publish_to_cluster(nsp, options, cluster::ordered_json(p.data));
+}
+
+void server::publish_to_cluster(std::string_view nsp, const broadcast_options& options,
+                                const cluster::ordered_json& data) {
+    // The sender's own socket (except_socket) is on this node: nothing to skip elsewhere.
+    adapter_->broadcast(std::string(nsp), data, cluster::selection{options.rooms, options.except},
+                        options.is_volatile);
 }
 
 void server::broadcast(std::string_view nsp, const broadcast_options& options,
@@ -127,16 +141,16 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options,
     if (current) deliver_local(nsp, options, *message);
 }
 
-void server::deliver_local(std::string_view nsp_name, const broadcast_options& options,
-                           const engineio::wire_message& message) {
+template <class Fn>
+void server::select_local(std::string_view nsp_name, const broadcast_options& options, Fn&& fn) {
     auto* nsp = find_namespace(nsp_name);
     if (!nsp) return;
     const std::uint64_t epoch = ++local().broadcast_epoch;
     // A room name can also be a socket id: every socket is in the room of its own id.
-    auto for_room = [nsp](const std::string& room, auto&& fn) {
+    auto for_room = [nsp](const std::string& room, auto&& visit) {
         if (const auto* members = nsp->rooms.find(room))
-            for (socket* s : *members) fn(s);
-        if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) fn(found->second);
+            for (socket* s : *members) visit(s);
+        if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) visit(found->second);
     };
     for (const auto& room : options.except) for_room(room, [epoch](socket* s) { s->broadcast_mark = epoch; });
     if (options.except_socket) {
@@ -144,16 +158,269 @@ void server::deliver_local(std::string_view nsp_name, const broadcast_options& o
         if (const auto found = by_handle.find(options.except_socket); found != by_handle.end())
             found->second->broadcast_mark = epoch;
     }
-    auto deliver = [&](socket* s) {
+    auto select = [&](socket* s) {
         if (s->broadcast_mark == epoch) return;
         s->broadcast_mark = epoch;
-        s->send(message, options.is_volatile);
+        fn(s);
     };
     if (options.rooms.empty()) {
-        for (const auto& [id, s] : nsp->sockets) deliver(s);
+        for (const auto& [id, s] : nsp->sockets) select(s);
     } else {
-        for (const auto& room : options.rooms) for_room(room, deliver);
+        for (const auto& room : options.rooms) for_room(room, select);
     }
+}
+
+void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                            std::string_view args_json) {
+    // The EVENT packet's text: 2[/nsp,]["event",<the arguments as given>]
+    std::string text(1, static_cast<char>('0' + static_cast<int>(packet_type::event)));
+    if (nsp != "/") {
+        text += nsp;
+        text += ',';
+    }
+    text += '[';
+    text += json(event).dump();
+    constexpr std::string_view json_space = " \t\r\n";
+    const auto first = args_json.find_first_not_of(json_space, args_json.find('[') + 1);
+    const auto last = args_json.find_last_not_of(json_space);   // the closing ']'
+    if (first != std::string_view::npos && first < last) {
+        text += ',';
+        text.append(args_json.substr(first, last - first));
+    }
+    text += ']';
+    engineio::wire_message message;
+    message.push_back(engineio::wire_packet::message(text));
+    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    if (adapter_) {
+        auto data = cluster::ordered_json::parse(args_json, nullptr, false);
+        if (data.is_array()) {
+            data.insert(data.begin(), cluster::ordered_json(event));
+            publish_to_cluster(nsp, options, data);
+        }
+    }
+}
+
+void server::on_every_worker(std::function<void(std::size_t)> fn, std::function<void()> done) {
+    struct progress {
+        std::function<void(std::size_t)> fn;
+        std::function<void()> done;
+        std::atomic<std::size_t> workers_left{0};
+    };
+    auto shared = std::make_shared<progress>();
+    shared->fn = std::move(fn);
+    shared->done = std::move(done);
+    shared->workers_left = workers_.size();
+    for (std::size_t index = 0; index < workers_.size(); ++index) {
+        workers_[index]->post([index, shared] {
+            shared->fn(index);
+            if (--shared->workers_left == 0 && shared->done) shared->done();
+        });
+    }
+}
+
+void server::for_each_selected(std::string_view nsp, const broadcast_options& options,
+                               std::function<void(socket&)> fn, std::function<void(std::size_t)> done) {
+    auto count = std::make_shared<std::atomic<std::size_t>>(0);
+    on_every_worker(
+        [this, nsp = std::string(nsp), options, fn = std::move(fn), count](std::size_t index) {
+            // Handles first, then the work: `fn` may join, leave or disconnect, which
+            // changes the very rooms and socket maps the selection walks.
+            std::vector<std::uint64_t> handles;
+            select_local(nsp, options, [&](socket* s) { handles.push_back(s->handle()); });
+            auto& by_handle = states_[index]->by_handle;
+            for (const auto handle : handles) {
+                const auto found = by_handle.find(handle);
+                if (found == by_handle.end()) continue;
+                fn(*found->second);
+                ++*count;
+            }
+        },
+        [count, done = std::move(done)] {
+            if (done) done(count->load());
+        });
+}
+
+namespace {
+
+broadcast_options options_of(const cluster::selection& which) {
+    broadcast_options options;
+    options.rooms = which.rooms;
+    options.except = which.except;
+    return options;
+}
+
+// A handshake's time as JavaScript's Date#toString writes it, which is what Node's
+// fetchSockets reports.
+std::string date_string(std::int64_t unix_ms) {
+    const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    return text;
+}
+
+// A socket as fetchSockets describes it to the other nodes.
+cluster::ordered_json describe_socket(const socket& s, std::string_view path) {
+    using cluster::ordered_json;
+    const auto& handshake = s.handshake();
+    ordered_json headers = ordered_json::object();
+    for (const auto& [name, value] : handshake.headers) headers[name] = value;
+    ordered_json query = ordered_json::object();
+    for (const auto& [name, value] : net::parse_query(handshake.query)) query[name] = value;
+    ordered_json rooms = ordered_json::array({s.id()});
+    for (const auto& room : s.rooms()) rooms.push_back(room);
+    ordered_json data = ordered_json::object();
+    if (!s.user().is_null()) data["user"] = ordered_json(s.user());
+    return ordered_json{{"id", s.id()},
+                        {"handshake",
+                         {{"headers", std::move(headers)},
+                          {"time", date_string(handshake.issued_ms)},
+                          {"address", handshake.remote_address},
+                          {"xdomain", !handshake.header("origin").empty()},
+                          {"secure", false},
+                          {"issued", handshake.issued_ms},
+                          {"url", std::string(path) + "?" + handshake.query},
+                          {"query", std::move(query)},
+                          {"auth", ordered_json(s.auth())}}},
+                        {"rooms", std::move(rooms)},
+                        {"data", std::move(data)}};
+}
+
+}  // namespace
+
+void server::apply_everywhere(std::string_view nsp, const broadcast_options& which,
+                              std::function<void(socket&)> local_part,
+                              const std::function<void(cluster::adapter::sent_fn)>& cluster_part,
+                              std::function<void(std::size_t)> done) {
+    // Answered once both this node's part is applied and the others' has left: a caller
+    // that asks the cluster something next is answered after the change everywhere.
+    struct progress {
+        std::function<void(std::size_t)> done;
+        std::atomic<int> parts_left{2};
+        std::size_t local_count = 0;
+        void part_done() {
+            if (--parts_left == 0 && done) done(local_count);
+        }
+    };
+    auto shared = std::make_shared<progress>();
+    shared->done = std::move(done);
+    if (adapter_) cluster_part([shared] { shared->part_done(); });
+    else shared->part_done();
+    for_each_selected(nsp, which, std::move(local_part), [shared](std::size_t count) {
+        shared->local_count = count;
+        shared->part_done();
+    });
+}
+
+void server::sockets_join(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                          std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [rooms](socket& s) {
+        for (const auto& room : rooms) s.join(room);
+    }, [&](auto sent) { adapter_->join(std::string(nsp), selected, rooms, std::move(sent)); }, std::move(done));
+}
+
+void server::sockets_leave(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                           std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [rooms](socket& s) {
+        for (const auto& room : rooms) s.leave(room);
+    }, [&](auto sent) { adapter_->leave(std::string(nsp), selected, rooms, std::move(sent)); }, std::move(done));
+}
+
+void server::disconnect_sockets(std::string_view nsp, const broadcast_options& which, bool close,
+                                std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [close](socket& s) { s.disconnect(close); },
+                     [&](auto sent) { adapter_->disconnect(std::string(nsp), selected, close, std::move(sent)); },
+                     std::move(done));
+}
+
+void server::fetch_sockets(std::string_view nsp, const broadcast_options& which,
+                           std::function<void(cluster::fetch_result)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    if (adapter_) return adapter_->fetch(std::string(nsp), selected, std::move(done));
+    describe(std::string(nsp), selected, [done = std::move(done)](cluster::ordered_json sockets) {
+        cluster::fetch_result result;
+        result.sockets = std::move(sockets);
+        done(std::move(result));
+    });
+}
+
+void server::deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                     bool is_volatile) {
+    std::string body;
+    std::vector<std::string> attachments;
+    detail::write_with_placeholders(data, body, attachments);
+    std::string text = attachments.empty() ? std::string(1, '0' + static_cast<int>(packet_type::event))
+                                           : std::string(1, '0' + static_cast<int>(packet_type::binary_event)) +
+                                                 std::to_string(attachments.size()) + "-";
+    if (nsp != "/") text += nsp + ",";
+    text += body;
+    engineio::wire_message message;
+    message.push_back(engineio::wire_packet::message(text));
+    for (const auto& bytes : attachments) message.push_back(engineio::wire_packet::binary(bytes));
+    auto options = options_of(to);
+    options.is_volatile = is_volatile;
+    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+}
+
+void server::join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {
+    for_each_selected(nsp, options_of(which), [rooms = std::move(rooms)](socket& s) {
+        for (const auto& room : rooms) s.join(room);
+    }, {});
+}
+
+void server::leave(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {
+    for_each_selected(nsp, options_of(which), [rooms = std::move(rooms)](socket& s) {
+        for (const auto& room : rooms) s.leave(room);
+    }, {});
+}
+
+void server::disconnect(const std::string& nsp, const cluster::selection& which, bool close) {
+    for_each_selected(nsp, options_of(which), [close](socket& s) { s.disconnect(close); }, {});
+}
+
+void server::describe(const std::string& nsp, const cluster::selection& which,
+                      std::function<void(cluster::ordered_json)> done) {
+    struct collected {
+        std::mutex mutex;
+        cluster::ordered_json sockets = cluster::ordered_json::array();
+    };
+    auto shared = std::make_shared<collected>();
+    for_each_selected(nsp, options_of(which), [shared, path = path_](socket& s) {
+        auto described = describe_socket(s, path);
+        std::lock_guard lock(shared->mutex);
+        shared->sockets.push_back(std::move(described));
+    }, [shared, done = std::move(done)](std::size_t) { done(std::move(shared->sockets)); });
+}
+
+void server::room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) {
+    struct collected {
+        std::mutex mutex;
+        std::set<std::string> names;
+    };
+    auto shared = std::make_shared<collected>();
+    on_every_worker(
+        [this, shared, nsp](std::size_t) {
+            auto* local_nsp = find_namespace(nsp);
+            if (!local_nsp) return;
+            std::lock_guard lock(shared->mutex);
+            local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { shared->names.insert(name); });
+            for (const auto& [id, s] : local_nsp->sockets) shared->names.insert(id);
+        },
+        [shared, done = std::move(done)] { done(std::vector<std::string>(shared->names.begin(), shared->names.end())); });
+}
+
+void server::server_side_emit(const std::string& nsp, const cluster::ordered_json& data) {
+    // No SDK call receives these yet: say so instead of dropping them without a word.
+    SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
+}
+
+void server::deliver_local(std::string_view nsp, const broadcast_options& options,
+                           const engineio::wire_message& message) {
+    select_local(nsp, options, [&](socket* s) { s->send(message, options.is_volatile); });
 }
 
 }  // namespace switchboard::kernel::socketio

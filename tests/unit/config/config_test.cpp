@@ -14,10 +14,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The repository's config/ directory, found from this file's own path so the test needs
-// no build-system variable.
+// A file of the repository. Not found from __FILE__: a compiler cache may rewrite it
+// relative to the build folder.
 std::filesystem::path repository_file(const std::string& relative) {
-    return std::filesystem::path(__FILE__).parent_path() / "../../.." / relative;
+    return std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / relative;
 }
 
 struct expected_error {
@@ -86,6 +86,13 @@ void expect_same(const settings& a, const settings& b) {
     EXPECT_EQ(a.cors.methods, b.cors.methods);
     EXPECT_EQ(a.cors.allowed_headers, b.cors.allowed_headers);
     EXPECT_EQ(a.cors.max_age, b.cors.max_age);
+    EXPECT_EQ(a.cluster.adapter, b.cluster.adapter);
+    EXPECT_EQ(a.cluster.url, b.cluster.url);
+    EXPECT_EQ(a.cluster.url_env, b.cluster.url_env);
+    EXPECT_EQ(a.cluster.key, b.cluster.key);
+    EXPECT_EQ(a.cluster.requests_timeout, b.cluster.requests_timeout);
+    EXPECT_EQ(a.api.keys, b.api.keys);
+    EXPECT_EQ(a.api.keys_env, b.api.keys_env);
     EXPECT_EQ(a.log.level, b.log.level);
 }
 
@@ -132,14 +139,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got "
                   "\"hello\""});
 }
 
@@ -421,7 +428,9 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
-                  "host, port, workers, path, shutdown_timeout, handler_threads, pid_file"});
+                  "host, port, workers, path, shutdown_timeout, handler_threads, pid_file, "
+                  "header_timeout, close_timeout, max_connections_per_ip, max_handshakes_per_ip, "
+                  "monitoring_allow"});
     expect_error("log:\n  colour: true\n",
                  {2, 3, "log.colour: unknown key; valid keys in log are: level"});
 }
@@ -430,7 +439,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, auth, database, log, plugins, plugin_path"});
+                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -456,11 +465,13 @@ TEST(config_errors, wrong_types) {
     expect_error("server: [1, 2]\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads, pid_file), got a list"});
+                  "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads, pid_file), got \"3000\""});
+                  "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",
@@ -654,6 +665,72 @@ TEST(config_errors, load_string_names_its_source) {
     } catch (const config_error& error) {
         EXPECT_EQ(error.file(), "<string>");
     }
+}
+
+}  // namespace
+}  // namespace switchboard::kernel::config
+
+namespace switchboard::kernel::config {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(config_bounds, reads_the_hardening_bounds) {
+    const auto s = load_string(R"(
+server:
+  header_timeout: 2s
+  close_timeout: 750ms
+  max_connections_per_ip: 100
+  max_handshakes_per_ip: 20
+  monitoring_allow: [127.0.0.1, 10.0.0.0/8, "::1"]
+socketio:
+  max_attachment_bytes: 4MiB
+  max_decode_amplification: 3
+  max_pooled_events: 32
+  max_pooled_bytes: 1MiB
+)");
+    EXPECT_EQ(s.server.header_timeout, 2s);
+    EXPECT_EQ(s.server.close_timeout, 750ms);
+    EXPECT_EQ(s.server.max_connections_per_ip, 100u);
+    EXPECT_EQ(s.server.max_handshakes_per_ip, 20u);
+    EXPECT_EQ(s.server.monitoring_allow.size(), 3u);
+    EXPECT_EQ(s.socketio.max_attachment_bytes, 4u << 20);
+    EXPECT_EQ(s.socketio.max_decode_amplification, 3u);
+    EXPECT_EQ(s.socketio.max_pooled_events, 32u);
+    EXPECT_EQ(s.socketio.max_pooled_bytes, 1u << 20);
+    EXPECT_THROW(load_string("server:\n  monitoring_allow: [localhost]\n"), config_error);
+    EXPECT_THROW(load_string("socketio:\n  max_decode_amplification: 0\n"), config_error);
+}
+
+// --- api ---------------------------------------------------------------------------------
+
+TEST(config_api, reads_keys_and_their_variables) {
+    const auto loaded = load_string("api:\n  keys: [0123456789abcdef0123]\n  keys_env: [A_KEY, B_KEY]\n", "test.yaml");
+    EXPECT_EQ(loaded.api.keys, std::vector<std::string>{"0123456789abcdef0123"});
+    EXPECT_EQ(loaded.api.keys_env, (std::vector<std::string>{"A_KEY", "B_KEY"}));
+}
+
+TEST(config_api, refuses_a_key_short_enough_to_guess) {
+    expect_error("api:\n  keys: [0123456789abcdef, short]\n",
+                 {2, 28, "api.keys[1]: expected an API key of at least 16 characters, got \"short\""});
+}
+
+TEST(config_cluster, reads_the_redis_adapter) {
+    const auto loaded = load_string(
+        "cluster:\n  adapter: redis\n  url: redis://:pw@10.0.0.5:6380/2\n  key: app\n  requests_timeout: 2s\n", "test.yaml");
+    EXPECT_EQ(loaded.cluster.adapter, "redis");
+    EXPECT_EQ(loaded.cluster.url, "redis://:pw@10.0.0.5:6380/2");
+    EXPECT_EQ(loaded.cluster.key, "app");
+    EXPECT_EQ(loaded.cluster.requests_timeout, 2s);
+}
+
+TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
+    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none or redis, got \"kafka\""});
+    expect_error_starting("cluster:\n  url: http://x\n", 2, 8, "cluster.url: expected a Redis URL");
+}
+
+TEST(config_api, refuses_unknown_keys) {
+    expect_error_starting("api:\n  key: x\n", 2, 3, "api.key: unknown key (did you mean \"keys\"?)");
 }
 
 }  // namespace
