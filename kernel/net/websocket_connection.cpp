@@ -123,6 +123,9 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
         switch (message.opcode) {
             case ws_opcode::text:
             case ws_opcode::binary:
+                // A client that carries on talking does not wait for what the fence
+                // holds (and one that answers no ping, hand-written, is not stuck).
+                release_fence();
                 if (listener_ && !closing_)
                     listener_->on_ws_message(*this, message.opcode == ws_opcode::binary, message.payload);
                 break;

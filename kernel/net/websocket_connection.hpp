@@ -81,7 +81,8 @@ public:
     // starts listening for more (Node's `ws` fires the events of one read in one tick,
     // before the awaiting code resumes). Separate writes alone do not ensure it: a
     // client that is slow to wake reads both writes at once. RFC 6455 clients must
-    // answer pings; release_fence() is the fallback for one that does not.
+    // answer pings; any message from the client lifts the fence too, and
+    // release_fence() is the fallback for one that stays silent.
     void fence();
     // Lets held frames go (the fence's pong came, or its caller gives up waiting).
     void release_fence();
