@@ -33,7 +33,7 @@ constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
 constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeout", "migrate", "migrations_dir"};
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
                                             "shutdown_timeout", "handler_threads", "pid_file"};
-constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
+constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
     "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
@@ -339,6 +339,14 @@ plugin_settings read_plugin(const yaml_value& item) {
         if (!name_value) item.fail("missing key \"name\" (the plugin to enable, such as chat)");
         if (const auto value = map.find("file")) out.file = value->as_string("a path to the plugin's .so file");
         if (const auto value = map.find("required")) out.required = value->as_bool();
+        if (const auto value = map.find("migrations")) {
+            constexpr std::string_view expectation = "a list of migration components (folders of migrations/)";
+            if (!value->is_list()) value->fail_expected(expectation);
+            for (const auto& component : value->as_list()) {
+                out.migrations.push_back(component.as_string(expectation));
+                if (!is_plugin_name(out.migrations.back())) component.fail_expected(expectation);
+            }
+        }
         if (const auto value = map.find("config")) {
             if (!value->is_null() && !value->node().IsMap())
                 value->fail_expected("a map of the plugin's settings");
