@@ -14,6 +14,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "kernel/api/api_client.hpp"
+#include "kernel/api/server_api.hpp"
 #include "kernel/config/config.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/auth/authenticator.hpp"
@@ -41,6 +43,9 @@ void print_usage(std::ostream& out, const po::options_description& serve_options
            "  switchboard reload [--config F] tell the running server to reload (server.pid_file)\n"
            "  switchboard token --sub ID [--name N] [--roles a,b] [--ttl 1h] [--config F]\n"
            "                                  print a development HS256 token signed with auth's secret\n"
+           "  switchboard emit EVENT [JSON ...] [--room R]... [--user U]... [--except R]... [--nsp N]\n"
+           "                                  [--volatile] [--url http://host:port] [--config F]\n"
+           "                                  emit through the running server's API (key: api.keys / keys_env)\n"
            "  switchboard --help              show this help\n"
            "  switchboard --version           print the version\n\n"
         << serve_options << "\n"
@@ -155,6 +160,62 @@ int send_reload(const config::settings& settings) {
     return 0;
 }
 
+// `switchboard emit`: what a backend does with POST /api/emit, from a shell.
+int send_emit(const config::settings& settings, const po::variables_map& vm) {
+    const auto operands = vm.count("operand") ? vm["operand"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    if (operands.empty()) {
+        std::cerr << "switchboard: emit needs the event name, then its arguments as JSON\n";
+        return 2;
+    }
+    auto data = nlohmann::ordered_json::array();
+    for (std::size_t i = 1; i < operands.size(); ++i) {
+        auto value = nlohmann::ordered_json::parse(operands[i], nullptr, false);
+        if (value.is_discarded()) {
+            std::cerr << "switchboard: argument " << i << " is not JSON: " << operands[i]
+                      << " (a string needs its quotes: '\"text\"')\n";
+            return 2;
+        }
+        data.push_back(std::move(value));
+    }
+    nlohmann::ordered_json body{{"nsp", vm["nsp"].as<std::string>()}, {"event", operands[0]}, {"data", data}};
+    auto list = [&](const char* option, const char* field) {
+        if (vm.count(option)) body[field] = vm[option].as<std::vector<std::string>>();
+    };
+    list("room", "rooms");
+    list("user", "users");
+    list("except", "except_rooms");
+    if (vm.count("volatile")) body["volatile"] = true;
+
+    const auto keys = api::resolve_api_keys(settings.api);
+    if (keys.empty()) {
+        std::cerr << "switchboard: no API key: set api.keys or SWITCHBOARD_API_KEY (api.keys_env)\n";
+        return 2;
+    }
+    // The server's own address unless --url says otherwise; a wildcard listener is
+    // reached on loopback.
+    std::string host = settings.server.host == "0.0.0.0" ? "127.0.0.1" : settings.server.host == "::" ? "::1" : settings.server.host;
+    unsigned port = settings.server.port;
+    if (vm.count("url")) {
+        const std::string url = vm["url"].as<std::string>();
+        const auto colon = url.rfind(':');
+        if (!url.starts_with("http://") || colon < 7) {
+            std::cerr << "switchboard: --url must be http://host:port\n";
+            return 2;
+        }
+        host = url.substr(7, colon - 7);
+        port = static_cast<unsigned>(std::strtoul(url.c_str() + colon + 1, nullptr, 10));
+    }
+    try {
+        const auto answer = api::call_api(host, static_cast<unsigned short>(port), "POST", "/api/emit", keys.front(),
+                                          body.dump());
+        (answer.status == 200 ? std::cout : std::cerr) << answer.body << "\n";
+        return answer.status == 200 ? 0 : 1;
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard: " << e.what() << "\n";
+        return 1;
+    }
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, const app_installer& install) {
@@ -171,13 +232,21 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         ("sub", po::value<std::string>(), "token: the user id (sub claim)")
         ("name", po::value<std::string>(), "token: the user's name")
         ("roles", po::value<std::string>(), "token: roles, comma-separated")
-        ("ttl", po::value<std::string>()->default_value("1h"), "token: lifetime (30m, 1h, 7d...)");
+        ("ttl", po::value<std::string>()->default_value("1h"), "token: lifetime (30m, 1h, 7d...)")
+        ("room", po::value<std::vector<std::string>>(), "emit: to this room (repeatable)")
+        ("user", po::value<std::vector<std::string>>(), "emit: to this user's sockets (repeatable)")
+        ("except", po::value<std::vector<std::string>>(), "emit: skip this room's members (repeatable)")
+        ("nsp", po::value<std::string>()->default_value("/"), "emit: the namespace")
+        ("volatile", "emit: may be dropped for a client that is not ready")
+        ("url", po::value<std::string>(), "emit: the server, http://host:port (default: from the config)");
     po::options_description all("All options");
     all.add(serve_options).add(command_options);
     all.add_options()("help,h", "show this help")("version", "print the version")(
-        "command", po::value<std::string>()->default_value("serve"), "the command");
+        "command", po::value<std::string>()->default_value("serve"), "the command")(
+        "operand", po::value<std::vector<std::string>>(), "the command's operands");
     po::positional_options_description positional;
     positional.add("command", 1);
+    positional.add("operand", -1);
 
     po::variables_map vm;
     try {
@@ -197,9 +266,16 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         return 0;
     }
     const std::string command = vm["command"].as<std::string>();
-    static constexpr std::string_view commands[] = {"serve", "plugins", "migrate", "reload", "token"};
+    static constexpr std::string_view commands[] = {"serve", "plugins", "migrate", "reload", "token", "emit"};
     if (std::find(std::begin(commands), std::end(commands), command) == std::end(commands)) {
         std::cerr << "switchboard: unknown command '" << command << "'\n\n";
+        print_usage(std::cerr, serve_options, command_options);
+        return 2;
+    }
+
+    if (command != "emit" && vm.count("operand")) {
+        std::cerr << "switchboard: unexpected argument '" << vm["operand"].as<std::vector<std::string>>().front()
+                  << "'\n\n";
         print_usage(std::cerr, serve_options, command_options);
         return 2;
     }
@@ -235,6 +311,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
 
     try {
         if (command == "reload") return send_reload(settings);
+        if (command == "emit") return send_emit(settings, vm);
         server s(settings);
         if (command == "plugins") return print_plugins(s);
         if (command == "migrate") return run_migrations(s, vm.count("dry-run") > 0);

@@ -14,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kernel/api/http_api.hpp"
+#include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -73,6 +74,10 @@ server::server(const config::settings& settings)
     engineio_ = std::make_unique<engineio::server>(settings_, raw, *socketio_);
     api_ = std::make_unique<api::http_api>();
     plugins_ = std::make_unique<plugins::plugin_host>(*this, settings_);
+    server_api_ = std::make_unique<api::server_api>(
+        settings_.api, *socketio_,
+        [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
+    api_->set_server_api(server_api_.get());
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {

@@ -26,6 +26,7 @@ class listener;
 }
 namespace api {
 class http_api;
+class server_api;
 }
 namespace plugins {
 class plugin_host;
@@ -92,6 +93,7 @@ private:
     std::unique_ptr<socketio::server> socketio_;
     std::unique_ptr<engineio::server> engineio_;
     std::unique_ptr<api::http_api> api_;
+    std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<plugins::plugin_host> plugins_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;

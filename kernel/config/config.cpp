@@ -26,7 +26,8 @@ namespace {
 using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
-                                               "database", "log",   "plugins", "plugin_path"};
+                                               "database", "api",   "log",   "plugins", "plugin_path"};
+constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
 constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
@@ -416,6 +417,18 @@ void read_database(const yaml_value& section, database_settings& out) {
     if (const auto value = map.find("migrations_dir")) out.migrations_dir = value->as_string();
 }
 
+void read_api(const yaml_value& section, api_settings& out) {
+    const auto map = section.as_map(api_keys);
+    if (const auto value = map.find("keys")) {
+        out.keys = value->as_string_list();
+        const auto items = value->as_list();
+        for (std::size_t i = 0; i < items.size(); ++i)
+            // A short key is guessable over the network; prefer keys_env anyway.
+            if (out.keys[i].size() < 16) items[i].fail_expected("an API key of at least 16 characters");
+    }
+    if (const auto value = map.find("keys_env")) out.keys_env = value->as_string_list();
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -425,6 +438,7 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("cors")) read_cors(*section, out.cors);
     if (const auto section = sections.find("auth")) read_auth(*section, out.auth);
     if (const auto section = sections.find("database")) read_database(*section, out.database);
+    if (const auto section = sections.find("api")) read_api(*section, out.api);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);

@@ -112,6 +112,14 @@ struct database_settings {
     std::string migrations_dir;
 };
 
+// The server API backends publish through (/api/..., docs/server-api.md). It is on when
+// at least one key resolves: a literal in `keys`, or a non-empty environment variable
+// named in `keys_env`.
+struct api_settings {
+    std::vector<std::string> keys;
+    std::vector<std::string> keys_env = {"SWITCHBOARD_API_KEY"};
+};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
 };
@@ -123,6 +131,7 @@ struct settings {
     cors_settings cors;
     auth_settings auth;
     database_settings database;
+    api_settings api;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;

@@ -570,7 +570,7 @@ void plugin_host::install_routes(api::http_api& api) {
                 respond(net::make_http_response(result.http_status, result.content_type, result.body));
             });
         });
-        if (!added) SB_LOG(error, route.plugin->name) << "route " << method << " " << path << " is taken; ignored";
+        if (!added) SB_LOG(error, route.plugin->name) << "route " << method << " " << path << " is taken (by another plugin or the server API); ignored";
     }
 }
 

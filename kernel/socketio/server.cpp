@@ -1,5 +1,6 @@
 #include "kernel/socketio/server.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 #include "kernel/core/log.hpp"
@@ -127,16 +128,16 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options,
     if (current) deliver_local(nsp, options, *message);
 }
 
-void server::deliver_local(std::string_view nsp_name, const broadcast_options& options,
-                           const engineio::wire_message& message) {
+template <class Fn>
+void server::select_local(std::string_view nsp_name, const broadcast_options& options, Fn&& fn) {
     auto* nsp = find_namespace(nsp_name);
     if (!nsp) return;
     const std::uint64_t epoch = ++local().broadcast_epoch;
     // A room name can also be a socket id: every socket is in the room of its own id.
-    auto for_room = [nsp](const std::string& room, auto&& fn) {
+    auto for_room = [nsp](const std::string& room, auto&& visit) {
         if (const auto* members = nsp->rooms.find(room))
-            for (socket* s : *members) fn(s);
-        if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) fn(found->second);
+            for (socket* s : *members) visit(s);
+        if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) visit(found->second);
     };
     for (const auto& room : options.except) for_room(room, [epoch](socket* s) { s->broadcast_mark = epoch; });
     if (options.except_socket) {
@@ -144,16 +145,80 @@ void server::deliver_local(std::string_view nsp_name, const broadcast_options& o
         if (const auto found = by_handle.find(options.except_socket); found != by_handle.end())
             found->second->broadcast_mark = epoch;
     }
-    auto deliver = [&](socket* s) {
+    auto select = [&](socket* s) {
         if (s->broadcast_mark == epoch) return;
         s->broadcast_mark = epoch;
-        s->send(message, options.is_volatile);
+        fn(s);
     };
     if (options.rooms.empty()) {
-        for (const auto& [id, s] : nsp->sockets) deliver(s);
+        for (const auto& [id, s] : nsp->sockets) select(s);
     } else {
-        for (const auto& room : options.rooms) for_room(room, deliver);
+        for (const auto& room : options.rooms) for_room(room, select);
     }
+}
+
+void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                            std::string_view args_json) {
+    // The EVENT packet's text: 2[/nsp,]["event",<the arguments as given>]
+    std::string text(1, static_cast<char>('0' + static_cast<int>(packet_type::event)));
+    if (nsp != "/") {
+        text += nsp;
+        text += ',';
+    }
+    text += '[';
+    text += json(event).dump();
+    constexpr std::string_view json_space = " \t\r\n";
+    const auto first = args_json.find_first_not_of(json_space, args_json.find('[') + 1);
+    const auto last = args_json.find_last_not_of(json_space);   // the closing ']'
+    if (first != std::string_view::npos && first < last) {
+        text += ',';
+        text.append(args_json.substr(first, last - first));
+    }
+    text += ']';
+    engineio::wire_message message;
+    message.push_back(engineio::wire_packet::message(text));
+    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+}
+
+void server::for_each_selected(std::string_view nsp, const broadcast_options& options,
+                               std::function<void(socket&)> fn, std::function<void(std::size_t)> done) {
+    struct progress {
+        std::string nsp;
+        broadcast_options options;
+        std::function<void(socket&)> fn;
+        std::function<void(std::size_t)> done;
+        std::atomic<std::size_t> workers_left{0};
+        std::atomic<std::size_t> count{0};
+    };
+    auto shared = std::make_shared<progress>();
+    shared->nsp = std::string(nsp);
+    shared->options = options;
+    shared->fn = std::move(fn);
+    shared->done = std::move(done);
+    shared->workers_left = workers_.size();
+    for (std::size_t index = 0; index < workers_.size(); ++index) {
+        workers_[index]->post([this, index, shared] {
+            // Handles first, then the work: `fn` may join, leave or disconnect, which
+            // changes the very rooms and socket maps the selection walks.
+            std::vector<std::uint64_t> handles;
+            select_local(shared->nsp, shared->options, [&](socket* s) { handles.push_back(s->handle()); });
+            auto& by_handle = states_[index]->by_handle;
+            std::size_t applied = 0;
+            for (const auto handle : handles) {
+                const auto found = by_handle.find(handle);
+                if (found == by_handle.end()) continue;
+                shared->fn(*found->second);
+                ++applied;
+            }
+            shared->count += applied;
+            if (--shared->workers_left == 0 && shared->done) shared->done(shared->count.load());
+        });
+    }
+}
+
+void server::deliver_local(std::string_view nsp, const broadcast_options& options,
+                           const engineio::wire_message& message) {
+    select_local(nsp, options, [&](socket* s) { s->send(message, options.is_volatile); });
 }
 
 }  // namespace switchboard::kernel::socketio

@@ -76,6 +76,8 @@ public:
     server(const config::settings& settings, std::vector<worker*> workers);
     ~server() override;
 
+    // Whether `nsp` is one of the deployment's namespaces.
+    bool has_namespace(std::string_view nsp) const { return handlers_.count(std::string(nsp)) != 0; }
     // Registers the handlers of a configured namespace. Call before serving.
     void set_handlers(std::string_view nsp, namespace_handlers handlers);
     // Call before serving. Unset: everyone is accepted, anonymous.
@@ -97,6 +99,17 @@ public:
     void broadcast(std::string_view nsp, const broadcast_options& options,
                    std::shared_ptr<const engineio::wire_message> message);
 
+    // Sends `event` with `args_json`, the text of a JSON array already validated by the
+    // caller, spliced into the packet as it is (key order and numbers as written).
+    void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                        std::string_view args_json);
+
+    // Runs `fn` on every socket `options` selects (rooms, except, as a broadcast), on
+    // each socket's own worker, then `done` once with how many there were, from the
+    // last worker to finish. Safe from any thread.
+    void for_each_selected(std::string_view nsp, const broadcast_options& options, std::function<void(socket&)> fn,
+                           std::function<void(std::size_t count)> done);
+
     // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
     // gone). Safe from any thread.
     void with_socket(std::uint64_t handle, std::function<void(socket*)> fn);
@@ -115,6 +128,9 @@ private:
     worker_state& local() const;
     void deliver_local(std::string_view nsp, const broadcast_options& options,
                        const engineio::wire_message& message);
+    // Calls `fn(socket*)` once for each local socket `options` selects.
+    template <class Fn>
+    void select_local(std::string_view nsp, const broadcast_options& options, Fn&& fn);
 
     config::socketio_settings settings_;
     std::vector<worker*> workers_;

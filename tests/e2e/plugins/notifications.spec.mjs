@@ -4,14 +4,14 @@
 // check, the HTTP API and its key, the server-side bus (through the test-only
 // notifications-probe plugin), and payloads that must be refused without harm.
 import assert from "node:assert/strict";
-import http from "node:http";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
 import { io } from "socket.io-client";
 
-import { DEFAULT_TIMEOUT_MS, Inbox, once, unique, with_timeout } from "../support/client.mjs";
+import { DEFAULT_TIMEOUT_MS, Inbox, once, unique } from "../support/client.mjs";
 import { SWITCHBOARD_BIN, databases, start_deployment } from "../support/deployment.mjs";
+import { http_call } from "../support/http.mjs";
 
 const API_KEY = "spec-api-key-0123456789abcdef";
 // notifications-probe is built beside the binary, outside build/plugins.
@@ -70,36 +70,15 @@ async function refused(device, event, ...args) {
   return answer[0].code;
 }
 
-function http_call(d, method, url_path, { body, headers = {} } = {}) {
-  const sending = new Promise((resolve, reject) => {
-    const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
-    const all = { "content-type": "application/json", ...headers };
-    if (text !== undefined) all["content-length"] = Buffer.byteLength(text);
-    const req = http.request(`${d.url}${url_path}`, { method, agent: false, headers: all }, (res) => {
-      const chunks = [];
-      res.on("data", (c) => chunks.push(c));
-      res.on("end", () => {
-        const raw = Buffer.concat(chunks).toString("utf8");
-        let json = null;
-        try {
-          json = JSON.parse(raw);
-        } catch {
-          // /metrics is text
-        }
-        resolve({ status: res.statusCode, body: json, text: raw });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(text);
-  });
-  return with_timeout(sending, DEFAULT_TIMEOUT_MS, `${method} ${url_path}`);
+// A backend's call to this deployment.
+function call(d, method, url_path, options) {
+  return http_call(d.url, method, url_path, options);
 }
 
 const auth_header = { authorization: `Bearer ${API_KEY}` };
 
 function post(d, url_path, body, headers = auth_header) {
-  return http_call(d, "POST", url_path, { body, headers });
+  return call(d, "POST", url_path, { body, headers });
 }
 
 // Sends through the HTTP API, as a backend does; returns the stored notifications.
@@ -114,7 +93,7 @@ function note(user, title, extra = {}) {
 }
 
 async function metric(d, name) {
-  const response = await http_call(d, "GET", "/metrics");
+  const response = await call(d, "GET", "/metrics");
   const line = response.text.split("\n").find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(" ")[1]) : 0;
 }
@@ -443,7 +422,7 @@ for (const database of databases()) {
         assert.equal(response.status, 401, JSON.stringify(headers));
         assert.equal(response.body.code, "unauthorized");
       }
-      assert.equal((await http_call(d, "GET", "/api/notifications", { headers: auth_header })).status, 405);
+      assert.equal((await call(d, "GET", "/api/notifications", { headers: auth_header })).status, 405);
       await send(d, note(ivan, "legit"));
       const [pushed] = await device.inbox.next("notification:new");
       assert.equal(pushed.notification.title, "legit");
@@ -585,7 +564,7 @@ for (const database of databases()) {
       assert.equal(history.items[0].title, "x'); DELETE FROM notifications_items; --");
       const still = await ok(device, "notification:list");
       assert.equal(still.unreadCount, 0);
-      assert.equal((await http_call(d, "GET", "/healthz")).status, 200);
+      assert.equal((await call(d, "GET", "/healthz")).status, 200);
       await send(d, note(mallory, "still alive"));
       assert.equal((await device.inbox.next("notification:new"))[0].notification.title, "still alive");
     });

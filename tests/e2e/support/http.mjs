@@ -53,3 +53,32 @@ export function json_body(response) {
     throw new Error(`expected a JSON body, got status ${response.status} body ${JSON.stringify(response.body)}`);
   }
 }
+
+// A JSON call to any path of a server (the server API, plugin routes, /metrics), as a
+// backend makes it. `body` is an object (sent as JSON) or a raw string. Resolves with
+// {status, headers, body: the parsed JSON or null, text}.
+export function http_call(base_url, method, url_path, { body, headers = {} } = {}) {
+  const sending = new Promise((resolve, reject) => {
+    const text = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
+    const all = { "content-type": "application/json", ...headers };
+    if (text !== undefined) all["content-length"] = Buffer.byteLength(text);
+    const req = http.request(`${base_url}${url_path}`, { method, agent: false, headers: all }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const raw = Buffer.concat(chunks).toString("utf8");
+        let json = null;
+        try {
+          json = JSON.parse(raw);
+        } catch {
+          // /metrics and plain-text answers
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: json, text: raw });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(text);
+  });
+  return with_timeout(sending, DEFAULT_TIMEOUT_MS, `${method} ${url_path}`);
+}

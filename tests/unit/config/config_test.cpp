@@ -14,10 +14,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// The repository's config/ directory, found from this file's own path so the test needs
-// no build-system variable.
+// A file of the repository. Not found from __FILE__: a compiler cache may rewrite it
+// relative to the build folder.
 std::filesystem::path repository_file(const std::string& relative) {
-    return std::filesystem::path(__FILE__).parent_path() / "../../.." / relative;
+    return std::filesystem::path(SWITCHBOARD_SOURCE_DIR) / relative;
 }
 
 struct expected_error {
@@ -86,6 +86,8 @@ void expect_same(const settings& a, const settings& b) {
     EXPECT_EQ(a.cors.methods, b.cors.methods);
     EXPECT_EQ(a.cors.allowed_headers, b.cors.allowed_headers);
     EXPECT_EQ(a.cors.max_age, b.cors.max_age);
+    EXPECT_EQ(a.api.keys, b.api.keys);
+    EXPECT_EQ(a.api.keys_env, b.api.keys_env);
     EXPECT_EQ(a.log.level, b.log.level);
 }
 
@@ -132,14 +134,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, log, plugins, plugin_path), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path), got "
                   "\"hello\""});
 }
 
@@ -430,7 +432,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, auth, database, log, plugins, plugin_path"});
+                  "server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -654,6 +656,29 @@ TEST(config_errors, load_string_names_its_source) {
     } catch (const config_error& error) {
         EXPECT_EQ(error.file(), "<string>");
     }
+}
+
+}  // namespace
+}  // namespace switchboard::kernel::config
+
+namespace switchboard::kernel::config {
+namespace {
+
+// --- api ---------------------------------------------------------------------------------
+
+TEST(config_api, reads_keys_and_their_variables) {
+    const auto loaded = load_string("api:\n  keys: [0123456789abcdef0123]\n  keys_env: [A_KEY, B_KEY]\n", "test.yaml");
+    EXPECT_EQ(loaded.api.keys, std::vector<std::string>{"0123456789abcdef0123"});
+    EXPECT_EQ(loaded.api.keys_env, (std::vector<std::string>{"A_KEY", "B_KEY"}));
+}
+
+TEST(config_api, refuses_a_key_short_enough_to_guess) {
+    expect_error("api:\n  keys: [0123456789abcdef, short]\n",
+                 {2, 28, "api.keys[1]: expected an API key of at least 16 characters, got \"short\""});
+}
+
+TEST(config_api, refuses_unknown_keys) {
+    expect_error_starting("api:\n  key: x\n", 2, 3, "api.key: unknown key (did you mean \"keys\"?)");
 }
 
 }  // namespace

@@ -1,0 +1,41 @@
+// What clients send, checked field by field. Every reader throws
+// sdk::error("invalid_payload", <the field and what was expected>).
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <switchboard/sdk.hpp>
+
+#include "call_registry.hpp"
+
+namespace switchboard::plugins::calls {
+
+inline constexpr std::size_t max_user_id_bytes = 255;
+inline constexpr std::size_t max_call_id_bytes = 64;
+inline constexpr std::size_t max_reason_bytes = 64;
+inline constexpr std::size_t max_metadata_bytes = 4096;
+
+// The event's first argument, which must be an object.
+const json& payload_of(const json& args);
+
+// {to: "bob" | ["bob", "carol"], media?: "audio" | "video", metadata?: {...}}: at most
+// max_participants - 1 invitees, never the caller.
+invite_request read_invite(const json& payload, const std::string& caller, std::size_t max_participants);
+
+std::string read_call_id(const json& payload);
+
+// An optional short reason (reject): default "declined".
+std::string read_reason(const json& payload);
+
+struct signal_request {
+    std::string call_id;
+    std::string to;
+    std::string kind;   // offer | answer | candidate
+    json payload;
+};
+
+// {callId, to, kind, payload}: payload any JSON of at most max_bytes as text.
+signal_request read_signal(const json& payload, std::size_t max_bytes);
+
+}  // namespace switchboard::plugins::calls

@@ -1,0 +1,158 @@
+#include "call_registry.hpp"
+
+#include <functional>
+
+#include <gtest/gtest.h>
+
+namespace switchboard::plugins::calls {
+namespace {
+
+using namespace std::chrono_literals;
+
+const auto t0 = call_registry::clock::time_point{} + 1h;
+
+std::string code_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const sdk::error& e) {
+        return e.code();
+    }
+    return "none";
+}
+
+invite_request to(std::vector<std::string> users) {
+    invite_request r;
+    r.invitees = std::move(users);
+    return r;
+}
+
+// The messages of `out` as "event>user" (to every device) or "event>#socket".
+std::vector<std::string> said(const effects& out) {
+    std::vector<std::string> lines;
+    for (const auto& m : out.messages)
+        lines.push_back(m.event + ">" + (m.kind == message::to::user ? m.user : "#" + std::to_string(m.socket)));
+    return lines;
+}
+
+TEST(CallsRegistry, RingsTheInviteesAndConnectsWhoAnswers) {
+    call_registry calls(1000ms);
+    effects out;
+    const auto call = calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    EXPECT_EQ(call["participants"][1], (json{{"user", "bob"}, {"state", "ringing"}}));
+    EXPECT_EQ(said(out), (std::vector<std::string>{"call:incoming>bob"}));
+    effects accepted;
+    calls.accept("bob", 20, "c1", accepted);
+    EXPECT_EQ(said(accepted), (std::vector<std::string>{"call:answered_elsewhere>bob", "call:accepted>#1"}));
+    EXPECT_EQ(accepted.messages[0].socket, 20u) << "the answering device is skipped";
+    EXPECT_EQ(calls.signal_route("alice", 1, "c1", "bob"), 20u);
+    EXPECT_EQ(calls.signal_route("bob", 20, "c1", "alice"), 1u);
+    // Another device of bob cannot answer too, nor signal.
+    effects again;
+    EXPECT_EQ(code_of([&] { calls.accept("bob", 21, "c1", again); }), "conflict");
+    EXPECT_EQ(code_of([&] { calls.signal_route("bob", 21, "c1", "alice"); }), "forbidden");
+}
+
+TEST(CallsRegistry, SignalsFlowOnlyBetweenMembers) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob", "carol"}), "c1", t0, out);
+    calls.accept("bob", 20, "c1", out);
+    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "c1", "carol"); }), "not_found") << "carol is ringing";
+    EXPECT_EQ(code_of([&] { calls.signal_route("carol", 30, "c1", "alice"); }), "forbidden");
+    EXPECT_EQ(code_of([&] { calls.signal_route("mallory", 9, "c1", "alice"); }), "forbidden");
+    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "c1", "alice"); }), "not_found");
+    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "nope", "bob"); }), "not_found");
+}
+
+TEST(CallsRegistry, BusyWhenEveryInviteeIsInACall) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    calls.accept("bob", 20, "c1", out);
+    effects refused;
+    EXPECT_EQ(code_of([&] { calls.invite("carol", 3, to({"bob"}), "c2", t0, refused); }), "busy");
+    EXPECT_TRUE(refused.messages.empty());
+    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c3", t0, refused); }), "busy");
+    // In a group call, the busy ones are reported and the others ring.
+    effects group;
+    const auto call = calls.invite("carol", 3, to({"bob", "dan"}), "c4", t0, group);
+    EXPECT_EQ(call["participants"][1]["state"], "busy");
+    EXPECT_EQ(said(group), (std::vector<std::string>{"call:incoming>dan"}));
+    EXPECT_EQ(calls.active_calls(), 2u);
+}
+
+TEST(CallsRegistry, RejectEndsAOneToOneCall) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    effects rejected;
+    calls.reject("bob", 20, "c1", "busy driving", rejected);
+    EXPECT_EQ(said(rejected), (std::vector<std::string>{"call:cancelled>bob", "call:rejected>#1", "call:ended>#1"}));
+    EXPECT_EQ(rejected.messages[1].payload["reason"], "busy driving");
+    EXPECT_EQ(rejected.messages[2].payload["reason"], "rejected");
+    EXPECT_EQ(calls.active_calls(), 0u);
+}
+
+TEST(CallsRegistry, RingTimeoutMissesTheCallAndNotifies) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    effects early;
+    calls.expire(t0 + 999ms, early);
+    EXPECT_TRUE(early.messages.empty());
+    effects late;
+    calls.expire(t0 + 1000ms, late);
+    EXPECT_EQ(said(late), (std::vector<std::string>{"call:cancelled>bob", "call:missed>#1", "call:ended>#1"}));
+    ASSERT_EQ(late.missed.size(), 1u);
+    EXPECT_EQ(late.missed[0]["userId"], "bob");
+    EXPECT_EQ(late.missed[0]["data"]["from"], "alice");
+    EXPECT_EQ(calls.active_calls(), 0u);
+}
+
+TEST(CallsRegistry, HangupOrDisconnectEndsTheCallForTheOthers) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    calls.accept("bob", 20, "c1", out);
+    effects gone;
+    calls.disconnected(20, gone);
+    EXPECT_EQ(said(gone), (std::vector<std::string>{"call:left>#1", "call:ended>#1"}));
+    EXPECT_EQ(gone.messages[1].payload["reason"], "disconnected");
+    EXPECT_EQ(calls.active_calls(), 0u);
+    // Both are free again.
+    effects next;
+    calls.invite("bob", 21, to({"alice"}), "c2", t0, next);
+    calls.accept("alice", 2, "c2", next);
+    effects hung;
+    calls.hangup("alice", 2, "c2", hung);
+    EXPECT_EQ(said(hung), (std::vector<std::string>{"call:left>#21", "call:ended>#21"}));
+    EXPECT_EQ(code_of([&] { calls.hangup("alice", 2, "c2", hung); }), "not_found");
+}
+
+TEST(CallsRegistry, TheCallerHangingUpBeforeAnAnswerCancelsTheRinging) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob", "carol"}), "c1", t0, out);
+    effects cancelled;
+    calls.hangup("alice", 1, "c1", cancelled);
+    EXPECT_EQ(said(cancelled), (std::vector<std::string>{"call:cancelled>bob", "call:cancelled>carol"}));
+    EXPECT_EQ(cancelled.messages[0].payload["reason"], "cancelled");
+    EXPECT_EQ(calls.active_calls(), 0u);
+}
+
+TEST(CallsRegistry, AGroupCallGoesOnWhileTwoRemain) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob", "carol"}), "c1", t0, out);
+    calls.accept("bob", 20, "c1", out);
+    calls.accept("carol", 30, "c1", out);
+    effects left;
+    calls.hangup("alice", 1, "c1", left);
+    EXPECT_EQ(said(left), (std::vector<std::string>{"call:left>#20", "call:left>#30"}));
+    EXPECT_EQ(calls.signal_route("bob", 20, "c1", "carol"), 30u);
+    effects cancel;
+    EXPECT_EQ(code_of([&] { calls.cancel("bob", 20, "c1", cancel); }), "forbidden");
+}
+
+}  // namespace
+}  // namespace switchboard::plugins::calls

@@ -1,0 +1,101 @@
+// events: event rooms that only participants may join, read or send to; participation
+// set by the backend (the bus) or by users (a config switch), live attendee counts,
+// persisted messages, typing. README.md documents every event, payload, ack, error
+// code and config key.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <switchboard/sdk.hpp>
+
+#include "context.hpp"
+#include "message_events.hpp"
+#include "participation_events.hpp"
+
+namespace switchboard::plugins::events {
+
+using sdk::json;
+using sdk::target;
+
+events_context::events_context(sdk::plugin& plugin, settings s)
+    : p(plugin), config(std::move(s)), store(plugin), typing(config.typing_timeout), filter(config.banned_words) {}
+
+std::string room_of(const std::string& event) { return "events:" + event; }
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string display_name(const json& user, const std::string& id) {
+    if (user.is_object()) {
+        const auto name = user.find("name");
+        if (name != user.end() && name->is_string() && !name->get_ref<const std::string&>().empty() &&
+            name->get_ref<const std::string&>().size() <= 400)
+            return name->get<std::string>();
+    }
+    return id;
+}
+
+void announce_typing(events_context& ctx, const std::string& event, const std::string& user, const std::string& name,
+                     bool typing) {
+    json payload = {{"eventId", event}, {"userId", user}};
+    if (typing) payload["userName"] = name;
+    ctx.p.emit(target::to_room(ctx.config.nsp, room_of(event)).except("user:" + user),
+               typing ? "events:typing" : "events:stop_typing", json::array({std::move(payload)}));
+}
+
+json set_participation(events_context& ctx, const std::string& event, const std::string& user, const status& to,
+                       const std::string& name) {
+    std::lock_guard order(ctx.locks.of(event));
+    const status previous = ctx.store.set_status(event, user, to, name, now_ms());
+    const attendee_counts counts = ctx.store.counts(event);
+    json result = {{"eventId", event},
+                   {"userId", user},
+                   {"status", to ? json(*to) : json(nullptr)},
+                   {"previous", previous ? json(*previous) : json(nullptr)},
+                   {"attendees", counts.to_json()}};
+    if (previous == to) return result;
+
+    const target room = target::to_room(ctx.config.nsp, room_of(event));
+    if (to)
+        ctx.p.emit(room, "events:user_joined",
+                   json::array({json{{"eventId", event}, {"userId", user}, {"status", *to},
+                                     {"previous", result["previous"]}, {"user", {{"id", user}, {"name", name}}}}}));
+    else
+        ctx.p.emit(room, "events:user_left", json::array({json{{"eventId", event}, {"userId", user}, {"status", *previous}}}));
+    ctx.p.emit(room, "events:attendees", json::array({json{{"eventId", event}, {"attendees", counts.to_json()}}}));
+    ctx.p.emit(target::to_user(ctx.config.nsp, user), "events:participation",
+               json::array({json{{"eventId", event}, {"status", result["status"]}}}));
+    if (!to) {
+        // No longer a participant: out of the room on every socket, typing cleared.
+        for (const auto socket : ctx.joined.sockets_of(event, user)) {
+            ctx.p.leave(socket, room_of(event));
+            ctx.joined.remove(event, socket);
+            for (const auto& [e, u] : ctx.typing.drop_socket_in(event, socket)) announce_typing(ctx, e, u, "", false);
+        }
+        if (ctx.typing.stop(event, user)) announce_typing(ctx, event, user, "", false);
+    }
+    ctx.p.count(to ? "participations_set" : "participations_removed");
+    return result;
+}
+
+namespace {
+
+// The handlers hold references into this; it lives as long as the library, and the
+// kernel loads a plugin once.
+std::unique_ptr<events_context> context;
+
+void load(sdk::plugin& p) {
+    context = std::make_unique<events_context>(p, read_settings(p.config()));
+    register_participation_events(*context);
+    register_message_events(*context);
+}
+
+}  // namespace
+
+}  // namespace switchboard::plugins::events
+
+SWITCHBOARD_PLUGIN("events", "1.0.0", "Participant-only event rooms: participation, attendee counts, messages, typing",
+                   switchboard::plugins::events::config_schema, switchboard::plugins::events::load)

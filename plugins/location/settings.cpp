@@ -1,0 +1,42 @@
+#include "settings.hpp"
+
+#include <stdexcept>
+
+namespace switchboard::plugins::location {
+
+const char* const config_schema = R"json({
+  "namespace": {"type": "string", "default": "/",
+                "description": "the Socket.IO namespace location serves"},
+  "min_interval": {"type": "integer", "default": 1000,
+                   "description": "milliseconds between two accepted shares of a user to one audience (0: no throttle)"},
+  "ttl": {"type": "integer", "default": 300000,
+          "description": "milliseconds a last known position is kept and given to joiners"},
+  "max_recipients": {"type": "integer", "default": 50,
+                     "description": "most users one share may address"}
+})json";
+
+namespace {
+
+long long integer_in(const sdk::json& config, const char* key, long long low, long long high) {
+    const long long value = config.at(key).get<long long>();
+    if (value < low || value > high)
+        throw std::runtime_error(std::string("location config: ") + key + " must be between " + std::to_string(low) +
+                                 " and " + std::to_string(high) + ", got " + std::to_string(value));
+    return value;
+}
+
+}  // namespace
+
+settings read_settings(const sdk::json& config) {
+    settings out;
+    out.nsp = config.at("namespace").get<std::string>();
+    if (out.nsp.empty() || out.nsp.front() != '/')
+        throw std::runtime_error("location config: namespace must start with '/', got \"" + out.nsp + "\"");
+    constexpr long long day_ms = 24LL * 3600 * 1000;
+    out.min_interval = std::chrono::milliseconds(integer_in(config, "min_interval", 0, 3'600'000));
+    out.ttl = std::chrono::milliseconds(integer_in(config, "ttl", 100, day_ms));
+    out.max_recipients = static_cast<std::size_t>(integer_in(config, "max_recipients", 1, 1000));
+    return out;
+}
+
+}  // namespace switchboard::plugins::location
