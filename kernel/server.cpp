@@ -18,8 +18,11 @@
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/refusals.hpp"
+#include "kernel/core/shutdown_watchdog.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
+#include "kernel/net/address_range.hpp"
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/server.hpp"
@@ -163,14 +166,28 @@ void server::reload() {
 }
 
 void server::install_builtin_routes() {
-    api_->add("GET", "/healthz", [](net::http_request&&, api::http_api::responder respond) {
+    // /metrics tells who is connected and what was refused; a deployment that exposes
+    // the port publicly lists who may read it (its monitoring) in server.monitoring_allow.
+    std::vector<net::address_range> allowed;
+    for (const auto& entry : settings_.server.monitoring_allow)
+        if (auto range = net::address_range::parse(entry)) allowed.push_back(*range);
+    auto refused = [allowed](const net::http_request& request, const api::http_api::responder& respond) {
+        if (net::allowed(allowed, request.remote_address)) return false;
+        count_refusal(refusal::monitoring_access);
+        respond(net::make_http_response(403, "application/json", R"({"code":"forbidden","message":"Forbidden"})"));
+        return true;
+    };
+    api_->add("GET", "/healthz", [refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
         respond(net::make_http_response(200, "application/json", R"({"status":"ok"})"));
     });
-    api_->add("GET", "/metrics", [this](net::http_request&&, api::http_api::responder respond) {
+    api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
         std::string body;
         body += "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
         body += "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
                 std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        body += refusals_metrics_text();
         body += plugins_->metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
@@ -194,8 +211,18 @@ void server::start() {
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
     limits.max_body_bytes = settings_.engineio.max_payload;
+    limits.request_timeout = settings_.server.header_timeout;
+    limits.write_timeout = settings_.server.close_timeout;
+    limits.max_header_bytes = 16 * 1024;
+    std::shared_ptr<net::ip_limiter> limiter;
+    if (settings_.server.max_connections_per_ip || settings_.server.max_handshakes_per_ip) {
+        limiter = std::make_shared<net::ip_limiter>(settings_.server.max_connections_per_ip,
+                                                    settings_.server.max_handshakes_per_ip);
+        engineio_->set_ip_limiter(limiter);
+    }
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
+        listeners_.back()->set_ip_limiter(limiter);
         // With port 0, every worker must share the port the first one got.
         endpoint = listeners_.front()->local_endpoint();
     }
@@ -219,6 +246,11 @@ void server::stop() {
     if (!running_) return;
     running_ = false;
     SB_LOG(info, "server") << "shutting down";
+    // Sessions get the shutdown timeout to drain; the rest (the last writes, joining
+    // the handler threads, unloading plugins) a moment more. A handler that never
+    // returns must not keep the process alive after that.
+    shutdown_watchdog watchdog(settings_.server.shutdown_timeout + std::chrono::seconds(1),
+                               [pool = &plugins_->pool()] { return pool->running(); });
     on_every_worker(workers_, [this](worker& w) {
         listeners_[w.index()]->stop();
         engineio_->close_local_sessions("server shutting down");

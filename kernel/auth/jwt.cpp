@@ -63,6 +63,7 @@ std::string_view to_string(jwt_error error) noexcept {
         case jwt_error::not_yet_valid: return "token not yet valid";
         case jwt_error::wrong_issuer: return "wrong issuer";
         case jwt_error::wrong_audience: return "wrong audience";
+        case jwt_error::unsupported_crit: return "unsupported critical header";
     }
     return "invalid token";
 }
@@ -143,6 +144,10 @@ jwt_error jwt_verifier::verify(std::string_view token, json& claims, std::chrono
     json payload = json::parse(*payload_text, nullptr, false);
     if (!header.is_object() || !payload.is_object() || !header.contains("alg") || !header["alg"].is_string())
         return jwt_error::malformed;
+
+    // "crit" names header parameters the verifier must understand or reject the token;
+    // we implement no extension, so any "crit" at all is a rejection.
+    if (header.contains("crit")) return jwt_error::unsupported_crit;
 
     // The algorithm comes from the token, so only the configured ones are honored:
     // never "none", never HS256 keyed with a public key.

@@ -31,6 +31,7 @@ enum class jwt_error {
     not_yet_valid,      // "nbf" in the future (beyond the leeway)
     wrong_issuer,
     wrong_audience,
+    unsupported_crit,   // a "crit" header: extensions we do not implement (RFC 7515 4.1.11)
 };
 
 std::string_view to_string(jwt_error error) noexcept;

@@ -3,6 +3,7 @@
 #include "kernel/config/config.hpp"
 
 #include "kernel/config/yaml_reader.hpp"
+#include "kernel/net/address_range.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -33,13 +34,18 @@ constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env"
 constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
 constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeout", "migrate", "migrations_dir"};
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
-                                            "shutdown_timeout", "handler_threads", "pid_file"};
+                                            "shutdown_timeout", "handler_threads", "pid_file",
+                                            "header_timeout", "close_timeout", "max_connections_per_ip",
+                                            "max_handshakes_per_ip", "monitoring_allow"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
     "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
 };
-constexpr std::string_view socketio_keys[] = {"connect_timeout", "max_attachments", "namespaces"};
+constexpr std::string_view socketio_keys[] = {"connect_timeout",      "max_attachments",
+                                              "max_attachment_bytes", "max_decode_amplification",
+                                              "max_pooled_events",    "max_pooled_bytes",
+                                              "namespaces"};
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
 constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
                                           "max_age"};
@@ -91,6 +97,8 @@ std::string read_path(const yaml_value& value) {
     return path;
 }
 
+bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
+
 void read_server(const yaml_value& section, server_settings& out) {
     const auto map = section.as_map(server_keys);
     if (const auto value = map.find("host")) {
@@ -111,6 +119,20 @@ void read_server(const yaml_value& section, server_settings& out) {
     if (const auto value = map.find("handler_threads"))
         out.handler_threads = static_cast<unsigned>(value->as_integer(
             0, max_workers, "a thread count from 0 (4 per core) to 1024"));
+    if (const auto value = map.find("header_timeout")) out.header_timeout = positive_duration(*value);
+    if (const auto value = map.find("close_timeout")) out.close_timeout = positive_duration(*value);
+    if (const auto value = map.find("max_connections_per_ip"))
+        out.max_connections_per_ip = static_cast<unsigned>(
+            value->as_integer(0, 1'000'000, "a connection count from 0 (no limit) to 1000000"));
+    if (const auto value = map.find("max_handshakes_per_ip"))
+        out.max_handshakes_per_ip = static_cast<unsigned>(
+            value->as_integer(0, 1'000'000, "handshakes per second from 0 (no limit) to 1000000"));
+    if (const auto value = map.find("monitoring_allow")) {
+        out.monitoring_allow = value->as_string_list();
+        for (const auto& entry : out.monitoring_allow)
+            if (!is_address_or_cidr(entry))
+                value->fail_expected("a list of addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8");
+    }
 }
 
 void read_transports(const yaml_value& value, engineio_settings& out) {
@@ -235,6 +257,20 @@ void read_socketio(const yaml_value& section, socketio_settings& out) {
     if (const auto value = map.find("max_attachments"))
         out.max_attachments = static_cast<std::size_t>(value->as_integer(
             0, max_attachments_limit, "an attachment count from 0 (no binary packets) to 10000"));
+    if (const auto value = map.find("max_attachment_bytes")) {
+        out.max_attachment_bytes = value->as_size();
+        if (out.max_attachment_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
+    }
+    if (const auto value = map.find("max_decode_amplification"))
+        out.max_decode_amplification = static_cast<std::size_t>(
+            value->as_integer(1, 64, "a factor from 1 to 64 (decoded bytes per byte received)"));
+    if (const auto value = map.find("max_pooled_events"))
+        out.max_pooled_events = static_cast<std::size_t>(
+            value->as_integer(1, 1'000'000, "an event count from 1 to 1000000"));
+    if (const auto value = map.find("max_pooled_bytes")) {
+        out.max_pooled_bytes = value->as_size();
+        if (out.max_pooled_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
+    }
     if (const auto value = map.find("namespaces")) read_namespaces(*value, out);
 }
 

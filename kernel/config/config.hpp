@@ -42,6 +42,18 @@ struct server_settings {
     unsigned handler_threads = 0;
     // Holds the process id while running, for `switchboard reload` (empty: none).
     std::string pid_file;
+    // A request's headers must arrive within this (slowloris), and an idle keep-alive
+    // connection waits at most this long for its next request.
+    milliseconds header_timeout{10'000};
+    // A connection being closed gets this long to write its last bytes; a peer that
+    // keeps its receive window shut then loses the connection anyway.
+    milliseconds close_timeout{5'000};
+    // Concurrent connections from one address (0: no limit).
+    unsigned max_connections_per_ip = 0;
+    // Engine.IO handshakes per second from one address (0: no limit).
+    unsigned max_handshakes_per_ip = 0;
+    // Addresses or CIDR ranges allowed to read /metrics and /healthz (empty: anyone).
+    std::vector<std::string> monitoring_allow;
 };
 
 // Where a value was given in the YAML file (1-based; 0 when unknown).
@@ -85,6 +97,14 @@ struct engineio_settings {
 struct socketio_settings {
     milliseconds connect_timeout{45'000};
     std::size_t max_attachments = 64;
+    // The attachments of one binary packet, together, while they arrive.
+    std::size_t max_attachment_bytes = 16u << 20;
+    // A decoded packet is at most this many times the bytes received for it.
+    std::size_t max_decode_amplification = 2;
+    // Events of one socket waiting for the handler pool; over it the socket is
+    // disconnected with a logged reason.
+    std::size_t max_pooled_events = 256;
+    std::size_t max_pooled_bytes = 16u << 20;
     std::vector<namespace_settings> namespaces = {namespace_settings{}};
 };
 

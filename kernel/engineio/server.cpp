@@ -9,6 +9,7 @@
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
@@ -51,11 +52,14 @@ struct server::worker_state {
         : ping_due(w.deadlines(), s.ping_interval,
                    [](void* owner) { static_cast<session*>(owner)->on_ping_due(); }),
           pong_overdue(w.deadlines(), s.ping_timeout,
-                       [](void* owner) { static_cast<session*>(owner)->on_pong_overdue(); }) {}
+                       [](void* owner) { static_cast<session*>(owner)->on_pong_overdue(); }),
+          upgrade_overdue(w.deadlines(), s.upgrade_timeout,
+                          [](void* owner) { static_cast<session*>(owner)->on_upgrade_overdue(); }) {}
 
     std::unordered_map<std::string, std::shared_ptr<session>> sessions;
     deadline_queue ping_due;
     deadline_queue pong_overdue;
+    deadline_queue upgrade_overdue;
 };
 
 server::server(const config::settings& settings, std::vector<worker*> workers, application& app)
@@ -76,6 +80,10 @@ void server::schedule_ping(session& s, deadline_entry& entry) { state_of(s.owner
 
 void server::schedule_pong_deadline(session& s, deadline_entry& entry) {
     state_of(s.owner()).pong_overdue.schedule(entry, &s);
+}
+
+void server::schedule_upgrade_deadline(session& s, deadline_entry& entry) {
+    state_of(s.owner()).upgrade_overdue.schedule(entry, &s);
 }
 
 void server::remove(session& s) {
@@ -192,6 +200,12 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
         connection->respond(request_id, error_response(request, error_code::unsupported_protocol_version));
         return;
     }
+    if (!allow_handshake(request.remote_address)) {
+        connection->respond(request_id, net::make_http_response(429, "application/json",
+                                                                R"({"code":4,"message":"Too many handshakes"})",
+                                                                cors_headers(request) + "Retry-After: 1\r\n"));
+        return;
+    }
     open_polling_session(std::move(request), connection, request_id, connection->owner());
 }
 
@@ -258,9 +272,16 @@ void server::on_http_abandoned(const net::http_request& request, std::uint64_t r
     });
 }
 
-void server::refuse_upgrade(asio::ip::tcp::socket& socket, std::string_view message) {
+bool server::allow_handshake(const std::string& address) {
+    if (!limiter_ || limiter_->allow_handshake(address)) return true;
+    count_refusal(refusal::per_ip_handshakes);
+    SB_LOG(debug, "engineio") << "refusing a handshake from " << address << ": over its rate";
+    return false;
+}
+
+void server::refuse_upgrade(asio::ip::tcp::socket& socket, std::string_view message, int status) {
     // As the reference: a plain 400 and the connection closed.
-    const std::string response = net::make_http_response(400, "text/html", message, {}, false);
+    const std::string response = net::make_http_response(status, "text/html", message, {}, false);
     boost::system::error_code ec;
     asio::write(socket, asio::buffer(response), ec);
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
@@ -285,6 +306,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
     if (!sid) {
         if (request.query_param("EIO") != "4")
             return refuse_upgrade(socket, message_of(error_code::unsupported_protocol_version));
+        if (!allow_handshake(request.remote_address)) return refuse_upgrade(socket, "Too many handshakes", 429);
         return accept_websocket(std::move(request), std::move(socket), std::move(already_read), owner, {});
     }
     const auto owner_index = worker_of_session_id(*sid);
@@ -326,6 +348,8 @@ void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket
     response += "\r\n\r\n";
     auto ws = std::make_shared<net::websocket_connection>(std::move(socket), owner, settings_.engineio.max_payload,
                                                           response);
+    ws->set_close_timeout(settings_.server.close_timeout);
+    ws->hold(std::move(request.connection_token));
     if (existing) {
         existing->on_upgrade_websocket(ws);
     } else {

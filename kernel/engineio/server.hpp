@@ -14,6 +14,7 @@
 #include "kernel/core/deadline_queue.hpp"
 #include "kernel/engineio/session.hpp"
 #include "kernel/net/http_connection.hpp"
+#include "kernel/net/ip_limiter.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -45,6 +46,8 @@ public:
     const config::settings& all_settings() const noexcept { return settings_; }
     // Set before serving.
     void set_fallback(http_fallback fallback) { fallback_ = std::move(fallback); }
+    // Handshakes per second per address (server.max_handshakes_per_ip). Set before serving.
+    void set_ip_limiter(std::shared_ptr<net::ip_limiter> limiter) { limiter_ = std::move(limiter); }
 
     // net::http_router
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
@@ -62,6 +65,7 @@ public:
     // --- for sessions, on their worker ---
     void schedule_ping(session& s, deadline_entry& entry);
     void schedule_pong_deadline(session& s, deadline_entry& entry);
+    void schedule_upgrade_deadline(session& s, deadline_entry& entry);
     void remove(session& s);
 
 private:
@@ -81,13 +85,16 @@ private:
                               std::uint64_t request_id, worker& owner);
     void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, std::string already_read,
                           worker& owner, const std::string& sid);
-    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, std::string_view message);
+    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, std::string_view message, int status = 400);
+    // False (and counted) when `address` opens sessions faster than it may.
+    bool allow_handshake(const std::string& address);
 
     config::settings settings_;
     std::vector<worker*> workers_;
     application& app_;
     std::vector<std::unique_ptr<worker_state>> states_;
     http_fallback fallback_;
+    std::shared_ptr<net::ip_limiter> limiter_;
     std::atomic<std::size_t> open_sessions_{0};
 };
 

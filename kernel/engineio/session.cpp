@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/http_connection.hpp"
@@ -144,7 +145,7 @@ void session::on_poll(pending_poll poll) {
     poll_ = std::make_unique<pending_poll>(std::move(poll));
     if (!poll_queue_.empty()) return flush_poll();
     // The client pauses polling to upgrade: never leave it waiting on an empty poll.
-    if (probe_) {
+    if (probe_ && probe_answered_) {
         auto pending = std::move(poll_);
         respond_poll(*pending, "6");
     }
@@ -228,6 +229,19 @@ void session::on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws
     }
     probe_ = std::move(ws);
     probe_->set_listener(this);
+    probe_answered_ = false;
+    server_.schedule_upgrade_deadline(*this, upgrade_deadline_);
+}
+
+void session::on_upgrade_overdue() {
+    if (!probe_) return;
+    // As the reference: the probe goes, the session goes on polling.
+    SB_LOG(debug, "engineio") << "session " << id_ << ": upgrade not completed in time";
+    count_refusal(refusal::upgrade_timeout);
+    auto probe = std::move(probe_);
+    probe_answered_ = false;
+    probe->set_listener(nullptr);
+    probe->close(net::ws_close_code::going_away, "upgrade timeout");
 }
 
 void session::on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) {
@@ -236,6 +250,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
         if (!binary && payload == "2probe") {
             static const auto probe_answer = wire_packet::text(packet_type::pong, "probe");
             probe_->send(probe_answer);
+            probe_answered_ = true;
             // End the pending poll so the client can pause polling and upgrade.
             if (poll_ && poll_queue_.empty()) {
                 auto pending = std::move(poll_);
@@ -246,6 +261,8 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
         if (!binary && payload == "5") return complete_upgrade();
         SB_LOG(debug, "engineio") << "session " << id_ << ": invalid packet during upgrade";
         auto probe = std::move(probe_);
+        upgrade_deadline_.cancel();
+        probe_answered_ = false;
         probe->set_listener(nullptr);
         probe->close(net::ws_close_code::protocol_error, "invalid upgrade packet");
         return;
@@ -266,6 +283,8 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
 
 void session::complete_upgrade() {
     transport_ = transport_kind::websocket;
+    upgrade_deadline_.cancel();
+    probe_answered_ = false;
     ws_ = std::move(probe_);
     if (poll_) {
         auto pending = std::move(poll_);
@@ -281,6 +300,8 @@ void session::complete_upgrade() {
 void session::on_ws_closed(net::websocket_connection& from, std::string_view reason) {
     if (probe_.get() == &from) {
         probe_.reset();   // a failed upgrade; polling goes on
+        upgrade_deadline_.cancel();
+        probe_answered_ = false;
         return;
     }
     if (ws_.get() == &from) finish(reason, {});
@@ -322,6 +343,7 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
     auto self = shared_from_this();
     state_ = state::closed;
     heartbeat_.cancel();
+    upgrade_deadline_.cancel();
     if (poll_) {
         auto pending = std::move(poll_);
         if (!pending_poll_answer.empty()) {

@@ -109,6 +109,8 @@ public:
     // Heartbeat and timeout expiries (see server's deadline queues).
     void on_ping_due();
     void on_pong_overdue();
+    // The upgrade probe did not complete within engineio.upgrade_timeout.
+    void on_upgrade_overdue();
 
 private:
     enum class state : std::uint8_t { open, closing, closed };
@@ -146,6 +148,10 @@ private:
     std::vector<wire_packet_ptr> poll_queue_;            // packets for the next GET
     std::size_t poll_queue_bytes_ = 0;
     deadline_entry heartbeat_;
+    deadline_entry upgrade_deadline_;
+    // The probe's "2probe" was answered: the client pauses polling now, so a GET is
+    // answered at once with a noop. Not before: the client would poll in a busy loop.
+    bool probe_answered_ = false;
 };
 
 }  // namespace switchboard::kernel::engineio

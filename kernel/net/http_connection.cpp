@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 
 namespace switchboard::kernel::net {
@@ -26,7 +27,11 @@ struct http_connection::state {
     explicit state(asio::ip::tcp::socket s) : socket(std::move(s)) {}
 
     asio::ip::tcp::socket socket;
-    beast::flat_buffer buffer{8 * 1024};
+    // No maximum of its own: the parser's header and body limits bound what it holds
+    // (a maximum here would cut headers short of their limit, with a 400 for a 431).
+    beast::flat_buffer buffer;
+    std::unique_ptr<asio::steady_timer> request_timer;
+    std::unique_ptr<asio::steady_timer> write_timer;
     std::optional<http::request_parser<http::string_body>> parser;
     std::uint64_t next_request_id = 1;
     // The request waiting for its response (without its body).
@@ -134,11 +139,37 @@ void http_connection::do_read() {
                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                          self->on_read(ec);
                      });
+    arm_request_deadline();
+}
+
+void http_connection::arm_request_deadline() {
+    auto& s = *state_;
+    if (s.closed || !s.reading || s.awaiting || s.writing) return;
+    if (!s.request_timer) s.request_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor());
+    s.request_timer->expires_after(limits_.request_timeout);
+    s.request_timer->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (!ec) self->on_request_deadline();
+    });
+}
+
+void http_connection::on_request_deadline() {
+    auto& s = *state_;
+    // The timer may have fired just as the request completed or a response began.
+    if (s.closed || !s.reading || s.awaiting || s.writing) return;
+    if (s.parser && s.parser->got_some()) {
+        count_refusal(refusal::header_deadline);
+        boost::system::error_code ec;
+        const auto peer = s.socket.remote_endpoint(ec);
+        SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
+                            << ": its request did not arrive within " << limits_.request_timeout.count() << " ms";
+    }
+    close();
 }
 
 void http_connection::on_read(const boost::system::error_code& ec) {
     auto& s = *state_;
     s.reading = false;
+    if (s.request_timer) s.request_timer->cancel();
     if (s.closed) return;
     if (ec) {
         if (ec == http::error::body_limit) return reject(413, "Payload Too Large");
@@ -149,9 +180,21 @@ void http_connection::on_read(const boost::system::error_code& ec) {
         // The peer went away.
         return close();
     }
+    // Only chunked is implemented. Anything else would be read as a request without a
+    // body and its bytes as the next request: smuggling behind a lenient proxy.
+    if (const auto coding = s.parser->get()[http::field::transfer_encoding]; !coding.empty()) {
+        std::string_view value = coding;
+        while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+        while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+        if (lower(value) != "chunked") {
+            count_refusal(refusal::transfer_encoding);
+            return reject(501, "Not Implemented");
+        }
+    }
     http_request request = to_request(s.parser->release(), s.socket);
     s.parser.reset();
     if (request.websocket_upgrade) {
+        request.connection_token = std::move(token_);
         if (s.awaiting || s.writing) return reject(400, "Bad Request");
         s.closed = true;
         std::string already_read(static_cast<const char*>(s.buffer.data().data()), s.buffer.size());
@@ -198,15 +241,35 @@ void http_connection::write_response(std::uint64_t request_id, std::string raw_r
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);
                       });
+    arm_write_deadline();
+}
+
+void http_connection::arm_write_deadline() {
+    auto& s = *state_;
+    if (!s.write_timer) s.write_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor());
+    s.write_timer->expires_after(limits_.write_timeout);
+    s.write_timer->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        auto& st = *self->state_;
+        if (ec || st.closed || !st.writing) return;
+        count_refusal(refusal::write_deadline);
+        SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
+                            << "-byte response within " << self->limits_.write_timeout.count() << " ms";
+        // Cancels the write; its handler finds the connection closed.
+        self->close();
+    });
 }
 
 void http_connection::on_write(const boost::system::error_code& ec) {
     auto& s = *state_;
     s.writing = false;
+    if (s.write_timer) s.write_timer->cancel();
     std::string().swap(s.write_buffer);
     if (ec || s.close_after_write) return close();
     if (s.queued) return dispatch_request();
     do_read();
+    // A read may have been going on during the response (to notice a client leaving):
+    // from now on it waits for the next request, under the deadline.
+    arm_request_deadline();
 }
 
 void http_connection::abandon_pending() {
@@ -226,9 +289,13 @@ void http_connection::reject(int status, std::string_view message) {
     s.writing = true;
     asio::async_write(s.socket, asio::buffer(s.write_buffer),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                          auto& st = *self->state_;
+                          st.writing = false;
+                          if (st.write_timer) st.write_timer->cancel();
                           if (ec) return self->close();
                           self->linger();
                       });
+    arm_write_deadline();
 }
 
 void http_connection::linger() {
@@ -265,6 +332,8 @@ void http_connection::close() {
     abandon_pending();
     s.closed = true;
     if (s.linger_timer) s.linger_timer->cancel();
+    if (s.request_timer) s.request_timer->cancel();
+    if (s.write_timer) s.write_timer->cancel();
     boost::system::error_code ec;
     s.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     s.socket.close(ec);

@@ -8,6 +8,7 @@
 // bytes already read are handed over.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +46,13 @@ protected:
 struct http_limits {
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1'000'000;
+    // A request must arrive whole within this once the server waits for one (slowloris,
+    // and idle keep-alive connections). Not while a response is pending: a long-polling
+    // client then legitimately sends nothing.
+    std::chrono::milliseconds request_timeout{10'000};
+    // A response must be written within this: a peer that keeps its receive window
+    // shut would otherwise hold the connection and the response's bytes forever.
+    std::chrono::milliseconds write_timeout{5'000};
 };
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
@@ -54,6 +62,8 @@ public:
     ~http_connection();
 
     void start();
+    // Keeps `token` as long as this connection (or the WebSocket it becomes) lives.
+    void hold(std::shared_ptr<void> token) { token_ = std::move(token); }
 
     // Sends `raw_response` (complete bytes) for `request_id`; closes the connection
     // afterwards when `close_after`. Safe from any thread.
@@ -66,6 +76,12 @@ private:
 
     void do_read();
     void on_read(const boost::system::error_code& ec);
+    // Starts the request deadline when the connection waits for a request and owes no
+    // response.
+    void arm_request_deadline();
+    void on_request_deadline();
+    // Starts the write deadline of the response being written.
+    void arm_write_deadline();
     void dispatch_request();
     void write_response(std::uint64_t request_id, std::string raw_response, bool close_after);
     void on_write(const boost::system::error_code& ec);
@@ -81,6 +97,7 @@ private:
     http_router& router_;
     http_limits limits_;
     std::unique_ptr<state> state_;   // Beast types stay in the .cpp
+    std::shared_ptr<void> token_;
 };
 
 }  // namespace switchboard::kernel::net

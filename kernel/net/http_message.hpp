@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ struct http_request {
     std::string remote_address;
     bool websocket_upgrade = false;   // Upgrade: websocket + Connection: upgrade
     bool keep_alive = true;
+    // Held as long as the connection lives (its per-address place, see ip_limiter);
+    // set on an upgrade request only, so it moves on with the socket.
+    std::shared_ptr<void> connection_token;
 
     // The first header of that (lower-case) name, or an empty view.
     std::string_view header(std::string_view lower_name) const noexcept;

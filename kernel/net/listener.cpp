@@ -2,9 +2,12 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <system_error>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 
 namespace switchboard::kernel::net {
@@ -13,7 +16,7 @@ namespace asio = boost::asio;
 
 listener::listener(worker& owner, const asio::ip::tcp::endpoint& endpoint, http_router& router,
                    const http_limits& limits)
-    : owner_(owner), acceptor_(owner.io()), router_(router), limits_(limits) {
+    : owner_(owner), acceptor_(owner.io()), retry_timer_(owner.io()), router_(router), limits_(limits) {
     boost::system::error_code ec;
     auto check = [&](const char* what) {
         if (ec)
@@ -40,6 +43,7 @@ void listener::start() { do_accept(); }
 void listener::stop() {
     boost::system::error_code ec;
     acceptor_.close(ec);
+    retry_timer_.cancel();
 }
 
 asio::ip::tcp::endpoint listener::local_endpoint() const {
@@ -51,12 +55,65 @@ void listener::do_accept() {
     acceptor_.async_accept(owner_.io(), [self = shared_from_this()](const boost::system::error_code& ec,
                                                                     asio::ip::tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (ec) {
-            // Out of descriptors, for instance: log and keep accepting.
-            SB_LOG(warn, "net") << "accept failed: " << ec.message();
-        } else {
-            std::make_shared<http_connection>(std::move(socket), self->owner_, self->router_, self->limits_)->start();
+        if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
+            ec == asio::error::no_memory) {
+            return self->back_off(ec);
         }
+        self->retry_delay_ = std::chrono::milliseconds(0);
+        if (ec) {
+            // The peer gave up before we accepted (ECONNABORTED...): nothing to hold.
+            SB_LOG(debug, "net") << "accept failed: " << ec.message();
+        } else {
+            self->admit(std::move(socket));
+        }
+        self->do_accept();
+    });
+}
+
+void listener::admit(asio::ip::tcp::socket socket) {
+    std::shared_ptr<void> token;
+    if (limiter_) {
+        boost::system::error_code ec;
+        const auto peer = socket.remote_endpoint(ec);
+        if (ec) return;   // already gone
+        const std::string address = peer.address().to_string();
+        token = limiter_->open_connection(address);
+        if (!token) {
+            count_refusal(refusal::per_ip_connections);
+            // One line per second at most: the refusals themselves may be an attack.
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_refusal_logged_ >= std::chrono::seconds(1)) {
+                last_refusal_logged_ = now;
+                SB_LOG(warn, "net") << "refusing a connection from " << address
+                                    << ": too many concurrent connections from that address";
+            }
+            socket.close(ec);
+            return;
+        }
+    }
+    auto connection = std::make_shared<http_connection>(std::move(socket), owner_, router_, limits_);
+    connection->hold(std::move(token));
+    connection->start();
+}
+
+void listener::back_off(const boost::system::error_code& ec) {
+    using namespace std::chrono_literals;
+    count_refusal(refusal::accept_backoff);
+    // 10 ms, doubling to 1 s: quick to resume when a descriptor frees up, cheap when
+    // the shortage lasts.
+    retry_delay_ = retry_delay_ == 0ms ? 10ms : std::min<std::chrono::milliseconds>(retry_delay_ * 2, 1000ms);
+    ++unlogged_failures_;
+    const auto now = std::chrono::steady_clock::now();
+    if (last_logged_ == std::chrono::steady_clock::time_point{} || now - last_logged_ >= 10s) {
+        SB_LOG(warn, "net") << "accept failed: " << ec.message() << " (" << unlogged_failures_
+                            << " time(s) since the last report); pausing accepts for " << retry_delay_.count()
+                            << " ms";
+        last_logged_ = now;
+        unlogged_failures_ = 0;
+    }
+    retry_timer_.expires_after(retry_delay_);
+    retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& wait_ec) {
+        if (wait_ec || !self->acceptor_.is_open()) return;
         self->do_accept();
     });
 }

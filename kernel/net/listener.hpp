@@ -3,12 +3,16 @@
 // workers and accepting never crosses threads.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "kernel/net/http_connection.hpp"
+#include "kernel/net/ip_limiter.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -24,15 +28,28 @@ public:
 
     void start();
     void stop();
+    // Admits each accepted connection through `limiter` (per-address limits). Before start().
+    void set_ip_limiter(std::shared_ptr<ip_limiter> limiter) { limiter_ = std::move(limiter); }
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
     void do_accept();
+    void admit(boost::asio::ip::tcp::socket socket);
+    // accept() failed for want of descriptors or memory: retrying at once would spin
+    // (the pending connection stays in the backlog), so wait, then try again.
+    void back_off(const boost::system::error_code& ec);
 
     worker& owner_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_timer_;
+    std::chrono::milliseconds retry_delay_{0};
+    // One log line per interval while out of descriptors, with the count it stands for.
+    std::chrono::steady_clock::time_point last_logged_{};
+    std::uint64_t unlogged_failures_ = 0;
     http_router& router_;
     http_limits limits_;
+    std::shared_ptr<ip_limiter> limiter_;
+    std::chrono::steady_clock::time_point last_refusal_logged_{};
 };
 
 }  // namespace switchboard::kernel::net

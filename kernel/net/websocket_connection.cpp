@@ -3,6 +3,7 @@
 #include <boost/asio/write.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 
 namespace switchboard::kernel::net {
@@ -113,7 +114,10 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
                     listener_->on_ws_message(*this, message.opcode == ws_opcode::binary, message.payload);
                 break;
             case ws_opcode::ping:
-                if (!closing_) send(engineio::wire_packet::raw(make_frame(ws_opcode::pong, message.payload)));
+                if (!closing_ && !pong_queued_) {
+                    send(engineio::wire_packet::raw(make_frame(ws_opcode::pong, message.payload)));
+                    pong_queued_ = true;
+                }
                 break;
             case ws_opcode::close:
                 close(ws_close_code::normal, "transport close");
@@ -148,6 +152,7 @@ void websocket_connection::flush() {
     if (writing_ || queue_.empty() || !socket_.is_open()) return;
     writing_ = true;
     in_flight_.swap(queue_);
+    pong_queued_ = false;
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
     for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
@@ -177,12 +182,30 @@ void websocket_connection::close(ws_close_code code, std::string_view reason) {
     queued_bytes_ += frame->size();
     queue_.push_back(std::move(frame));
     if (!writing_) flush();
+    start_close_deadline();
     notify_closed(reason);
+}
+
+void websocket_connection::start_close_deadline() {
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), close_timeout_);
+    close_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || !self->socket_.is_open()) return;
+        count_refusal(refusal::write_deadline);
+        SB_LOG(info, "net") << "closing a WebSocket whose peer did not read its last " << self->queued_bytes_
+                            << " bytes within " << self->close_timeout_.count() << " ms";
+        // Cancels the write in flight; its handler releases what was queued.
+        self->shutdown_socket();
+    });
 }
 
 void websocket_connection::fail(std::string_view reason) {
     closing_ = true;
     shutdown_socket();
+    // Nothing queued can leave any more: give its memory back now, not when the last
+    // reference to this connection goes.
+    for (const auto& packet : queue_) queued_bytes_ -= packet->size();
+    std::vector<engineio::wire_packet_ptr>().swap(queue_);
+    std::string().swap(pending_);
     notify_closed(reason);
 }
 
@@ -193,6 +216,7 @@ void websocket_connection::notify_closed(std::string_view reason) {
 }
 
 void websocket_connection::shutdown_socket() {
+    if (close_timer_) close_timer_->cancel();
     boost::system::error_code ec;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket_.close(ec);

@@ -6,6 +6,7 @@
 // to its loop, and frames queued during a write go out in the next one.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "kernel/engineio/wire_packet.hpp"
 #include "kernel/net/websocket_frame.hpp"
@@ -49,6 +51,10 @@ public:
     void start(std::string already_read);
 
     void set_listener(websocket_listener* listener) noexcept { listener_ = listener; }
+    // How long close() waits for its last bytes to be written before closing anyway.
+    void set_close_timeout(std::chrono::milliseconds timeout) noexcept { close_timeout_ = timeout; }
+    // Keeps `token` as long as this connection lives (see http_request::connection_token).
+    void hold(std::shared_ptr<void> token) { token_ = std::move(token); }
 
     // Queues a frame. Ignored once the connection is closing.
     void send(const engineio::wire_packet_ptr& packet);
@@ -75,6 +81,9 @@ private:
     void fail(std::string_view reason);
     void notify_closed(std::string_view reason);
     void shutdown_socket();
+    // A peer that keeps its receive window shut never lets a write finish: close()
+    // must not wait for it forever (the queue it holds may be megabytes).
+    void start_close_deadline();
 
     boost::asio::ip::tcp::socket socket_;
     worker& owner_;
@@ -85,7 +94,14 @@ private:
     std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t queued_bytes_ = 0;
+    std::unique_ptr<boost::asio::steady_timer> close_timer_;   // only while closing
+    std::chrono::milliseconds close_timeout_{5'000};
+    std::shared_ptr<void> token_;
     bool writing_ = false;
+    // A pong is queued and not yet written: a client that pings without reading gets
+    // one pong for all its pings (RFC 6455 5.5.3 allows answering the latest only), so
+    // its pings cannot grow the queue.
+    bool pong_queued_ = false;
     bool flush_scheduled_ = false;
     bool closing_ = false;          // no more frames are accepted
     bool close_when_written_ = false;

@@ -5,8 +5,13 @@
 // socket's queue, never other sockets'.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <list>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -24,7 +29,8 @@ public:
     std::shared_ptr<strand> make_strand();
 
     // Runs `task` on the pool, on `s` when given (in order with its other tasks).
-    void post(std::function<void()> task, const std::shared_ptr<strand>& s = nullptr);
+    // `what` names the task while it runs (for the report of a stuck shutdown).
+    void post(std::function<void()> task, const std::shared_ptr<strand>& s = nullptr, std::string what = {});
 
     boost::asio::thread_pool::executor_type executor() { return pool_.get_executor(); }
 
@@ -34,8 +40,19 @@ public:
     // Waits for queued tasks and stops the threads.
     void stop();
 
+    // The tasks running now, each as "what (running for N ms)": at a shutdown that
+    // cannot finish, the log says which handler holds it up.
+    std::vector<std::string> running() const;
+
 private:
+    struct running_task {
+        std::string what;
+        std::chrono::steady_clock::time_point since;
+    };
+
     boost::asio::thread_pool pool_;
+    mutable std::mutex running_mutex_;
+    std::list<running_task> running_;
 };
 
 }  // namespace switchboard::kernel::plugins

@@ -9,6 +9,7 @@
 
 #include "kernel/api/http_api.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/plugins/config_schema.hpp"
@@ -37,6 +38,33 @@ json query_object(std::string_view query) {
     return out;
 }
 
+std::size_t encoded_size(const sdk::detail::encoded_args& args) {
+    std::size_t total = args.text.size();
+    for (const auto& bytes : args.attachment_bytes) total += bytes.size();
+    return total;
+}
+
+// Request headers as the JSON object plugins read. One rule with the kernel (which reads
+// the first of a repeated header, as http_request::header does) and with Node: for a
+// header that cannot be a list (Authorization above all) the first one wins; Cookie
+// values are joined with "; ", other repeated headers with ", ".
+json headers_object(const std::vector<std::pair<std::string, std::string>>& headers) {
+    static constexpr std::string_view single[] = {
+        "authorization", "content-type", "content-length", "user-agent", "referer", "host", "origin",
+        "proxy-authorization", "if-modified-since", "if-unmodified-since", "from", "location", "max-forwards",
+        "age", "expires", "last-modified", "etag", "retry-after", "server"};
+    json out = json::object();
+    for (const auto& [name, value] : headers) {
+        const auto found = out.find(name);
+        if (found == out.end()) {
+            out[name] = value;
+        } else if (std::find(std::begin(single), std::end(single), name) == std::end(single)) {
+            found->get_ref<std::string&>() += (name == "cookie" ? "; " : ", ") + value;
+        }
+    }
+    return out;
+}
+
 // A socket's description, owned, so it can travel to the pool and outlive the socket.
 struct socket_snapshot {
     std::uint64_t handle = 0;
@@ -49,9 +77,7 @@ struct socket_snapshot {
           auth_json(s.auth().dump(-1, ' ', false, json::error_handler_t::replace)),
           user_json(s.user().dump(-1, ' ', false, json::error_handler_t::replace)) {
         const auto& h = s.handshake();
-        json headers = json::object();
-        for (const auto& [name, value] : h.headers) headers[name] = value;
-        handshake_json = json{{"headers", std::move(headers)},
+        handshake_json = json{{"headers", headers_object(h.headers)},
                               {"query", query_object(h.query)},
                               {"address", h.remote_address},
                               {"issued", h.issued_ms}}
@@ -287,9 +313,45 @@ bool plugin_host::add_route(std::string method, std::string path, http_route rou
     return routes_.emplace(std::make_pair(std::move(method), std::move(path)), route).second;
 }
 
+struct plugin_host::pooled_queue {
+    explicit pooled_queue(handler_pool::strand s) : strand(std::move(s)) {}
+    handler_pool::strand strand;
+    // Events posted and not yet handled, and their argument bytes: a client that sends
+    // faster than its handlers run would otherwise queue without limit.
+    std::atomic<std::size_t> events{0};
+    std::atomic<std::size_t> bytes{0};
+    bool refused = false;   // on the socket's worker only
+};
+
+std::shared_ptr<plugin_host::pooled_queue> plugin_host::queue_of(socketio::socket& s) {
+    if (!s.extension) s.extension = std::make_shared<pooled_queue>(*pool_->make_strand());
+    return std::static_pointer_cast<pooled_queue>(s.extension);
+}
+
 std::shared_ptr<handler_pool::strand> plugin_host::strand_of(socketio::socket& s) {
-    if (!s.extension) s.extension = pool_->make_strand();
-    return std::static_pointer_cast<handler_pool::strand>(s.extension);
+    auto queue = queue_of(s);
+    return std::shared_ptr<handler_pool::strand>(queue, &queue->strand);
+}
+
+bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes) {
+    const auto& limits = settings_.socketio;
+    const std::size_t events = queue.events.load(std::memory_order_relaxed);
+    const std::size_t queued = queue.bytes.load(std::memory_order_relaxed);
+    if (events < limits.max_pooled_events && queued + bytes <= limits.max_pooled_bytes) return false;
+    if (queue.refused) return true;
+    queue.refused = true;
+    count_refusal(refusal::pooled_events);
+    SB_LOG(warn, "plugins") << "disconnecting socket " << s.id() << " of " << s.handshake().remote_address
+                            << ": " << events << " events (" << queued << " bytes) wait for its handlers, bound "
+                            << limits.max_pooled_events << " events / " << limits.max_pooled_bytes << " bytes";
+    // Not from here: we are inside this socket's event, possibly inside its decoder.
+    auto& io = kernel_.socketio();
+    s.session().owner().post([&io, handle = s.handle()] {
+        io.with_socket(handle, [](socketio::socket* found) {
+            if (found) found->disconnect(true);
+        });
+    });
+    return true;
 }
 
 void plugin_host::install_namespace_handlers() {
@@ -339,17 +401,27 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
     copy->args = sdk::detail::encode_args(std::move(args));
     copy->ack_id = ack_id;
     std::shared_ptr<handler_pool::strand> strand;
+    std::shared_ptr<pooled_queue> queue;
     for (const auto* h : handlers) {
         if (h->is_inline) {
             const auto e = copy->view_of();
             h->fn(h->user_data, &e);
             continue;
         }
-        if (!strand) strand = strand_of(s);
-        pool_->post([copy, fn = h->fn, user_data = h->user_data] {
+        const std::size_t bytes = encoded_size(copy->args);
+        if (!strand) {
+            queue = queue_of(s);
+            if (over_pooled_bound(s, *queue, bytes)) return;
+            strand = std::shared_ptr<handler_pool::strand>(queue, &queue->strand);
+        }
+        queue->events.fetch_add(1, std::memory_order_relaxed);
+        queue->bytes.fetch_add(bytes, std::memory_order_relaxed);
+        pool_->post([copy, queue, bytes, fn = h->fn, user_data = h->user_data] {
             const auto e = copy->view_of();
             fn(user_data, &e);
-        }, strand);
+            queue->bytes.fetch_sub(bytes, std::memory_order_relaxed);
+            queue->events.fetch_sub(1, std::memory_order_relaxed);
+        }, strand, "plugin " + h->plugin->name + ": event \"" + copy->name + "\" of socket " + s.id());
     }
 }
 
@@ -548,9 +620,8 @@ void plugin_host::install_routes(api::http_api& api) {
         const bool added = api.add(method, path, [this, route](net::http_request&& request, api::http_api::responder respond) {
             // Route handlers may block: they run on the pool.
             pool_->post([route, request = std::move(request), respond = std::move(respond)] {
-                json headers = json::object();
-                for (const auto& [name, value] : request.headers) headers[name] = value;
-                const std::string headers_json = headers.dump(-1, ' ', false, json::error_handler_t::replace);
+                const std::string headers_json =
+                    headers_object(request.headers).dump(-1, ' ', false, json::error_handler_t::replace);
                 const auto method_name = net::to_string(request.method);
                 switchboard_http_request_t raw{};
                 raw.struct_size = sizeof raw;

@@ -195,8 +195,14 @@ public:
     void add_to_counter(const std::string& name, std::int64_t delta);
     std::string metrics_text() const;
 
-    // The pool strand that serializes work for `s` (created on first use).
+    // What `s` has on the pool: the strand that serializes its work, and how many of
+    // its events wait there (created on first use, kept with the socket).
+    struct pooled_queue;
+    std::shared_ptr<pooled_queue> queue_of(socketio::socket& s);
     std::shared_ptr<handler_pool::strand> strand_of(socketio::socket& s);
+    // True when one more event of `bytes` would pass the socket's bound; then the
+    // socket is disconnected (after the current call: we are inside its event).
+    bool over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes);
 
 private:
     struct timer_state;

@@ -1,14 +1,27 @@
 #include "kernel/socketio/client.hpp"
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/socketio/socket.hpp"
 
 namespace switchboard::kernel::socketio {
 
+namespace {
+
+decoder_limits limits_of(const config::socketio_settings& settings) {
+    decoder_limits limits;
+    limits.max_attachments = settings.max_attachments;
+    limits.max_attachment_bytes = settings.max_attachment_bytes;
+    limits.max_amplification = settings.max_decode_amplification;
+    return limits;
+}
+
+}  // namespace
+
 client::client(server& owner, engineio::session& session)
-    : server_(owner), session_(session), decoder_(owner.settings().max_attachments) {
+    : server_(owner), session_(session), decoder_(limits_of(owner.settings())) {
     server_.connect_timeouts().schedule(connect_deadline_, this);
 }
 
@@ -19,8 +32,31 @@ void client::send_packet(const packet& p, bool is_volatile) { session_.send(to_w
 void client::on_message(std::string_view data, bool binary) {
     std::optional<packet> complete;
     const auto error = binary ? decoder_.add_binary(data, complete) : decoder_.add_text(data, complete);
+    if (error == decode_error::attachments_too_large || error == decode_error::decoded_too_large) {
+        count_refusal(error == decode_error::decoded_too_large ? refusal::decoded_size : refusal::pending_attachments);
+        return refuse(to_string(error));
+    }
     if (error != decode_error::none) return close_for(to_string(error));
-    if (complete) on_packet(std::move(*complete));
+    if (complete) return on_packet(std::move(*complete));
+    // Attachments are held only for a namespace the client has joined: before that (no
+    // token checked yet) a client gets nothing buffered. The reference would close the
+    // connection for this packet anyway, once complete; we do before the bytes arrive.
+    if (decoder_.awaiting_attachments()) {
+        const socket* s = find(decoder_.pending_namespace());
+        if (!s || !s->connected()) {
+            decoder_.reset();
+            count_refusal(refusal::pending_attachments);
+            return refuse("attachments announced for a namespace the client has not joined");
+        }
+    }
+}
+
+void client::refuse(std::string_view reason) {
+    // A bound a client hit on purpose, or a limit set too low: either way the operator
+    // should see it, with the address.
+    SB_LOG(info, "socketio") << "closing session " << session_.id() << " from "
+                             << session_.handshake().remote_address << ": " << reason;
+    session_.close("parse error");
 }
 
 void client::close_for(std::string_view reason) {
@@ -143,6 +179,7 @@ void client::on_connect_timeout() {
     for (auto& s : sockets_)
         if (s->connected()) return;
     SB_LOG(debug, "socketio") << "session " << session_.id() << ": no namespace joined in time";
+    count_refusal(refusal::connect_deadline);
     session_.close("connect timeout");
 }
 

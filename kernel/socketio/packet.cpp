@@ -383,6 +383,41 @@ bool fill_placeholders(json& node, std::vector<std::vector<std::uint8_t>>& buffe
     return true;
 }
 
+// Adds to `total` the bytes fill_placeholders would place: one attachment per
+// placeholder, however often the same one is named. Validates the placeholders on the
+// way, so nothing is allocated for a packet that is then refused.
+bool placed_bytes(const json& node, const std::vector<std::vector<std::uint8_t>>& buffers,
+                  std::size_t& total) noexcept {
+    if (node.is_array()) {
+        for (const json& element : node.get_ref<const json::array_t&>()) {
+            if (element.is_structured() && !placed_bytes(element, buffers, total)) {
+                return false;
+            }
+        }
+        return true;
+    }
+    if (!node.is_object()) {
+        return true;
+    }
+    const auto& object = node.get_ref<const json::object_t&>();
+    const auto marker = object.find("_placeholder");
+    if (marker != object.end() && marker->second.is_boolean() && marker->second.get<bool>()) {
+        const auto num = object.find("num");
+        std::size_t index = 0;
+        if (num == object.end() || !placeholder_index(num->second, buffers.size(), index)) {
+            return false;
+        }
+        total += buffers[index].size();
+        return true;
+    }
+    for (const auto& member : object) {
+        if (member.second.is_structured() && !placed_bytes(member.second, buffers, total)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 bool contains_binary(const json& node) noexcept {
     switch (node.type()) {
     case json::value_t::binary:
@@ -485,6 +520,8 @@ std::string_view to_string(decode_error error) noexcept {
     case decode_error::unexpected_binary: return "unexpected_binary";
     case decode_error::unexpected_text: return "unexpected_text";
     case decode_error::bad_placeholder: return "bad_placeholder";
+    case decode_error::attachments_too_large: return "attachments_too_large";
+    case decode_error::decoded_too_large: return "decoded_too_large";
     }
     return "unknown";
 }
@@ -545,7 +582,7 @@ decode_error decoder::add_text(std::string_view text, std::optional<packet>& out
     }
     packet p;
     std::size_t attachments = 0;
-    const decode_error error = parse_text(text, max_attachments_, p, attachments);
+    const decode_error error = parse_text(text, limits_.max_attachments, p, attachments);
     if (error != decode_error::none) {
         return error;
     }
@@ -555,6 +592,8 @@ decode_error decoder::add_text(std::string_view text, std::optional<packet>& out
     }
     pending_.emplace(std::move(p));
     expected_attachments_ = attachments;
+    text_bytes_ = text.size();
+    attachment_bytes_ = 0;
     attachments_.clear();
     attachments_.reserve(attachments);
     return decode_error::none;
@@ -565,6 +604,12 @@ decode_error decoder::add_binary(std::string_view bytes, std::optional<packet>& 
     if (!pending_) {
         return decode_error::unexpected_binary;
     }
+    // Refused before the copy: announced attachments are held until the last arrives.
+    if (limits_.max_attachment_bytes != 0 && bytes.size() > limits_.max_attachment_bytes - attachment_bytes_) {
+        reset();
+        return decode_error::attachments_too_large;
+    }
+    attachment_bytes_ += bytes.size();
     attachments_.emplace_back(bytes.begin(), bytes.end());
     if (attachments_.size() < expected_attachments_) {
         return decode_error::none;
@@ -575,6 +620,16 @@ decode_error decoder::add_binary(std::string_view bytes, std::optional<packet>& 
 decode_error decoder::finish_pending(std::optional<packet>& out) {
     // As the reference, placeholders are checked once every attachment is in: only then
     // is the packet whole, and a bad one costs no more than a good one.
+    std::size_t placed_total = 0;
+    if (!placed_bytes(pending_->data, attachments_, placed_total)) {
+        reset();
+        return decode_error::bad_placeholder;
+    }
+    const std::size_t received = text_bytes_ + attachment_bytes_;
+    if (text_bytes_ + placed_total > limits_.max_amplification * received) {
+        reset();
+        return decode_error::decoded_too_large;
+    }
     std::vector<const json*> placed(attachments_.size(), nullptr);
     if (!fill_placeholders(pending_->data, attachments_, placed)) {
         reset();
@@ -588,7 +643,11 @@ decode_error decoder::finish_pending(std::optional<packet>& out) {
 void decoder::reset() noexcept {
     pending_.reset();
     expected_attachments_ = 0;
+    text_bytes_ = 0;
+    attachment_bytes_ = 0;
     attachments_.clear();
+    // A refused packet's buffers go now, not with the next one.
+    attachments_.shrink_to_fit();
 }
 
 }  // namespace switchboard::kernel::socketio

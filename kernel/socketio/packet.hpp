@@ -69,6 +69,9 @@ enum class decode_error : std::uint8_t {
     unexpected_text,         // a text message while attachments are still awaited
     bad_placeholder,         // a placeholder whose "num" is missing, not an integer, or
                              // not below the attachment count
+    attachments_too_large,   // the attachments of one packet pass the byte bound
+    decoded_too_large,       // placeholders naming the same attachment again and again:
+                             // decoded, the packet would pass k x the bytes received
 };
 
 std::string_view to_string(decode_error error) noexcept;
@@ -92,13 +95,27 @@ struct encoded_packet {
 // on the content of `data`. The namespace must not contain ',' (nothing could decode it).
 encoded_packet encode(const packet& p);
 
+// What one connection's decoder may hold. A client decides how much the server
+// allocates for it only within these: bytes it sends, times a small constant.
+struct decoder_limits {
+    std::size_t max_attachments = 64;
+    // The attachments of the binary packet being received, together (0: no bound).
+    std::size_t max_attachment_bytes = 0;
+    // A decoded packet (its text plus one copy of an attachment per placeholder naming
+    // it) is at most this many times the bytes received for it. The reference shares
+    // one buffer between placeholders; a tree of values copies, so a 1 MB attachment
+    // named 300 times would cost 300 MB.
+    std::size_t max_amplification = 2;
+};
+
 // Reassembles packets from Engine.IO messages, one connection's worth of state.
 // A decoded packet is EVENT or ACK even when it came as BINARY_EVENT / BINARY_ACK.
 // After any error the decoder is back to its initial state (nothing pending); the
 // caller is expected to close the connection anyway.
 class decoder {
 public:
-    explicit decoder(std::size_t max_attachments = 64) : max_attachments_(max_attachments) {}
+    explicit decoder(std::size_t max_attachments = 64) { limits_.max_attachments = max_attachments; }
+    explicit decoder(const decoder_limits& limits) : limits_(limits) {}
 
     // Feeds a text message. `out` is emptied first; on success it holds the packet if
     // it is complete (a binary packet is complete only once all its attachments arrived).
@@ -109,6 +126,8 @@ public:
 
     // True while a binary packet waits for attachments.
     bool awaiting_attachments() const noexcept { return pending_.has_value(); }
+    // The namespace of the binary packet waiting for attachments (empty when none).
+    std::string_view pending_namespace() const noexcept { return pending_ ? std::string_view(pending_->nsp) : std::string_view{}; }
 
     // Drops a partially received binary packet.
     void reset() noexcept;
@@ -116,9 +135,11 @@ public:
 private:
     decode_error finish_pending(std::optional<packet>& out);
 
-    std::size_t max_attachments_;
+    decoder_limits limits_;
     std::optional<packet> pending_;
     std::size_t expected_attachments_ = 0;
+    std::size_t text_bytes_ = 0;         // of the pending packet's text message
+    std::size_t attachment_bytes_ = 0;   // received so far for the pending packet
     // Kept as byte vectors so each one moves into the packet's json without a copy.
     std::vector<std::vector<std::uint8_t>> attachments_;
 };

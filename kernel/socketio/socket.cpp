@@ -122,19 +122,19 @@ void socket::mark_connected() {
 
 void socket::join(std::string_view room) {
     if (room == id_ || in_room(room)) return;
-    rooms_.emplace_back(room);
+    rooms_.emplace(room);
     nsp_.rooms.join(room, this);
 }
 
 void socket::leave(std::string_view room) {
-    const auto found = std::find(rooms_.begin(), rooms_.end(), room);
+    const auto found = rooms_.find(room);
     if (found == rooms_.end()) return;
     nsp_.rooms.leave(room, this);
     rooms_.erase(found);
 }
 
 bool socket::in_room(std::string_view room) const noexcept {
-    return room == id_ || std::find(rooms_.begin(), rooms_.end(), room) != rooms_.end();
+    return room == id_ || rooms_.find(room) != rooms_.end();
 }
 
 void socket::disconnect(bool close_connection) {

@@ -24,6 +24,22 @@ void register_backend_bus(blog_context& ctx) {
             ctx.p.log_warn(std::string("blog:create from the bus refused: ") + failure.what());
         }
     });
+
+    // Blocks as the social plugin announces them, {blocker, blocked}: mirrored into
+    // blog_blocks, which hides each one's posts and comments from the other.
+    const auto mirror = [&ctx](std::string_view topic, const json& payload) {
+        try {
+            if (!payload.is_object()) throw sdk::error("invalid_payload", "the payload must be an object");
+            const std::string blocker = read_user_id(payload, "blocker");
+            const std::string blocked = read_user_id(payload, "blocked");
+            ctx.store.set_block(blocker, blocked, topic == "social:blocked", now_ms());
+        } catch (const std::exception& failure) {
+            ctx.p.count("bus_rejected");
+            ctx.p.log_warn(std::string(topic) + " from the bus refused: " + failure.what());
+        }
+    };
+    ctx.p.subscribe("social:blocked", mirror);
+    ctx.p.subscribe("social:unblocked", mirror);
 }
 
 }  // namespace switchboard::plugins::blog

@@ -1,5 +1,6 @@
-// Posts from the backend: the `blog:create` bus topic, which the server API's
-// POST /api/publish, other plugins and Lua scripts reach.
+// What the blog takes from the bus: posts from the backend (`blog:create`, which the
+// server API's POST /api/publish, other plugins and Lua scripts reach), and blocks
+// from the social plugin (`social:blocked`, `social:unblocked`).
 #pragma once
 
 #include "context.hpp"

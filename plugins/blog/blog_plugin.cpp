@@ -30,10 +30,15 @@ std::int64_t edit_window_start(const settings& config, std::int64_t now) {
     return now - std::chrono::duration_cast<std::chrono::milliseconds>(config.edit_window).count();
 }
 
-post_row existing_post(blog_context& ctx, std::int64_t id) {
-    auto post = ctx.store.post(id);
+post_row existing_post(blog_context& ctx, std::int64_t id, const std::string& viewer) {
+    auto post = ctx.store.post(id, viewer);
     if (!post) throw sdk::error("not_found", "no post " + std::to_string(id));
     return std::move(*post);
+}
+
+sdk::target& hide_from_blocked(blog_context& ctx, sdk::target& to, const std::string& author) {
+    for (auto& user : ctx.store.hidden_with(author)) to.except("user:" + user);
+    return to;
 }
 
 void notify(blog_context& ctx, const std::string& user, const std::string& actor, const char* type,

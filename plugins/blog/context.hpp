@@ -48,8 +48,13 @@ std::int64_t now_ms();
 // The earliest creation time an author may still edit; 0 when there is no window.
 std::int64_t edit_window_start(const settings& config, std::int64_t now);
 
-// A live post, or not_found.
-post_row existing_post(blog_context& ctx, std::int64_t id);
+// A live post `viewer` may see (no block between them and its author), or not_found:
+// a hidden post is as absent as a deleted one.
+post_row existing_post(blog_context& ctx, std::int64_t id, const std::string& viewer);
+
+// Keeps the users either of whom blocked `author` out of a push about what `author`
+// wrote.
+sdk::target& hide_from_blocked(blog_context& ctx, sdk::target& to, const std::string& author);
 
 // Tells `user`'s devices through the notifications plugin's bus topic. Nothing for
 // the user's own actions, and nothing with `notify: false`.

@@ -27,7 +27,7 @@ json on_edit(blog_context& ctx, sdk::event& e) {
     const auto title = read_optional_text(payload, "title", ctx.config.max_title_length, true);
     const auto body = read_optional_text(payload, "body", ctx.config.max_body_length);
     if (!title && !body) throw sdk::error("invalid_payload", "give a title, a body or both");
-    const post_row post = existing_post(ctx, id);
+    const post_row post = existing_post(ctx, id, user);
     if (post.author != user) throw sdk::error("forbidden", "only the author may edit a post");
     const std::int64_t now = now_ms();
     const std::int64_t not_before = edit_window_start(ctx.config, now);
@@ -36,11 +36,11 @@ json on_edit(blog_context& ctx, sdk::event& e) {
                          "posts can be edited for " + std::to_string(ctx.config.edit_window.count()) + " s");
     if (!ctx.store.edit_post(id, user, title, body, now, not_before))
         throw sdk::error("not_found", "no post " + std::to_string(id));
-    json edited = existing_post(ctx, id).to_json();
+    json edited = existing_post(ctx, id, user).to_json();
     // The feed shows titles too. A socket in both rooms gets it once.
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
     to.rooms.push_back(feed_room);
-    ctx.p.emit(to, "blog:post_edited", json::array({edited}));
+    ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:post_edited", json::array({edited}));
     ctx.ranking.changed();
     return edited;
 }
@@ -48,13 +48,13 @@ json on_edit(blog_context& ctx, sdk::event& e) {
 json on_delete(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
-    const post_row post = existing_post(ctx, id);
+    const post_row post = existing_post(ctx, id, user);
     if (post.author != user) throw sdk::error("forbidden", "only the author may delete a post");
     if (!ctx.store.delete_post(id, user, now_ms())) throw sdk::error("not_found", "no post " + std::to_string(id));
     const json deleted = {{"postId", id}};
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
     to.rooms.push_back(feed_room);
-    ctx.p.emit(to, "blog:post_deleted", json::array({deleted}));
+    ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:post_deleted", json::array({deleted}));
     ctx.ranking.changed();
     return deleted;
 }
@@ -62,35 +62,35 @@ json on_delete(blog_context& ctx, sdk::event& e) {
 json on_get(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
-    return reader_view(ctx, existing_post(ctx, id), user);
+    return reader_view(ctx, existing_post(ctx, id, user), user);
 }
 
 json on_list(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     const json& payload = payload_of(e.args, true);
     const auto before = read_optional_id(payload, "before");
     const auto author = read_optional_user_id(payload, "author");
     const std::size_t limit = read_limit(payload, "limit", ctx.config.page_limit, max_page_limit);
-    auto found = ctx.store.posts(before, author, limit);
+    auto found = ctx.store.posts(before, author, limit, user);
     return {{"posts", std::move(found.items)}, {"hasMore", found.has_more}};
 }
 
 json on_view(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
-    existing_post(ctx, id);
+    existing_post(ctx, id, user);
     return {{"postId", id}, {"views", ctx.store.view(id, user, now_ms())}};
 }
 
 json on_watch(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
-    existing_post(ctx, id);
+    existing_post(ctx, id, user);
     // Join before reading: a like committed in between is then both in the answer and
     // pushed, never in neither.
     ctx.p.join(e.socket, post_room(id));
-    json post = reader_view(ctx, existing_post(ctx, id), user);
-    auto first = ctx.store.comments(id, std::nullopt, ctx.config.page_limit);
+    json post = reader_view(ctx, existing_post(ctx, id, user), user);
+    auto first = ctx.store.comments(id, std::nullopt, ctx.config.page_limit, user);
     return {{"post", std::move(post)}, {"comments", std::move(first.items)}, {"hasMore", first.has_more}};
 }
 
@@ -102,10 +102,10 @@ json on_unwatch(blog_context& ctx, sdk::event& e) {
 }
 
 json on_watch_feed(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     const std::size_t limit = read_limit(payload_of(e.args, true), "limit", ctx.config.page_limit, max_page_limit);
     ctx.p.join(e.socket, feed_room);
-    auto found = ctx.store.posts(std::nullopt, std::nullopt, limit);
+    auto found = ctx.store.posts(std::nullopt, std::nullopt, limit, user);
     return {{"posts", std::move(found.items)}, {"hasMore", found.has_more}};
 }
 
@@ -125,7 +125,7 @@ post_row publish_post(blog_context& ctx, const std::string& author, const json& 
     ctx.p.count("posts_created");
     target feed = target::to_room(ctx.config.nsp, feed_room);
     if (except) feed.except(except);
-    ctx.p.emit(feed, "blog:post", json::array({post.to_json()}));
+    ctx.p.emit(hide_from_blocked(ctx, feed, author), "blog:post", json::array({post.to_json()}));
     return post;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <set>
 
 #include "context.hpp"
 #include "payload.hpp"
@@ -17,17 +18,19 @@ constexpr std::size_t decay_candidates = 1000;
 
 }  // namespace
 
-json ranking_board::current() {
+std::string personal_ranking_room(const std::string& user) { return std::string(ranking_room) + ":user:" + user; }
+
+json ranking_board::current(const std::string& viewer) {
     const std::int64_t now = now_ms();
     json posts = json::array();
     if (config_.ranking == ranking_mode::likes) {
-        posts = store_.most_liked(config_.ranking_size, 0);
+        posts = store_.most_liked(config_.ranking_size, 0, viewer);
         for (auto& post : posts) post["score"] = post["likes"].get<double>();
     } else {
         const auto max_age = std::chrono::duration_cast<std::chrono::milliseconds>(config_.ranking_max_age).count();
         const double half_life =
             static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(config_.ranking_half_life).count());
-        posts = store_.most_liked(decay_candidates, now - max_age);
+        posts = store_.most_liked(decay_candidates, now - max_age, viewer);
         for (auto& post : posts) {
             const double age = static_cast<double>(std::max<std::int64_t>(0, now - post["createdAt"].get<std::int64_t>()));
             post["score"] = post["likes"].get<double>() * std::pow(0.5, age / half_life);
@@ -83,29 +86,44 @@ void ranking_board::tick() {
     last_key_ = std::move(key);
     if (first && ranking.at("posts").empty()) return;
     plugin_.count("ranking_pushes");
-    plugin_.emit(sdk::target::to_room(config_.nsp, ranking_room), "blog:ranking", json::array({std::move(ranking)}));
+    std::set<std::string> separated;
+    for (const auto& post : ranking.at("posts"))
+        for (auto& user : store_.hidden_with(post.at("author").get<std::string>())) separated.insert(std::move(user));
+    sdk::target to = sdk::target::to_room(config_.nsp, ranking_room);
+    for (const auto& user : separated) to.except("user:" + user);
+    plugin_.emit(to, "blog:ranking", json::array({std::move(ranking)}));
+    for (const auto& user : separated) {
+        try {
+            plugin_.emit(sdk::target::to_room(config_.nsp, personal_ranking_room(user)), "blog:ranking",
+                         json::array({current(user)}));
+        } catch (const std::exception& failure) {
+            plugin_.log_warn(std::string("ranking not computed for a user: ") + failure.what());
+        }
+    }
 }
 
 namespace {
 
 json on_ranking(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     payload_of(e.args, true);
-    return ctx.ranking.current();
+    return ctx.ranking.current(user);
 }
 
 json on_watch_ranking(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     payload_of(e.args, true);
     // Join before reading: a change after the read is pushed, one before is answered.
     ctx.p.join(e.socket, ranking_room);
-    return ctx.ranking.current();
+    ctx.p.join(e.socket, personal_ranking_room(user));
+    return ctx.ranking.current(user);
 }
 
 json on_unwatch_ranking(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     payload_of(e.args, true);
     ctx.p.leave(e.socket, ranking_room);
+    ctx.p.leave(e.socket, personal_ranking_room(user));
     return json::object();
 }
 

@@ -2,6 +2,8 @@
 // the post ages. Read by a call (blog:ranking), and pushed to the `blog:ranking` room
 // when the top N changes (which posts, their order, their like counts), at most once
 // per `ranking_interval`: a burst of likes costs one query and one push an interval.
+// The push goes to the room but the users a block separates from a ranked author;
+// each of those gets their own ranking, without that author, in their personal room.
 #pragma once
 
 #include <atomic>
@@ -24,8 +26,9 @@ public:
     // Something that may move the ranking happened (a like, a new or deleted post).
     void changed() noexcept { dirty_.store(true, std::memory_order_relaxed); }
 
-    // The ranking as it is now: {mode, posts: [{rank, id, title, author, likes, score, createdAt}]}.
-    json current();
+    // The ranking as it is now: {mode, posts: [{rank, id, title, author, likes, score, createdAt}]},
+    // without the posts of authors blocking or blocked by `viewer` (if given).
+    json current(const std::string& viewer = {});
 
     // Starts the periodic check; call once, after the events are registered.
     void start();
@@ -44,6 +47,9 @@ private:
     std::string last_key_;
     bool known_ = false;
 };
+
+// The room of one user's own ranking pushes (see above).
+std::string personal_ranking_room(const std::string& user);
 
 struct blog_context;
 // blog:ranking, blog:watch_ranking, blog:unwatch_ranking.

@@ -23,7 +23,7 @@ json on_like(blog_context& ctx, sdk::event& e) {
     const json& payload = payload_of(e.args);
     const std::int64_t id = read_id(payload, "postId");
     const auto want = read_optional_flag(payload, "liked");
-    const post_row post = existing_post(ctx, id);
+    const post_row post = existing_post(ctx, id, user);
     like_result result;
     {
         std::lock_guard order(ctx.locks.of(id));
@@ -33,6 +33,8 @@ json on_like(blog_context& ctx, sdk::event& e) {
             // it is the count, not the event, that matters, and the last one is right.
             target to = target::to_room(ctx.config.nsp, post_room(id));
             to.rooms.push_back(feed_room);
+            // Even a count names the post: not to the users a block separates from its author.
+            hide_from_blocked(ctx, to, post.author);
             ctx.p.emit(to, "blog:likes", json::array({json{{"postId", id}, {"likes", result.likes}}}));
         }
     }
@@ -52,10 +54,10 @@ json on_comment(blog_context& ctx, sdk::event& e) {
     const std::int64_t id = read_id(payload, "postId");
     const auto parent_id = read_optional_id(payload, "parentId");
     const std::string body = read_text(payload, "body", ctx.config.max_comment_length);
-    const post_row post = existing_post(ctx, id);
+    const post_row post = existing_post(ctx, id, user);
     std::optional<comment_row> parent;
     if (parent_id) {
-        parent = ctx.store.comment(*parent_id);
+        parent = ctx.store.comment(*parent_id, user);
         // A reply stays on its parent's post: another post's comment is as good as absent.
         if (!parent || parent->post != id)
             throw sdk::error("not_found", "no comment " + std::to_string(*parent_id) + " on post " + std::to_string(id));
@@ -63,7 +65,8 @@ json on_comment(blog_context& ctx, sdk::event& e) {
     const comment_row comment = ctx.store.add_comment(id, parent_id, user, body, now_ms());
     ctx.p.count("comments_created");
     const json out = comment.to_json();
-    ctx.p.emit(target::to_room(ctx.config.nsp, post_room(id)).except(e.socket), "blog:comment", json::array({out}));
+    target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
+    ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:comment", json::array({out}));
     const json data = {{"postId", id}, {"commentId", comment.id}, {"user", user}};
     if (parent) notify(ctx, parent->author, user, "reply", user + " replied to your comment", data);
     if (!parent || parent->author != post.author)
@@ -71,10 +74,11 @@ json on_comment(blog_context& ctx, sdk::event& e) {
     return out;
 }
 
-// A live comment on a live post.
-comment_row existing_comment(blog_context& ctx, std::int64_t id) {
-    auto comment = ctx.store.comment(id);
-    if (!comment || !ctx.store.post(comment->post)) throw sdk::error("not_found", "no comment " + std::to_string(id));
+// A live comment on a live post, both visible to `viewer`.
+comment_row existing_comment(blog_context& ctx, std::int64_t id, const std::string& viewer) {
+    auto comment = ctx.store.comment(id, viewer);
+    if (!comment || !ctx.store.post(comment->post, viewer))
+        throw sdk::error("not_found", "no comment " + std::to_string(id));
     return std::move(*comment);
 }
 
@@ -83,7 +87,7 @@ json on_comment_edit(blog_context& ctx, sdk::event& e) {
     const json& payload = payload_of(e.args);
     const std::int64_t id = read_id(payload, "commentId");
     const std::string body = read_text(payload, "body", ctx.config.max_comment_length);
-    const comment_row comment = existing_comment(ctx, id);
+    const comment_row comment = existing_comment(ctx, id, user);
     if (comment.author != user) throw sdk::error("forbidden", "only the author may edit a comment");
     const std::int64_t now = now_ms();
     const std::int64_t not_before = edit_window_start(ctx.config, now);
@@ -93,17 +97,17 @@ json on_comment_edit(blog_context& ctx, sdk::event& e) {
     if (!ctx.store.edit_comment(id, user, body, now, not_before))
         throw sdk::error("not_found", "no comment " + std::to_string(id));
     const json edited = {{"id", id}, {"postId", comment.post}, {"body", body}, {"editedAt", now}};
-    ctx.p.emit(target::to_room(ctx.config.nsp, post_room(comment.post)).except(e.socket), "blog:comment_edited",
-               json::array({edited}));
+    target to = target::to_room(ctx.config.nsp, post_room(comment.post)).except(e.socket);
+    ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:comment_edited", json::array({edited}));
     return edited;
 }
 
 json on_comment_delete(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "commentId");
-    const comment_row comment = existing_comment(ctx, id);
+    const comment_row comment = existing_comment(ctx, id, user);
     // The post's author moderates the comments under it.
-    if (comment.author != user && existing_post(ctx, comment.post).author != user)
+    if (comment.author != user && existing_post(ctx, comment.post, user).author != user)
         throw sdk::error("forbidden", "only the comment's or the post's author may delete a comment");
     if (!ctx.store.delete_comment(id, comment.post, now_ms()))
         throw sdk::error("not_found", "no comment " + std::to_string(id));
@@ -114,13 +118,13 @@ json on_comment_delete(blog_context& ctx, sdk::event& e) {
 }
 
 json on_comments(blog_context& ctx, sdk::event& e) {
-    e.require_user();
+    const std::string user = e.require_user();
     const json& payload = payload_of(e.args);
     const std::int64_t id = read_id(payload, "postId");
     const auto before = read_optional_id(payload, "before");
     const std::size_t limit = read_limit(payload, "limit", ctx.config.page_limit, max_page_limit);
-    existing_post(ctx, id);
-    auto found = ctx.store.comments(id, before, limit);
+    existing_post(ctx, id, user);
+    auto found = ctx.store.comments(id, before, limit, user);
     return {{"postId", id}, {"comments", std::move(found.items)}, {"hasMore", found.has_more}};
 }
 

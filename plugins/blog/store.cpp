@@ -46,6 +46,16 @@ comment_row to_comment(const json& row) {
     return out;
 }
 
+// The condition that hides rows whose author (`column`) and the viewer blocked one
+// another; nothing when there is no viewer.
+std::string unblocked(const char* column, const std::string& viewer, json& params) {
+    if (viewer.empty()) return {};
+    params["viewer1"] = viewer;
+    params["viewer2"] = viewer;
+    return std::string(" AND NOT EXISTS (SELECT 1 FROM blog_blocks b WHERE (b.blocker_id = :viewer1 AND b.blocked_id = ") +
+           column + ") OR (b.blocker_id = " + column + " AND b.blocked_id = :viewer2))";
+}
+
 json nullable(const std::optional<std::int64_t>& value) { return value ? json(*value) : json(nullptr); }
 
 }  // namespace
@@ -89,10 +99,12 @@ post_row blog_store::create_post(const std::string& author, const std::string& t
     return out;
 }
 
-std::optional<post_row> blog_store::post(std::int64_t id) {
+std::optional<post_row> blog_store::post(std::int64_t id, const std::string& viewer) {
+    json params = {{"id", id}};
+    const std::string hidden = unblocked("blog_posts.author_id", viewer, params);
     const json rows = plugin_.query(std::string("SELECT ") + post_columns +
-                                        " FROM blog_posts WHERE id = :id AND deleted_at IS NULL",
-                                    {{"id", id}});
+                                        " FROM blog_posts WHERE id = :id AND deleted_at IS NULL" + hidden,
+                                    params);
     if (rows.empty()) return std::nullopt;
     return to_post(rows[0]);
 }
@@ -116,9 +128,10 @@ bool blog_store::delete_post(std::int64_t id, const std::string& author, std::in
 }
 
 page blog_store::posts(std::optional<std::int64_t> before, const std::optional<std::string>& author,
-                       std::size_t limit) {
-    std::string sql = std::string("SELECT ") + post_columns + " FROM blog_posts WHERE deleted_at IS NULL";
+                       std::size_t limit, const std::string& viewer) {
     json params = {{"limit", limit + 1}};
+    std::string sql = std::string("SELECT ") + post_columns + " FROM blog_posts WHERE deleted_at IS NULL" +
+                      unblocked("blog_posts.author_id", viewer, params);
     if (before) {
         sql += " AND id < :before";
         params["before"] = *before;
@@ -222,10 +235,12 @@ comment_row blog_store::add_comment(std::int64_t post, std::optional<std::int64_
     return out;
 }
 
-std::optional<comment_row> blog_store::comment(std::int64_t id) {
+std::optional<comment_row> blog_store::comment(std::int64_t id, const std::string& viewer) {
+    json params = {{"id", id}};
+    const std::string hidden = unblocked("blog_comments.author_id", viewer, params);
     const json rows = plugin_.query(std::string("SELECT ") + comment_columns +
-                                        " FROM blog_comments WHERE id = :id AND deleted_at IS NULL",
-                                    {{"id", id}});
+                                        " FROM blog_comments WHERE id = :id AND deleted_at IS NULL" + hidden,
+                                    params);
     if (rows.empty()) return std::nullopt;
     return to_comment(rows[0]);
 }
@@ -250,10 +265,12 @@ bool blog_store::delete_comment(std::int64_t id, std::int64_t post, std::int64_t
     });
 }
 
-page blog_store::comments(std::int64_t post, std::optional<std::int64_t> before, std::size_t limit) {
-    std::string sql = std::string("SELECT ") + comment_columns +
-                      " FROM blog_comments WHERE post_id = :post AND deleted_at IS NULL";
+page blog_store::comments(std::int64_t post, std::optional<std::int64_t> before, std::size_t limit,
+                          const std::string& viewer) {
     json params = {{"post", post}, {"limit", limit + 1}};
+    std::string sql = std::string("SELECT ") + comment_columns +
+                      " FROM blog_comments WHERE post_id = :post AND deleted_at IS NULL" +
+                      unblocked("blog_comments.author_id", viewer, params);
     if (before) {
         sql += " AND id < :before";
         params["before"] = *before;
@@ -273,13 +290,34 @@ page blog_store::comments(std::int64_t post, std::optional<std::int64_t> before,
     return out;
 }
 
-json blog_store::most_liked(std::size_t limit, std::int64_t created_since) {
+json blog_store::most_liked(std::size_t limit, std::int64_t created_since, const std::string& viewer) {
+    json params = {{"since", created_since}, {"limit", limit}};
+    const std::string hidden = unblocked("blog_posts.author_id", viewer, params);
     const json rows = plugin_.query(std::string("SELECT ") + post_columns +
                                         " FROM blog_posts WHERE deleted_at IS NULL AND like_count > 0 "
-                                        "AND created_at >= :since ORDER BY like_count DESC, id ASC LIMIT :limit",
-                                    {{"since", created_since}, {"limit", limit}});
+                                        "AND created_at >= :since" + hidden + " ORDER BY like_count DESC, id ASC LIMIT :limit",
+                                    params);
     json out = json::array();
     for (const auto& row : rows) out.push_back(to_post(row).to_json());
+    return out;
+}
+
+void blog_store::set_block(const std::string& blocker, const std::string& blocked, bool is_blocked, std::int64_t now) {
+    if (is_blocked)
+        plugin_.exec("INSERT INTO blog_blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, :now) "
+                     "ON CONFLICT (blocker_id, blocked_id) DO NOTHING",
+                     {{"a", blocker}, {"b", blocked}, {"now", now}});
+    else
+        plugin_.exec("DELETE FROM blog_blocks WHERE blocker_id = :a AND blocked_id = :b", {{"a", blocker}, {"b", blocked}});
+}
+
+std::vector<std::string> blog_store::hidden_with(const std::string& user) {
+    std::vector<std::string> out;
+    for (const auto& row : plugin_.query("SELECT blocked_id AS other FROM blog_blocks WHERE blocker_id = :u1 "
+                                         "UNION SELECT blocker_id AS other FROM blog_blocks WHERE blocked_id = :u2 "
+                                         "LIMIT 10000",
+                                         {{"u1", user}, {"u2", user}}))
+        out.push_back(as_string(row.at("other")));
     return out;
 }
 

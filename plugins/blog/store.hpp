@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <switchboard/sdk.hpp>
 
@@ -62,15 +63,19 @@ public:
 
     post_row create_post(const std::string& author, const std::string& title, const std::string& body,
                          std::int64_t now);
+    // `viewer` (when not empty) hides what a block between the viewer and an author
+    // hides: such a post or comment reads as absent.
+
     // A post that is not deleted.
-    std::optional<post_row> post(std::int64_t id);
+    std::optional<post_row> post(std::int64_t id, const std::string& viewer = {});
     // Changes what is given, if the post is live, the author's and created at or after
     // `not_before`. False when nothing matched.
     bool edit_post(std::int64_t id, const std::string& author, const std::optional<std::string>& title,
                    const std::optional<std::string>& body, std::int64_t now, std::int64_t not_before);
     bool delete_post(std::int64_t id, const std::string& author, std::int64_t now);
     // Live posts by id, newest first, before `before`, of `author` if given.
-    page posts(std::optional<std::int64_t> before, const std::optional<std::string>& author, std::size_t limit);
+    page posts(std::optional<std::int64_t> before, const std::optional<std::string>& author, std::size_t limit,
+               const std::string& viewer = {});
 
     bool liked(std::int64_t post, const std::string& user);
     // `want`: true to like, false to unlike, nothing to toggle.
@@ -81,15 +86,22 @@ public:
     comment_row add_comment(std::int64_t post, std::optional<std::int64_t> parent, const std::string& author,
                             const std::string& body, std::int64_t now);
     // A comment that is not deleted.
-    std::optional<comment_row> comment(std::int64_t id);
+    std::optional<comment_row> comment(std::int64_t id, const std::string& viewer = {});
     bool edit_comment(std::int64_t id, const std::string& author, const std::string& body, std::int64_t now,
                       std::int64_t not_before);
     bool delete_comment(std::int64_t id, std::int64_t post, std::int64_t now);
     // Live comments of a post by id, oldest first, the newest page before `before`.
-    page comments(std::int64_t post, std::optional<std::int64_t> before, std::size_t limit);
+    page comments(std::int64_t post, std::optional<std::int64_t> before, std::size_t limit,
+                  const std::string& viewer = {});
 
     // Live posts with at least one like, most liked first (ties: older first).
-    json most_liked(std::size_t limit, std::int64_t created_since);
+    json most_liked(std::size_t limit, std::int64_t created_since, const std::string& viewer = {});
+
+    // Blocks, as the social plugin announces them.
+    void set_block(const std::string& blocker, const std::string& blocked, bool is_blocked, std::int64_t now);
+    // The users either of whom blocked `user` (at most 10000): kept out of pushes about
+    // `user`'s posts and comments.
+    std::vector<std::string> hidden_with(const std::string& user);
 
 private:
     sdk::plugin& plugin_;

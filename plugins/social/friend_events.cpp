@@ -16,7 +16,12 @@ void tell_both(social_context& ctx, const sdk::event& e, const std::string& self
 json on_request(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
-    switch (ctx.store.request_friend(user, other, now_ms())) {
+    friend_outcome outcome;
+    {
+        std::lock_guard pair(ctx.pairs.of(user, other));
+        outcome = ctx.store.request_friend(user, other, now_ms());
+    }
+    switch (outcome) {
     case friend_outcome::sent:
         tell(ctx, other, "social:friend_request_received", {{"from", user}, {"to", other}});
         tell(ctx, user, "social:friend_request_sent", {{"from", user}, {"to", other}}, e.socket);
@@ -39,7 +44,12 @@ json on_request(social_context& ctx, sdk::event& e) {
 json on_accept(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string from = other_user(e, user);
-    if (!ctx.store.accept_friend(user, from, now_ms())) throw sdk::error("not_found", "no friend request from " + from);
+    bool accepted = false;
+    {
+        std::lock_guard pair(ctx.pairs.of(user, from));
+        accepted = ctx.store.accept_friend(user, from, now_ms());
+    }
+    if (!accepted) throw sdk::error("not_found", "no friend request from " + from);
     tell_both(ctx, e, user, from, "social:friend_request_accepted", {{"from", from}, {"to", user}});
     notify(ctx, from, "friend_accepted", user + " accepted your friend request", {{"userId", user}});
     return {{"userId", from}, {"status", "friends"}};

@@ -27,7 +27,11 @@ json on_block(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
     const block_outcome outcome = ctx.store.block(user, other, now_ms());
-    if (outcome.added) ctx.p.count("blocks");
+    if (outcome.added) {
+        ctx.p.count("blocks");
+        // For the plugins that hide what blocked users wrote (the blog).
+        ctx.p.publish("social:blocked", {{"blocker", user}, {"blocked", other}});
+    }
     // The blocked user is told nothing: a block is the blocker's business. The
     // blocker's other devices learn the relations that ended.
     if (outcome.ended_friendship) tell(ctx, user, "social:friendship_ended", {{"from", user}, {"to", other}}, e.socket);
@@ -37,7 +41,9 @@ json on_block(social_context& ctx, sdk::event& e) {
 json on_unblock(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
-    return {{"userId", other}, {"blocked", false}, {"removed", ctx.store.unblock(user, other)}};
+    const bool removed = ctx.store.unblock(user, other);
+    if (removed) ctx.p.publish("social:unblocked", {{"blocker", user}, {"blocked", other}});
+    return {{"userId", other}, {"blocked", false}, {"removed", removed}};
 }
 
 json on_blocks(social_context& ctx, sdk::event& e) {

@@ -71,7 +71,7 @@ void install_test_app(kernel::server& server) {
             if (room.is_string()) event == "join" ? s.join(room.get<std::string>()) : s.leave(room.get<std::string>());
             if (ack_id != no_ack) s.ack(ack_id, json::array({true}));
         } else if (event == "rooms") {
-            std::vector<std::string> rooms = s.rooms();
+            std::vector<std::string> rooms(s.rooms().begin(), s.rooms().end());
             rooms.push_back(s.id());
             std::sort(rooms.begin(), rooms.end());
             if (ack_id != no_ack) s.ack(ack_id, json::array({rooms}));

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
-import { API_KEY, POLLING, db_number, metric, ok, publish, refused, users_for } from "./social_helpers.mjs";
+import { API_KEY, POLLING, db_exec, db_number, metric, ok, publish, refused, users_for } from "./social_helpers.mjs";
 
 async function new_post(device, title = unique("title"), body = "a body") {
   return ok(device, "blog:create", { title, body });
@@ -320,6 +320,42 @@ for (const database of databases()) {
         cleanups.forEach((fn) => fn());
         await short.stop();
       }
+    });
+  });
+
+  describe(`blog ranking with time decay on ${database}`, () => {
+    let d;
+    before(async () => {
+      d = await start_deployment({
+        database,
+        plugins: [{ name: "blog", config: { ranking: "decay", ranking_half_life: 24, ranking_max_age: 72, ranking_interval: 100 } }],
+      });
+    });
+    after(() => d?.stop());
+
+    it("weighs an old post's likes down, and drops posts past the maximum age", async (t) => {
+      const users = users_for(t, d);
+      const alice = await users.connect(unique("alice"));
+      const hour = 3600 * 1000;
+      // Written by the backend two and four days ago: no client can date a post.
+      const now = Date.now();
+      db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'two days old', 'b', 8, ${now - 48 * hour})`);
+      db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'four days old', 'b', 100, ${now - 96 * hour})`);
+      const fresh = await ok(alice, "blog:create", { title: "fresh", body: "b" });
+      const fans = [];
+      for (let i = 0; i < 3; i++) fans.push(await users.connect(unique("fan")));
+      const watcher = await users.connect(unique("watcher"));
+      await ok(watcher, "blog:watch_ranking");
+      for (const fan of fans) await ok(fan, "blog:like", { postId: fresh.id });
+
+      // 3 fresh likes (score ~3) beat 8 likes two half-lives old (score ~2); the
+      // four-day-old post, past ranking_max_age, is not ranked at all.
+      const [pushed] = await watcher.inbox.next("blog:ranking", { where: ([r]) => r.posts[0]?.id === fresh.id });
+      assert.equal(pushed.mode, "decay");
+      assert.deepEqual(pushed.posts.map((p) => p.title), ["fresh", "two days old"]);
+      assert.ok(Math.abs(pushed.posts[1].score - 2) < 0.01, `score ${pushed.posts[1].score}`);
+      assert.ok(pushed.posts[0].score > 2.99 && pushed.posts[0].score <= 3);
+      assert.deepEqual((await ok(alice, "blog:ranking")).posts.map((p) => p.title), ["fresh", "two days old"]);
     });
   });
 }

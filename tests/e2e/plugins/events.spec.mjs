@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
-import { API_KEY, POLLING, ok, publish, refused, users_for } from "./social_helpers.mjs";
+import { API_KEY, POLLING, db_number, ok, publish, refused, users_for } from "./social_helpers.mjs";
 
 const TYPING_TIMEOUT_MS = 400;
 
@@ -253,6 +253,42 @@ for (const database of databases()) {
       assert.equal(await refused(bob, "events:send", { eventId: event, content: "hi" }), "forbidden");
       assert.equal(alice.inbox.all("events:user_joined").filter(([u]) => u.userId === bob.user).length, 1);
       assert.equal(alice.inbox.all("events:attendees").length, 2);
+    });
+
+    it("keeps attendee counts exact when many users answer at once", { timeout: 120_000 }, async (t) => {
+      const users = users_for(t, d);
+      const host = await users.connect(unique("host"));
+      const event = unique("evt");
+      await ok(host, "events:participate", { eventId: event, status: "attending" });
+      await ok(host, "events:join", { eventId: event });
+      const crowd = [];
+      for (let i = 0; i < 40; i += 20)
+        crowd.push(...(await Promise.all(Array.from({ length: 20 }, () => users.connect(unique("guest"), { timeout: 20_000 })))));
+      // Everyone answers at once; every third changes their mind to interested, every
+      // fifth leaves again.
+      let changes = 0;
+      await Promise.all(crowd.map(async (guest, i) => {
+        await ok(guest, "events:participate", { eventId: event, status: "attending" });
+        changes++;
+        if (i % 3 === 0) {
+          await ok(guest, "events:participate", { eventId: event, status: "interested" });
+          changes++;
+        }
+        if (i % 5 === 0) {
+          await ok(guest, "events:participate", { eventId: event, status: null });
+          changes++;
+        }
+      }));
+      const attending = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'attending'`);
+      const interested = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'interested'`);
+      const expected_attending = 1 + crowd.filter((_, i) => i % 3 !== 0 && i % 5 !== 0).length;
+      const expected_interested = crowd.filter((_, i) => i % 3 === 0 && i % 5 !== 0).length;
+      assert.deepEqual([attending, interested], [expected_attending, expected_interested]);
+      // One count push a change, in commit order: the last is the database's.
+      let last;
+      for (let i = 0; i < changes; i++) [last] = await host.inbox.next("events:attendees", { timeout: 20_000 });
+      assert.deepEqual(last.attendees, { attending, interested });
+      assert.deepEqual((await ok(host, "events:participants", { eventId: event })).attendees, { attending, interested });
     });
   });
 }

@@ -136,6 +136,23 @@ for (const database of databases()) {
       assert.deepEqual((await bob.inbox.next("social:friend_request_accepted"))[0], { from: bob.user, to: alice.user });
     });
 
+    it("makes two users who ask each other at once friends, once", async (t) => {
+      const users = users_for(t, d);
+      const pairs = [];
+      for (let i = 0; i < 10; i++) pairs.push([await users.connect(unique("left")), await users.connect(unique("right"))]);
+      const answers = await Promise.all(pairs.flatMap(([a, b]) => [
+        ok(a, "social:friend_request", { userId: b.user }),
+        ok(b, "social:friend_request", { userId: a.user }),
+      ]));
+      // Of each pair, one sent and the other's request accepted it.
+      for (let i = 0; i < pairs.length; i++)
+        assert.deepEqual([answers[2 * i].status, answers[2 * i + 1].status].sort(), ["friends", "sent"]);
+      for (const [a, b] of pairs) {
+        assert.deepEqual((await ok(a, "social:friends")).users.map((u) => u.userId), [b.user]);
+        assert.deepEqual(await ok(b, "social:friend_requests"), { received: [], sent: [] });
+      }
+    });
+
     it("blocks: ends every relation, refuses the blocked user everything, tells them nothing", async (t) => {
       const users = users_for(t, d);
       const alice = await users.connect(unique("alice"));

@@ -71,6 +71,12 @@ export function db_rows(d, sql) {
   return out.split("\n").filter((line) => line.length > 0).map((line) => line.split("|"));
 }
 
+// Runs a statement on the deployment's database (a spec setting up what no client
+// can, such as a post written two days ago).
+export function db_exec(d, sql) {
+  db_rows(d, sql);
+}
+
 export function db_number(d, sql) {
   const rows = db_rows(d, sql);
   return Number(rows[0][0]);

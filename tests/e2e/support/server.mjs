@@ -115,6 +115,8 @@ export async function start_server(options = {}) {
     url: `http://${HOST}:${port}`,
     port,
     command,
+    // The shell's pid: the server's own when the command starts with `exec`.
+    pid: child.pid,
     stop,
     output: () => output,
   };

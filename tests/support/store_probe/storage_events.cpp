@@ -6,6 +6,7 @@
 // db_constraint, db_error, not_allowed_here, invalid_payload).
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "probe.hpp"
 
@@ -135,6 +136,13 @@ void register_inline(sdk::plugin& p) {
         e.ack(true);
     }, inline_handler);
     p.on("probe:ping", [](event& e) { e.ack("pong"); }, inline_handler);
+    // A pooled handler that takes its time without the database: the stand-in for a
+    // slow or stuck plugin (the hardening specs: queued events, shutdown).
+    p.on("probe:stall", [](event& e) {
+        const auto ms = e.args.empty() || !e.args[0].is_object() ? 1000 : e.args[0].value("ms", 1000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+        e.ack("done");
+    });
 }
 
 }  // namespace

@@ -226,6 +226,17 @@ TEST(Jwt, UnsupportedAlgorithm) {
     EXPECT_EQ(verify(lax, signing_input({{"alg", "none"}}, claims()) + "."), jwt_error::unsupported_alg);
 }
 
+TEST(Jwt, UnknownCriticalHeaderIsRejected) {
+    // RFC 7515 4.1.11: a "crit" extension the verifier does not understand invalidates
+    // the token, however well signed.
+    const auto settings = hs_settings();
+    EXPECT_EQ(verify(settings, hs256(claims(), "s3cret", {{"alg", "HS256"}, {"crit", {"exp"}}, {"exp", 1}})),
+              jwt_error::unsupported_crit);
+    EXPECT_EQ(verify(settings, hs256(claims(), "s3cret", {{"alg", "HS256"}, {"crit", json::array()}})),
+              jwt_error::unsupported_crit);
+    EXPECT_EQ(verify(settings, hs256(claims(), "s3cret")), jwt_error::none);
+}
+
 TEST(Jwt, BadSignature) {
     const auto settings = hs_settings();
     EXPECT_EQ(verify(settings, sign_hs256(claims(), "another secret")), jwt_error::bad_signature);

@@ -423,7 +423,9 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
-                  "host, port, workers, path, shutdown_timeout, handler_threads, pid_file"});
+                  "host, port, workers, path, shutdown_timeout, handler_threads, pid_file, "
+                  "header_timeout, close_timeout, max_connections_per_ip, max_handshakes_per_ip, "
+                  "monitoring_allow"});
     expect_error("log:\n  colour: true\n",
                  {2, 3, "log.colour: unknown key; valid keys in log are: level"});
 }
@@ -458,11 +460,13 @@ TEST(config_errors, wrong_types) {
     expect_error("server: [1, 2]\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads, pid_file), got a list"});
+                  "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
-                  "shutdown_timeout, handler_threads, pid_file), got \"3000\""});
+                  "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",
@@ -663,6 +667,35 @@ TEST(config_errors, load_string_names_its_source) {
 
 namespace switchboard::kernel::config {
 namespace {
+
+using namespace std::chrono_literals;
+
+TEST(config_bounds, reads_the_hardening_bounds) {
+    const auto s = load_string(R"(
+server:
+  header_timeout: 2s
+  close_timeout: 750ms
+  max_connections_per_ip: 100
+  max_handshakes_per_ip: 20
+  monitoring_allow: [127.0.0.1, 10.0.0.0/8, "::1"]
+socketio:
+  max_attachment_bytes: 4MiB
+  max_decode_amplification: 3
+  max_pooled_events: 32
+  max_pooled_bytes: 1MiB
+)");
+    EXPECT_EQ(s.server.header_timeout, 2s);
+    EXPECT_EQ(s.server.close_timeout, 750ms);
+    EXPECT_EQ(s.server.max_connections_per_ip, 100u);
+    EXPECT_EQ(s.server.max_handshakes_per_ip, 20u);
+    EXPECT_EQ(s.server.monitoring_allow.size(), 3u);
+    EXPECT_EQ(s.socketio.max_attachment_bytes, 4u << 20);
+    EXPECT_EQ(s.socketio.max_decode_amplification, 3u);
+    EXPECT_EQ(s.socketio.max_pooled_events, 32u);
+    EXPECT_EQ(s.socketio.max_pooled_bytes, 1u << 20);
+    EXPECT_THROW(load_string("server:\n  monitoring_allow: [localhost]\n"), config_error);
+    EXPECT_THROW(load_string("socketio:\n  max_decode_amplification: 0\n"), config_error);
+}
 
 // --- api ---------------------------------------------------------------------------------
 

@@ -472,6 +472,38 @@ TEST(SocketioDecode, TooManyAttachments) {
     EXPECT_EQ(at_limit.add_text(R"(564-["a"])", out), decode_error::none);
 }
 
+TEST(SocketioDecoder, RefusesPlaceholdersThatAmplifyAnAttachment) {
+    // One 1,000-byte attachment named 300 times would decode to 300,000 bytes.
+    std::string text = R"(51-["e")";
+    for (int i = 0; i < 300; ++i) text += R"(,{"_placeholder":true,"num":0})";
+    text += "]";
+    sio::decoder decoder;
+    std::optional<packet> out;
+    ASSERT_EQ(decoder.add_text(text, out), decode_error::none);
+    EXPECT_EQ(decoder.add_binary(std::string(1000, 'x'), out), decode_error::decoded_too_large);
+    EXPECT_FALSE(out.has_value());
+    EXPECT_FALSE(decoder.awaiting_attachments());
+    // Named twice: within the default budget (2 x the bytes received).
+    ASSERT_EQ(decoder.add_text(R"(51-["e",{"_placeholder":true,"num":0},{"_placeholder":true,"num":0}])", out),
+              decode_error::none);
+    ASSERT_EQ(decoder.add_binary(std::string(1000, 'x'), out), decode_error::none);
+    ASSERT_TRUE(out.has_value());
+    EXPECT_EQ(out->data[1].get_binary().size(), 1000u);
+    EXPECT_EQ(out->data[2].get_binary().size(), 1000u);
+}
+
+TEST(SocketioDecoder, BoundsThePendingAttachmentBytes) {
+    sio::decoder_limits limits;
+    limits.max_attachment_bytes = 2500;
+    sio::decoder decoder(limits);
+    std::optional<packet> out;
+    ASSERT_EQ(decoder.add_text(R"(53-["e",{"_placeholder":true,"num":0}])", out), decode_error::none);
+    EXPECT_EQ(decoder.add_binary(std::string(1000, 'x'), out), decode_error::none);
+    EXPECT_EQ(decoder.add_binary(std::string(1000, 'x'), out), decode_error::none);
+    EXPECT_EQ(decoder.add_binary(std::string(1000, 'x'), out), decode_error::attachments_too_large);
+    EXPECT_FALSE(decoder.awaiting_attachments());
+}
+
 // ---- decoder state ----------------------------------------------------------------------
 
 TEST(SocketioDecoder, BinaryWithoutPendingPacket) {

@@ -1,0 +1,55 @@
+#include "kernel/core/refusals.hpp"
+
+#include <array>
+#include <atomic>
+
+namespace switchboard::kernel {
+
+namespace {
+
+constexpr std::size_t refusal_kinds = static_cast<std::size_t>(refusal::count_);
+std::array<std::atomic<std::uint64_t>, refusal_kinds> counters{};
+
+}  // namespace
+
+std::string_view to_string(refusal r) noexcept {
+    switch (r) {
+        case refusal::decoded_size: return "decoded_size";
+        case refusal::pending_attachments: return "pending_attachments";
+        case refusal::accept_backoff: return "accept_backoff";
+        case refusal::header_deadline: return "header_deadline";
+        case refusal::connect_deadline: return "connect_deadline";
+        case refusal::write_deadline: return "write_deadline";
+        case refusal::upgrade_timeout: return "upgrade_timeout";
+        case refusal::pooled_events: return "pooled_events";
+        case refusal::per_ip_connections: return "per_ip_connections";
+        case refusal::per_ip_handshakes: return "per_ip_handshakes";
+        case refusal::transfer_encoding: return "transfer_encoding";
+        case refusal::monitoring_access: return "monitoring_access";
+        case refusal::count_: break;
+    }
+    return "unknown";
+}
+
+void count_refusal(refusal r) noexcept {
+    counters[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t refusal_count(refusal r) noexcept {
+    return counters[static_cast<std::size_t>(r)].load(std::memory_order_relaxed);
+}
+
+std::string refusals_metrics_text() {
+    std::string out = "# TYPE switchboard_refused_total counter\n";
+    for (std::size_t i = 0; i < refusal_kinds; ++i) {
+        const auto r = static_cast<refusal>(i);
+        out += "switchboard_refused_total{bound=\"";
+        out += to_string(r);
+        out += "\"} ";
+        out += std::to_string(refusal_count(r));
+        out += '\n';
+    }
+    return out;
+}
+
+}  // namespace switchboard::kernel

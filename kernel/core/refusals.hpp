@@ -1,0 +1,42 @@
+// Counters of what the server refused to hold for a client, one per bound (see
+// ARCHITECTURE.md, "Bounds everywhere a client can make the server hold something").
+//
+// Process-wide and lock-free: a refusal happens on any worker, and /metrics reads them
+// all. Each bound that refuses counts here, so an operator sees an attack (or a limit
+// set too low) as a rising counter rather than only as log lines.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace switchboard::kernel {
+
+enum class refusal : std::uint8_t {
+    decoded_size,          // a binary packet that would decode to more than k x its bytes
+    pending_attachments,   // attachments over the count or byte bound, or before a namespace
+    accept_backoff,        // accept() failed for want of descriptors: the listener paused
+    header_deadline,       // an HTTP request whose headers did not arrive in time
+    connect_deadline,      // no Socket.IO CONNECT in time after the Engine.IO handshake
+    write_deadline,        // a closing connection whose peer did not read its last bytes
+    upgrade_timeout,       // a WebSocket upgrade probe that did not complete in time
+    pooled_events,         // a socket with too many events waiting for the handler pool
+    per_ip_connections,    // too many concurrent connections from one address
+    per_ip_handshakes,     // too many handshakes per second from one address
+    transfer_encoding,     // a request with a transfer coding we do not implement
+    monitoring_access,     // /metrics or /healthz asked from an address not allowed
+    count_
+};
+
+std::string_view to_string(refusal r) noexcept;
+
+// Counts one refusal. Safe from any thread.
+void count_refusal(refusal r) noexcept;
+
+std::uint64_t refusal_count(refusal r) noexcept;
+
+// Prometheus text: switchboard_refused_total{bound="..."} N, one line per bound.
+std::string refusals_metrics_text();
+
+}  // namespace switchboard::kernel

@@ -1,0 +1,124 @@
+#include "store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+namespace switchboard::plugins::collab {
+
+namespace {
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+}  // namespace
+
+std::string to_base64(const bytes& data) {
+    std::string out;
+    out.reserve((data.size() + 2) / 3 * 4);
+    for (std::size_t i = 0; i < data.size(); i += 3) {
+        const std::size_t rest = std::min<std::size_t>(3, data.size() - i);
+        std::uint32_t n = std::uint32_t(data[i]) << 16;
+        if (rest > 1) n |= std::uint32_t(data[i + 1]) << 8;
+        if (rest > 2) n |= data[i + 2];
+        out += alphabet[n >> 18];
+        out += alphabet[(n >> 12) & 63];
+        out += rest > 1 ? alphabet[(n >> 6) & 63] : '=';
+        out += rest > 2 ? alphabet[n & 63] : '=';
+    }
+    return out;
+}
+
+std::optional<bytes> from_base64(const std::string& text) {
+    static const auto table = [] {
+        std::array<int, 256> t{};
+        t.fill(-1);
+        for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = i;
+        return t;
+    }();
+    if (text.size() % 4 != 0) return std::nullopt;
+    bytes out;
+    out.reserve(text.size() / 4 * 3);
+    for (std::size_t i = 0; i < text.size(); i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int k = 0; k < 4; ++k) {
+            const char c = text[i + k];
+            if (c == '=' && i + 4 == text.size() && k >= 2) {
+                v[k] = 0;
+                ++pad;
+                continue;
+            }
+            if (pad > 0) return std::nullopt;
+            v[k] = table[static_cast<unsigned char>(c)];
+            if (v[k] < 0) return std::nullopt;
+        }
+        const std::uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
+        out.push_back(static_cast<std::uint8_t>(n >> 16));
+        if (pad < 2) out.push_back(static_cast<std::uint8_t>((n >> 8) & 0xff));
+        if (pad < 1) out.push_back(static_cast<std::uint8_t>(n & 0xff));
+    }
+    return out;
+}
+
+std::string collab_store::open(const std::string& document, const std::string& user) {
+    // ON CONFLICT DO NOTHING: two first openers at once still make one owner, the
+    // one whose insert landed first.
+    p_.exec("INSERT INTO collab_documents (name, owner_id, created_at) VALUES (:name, :owner, :at) "
+            "ON CONFLICT (name) DO NOTHING",
+            {{"name", document}, {"owner", user}, {"at", now_ms()}});
+    const auto rows = p_.query("SELECT owner_id FROM collab_documents WHERE name = :name", {{"name", document}});
+    if (rows.empty()) throw sdk::database_error("db_error", "the document vanished after its insert");
+    return rows[0].at("owner_id").get<std::string>();
+}
+
+std::optional<std::string> collab_store::owner_of(const std::string& document) {
+    const auto rows = p_.query("SELECT owner_id FROM collab_documents WHERE name = :name", {{"name", document}});
+    if (rows.empty()) return std::nullopt;
+    return rows[0].at("owner_id").get<std::string>();
+}
+
+std::optional<std::string> collab_store::member_role(const std::string& document, const std::string& user) {
+    const auto rows = p_.query("SELECT role FROM collab_members WHERE document = :doc AND user_id = :user",
+                               {{"doc", document}, {"user", user}});
+    if (rows.empty()) return std::nullopt;
+    return rows[0].at("role").get<std::string>();
+}
+
+void collab_store::set_member(const std::string& document, const std::string& user, const std::string& role) {
+    if (role.empty()) {
+        p_.exec("DELETE FROM collab_members WHERE document = :doc AND user_id = :user",
+                {{"doc", document}, {"user", user}});
+        return;
+    }
+    p_.exec("INSERT INTO collab_members (document, user_id, role) VALUES (:doc, :user, :role) "
+            "ON CONFLICT (document, user_id) DO UPDATE SET role = excluded.role",
+            {{"doc", document}, {"user", user}, {"role", role}});
+}
+
+std::vector<bytes> collab_store::load(const std::string& document) {
+    std::vector<bytes> out;
+    const auto rows = p_.query("SELECT data FROM collab_updates WHERE document = :doc ORDER BY id", {{"doc", document}});
+    for (const auto& row : rows) {
+        auto update = from_base64(row.at("data").get<std::string>());
+        // A row that is not base64 was not written here: skip it rather than refuse
+        // the whole document, and say so.
+        if (!update) {
+            p_.log_warn("collab: a stored update of \"" + document + "\" is not base64; skipped");
+            continue;
+        }
+        out.push_back(std::move(*update));
+    }
+    return out;
+}
+
+void collab_store::append(const std::string& document, const bytes& update, const std::string& user) {
+    p_.exec("INSERT INTO collab_updates (document, data, user_id, created_at) VALUES (:doc, :data, :user, :at)",
+            {{"doc", document}, {"data", to_base64(update)}, {"user", user}, {"at", now_ms()}});
+}
+
+}  // namespace switchboard::plugins::collab

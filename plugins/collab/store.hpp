@@ -1,0 +1,39 @@
+// The collab tables (migrations/collab): documents and their owner, members' roles,
+// and the append-only update log. Blocking: pooled handlers only. Failures throw
+// sdk::database_error.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <switchboard/sdk.hpp>
+
+#include "y_protocol.hpp"
+
+namespace switchboard::plugins::collab {
+
+class collab_store {
+public:
+    explicit collab_store(sdk::plugin& p) : p_(p) {}
+
+    // The document's owner; a document nobody opened before is created, owned by `user`.
+    std::string open(const std::string& document, const std::string& user);
+    // The owner of a document someone opened already; nullopt for an unknown one.
+    std::optional<std::string> owner_of(const std::string& document);
+    std::optional<std::string> member_role(const std::string& document, const std::string& user);
+    // role "editor" or "reader"; empty removes the user's role.
+    void set_member(const std::string& document, const std::string& user, const std::string& role);
+
+    // Every stored update of the document, oldest first.
+    std::vector<bytes> load(const std::string& document);
+    void append(const std::string& document, const bytes& update, const std::string& user);
+
+private:
+    sdk::plugin& p_;
+};
+
+std::string to_base64(const bytes& data);
+std::optional<bytes> from_base64(const std::string& text);
+
+}  // namespace switchboard::plugins::collab

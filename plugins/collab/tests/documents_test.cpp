@@ -1,0 +1,52 @@
+#include "documents.hpp"
+
+#include <gtest/gtest.h>
+
+namespace switchboard::plugins::collab {
+namespace {
+
+TEST(CollabDocuments, AJoinerGetsWhatItsStateVectorLacks) {
+    document doc;
+    doc.add({1}, update_summary{{{7, 0, 3}}, false});
+    doc.add({2}, update_summary{{{7, 3, 5}}, false});
+    doc.add({3}, update_summary{{{8, 0, 1}}, false});
+    doc.add({4}, update_summary{{}, true});
+    EXPECT_EQ(doc.missing_for({}).size(), 4u);
+    const auto lacking = doc.missing_for({{7, 3}, {8, 1}});
+    ASSERT_EQ(lacking.size(), 2u);
+    EXPECT_EQ(lacking[0]->data, bytes{2});
+    EXPECT_EQ(lacking[1]->data, bytes{4}) << "deletions always go";
+    EXPECT_EQ(doc.known.clock_of(7), 5u);
+}
+
+TEST(CollabDocuments, AwarenessBelongsToTheSocketThatAnnouncedIt) {
+    document doc;
+    EXPECT_EQ(doc.apply_awareness(1, {{100, 1, R"({"n":"a"})"}}).size(), 1u);
+    EXPECT_TRUE(doc.apply_awareness(2, {{100, 2, R"({"n":"evil"})"}}).empty());
+    EXPECT_EQ(doc.apply_awareness(2, {{200, 1, R"({"n":"b"})"}}).size(), 1u);
+    EXPECT_EQ(doc.awareness_states().size(), 2u);
+    const auto removed = doc.remove_awareness_of(1);
+    ASSERT_EQ(removed.size(), 1u);
+    EXPECT_EQ(removed[0].client, 100u);
+    EXPECT_EQ(removed[0].clock, 2u);
+    EXPECT_EQ(removed[0].state, "null");
+    EXPECT_EQ(doc.awareness_states().size(), 1u);
+}
+
+TEST(CollabDocuments, TheLastSocketOutUnloadsTheDocument) {
+    document_registry registry;
+    const auto doc = registry.attach(1, {"notes", "/yjs|notes", "alice", role::owner});
+    EXPECT_EQ(registry.attach(2, {"notes", "/yjs|notes", "bob", role::reader}), doc);
+    registry.set_role("notes", "bob", role::editor);
+    EXPECT_EQ(registry.session_of(2)->access, role::editor);
+    registry.set_role("notes", "alice", role::reader);
+    EXPECT_EQ(registry.session_of(1)->access, role::owner) << "the owner stays owner";
+    EXPECT_EQ(registry.detach(1)->s.user, "alice");
+    EXPECT_EQ(registry.find("notes"), doc);
+    EXPECT_EQ(registry.detach(2)->doc, doc);
+    EXPECT_EQ(registry.find("notes"), nullptr);
+    EXPECT_FALSE(registry.detach(2));
+}
+
+}  // namespace
+}  // namespace switchboard::plugins::collab
