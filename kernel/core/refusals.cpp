@@ -26,6 +26,10 @@ std::string_view to_string(refusal r) noexcept {
         case refusal::per_ip_handshakes: return "per_ip_handshakes";
         case refusal::transfer_encoding: return "transfer_encoding";
         case refusal::monitoring_access: return "monitoring_access";
+        case refusal::header_size: return "header_size";
+        case refusal::body_size: return "body_size";
+        case refusal::message_size: return "message_size";
+        case refusal::outgoing_queue: return "outgoing_queue";
         case refusal::count_: break;
     }
     return "unknown";

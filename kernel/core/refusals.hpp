@@ -26,6 +26,10 @@ enum class refusal : std::uint8_t {
     per_ip_handshakes,     // too many handshakes per second from one address
     transfer_encoding,     // a request with a transfer coding we do not implement
     monitoring_access,     // /metrics or /healthz asked from an address not allowed
+    header_size,           // request headers over 16 KiB (431)
+    body_size,             // a request body over engineio.max_payload (413)
+    message_size,          // a WebSocket message over engineio.max_payload
+    outgoing_queue,        // a client that stays over max_buffered_bytes, disconnected
     count_
 };
 

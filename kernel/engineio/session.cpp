@@ -80,6 +80,7 @@ bool session::over_bound(std::size_t buffered) {
     const bool far_behind = buffered > 8 * limits.max_buffered_bytes;
     if ((stuck || far_behind) && !slow_close_scheduled_) {
         slow_close_scheduled_ = true;
+        count_refusal(refusal::outgoing_queue);
         SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
                                  << " bytes queued, bound " << limits.max_buffered_bytes << ")";
         // Not from here: we may be inside a broadcast walking the socket index.

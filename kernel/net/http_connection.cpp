@@ -172,8 +172,14 @@ void http_connection::on_read(const boost::system::error_code& ec) {
     if (s.request_timer) s.request_timer->cancel();
     if (s.closed) return;
     if (ec) {
-        if (ec == http::error::body_limit) return reject(413, "Payload Too Large");
-        if (ec == http::error::header_limit) return reject(431, "Request Header Fields Too Large");
+        if (ec == http::error::body_limit) {
+            count_refusal(refusal::body_size);
+            return reject(413, "Payload Too Large");
+        }
+        if (ec == http::error::header_limit) {
+            count_refusal(refusal::header_size);
+            return reject(431, "Request Header Fields Too Large");
+        }
         if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
             ec != http::error::partial_message)
             return reject(400, "Bad Request");

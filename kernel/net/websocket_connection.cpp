@@ -99,6 +99,7 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
                 close(ws_close_code::protocol_error, "protocol error");
                 return false;
             case ws_parse_status::too_big:
+                count_refusal(refusal::message_size);
                 close(ws_close_code::too_big, "message too big");
                 return false;
             case ws_parse_status::invalid_utf8:

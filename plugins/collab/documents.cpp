@@ -1,5 +1,7 @@
 #include "documents.hpp"
 
+#include <algorithm>
+
 namespace switchboard::plugins::collab {
 
 const char* role_name(role r) {
@@ -36,9 +38,23 @@ std::vector<std::shared_ptr<const stored_update>> document::missing_for(
     return out;
 }
 
-void document::add(bytes data, update_summary summary) {
+void document::add(std::int64_t id, bytes data, update_summary summary) {
     known.add(summary);
-    updates.push_back(std::make_shared<const stored_update>(stored_update{std::move(data), std::move(summary)}));
+    updates.push_back(std::make_shared<const stored_update>(stored_update{id, std::move(data), std::move(summary)}));
+}
+
+std::vector<std::int64_t> document::covered_by(const update_summary& full) const {
+    std::vector<std::int64_t> out;
+    for (const auto& update : updates)
+        if (covers(full, update->summary)) out.push_back(update->id);
+    return out;
+}
+
+void document::replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data,
+                       update_summary summary) {
+    const std::set<std::int64_t> gone(removed.begin(), removed.end());
+    std::erase_if(updates, [&](const auto& update) { return gone.contains(update->id); });
+    add(id, std::move(data), std::move(summary));
 }
 
 std::vector<awareness_entry> document::apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries) {
@@ -46,6 +62,11 @@ std::vector<awareness_entry> document::apply_awareness(socket_id socket, const s
     for (const auto& e : entries) {
         const auto it = awareness_.find(e.client);
         if (it != awareness_.end() && it->second.socket != socket) continue;
+        if (it == awareness_.end() && e.state != "null") {
+            const auto owned = std::count_if(awareness_.begin(), awareness_.end(),
+                                             [&](const auto& entry) { return entry.second.socket == socket; });
+            if (static_cast<std::size_t>(owned) >= max_awareness_clients) continue;
+        }
         if (e.state == "null") {
             if (it != awareness_.end()) awareness_.erase(it);
         } else {

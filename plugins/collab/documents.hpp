@@ -24,7 +24,10 @@ const char* role_name(role r);
 // "editor", "reader" or "none"; nullopt otherwise.
 std::optional<role> parse_role(const std::string& name);
 
+inline constexpr std::size_t max_awareness_clients = 8;
+
 struct stored_update {
+    std::int64_t id = 0;   // its row in collab_updates
     bytes data;
     update_summary summary;
 };
@@ -43,10 +46,20 @@ struct document {
     std::vector<std::shared_ptr<const stored_update>> missing_for(
         const std::map<std::uint64_t, std::uint64_t>& theirs) const;
 
-    void add(bytes data, update_summary summary);
+    void add(std::int64_t id, bytes data, update_summary summary);
+
+    // Compaction: a writer's full state replaces the updates it covers.
+    bool compacting = false;   // a full state was asked for and not answered yet
+    // The ids of the updates `full` covers (those that arrived after the writer
+    // answered are not covered, and stay).
+    std::vector<std::int64_t> covered_by(const update_summary& full) const;
+    // Drops the `removed` updates and appends the full state in their place.
+    void replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data, update_summary summary);
 
     // Awareness: a client id belongs to the first socket that announced it; entries
-    // for a client id of another socket are dropped (no one speaks for another tab).
+    // for a client id of another socket are dropped (no one speaks for another tab),
+    // and so are new ids past max_awareness_clients of one socket (a provider has one
+    // per document; the bound keeps a client from filling the server's memory).
     // Returns the accepted entries, to relay.
     std::vector<awareness_entry> apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries);
     // The socket's clients leave: their removal entries (state null, clock + 1).

@@ -100,9 +100,10 @@ void collab_store::set_member(const std::string& document, const std::string& us
             {{"doc", document}, {"user", user}, {"role", role}});
 }
 
-std::vector<bytes> collab_store::load(const std::string& document) {
-    std::vector<bytes> out;
-    const auto rows = p_.query("SELECT data FROM collab_updates WHERE document = :doc ORDER BY id", {{"doc", document}});
+std::vector<collab_store::row> collab_store::load(const std::string& document) {
+    std::vector<row> out;
+    const auto rows =
+        p_.query("SELECT id, data FROM collab_updates WHERE document = :doc ORDER BY id", {{"doc", document}});
     for (const auto& row : rows) {
         auto update = from_base64(row.at("data").get<std::string>());
         // A row that is not base64 was not written here: skip it rather than refuse
@@ -111,14 +112,45 @@ std::vector<bytes> collab_store::load(const std::string& document) {
             p_.log_warn("collab: a stored update of \"" + document + "\" is not base64; skipped");
             continue;
         }
-        out.push_back(std::move(*update));
+        out.push_back({row.at("id").get<std::int64_t>(), std::move(*update)});
     }
     return out;
 }
 
-void collab_store::append(const std::string& document, const bytes& update, const std::string& user) {
-    p_.exec("INSERT INTO collab_updates (document, data, user_id, created_at) VALUES (:doc, :data, :user, :at)",
-            {{"doc", document}, {"data", to_base64(update)}, {"user", user}, {"at", now_ms()}});
+namespace {
+
+// RETURNING: SQLite 3.35+ and PostgreSQL both give the new row's id this way.
+constexpr const char* insert_update =
+    "INSERT INTO collab_updates (document, data, user_id, created_at) VALUES (:doc, :data, :user, :at) RETURNING id";
+
+}  // namespace
+
+std::int64_t collab_store::append(const std::string& document, const bytes& update, const std::string& user) {
+    const auto rows =
+        p_.query(insert_update, {{"doc", document}, {"data", to_base64(update)}, {"user", user}, {"at", now_ms()}});
+    if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
+    return rows[0].at("id").get<std::int64_t>();
+}
+
+std::int64_t collab_store::replace(const std::string& document, const std::vector<std::int64_t>& removed,
+                                   const bytes& full, const std::string& user) {
+    return p_.in_transaction([&](const sdk::transaction& tx) {
+        // In chunks: one statement per id would be slow, one for thousands too long.
+        for (std::size_t i = 0; i < removed.size(); i += 100) {
+            std::string sql = "DELETE FROM collab_updates WHERE document = :doc AND id IN (";
+            sdk::json params{{"doc", document}};
+            for (std::size_t k = i; k < std::min(removed.size(), i + 100); ++k) {
+                const auto name = "i" + std::to_string(k - i);
+                sql += (k == i ? ":" : ", :") + name;
+                params[name] = removed[k];
+            }
+            tx.exec(sql + ")", params);
+        }
+        const auto rows =
+            tx.query(insert_update, {{"doc", document}, {"data", to_base64(full)}, {"user", user}, {"at", now_ms()}});
+        if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
+        return rows[0].at("id").get<std::int64_t>();
+    });
 }
 
 }  // namespace switchboard::plugins::collab

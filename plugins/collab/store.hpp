@@ -25,9 +25,17 @@ public:
     // role "editor" or "reader"; empty removes the user's role.
     void set_member(const std::string& document, const std::string& user, const std::string& role);
 
+    struct row {
+        std::int64_t id;
+        bytes data;
+    };
     // Every stored update of the document, oldest first.
-    std::vector<bytes> load(const std::string& document);
-    void append(const std::string& document, const bytes& update, const std::string& user);
+    std::vector<row> load(const std::string& document);
+    // Returns the update's id.
+    std::int64_t append(const std::string& document, const bytes& update, const std::string& user);
+    // In one transaction: the `removed` updates go, `full` comes (its id returned).
+    std::int64_t replace(const std::string& document, const std::vector<std::int64_t>& removed, const bytes& full,
+                         const std::string& user);
 
 private:
     sdk::plugin& p_;

@@ -179,14 +179,14 @@ std::optional<update_summary> summarize_update(byte_view update) {
             close_run();
         }
         for (auto clients = in.var_uint(); clients > 0; --clients) {
-            in.var_uint();
-            const auto deletes = in.var_uint();
-            for (std::uint64_t i = 0; i < deletes; ++i) {
-                in.var_uint();
-                in.var_uint();
+            const auto client = in.var_uint();
+            for (auto deletes = in.var_uint(); deletes > 0; --deletes) {
+                const auto clock = in.var_uint();
+                const auto length = in.var_uint();
+                if (length > 0) out.deleted.push_back({client, clock, clock + length});
             }
-            if (deletes > 0) out.deletes = true;
         }
+        out.deletes = !out.deleted.empty();
         if (!in.done()) return std::nullopt;
         return out;
     } catch (const malformed&) {
@@ -196,38 +196,65 @@ std::optional<update_summary> summarize_update(byte_view update) {
 
 bytes empty_update() { return {0, 0}; }
 
-void state_vector::add(const update_summary& summary) {
-    for (const auto& r : summary.ranges) {
-        auto& runs = ranges_[r.client];
-        auto start = r.start;
-        auto end = r.end;
-        // Absorb every run that overlaps or touches [start, end).
-        auto it = runs.upper_bound(start);
-        if (it != runs.begin()) {
-            auto before = std::prev(it);
-            if (before->second >= start) {
-                start = before->first;
-                end = std::max(end, before->second);
-                it = runs.erase(before);
-            }
+void clock_set::add(const clock_range& range) {
+    if (range.end <= range.start) return;
+    auto& runs = ranges_[range.client];
+    auto start = range.start;
+    auto end = range.end;
+    // Absorb every run that overlaps or touches [start, end).
+    auto it = runs.upper_bound(start);
+    if (it != runs.begin()) {
+        auto before = std::prev(it);
+        if (before->second >= start) {
+            start = before->first;
+            end = std::max(end, before->second);
+            it = runs.erase(before);
         }
-        while (it != runs.end() && it->first <= end) {
-            end = std::max(end, it->second);
-            it = runs.erase(it);
-        }
-        runs[start] = end;
     }
+    while (it != runs.end() && it->first <= end) {
+        end = std::max(end, it->second);
+        it = runs.erase(it);
+    }
+    runs[start] = end;
 }
 
-std::uint64_t state_vector::clock_of(std::uint64_t client) const {
+bool clock_set::contains(const clock_range& range) const {
+    if (range.end <= range.start) return true;
+    const auto client = ranges_.find(range.client);
+    if (client == ranges_.end()) return false;
+    auto it = client->second.upper_bound(range.start);
+    if (it == client->second.begin()) return false;
+    --it;
+    return it->first <= range.start && it->second >= range.end;
+}
+
+std::uint64_t clock_set::prefix_end(std::uint64_t client) const {
     const auto it = ranges_.find(client);
     if (it == ranges_.end() || it->second.empty() || it->second.begin()->first != 0) return 0;
     return it->second.begin()->second;
 }
 
+bool covers(const update_summary& full, const update_summary& part) {
+    clock_set structs;
+    for (const auto& r : full.ranges) structs.add(r);
+    clock_set deleted;
+    for (const auto& r : full.deleted) deleted.add(r);
+    for (const auto& r : part.ranges)
+        if (!structs.contains(r)) return false;
+    for (const auto& r : part.deleted)
+        if (!deleted.contains(r)) return false;
+    return true;
+}
+
+void state_vector::add(const update_summary& summary) {
+    for (const auto& r : summary.ranges) clocks_.add(r);
+}
+
+std::uint64_t state_vector::clock_of(std::uint64_t client) const { return clocks_.prefix_end(client); }
+
 bytes state_vector::encode() const {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> known;
-    for (const auto& [client, runs] : ranges_)
+    for (const auto& [client, runs] : clocks_.clients())
         if (const auto clock = clock_of(client); clock > 0) known.emplace_back(client, clock);
     bytes out;
     write_var_uint(out, known.size());

@@ -36,6 +36,7 @@ struct clock_range {
 // What an update holds, read without applying it.
 struct update_summary {
     std::vector<clock_range> ranges;   // skips (gaps the sender lacked) left out
+    std::vector<clock_range> deleted;  // the delete set
     bool deletes = false;              // a non-empty delete set
     // Nothing to store or relay: the answer of a peer that had nothing new.
     bool empty() const { return ranges.empty() && !deletes; }
@@ -48,6 +49,25 @@ std::optional<update_summary> summarize_update(byte_view update);
 // The update that changes nothing: [0 structs, 0 deletes].
 bytes empty_update();
 
+// Sets of clocks per client, as disjoint ranges merged when they touch.
+class clock_set {
+public:
+    void add(const clock_range& range);
+    bool contains(const clock_range& range) const;
+    // The end of the run that starts at clock 0 (0 when clock 0 is missing).
+    std::uint64_t prefix_end(std::uint64_t client) const;
+    const std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>>& clients() const { return ranges_; }
+
+private:
+    std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> ranges_;
+};
+
+// Whether `full` (a peer's whole state) holds everything `part` holds: its structs and
+// its deletions. What a full state covers can be dropped from the log once the full
+// state is stored; anything else (an update that reached the server after the peer
+// answered) must stay.
+bool covers(const update_summary& full, const update_summary& part);
+
 // The clocks a document holds for sure, per client: the end of the run of structs
 // that starts at clock 0 with no gap. A peer asked with it sends everything past
 // these clocks; reporting less than we have only costs a few bytes twice, reporting
@@ -59,8 +79,7 @@ public:
     std::uint64_t clock_of(std::uint64_t client) const;
 
 private:
-    // Per client, disjoint ranges start -> end, merged when they touch.
-    std::map<std::uint64_t, std::map<std::uint64_t, std::uint64_t>> ranges_;
+    clock_set clocks_;
 };
 
 struct awareness_entry {

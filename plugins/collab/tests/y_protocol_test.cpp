@@ -76,14 +76,29 @@ TEST(CollabYProtocol, RefusesWhatIsNotAnUpdate) {
 
 TEST(CollabYProtocol, GapsStopTheStateVector) {
     state_vector sv;
-    sv.add(update_summary{{{7, 5, 9}}, false});
+    sv.add(update_summary{{{7, 5, 9}}, {}, false});
     EXPECT_EQ(sv.clock_of(7), 0u) << "clocks 0..5 are missing";
-    sv.add(update_summary{{{7, 0, 3}}, false});
+    sv.add(update_summary{{{7, 0, 3}}, {}, false});
     EXPECT_EQ(sv.clock_of(7), 3u);
-    sv.add(update_summary{{{7, 3, 5}}, false});
+    sv.add(update_summary{{{7, 3, 5}}, {}, false});
     EXPECT_EQ(sv.clock_of(7), 9u);
-    sv.add(update_summary{{{7, 2, 4}}, false});   // a duplicate changes nothing
+    sv.add(update_summary{{{7, 2, 4}}, {}, false});   // a duplicate changes nothing
     EXPECT_EQ(sv.clock_of(7), 9u);
+}
+
+TEST(CollabYProtocol, AFullStateCoversTheIncrementalUpdates) {
+    const auto full = summarize_update(from_hex(full_b));
+    ASSERT_TRUE(full);
+    for (const auto* hex : incremental) EXPECT_TRUE(covers(*full, *summarize_update(from_hex(hex)))) << hex;
+    // b's own insertion is not in a's updates, so a's state does not cover it.
+    update_summary a_only;
+    for (const auto* hex : incremental) {
+        const auto s = summarize_update(from_hex(hex));
+        a_only.ranges.insert(a_only.ranges.end(), s->ranges.begin(), s->ranges.end());
+        a_only.deleted.insert(a_only.deleted.end(), s->deleted.begin(), s->deleted.end());
+    }
+    EXPECT_FALSE(covers(a_only, *full));
+    EXPECT_TRUE(covers(*full, a_only));
 }
 
 TEST(CollabYProtocol, StateVectorsRoundTrip) {

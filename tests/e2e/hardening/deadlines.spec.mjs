@@ -82,6 +82,7 @@ describe("deadlines", () => {
       // Dropped, and then actually closed at the write deadline although it never reads.
       await wait_for(async () => (await refused(server.url, "write_deadline")) >= 1, "the write deadline", 10_000);
       await wait_for(async () => (await metrics(server.url)).switchboard_sessions === 1, "the session to go");
+      assert.equal(await refused(server.url, "outgoing_queue"), 1);
       slow.destroy();
     } finally {
       sender.close();

@@ -44,6 +44,7 @@ describe("HTTP", () => {
       const request = (size) => `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(size)}\r\n\r\n`;
       assert.match(await exchange(server.port, request(12 * 1024), /\r\n\r\n/), /^HTTP\/1\.1 200 OK\r\n/);
       assert.match(await exchange(server.port, request(20 * 1024)), /^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+      assert.equal(await refused(server.url, "header_size"), 1);
     } finally {
       await server.stop();
     }
