@@ -158,8 +158,9 @@ sb.on("leave-event", function(ctx, payload)
   if type(payload) ~= "table" or not valid_event_id(payload.eventId) then
     return refuse(ctx, "Invalid event id")
   end
-  typing_stopped(ctx.socket, payload.eventId)
+  -- Out of the room first: whoever sees the typing end may count on it being gone.
   ctx.socket:leave(room_of(payload.eventId))
+  typing_stopped(ctx.socket, payload.eventId)
   sb.log.info("User " .. ctx.user.id .. " left event room: " .. payload.eventId)
 end, { inline = true })
 
