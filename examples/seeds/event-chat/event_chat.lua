@@ -44,10 +44,25 @@ local function participation(event_id, user_id)
   return rows[1] and rows[1].status or nil
 end
 
--- Milliseconds, as the events plugin stores them; the sandbox's clock has seconds, so
--- the fraction is zero (createdAt "....000Z"). Message order is the id's.
+-- Milliseconds, as the events plugin stores them. The sandbox's clock has whole
+-- seconds: good for participation's updated_at; a message's createdAt takes the
+-- database's clock instead (below), so two messages of one second keep their order.
 local function now_ms()
   return os.time() * 1000
+end
+
+local NOW_SQL = {
+  sqlite = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+  postgresql = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+}
+local dialect   -- per Lua state, found at the first message
+local function now_sql()
+  if not dialect then
+    -- Valid in both: CAST(0.5 AS INTEGER) truncates in SQLite (0), rounds in PostgreSQL (1).
+    local rows = sb.db.query("SELECT CAST(0.5 AS INTEGER) AS probe")
+    dialect = tonumber(rows[1].probe) == 0 and "sqlite" or "postgresql"
+  end
+  return NOW_SQL[dialect]
 end
 
 local function iso(ms)
@@ -97,11 +112,11 @@ sb.on("send-message", function(ctx, payload)
     return refuse(ctx, "You are not a participant of this event")
   end
   local name = type(ctx.user.name) == "string" and ctx.user.name ~= "" and ctx.user.name or ctx.user.id
-  local created = now_ms()
   local rows = sb.db.query(
     "INSERT INTO events_messages (event_id, user_id, user_name, content, created_at) " ..
-    "VALUES (:event, :user, :name, :content, :created) RETURNING id",
-    { event = event_id, user = ctx.user.id, name = name, content = content, created = created })
+    "VALUES (:event, :user, :name, :content, " .. now_sql() .. ") RETURNING id, created_at",
+    { event = event_id, user = ctx.user.id, name = name, content = content })
+  local created = math.tointeger(tonumber(rows[1].created_at))
   local message = {
     id = tostring(math.tointeger(rows[1].id) or rows[1].id),
     eventId = event_id,

@@ -110,6 +110,8 @@ for (const database of databases()) {
       assert.equal(second.userName, "Ben");
       assert.equal("userImage" in second, false, "no image claim, no userImage");
       assert.ok(Number(second.id) > Number(message.id));
+      assert.ok(second.createdAt >= message.createdAt, "createdAt follows the order of messages");
+      assert.ok(Math.abs(Date.parse(second.createdAt) - Date.now()) < 60_000, "createdAt is now");
 
       // Persisted: the events plugin's history reads the same rows.
       const [error, history] = await new Promise((resolve) =>
