@@ -17,7 +17,22 @@ for _, word in ipairs(settings.banned_words or {}) do BANNED[word:lower()] = tru
 local API_KEYS = {}
 for _, key in ipairs(settings.api_keys or {}) do API_KEYS[key] = true end
 
+-- A socket that joined an event is in two rooms: `event:<id>`, for the typing relays
+-- (inline: they cannot read the database), and `event:<id>/<userId>`, its user's room
+-- in that event ("/" cannot occur in an event id, so the pair is unambiguous).
+-- Messages and participation go to the user rooms of the event's participants as the
+-- database has them now: a user whose participation ended stops hearing the room at
+-- once, on every socket, though the SDK cannot make those sockets leave.
 local function room_of(event_id) return "event:" .. event_id end
+local function member_room(event_id, user_id) return "event:" .. event_id .. "/" .. user_id end
+
+local function to_participants(event_id, event, data, also_user)
+  local rows = sb.db.query("SELECT user_id FROM events_participants WHERE event_id = :event", { event = event_id })
+  local rooms = {}
+  for i, row in ipairs(rows) do rooms[i] = member_room(event_id, row.user_id) end
+  if also_user then rooms[#rooms + 1] = member_room(event_id, also_user) end
+  if #rooms > 0 then sb.emit{ to = rooms, event = event, data = data } end
+end
 
 -- The backend's event id: what the events plugin accepts too.
 local function valid_event_id(id)
@@ -90,6 +105,7 @@ sb.on("join-event", function(ctx, payload)
     return refuse(ctx, "You are not a participant of this event")
   end
   ctx.socket:join(room_of(event_id))
+  ctx.socket:join(member_room(event_id, ctx.user.id))
   sb.log.info("User " .. ctx.user.id .. " joining event room: " .. event_id)
 end)
 
@@ -126,7 +142,7 @@ sb.on("send-message", function(ctx, payload)
     createdAt = iso(created),
   }
   if type(ctx.user.image) == "string" then message.userImage = ctx.user.image end
-  sb.emit{ to = room_of(event_id), event = "new-message", data = message }
+  to_participants(event_id, "new-message", message)
   sb.log.info("Message sent by " .. ctx.user.id .. " to event " .. event_id)
 end)
 
@@ -175,6 +191,7 @@ sb.on("leave-event", function(ctx, payload)
   end
   -- Out of the room first: whoever sees the typing end may count on it being gone.
   ctx.socket:leave(room_of(payload.eventId))
+  ctx.socket:leave(member_room(payload.eventId, ctx.user.id))
   typing_stopped(ctx.socket, payload.eventId)
   sb.log.info("User " .. ctx.user.id .. " left event room: " .. payload.eventId)
 end, { inline = true })
@@ -253,10 +270,10 @@ sb.route("POST", "/api/events/{eventId}/participation", function(request)
   if status ~= nil then
     local shown = { id = user.id or user_id, name = user.name or name }
     if type(user.image) == "string" then shown.image = user.image end
-    sb.emit{ to = room_of(event_id), event = "user-joined",
-             data = { userId = user_id, status = status, user = shown } }
+    to_participants(event_id, "user-joined", { userId = user_id, status = status, user = shown })
   elseif previous ~= nil then
-    sb.emit{ to = room_of(event_id), event = "user-left", data = { userId = user_id, status = previous } }
+    -- The one who left hears it too (their screen closes the chat), then no more.
+    to_participants(event_id, "user-left", { userId = user_id, status = previous }, user_id)
   end
   return { ok = true, previous = previous or sb.null }
 end)
@@ -270,6 +287,6 @@ sb.route("POST", "/api/events/{eventId}/messages", function(request)
   if type(message) ~= "table" or message.eventId ~= event_id or type(message.content) ~= "string" then
     return api_error(400, "invalid_payload", "an EventMessage of this event is expected")
   end
-  sb.emit{ to = room_of(event_id), event = "new-message", data = message }
+  to_participants(event_id, "new-message", message)
   return { ok = true }
 end)

@@ -211,6 +211,15 @@ for (const database of databases()) {
       assert.deepEqual(await ben.inbox.next("error"), [{ message: "You are not a participant of this event" }]);
       ben.joinEventRoom(event);
       assert.deepEqual(await ben.inbox.next("error"), [{ message: "You are not a participant of this event" }]);
+      // Only participants read: Ben's socket, still in the room, hears no more messages.
+      assert.deepEqual(await ben.inbox.next("user-left"), [{ userId: ben_id, status: "attending" }]);
+      ann.sendMessage(event, "after Ben left");
+      await ann.inbox.next("new-message", { where: ([m]) => m.content === "after Ben left" });
+      await api.broadcastNewMessage({ id: "x", eventId: event, userId: "app", content: "from the app",
+        userName: "App", createdAt: new Date().toISOString() });
+      await ann.inbox.next("new-message", { where: ([m]) => m.content === "from the app" });
+      await settled(ben);
+      assert.deepEqual(ben.inbox.all("new-message").map(([m]) => m.content), ["hi"]);
     });
 
     test("POST /api/events/{eventId}/messages is broadcastNewMessage", async (t) => {
