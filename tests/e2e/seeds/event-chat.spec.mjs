@@ -29,7 +29,10 @@ for (const database of databases()) {
     before(async () => {
       d = await start_seed("event-chat", {
         database,
-        replace: [[/^(\s*typing_timeout:\s*)5000/m, `$1${TYPING_TIMEOUT_MS}`]],
+        replace: [
+          [/^(\s*typing_timeout:\s*)5000/m, `$1${TYPING_TIMEOUT_MS}`],
+          [/^(\s*banned_words:\s*)\[\]/m, "$1[darn]"],
+        ],
       });
       api = create_broadcaster(d.url, d.api_key);
     });
@@ -124,7 +127,7 @@ for (const database of databases()) {
       ]);
     });
 
-    test("validation: empty, blank and over 1000 characters are refused; 1000 pass", async (t) => {
+    test("validation: empty, blank, over 1000 characters and banned words are refused; 1000 pass", async (t) => {
       const event = unique("evt");
       const ann = await participant(t, event, unique("ann"));
       for (const [content, why] of [
@@ -133,6 +136,7 @@ for (const database of databases()) {
         [42, "Message cannot be empty"],
         ["x".repeat(1001), "Message is too long (max 1000 characters)"],
         ["é".repeat(1001), "Message is too long (max 1000 characters)"],
+        ["oh DARN it", "Message contains inappropriate content"],
       ]) {
         ann.sendMessage(event, content);
         assert.deepEqual(await ann.inbox.next("error"), [{ message: why }], JSON.stringify(content).slice(0, 20));
