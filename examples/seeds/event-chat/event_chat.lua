@@ -92,11 +92,8 @@ local function has_banned_word(content)
   return false
 end
 
--- Connection: the kernel already refused sockets without a valid token (the namespace
--- is not anonymous); the seed logs who came.
-sb.on_connect(function(ctx)
-  sb.log.info("User authenticated: " .. ctx.user.id .. " (" .. tostring(ctx.user.name or ctx.user.id) .. ")")
-end)
+-- Connection: the kernel refuses sockets without a valid token (the namespace is not
+-- anonymous), so every handler below has ctx.user.
 
 sb.on("join-event", function(ctx, payload)
   local event_id = event_of(ctx, payload)
