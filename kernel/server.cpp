@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "kernel/api/http_api.hpp"
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
+#include "kernel/cluster/redis_adapter.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/refusals.hpp"
@@ -80,6 +82,22 @@ server::server(const config::settings& settings)
         settings_.api, *socketio_,
         [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
     api_->set_server_api(server_api_.get());
+    if (settings_.cluster.adapter == "redis") {
+        cluster::redis_adapter_settings cluster_settings;
+        cluster_settings.url = settings_.cluster.url;
+        if (!settings_.cluster.url_env.empty()) {
+            const char* url = std::getenv(settings_.cluster.url_env.c_str());
+            if (!url || !*url)
+                throw std::runtime_error("cluster.url_env names " + settings_.cluster.url_env + ", which is not set");
+            cluster_settings.url = url;
+        }
+        cluster_settings.key = settings_.cluster.key;
+        cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
+        cluster_settings.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
+        cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
+        socketio_->set_adapter(cluster_.get());
+    }
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {
@@ -184,6 +202,7 @@ void server::install_builtin_routes() {
                 std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
+        if (cluster_) body += cluster_->metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
 }
@@ -202,6 +221,8 @@ void server::start() {
     }
     plugins_->load_all();
     plugins_->install_routes(*api_);
+    // The cluster before the first client: a broadcast must never find it half started.
+    if (cluster_) cluster_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
@@ -266,6 +287,7 @@ void server::stop() {
     on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
+    if (cluster_) cluster_->stop();
     listeners_.clear();
     plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";

@@ -37,6 +37,9 @@ class authenticator;
 namespace store {
 class database;
 }
+namespace cluster {
+class redis_adapter;
+}
 
 class server {
 public:
@@ -94,6 +97,7 @@ private:
     std::unique_ptr<engineio::server> engineio_;
     std::unique_ptr<api::http_api> api_;
     std::unique_ptr<api::server_api> server_api_;
+    std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<plugins::plugin_host> plugins_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;

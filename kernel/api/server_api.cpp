@@ -237,17 +237,12 @@ void server_api::handle(net::http_request&& request, http_api::responder respond
                 if (rooms.empty())
                     throw refusal{400, "invalid_payload",
                                   std::string("missing ") + (join ? "join" : "leave") + ": the rooms, as a list"};
-                realtime_.for_each_selected(nsp, options, [join, rooms = std::move(rooms)](socketio::socket& s) {
-                    for (const auto& room : rooms) join ? s.join(room) : s.leave(room);
-                }, answer_count);
+                if (join) realtime_.sockets_join(nsp, options, std::move(rooms), answer_count);
+                else realtime_.sockets_leave(nsp, options, std::move(rooms), answer_count);
                 return;
             }
-            if (parts[2] == "disconnect") {
-                const bool close = optional_bool(body, "close");
-                realtime_.for_each_selected(nsp, options, [close](socketio::socket& s) { s.disconnect(close); },
-                                            answer_count);
-                return;
-            }
+            if (parts[2] == "disconnect")
+                return realtime_.disconnect_sockets(nsp, options, optional_bool(body, "close"), answer_count);
         }
         if (parts.size() == 2 && parts[1] == "publish") {
             expect("POST");
@@ -282,7 +277,10 @@ void server_api::handle(net::http_request&& request, http_api::responder respond
                 throw refusal{404, "unknown_namespace", "namespace " + nsp + " is not configured"};
             socketio::broadcast_options options;
             options.rooms.push_back(path_segment(parts[2]));
-            realtime_.for_each_selected(nsp, options, [](socketio::socket&) {}, answer_count);
+            realtime_.fetch_sockets(nsp, options, [respond](cluster::fetch_result result) {
+                answer(respond, 200,
+                       body_json{{"sockets", result.sockets.size()}, {"nodes", result.nodes}, {"partial", result.partial}});
+            });
             return;
         }
         throw refusal{404, "not_found", "no such server API call (see docs/server-api.md)"};

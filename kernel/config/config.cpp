@@ -27,7 +27,8 @@ namespace {
 using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
-                                               "database", "api",   "log",   "plugins", "plugin_path"};
+                                               "database", "api",   "cluster", "log",   "plugins", "plugin_path"};
+constexpr std::string_view cluster_keys[] = {"adapter", "url", "url_env", "key", "requests_timeout"};
 constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
@@ -457,6 +458,25 @@ void read_api(const yaml_value& section, api_settings& out) {
     if (const auto value = map.find("keys_env")) out.keys_env = value->as_string_list();
 }
 
+void read_cluster(const yaml_value& section, cluster_settings& out) {
+    const auto map = section.as_map(cluster_keys);
+    if (const auto value = map.find("adapter")) {
+        constexpr std::string_view expectation = "none or redis";
+        out.adapter = value->as_string(expectation);
+        if (out.adapter != "none" && out.adapter != "redis") value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("url")) {
+        out.url = value->as_string("a Redis URL such as redis://127.0.0.1:6379");
+        if (!out.url.starts_with("redis://")) value->fail_expected("a Redis URL such as redis://127.0.0.1:6379");
+    }
+    if (const auto value = map.find("url_env")) out.url_env = value->as_string();
+    if (const auto value = map.find("key")) {
+        out.key = value->as_string("the channels' prefix, such as socket.io");
+        if (out.key.empty()) value->fail_expected("the channels' prefix, such as socket.io");
+    }
+    if (const auto value = map.find("requests_timeout")) out.requests_timeout = positive_duration(*value);
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -467,6 +487,7 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("auth")) read_auth(*section, out.auth);
     if (const auto section = sections.find("database")) read_database(*section, out.database);
     if (const auto section = sections.find("api")) read_api(*section, out.api);
+    if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);

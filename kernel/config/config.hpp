@@ -137,6 +137,15 @@ struct api_settings {
     std::vector<std::string> keys_env = {"SWITCHBOARD_API_KEY"};
 };
 
+// Several nodes as one server (the cluster adapter). `none`: this node alone.
+struct cluster_settings {
+    std::string adapter = "none";                 // none, redis
+    std::string url = "redis://127.0.0.1:6379";  // redis://[:password@]host[:port][/db]
+    std::string url_env;                          // an environment variable holding the URL instead
+    std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`
+    milliseconds requests_timeout{5'000};         // how long a cluster-wide question waits for every node
+};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
 };
@@ -149,6 +158,7 @@ struct settings {
     auth_settings auth;
     database_settings database;
     api_settings api;
+    cluster_settings cluster;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;

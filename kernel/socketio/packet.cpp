@@ -1,4 +1,5 @@
 #include "kernel/socketio/packet.hpp"
+#include "kernel/socketio/placeholders.hpp"
 
 #include <array>
 #include <charconv>
@@ -419,76 +420,12 @@ bool placed_bytes(const json& node, const std::vector<std::vector<std::uint8_t>>
 }
 
 bool contains_binary(const json& node) noexcept {
-    switch (node.type()) {
-    case json::value_t::binary:
-        return true;
-    case json::value_t::array:
-        for (const json& element : node.get_ref<const json::array_t&>()) {
-            if ((element.is_structured() || element.is_binary()) && contains_binary(element)) {
-                return true;
-            }
-        }
-        return false;
-    case json::value_t::object:
-        for (const auto& member : node.get_ref<const json::object_t&>()) {
-            if ((member.second.is_structured() || member.second.is_binary()) &&
-                contains_binary(member.second)) {
-                return true;
-            }
-        }
-        return false;
-    default:
-        return false;
-    }
+    return detail::contains_binary(node);
 }
 
-// Serializes like dump(), but writes each binary value as a placeholder numbered in the
-// order met (depth first, object members in key order, as dump() writes them) and moves
-// its bytes to `attachments`. Building a placeholder copy of the tree instead would copy
-// every attachment's bytes once more.
 void write_with_placeholders(const json& node, std::string& out,
                              std::vector<std::string>& attachments) {
-    switch (node.type()) {
-    case json::value_t::binary: {
-        const auto& bytes = node.get_binary();
-        out += R"({"_placeholder":true,"num":)";
-        out += std::to_string(attachments.size());
-        out += '}';
-        attachments.emplace_back(bytes.begin(), bytes.end());
-        return;
-    }
-    case json::value_t::array: {
-        out += '[';
-        bool first = true;
-        for (const json& element : node.get_ref<const json::array_t&>()) {
-            if (!first) {
-                out += ',';
-            }
-            first = false;
-            write_with_placeholders(element, out, attachments);
-        }
-        out += ']';
-        return;
-    }
-    case json::value_t::object: {
-        out += '{';
-        bool first = true;
-        for (const auto& [key, value] : node.get_ref<const json::object_t&>()) {
-            if (!first) {
-                out += ',';
-            }
-            first = false;
-            out += dump_json(json(key));
-            out += ':';
-            write_with_placeholders(value, out, attachments);
-        }
-        out += '}';
-        return;
-    }
-    default:
-        out += dump_json(node);
-        return;
-    }
+    detail::write_with_placeholders(node, out, attachments);
 }
 
 // "<nsp>," unless the main namespace, then the ack id if any.

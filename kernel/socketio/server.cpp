@@ -1,11 +1,16 @@
 #include "kernel/socketio/server.hpp"
 
 #include <atomic>
+#include <ctime>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/placeholders.hpp"
 
 namespace switchboard::kernel::socketio {
 
@@ -38,7 +43,7 @@ constexpr int handle_worker_shift = 48;
 }  // namespace
 
 server::server(const config::settings& settings, std::vector<worker*> workers)
-    : settings_(settings.socketio), workers_(std::move(workers)) {
+    : settings_(settings.socketio), path_(settings.server.path), workers_(std::move(workers)) {
     for (const auto& nsp : settings_.namespaces) handlers_.emplace(nsp.name, namespace_handlers{});
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
@@ -114,6 +119,14 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options, s
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
     broadcast(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p)));
+    if (adapter_) publish_to_cluster(nsp, options, cluster::ordered_json(p.data));
+}
+
+void server::publish_to_cluster(std::string_view nsp, const broadcast_options& options,
+                                const cluster::ordered_json& data) {
+    // The sender's own socket (except_socket) is on this node: nothing to skip elsewhere.
+    adapter_->broadcast(std::string(nsp), data, cluster::selection{options.rooms, options.except},
+                        options.is_volatile);
 }
 
 void server::broadcast(std::string_view nsp, const broadcast_options& options,
@@ -178,42 +191,231 @@ void server::broadcast_text(std::string_view nsp, const broadcast_options& optio
     engineio::wire_message message;
     message.push_back(engineio::wire_packet::message(text));
     broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    if (adapter_) {
+        auto data = cluster::ordered_json::parse(args_json, nullptr, false);
+        if (data.is_array()) {
+            data.insert(data.begin(), cluster::ordered_json(event));
+            publish_to_cluster(nsp, options, data);
+        }
+    }
 }
 
-void server::for_each_selected(std::string_view nsp, const broadcast_options& options,
-                               std::function<void(socket&)> fn, std::function<void(std::size_t)> done) {
+void server::on_every_worker(std::function<void(std::size_t)> fn, std::function<void()> done) {
     struct progress {
-        std::string nsp;
-        broadcast_options options;
-        std::function<void(socket&)> fn;
-        std::function<void(std::size_t)> done;
+        std::function<void(std::size_t)> fn;
+        std::function<void()> done;
         std::atomic<std::size_t> workers_left{0};
-        std::atomic<std::size_t> count{0};
     };
     auto shared = std::make_shared<progress>();
-    shared->nsp = std::string(nsp);
-    shared->options = options;
     shared->fn = std::move(fn);
     shared->done = std::move(done);
     shared->workers_left = workers_.size();
     for (std::size_t index = 0; index < workers_.size(); ++index) {
-        workers_[index]->post([this, index, shared] {
+        workers_[index]->post([index, shared] {
+            shared->fn(index);
+            if (--shared->workers_left == 0 && shared->done) shared->done();
+        });
+    }
+}
+
+void server::for_each_selected(std::string_view nsp, const broadcast_options& options,
+                               std::function<void(socket&)> fn, std::function<void(std::size_t)> done) {
+    auto count = std::make_shared<std::atomic<std::size_t>>(0);
+    on_every_worker(
+        [this, nsp = std::string(nsp), options, fn = std::move(fn), count](std::size_t index) {
             // Handles first, then the work: `fn` may join, leave or disconnect, which
             // changes the very rooms and socket maps the selection walks.
             std::vector<std::uint64_t> handles;
-            select_local(shared->nsp, shared->options, [&](socket* s) { handles.push_back(s->handle()); });
+            select_local(nsp, options, [&](socket* s) { handles.push_back(s->handle()); });
             auto& by_handle = states_[index]->by_handle;
-            std::size_t applied = 0;
             for (const auto handle : handles) {
                 const auto found = by_handle.find(handle);
                 if (found == by_handle.end()) continue;
-                shared->fn(*found->second);
-                ++applied;
+                fn(*found->second);
+                ++*count;
             }
-            shared->count += applied;
-            if (--shared->workers_left == 0 && shared->done) shared->done(shared->count.load());
+        },
+        [count, done = std::move(done)] {
+            if (done) done(count->load());
         });
-    }
+}
+
+namespace {
+
+broadcast_options options_of(const cluster::selection& which) {
+    broadcast_options options;
+    options.rooms = which.rooms;
+    options.except = which.except;
+    return options;
+}
+
+// A handshake's time as JavaScript's Date#toString writes it, which is what Node's
+// fetchSockets reports.
+std::string date_string(std::int64_t unix_ms) {
+    const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    return text;
+}
+
+// A socket as fetchSockets describes it to the other nodes.
+cluster::ordered_json describe_socket(const socket& s, std::string_view path) {
+    using cluster::ordered_json;
+    const auto& handshake = s.handshake();
+    ordered_json headers = ordered_json::object();
+    for (const auto& [name, value] : handshake.headers) headers[name] = value;
+    ordered_json query = ordered_json::object();
+    for (const auto& [name, value] : net::parse_query(handshake.query)) query[name] = value;
+    ordered_json rooms = ordered_json::array({s.id()});
+    for (const auto& room : s.rooms()) rooms.push_back(room);
+    ordered_json data = ordered_json::object();
+    if (!s.user().is_null()) data["user"] = ordered_json(s.user());
+    return ordered_json{{"id", s.id()},
+                        {"handshake",
+                         {{"headers", std::move(headers)},
+                          {"time", date_string(handshake.issued_ms)},
+                          {"address", handshake.remote_address},
+                          {"xdomain", !handshake.header("origin").empty()},
+                          {"secure", false},
+                          {"issued", handshake.issued_ms},
+                          {"url", std::string(path) + "?" + handshake.query},
+                          {"query", std::move(query)},
+                          {"auth", ordered_json(s.auth())}}},
+                        {"rooms", std::move(rooms)},
+                        {"data", std::move(data)}};
+}
+
+}  // namespace
+
+void server::apply_everywhere(std::string_view nsp, const broadcast_options& which,
+                              std::function<void(socket&)> local_part,
+                              const std::function<void(cluster::adapter::sent_fn)>& cluster_part,
+                              std::function<void(std::size_t)> done) {
+    // Answered once both this node's part is applied and the others' has left: a caller
+    // that asks the cluster something next is answered after the change everywhere.
+    struct progress {
+        std::function<void(std::size_t)> done;
+        std::atomic<int> parts_left{2};
+        std::size_t local_count = 0;
+        void part_done() {
+            if (--parts_left == 0 && done) done(local_count);
+        }
+    };
+    auto shared = std::make_shared<progress>();
+    shared->done = std::move(done);
+    if (adapter_) cluster_part([shared] { shared->part_done(); });
+    else shared->part_done();
+    for_each_selected(nsp, which, std::move(local_part), [shared](std::size_t count) {
+        shared->local_count = count;
+        shared->part_done();
+    });
+}
+
+void server::sockets_join(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                          std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [rooms](socket& s) {
+        for (const auto& room : rooms) s.join(room);
+    }, [&](auto sent) { adapter_->join(std::string(nsp), selected, rooms, std::move(sent)); }, std::move(done));
+}
+
+void server::sockets_leave(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                           std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [rooms](socket& s) {
+        for (const auto& room : rooms) s.leave(room);
+    }, [&](auto sent) { adapter_->leave(std::string(nsp), selected, rooms, std::move(sent)); }, std::move(done));
+}
+
+void server::disconnect_sockets(std::string_view nsp, const broadcast_options& which, bool close,
+                                std::function<void(std::size_t)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    apply_everywhere(nsp, which, [close](socket& s) { s.disconnect(close); },
+                     [&](auto sent) { adapter_->disconnect(std::string(nsp), selected, close, std::move(sent)); },
+                     std::move(done));
+}
+
+void server::fetch_sockets(std::string_view nsp, const broadcast_options& which,
+                           std::function<void(cluster::fetch_result)> done) {
+    const cluster::selection selected{which.rooms, which.except};
+    if (adapter_) return adapter_->fetch(std::string(nsp), selected, std::move(done));
+    describe(std::string(nsp), selected, [done = std::move(done)](cluster::ordered_json sockets) {
+        cluster::fetch_result result;
+        result.sockets = std::move(sockets);
+        done(std::move(result));
+    });
+}
+
+void server::deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                     bool is_volatile) {
+    std::string body;
+    std::vector<std::string> attachments;
+    detail::write_with_placeholders(data, body, attachments);
+    std::string text = attachments.empty() ? std::string(1, '0' + static_cast<int>(packet_type::event))
+                                           : std::string(1, '0' + static_cast<int>(packet_type::binary_event)) +
+                                                 std::to_string(attachments.size()) + "-";
+    if (nsp != "/") text += nsp + ",";
+    text += body;
+    engineio::wire_message message;
+    message.push_back(engineio::wire_packet::message(text));
+    for (const auto& bytes : attachments) message.push_back(engineio::wire_packet::binary(bytes));
+    auto options = options_of(to);
+    options.is_volatile = is_volatile;
+    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+}
+
+void server::join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {
+    for_each_selected(nsp, options_of(which), [rooms = std::move(rooms)](socket& s) {
+        for (const auto& room : rooms) s.join(room);
+    }, {});
+}
+
+void server::leave(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {
+    for_each_selected(nsp, options_of(which), [rooms = std::move(rooms)](socket& s) {
+        for (const auto& room : rooms) s.leave(room);
+    }, {});
+}
+
+void server::disconnect(const std::string& nsp, const cluster::selection& which, bool close) {
+    for_each_selected(nsp, options_of(which), [close](socket& s) { s.disconnect(close); }, {});
+}
+
+void server::describe(const std::string& nsp, const cluster::selection& which,
+                      std::function<void(cluster::ordered_json)> done) {
+    struct collected {
+        std::mutex mutex;
+        cluster::ordered_json sockets = cluster::ordered_json::array();
+    };
+    auto shared = std::make_shared<collected>();
+    for_each_selected(nsp, options_of(which), [shared, path = path_](socket& s) {
+        auto described = describe_socket(s, path);
+        std::lock_guard lock(shared->mutex);
+        shared->sockets.push_back(std::move(described));
+    }, [shared, done = std::move(done)](std::size_t) { done(std::move(shared->sockets)); });
+}
+
+void server::room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) {
+    struct collected {
+        std::mutex mutex;
+        std::set<std::string> names;
+    };
+    auto shared = std::make_shared<collected>();
+    on_every_worker(
+        [this, shared, nsp](std::size_t) {
+            auto* local_nsp = find_namespace(nsp);
+            if (!local_nsp) return;
+            std::lock_guard lock(shared->mutex);
+            local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { shared->names.insert(name); });
+            for (const auto& [id, s] : local_nsp->sockets) shared->names.insert(id);
+        },
+        [shared, done = std::move(done)] { done(std::vector<std::string>(shared->names.begin(), shared->names.end())); });
+}
+
+void server::server_side_emit(const std::string& nsp, const cluster::ordered_json& data) {
+    // No SDK call receives these yet: say so instead of dropping them without a word.
+    SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
 }
 
 void server::deliver_local(std::string_view nsp, const broadcast_options& options,

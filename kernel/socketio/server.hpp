@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kernel/cluster/adapter.hpp"
 #include "kernel/config/config.hpp"
 #include "kernel/core/deadline_queue.hpp"
 #include "kernel/engineio/session.hpp"
@@ -71,7 +72,7 @@ using authenticator_fn = std::function<void(socket& s, std::function<void(std::o
 // A user's first socket connected (online = true) or last one left.
 using presence_fn = std::function<void(const std::string& user_id, bool online)>;
 
-class server final : public engineio::application {
+class server final : public engineio::application, public cluster::local_node {
 public:
     server(const config::settings& settings, std::vector<worker*> workers);
     ~server() override;
@@ -106,9 +107,37 @@ public:
 
     // Runs `fn` on every socket `options` selects (rooms, except, as a broadcast), on
     // each socket's own worker, then `done` once with how many there were, from the
-    // last worker to finish. Safe from any thread.
+    // last worker to finish. Safe from any thread. This node's sockets only.
     void for_each_selected(std::string_view nsp, const broadcast_options& options, std::function<void(socket&)> fn,
                            std::function<void(std::size_t count)> done);
+
+    // The cluster through which broadcasts and socket operations reach the other nodes
+    // (null: this node alone). Set before serving; it must outlive the server's use.
+    void set_adapter(cluster::adapter* adapter) noexcept { adapter_ = adapter; }
+
+    // Socket operations over every node: this node applies its part (`done` gets its
+    // count) and the adapter tells the others. Safe from any thread.
+    void sockets_join(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                      std::function<void(std::size_t local_count)> done);
+    void sockets_leave(std::string_view nsp, const broadcast_options& which, std::vector<std::string> rooms,
+                       std::function<void(std::size_t local_count)> done);
+    void disconnect_sockets(std::string_view nsp, const broadcast_options& which, bool close,
+                            std::function<void(std::size_t local_count)> done);
+    // The selected sockets of every node ({id, handshake, rooms, data} each), with how
+    // many nodes answered and whether one did not in time.
+    void fetch_sockets(std::string_view nsp, const broadcast_options& which,
+                       std::function<void(cluster::fetch_result)> done);
+
+    // --- cluster::local_node: what the other nodes ask of this one ---
+    void deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                 bool is_volatile) override;
+    void join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) override;
+    void leave(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) override;
+    void disconnect(const std::string& nsp, const cluster::selection& which, bool close) override;
+    void describe(const std::string& nsp, const cluster::selection& which,
+                  std::function<void(cluster::ordered_json)> done) override;
+    void room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) override;
+    void server_side_emit(const std::string& nsp, const cluster::ordered_json& data) override;
 
     // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
     // gone). Safe from any thread.
@@ -131,14 +160,25 @@ private:
     // Calls `fn(socket*)` once for each local socket `options` selects.
     template <class Fn>
     void select_local(std::string_view nsp, const broadcast_options& options, Fn&& fn);
+    // Runs `fn(worker index)` on every worker, then `done` once, after the last.
+    void on_every_worker(std::function<void(std::size_t)> fn, std::function<void()> done);
+    // Applies `local_part` to this node's selected sockets and `cluster_part` (given its
+    // completion) to the others'; `done` gets the local count once both are done.
+    void apply_everywhere(std::string_view nsp, const broadcast_options& which, std::function<void(socket&)> local_part,
+                          const std::function<void(cluster::adapter::sent_fn)>& cluster_part,
+                          std::function<void(std::size_t)> done);
+    // Hands a broadcast this node made to the other nodes.
+    void publish_to_cluster(std::string_view nsp, const broadcast_options& options, const cluster::ordered_json& data);
 
     config::socketio_settings settings_;
+    std::string path_;   // where clients connect, for what fetchSockets reports
     std::vector<worker*> workers_;
     std::unordered_map<std::string, namespace_handlers> handlers_;
     std::vector<std::unique_ptr<worker_state>> states_;
     authenticator_fn authenticate_;
     presence_fn presence_listener_;
     rooms::presence presence_;
+    cluster::adapter* adapter_ = nullptr;
 };
 
 }  // namespace switchboard::kernel::socketio

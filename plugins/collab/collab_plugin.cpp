@@ -86,6 +86,7 @@ std::unique_ptr<collab_context> context;
 void load(sdk::plugin& p) {
     context = std::make_unique<collab_context>(p, read_settings(p.config()));
     register_sync_events(*context);
+    register_editing_events(*context);
     register_role_events(*context);
 }
 

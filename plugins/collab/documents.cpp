@@ -1,5 +1,7 @@
 #include "documents.hpp"
 
+#include <algorithm>
+
 namespace switchboard::plugins::collab {
 
 const char* role_name(role r) {
@@ -60,6 +62,11 @@ std::vector<awareness_entry> document::apply_awareness(socket_id socket, const s
     for (const auto& e : entries) {
         const auto it = awareness_.find(e.client);
         if (it != awareness_.end() && it->second.socket != socket) continue;
+        if (it == awareness_.end() && e.state != "null") {
+            const auto owned = std::count_if(awareness_.begin(), awareness_.end(),
+                                             [&](const auto& entry) { return entry.second.socket == socket; });
+            if (static_cast<std::size_t>(owned) >= max_awareness_clients) continue;
+        }
         if (e.state == "null") {
             if (it != awareness_.end()) awareness_.erase(it);
         } else {

@@ -24,6 +24,8 @@ const char* role_name(role r);
 // "editor", "reader" or "none"; nullopt otherwise.
 std::optional<role> parse_role(const std::string& name);
 
+inline constexpr std::size_t max_awareness_clients = 8;
+
 struct stored_update {
     std::int64_t id = 0;   // its row in collab_updates
     bytes data;
@@ -55,7 +57,9 @@ struct document {
     void replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data, update_summary summary);
 
     // Awareness: a client id belongs to the first socket that announced it; entries
-    // for a client id of another socket are dropped (no one speaks for another tab).
+    // for a client id of another socket are dropped (no one speaks for another tab),
+    // and so are new ids past max_awareness_clients of one socket (a provider has one
+    // per document; the bound keeps a client from filling the server's memory).
     // Returns the accepted entries, to relay.
     std::vector<awareness_entry> apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries);
     // The socket's clients leave: their removal entries (state null, clock + 1).

@@ -13,6 +13,8 @@ const char* const config_schema = R"json({
                        "description": "relay readers' awareness (cursors, names) to the others"},
   "max_update_bytes": {"type": "integer", "default": 1000000,
                        "description": "largest update a client may send, in bytes"},
+  "editing_timeout": {"type": "integer", "default": 5000,
+                      "description": "milliseconds after which an editor without a new editing:start is cleared"},
   "compact_after": {"type": "integer", "default": 1000,
                     "description": "updates in a document's log that make the server ask a writer for its full state to replace them (0: never)"}
 })json";
@@ -38,6 +40,11 @@ settings read_settings(const sdk::json& config) {
         throw std::runtime_error("collab config: compact_after must be 0 or between 10 and 10000000, got " +
                                  std::to_string(compact));
     out.compact_after = static_cast<std::size_t>(compact);
+    const auto editing = config.at("editing_timeout").get<long long>();
+    if (editing < 100 || editing > 600'000)
+        throw std::runtime_error("collab config: editing_timeout must be between 100 and 600000, got " +
+                                 std::to_string(editing));
+    out.editing_timeout = std::chrono::milliseconds(editing);
     return out;
 }
 

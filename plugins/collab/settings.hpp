@@ -1,6 +1,7 @@
 // The collab plugin's config section, read once at load and validated.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 
@@ -18,7 +19,8 @@ struct settings {
     role default_role = role::reader;     // users who are neither the owner nor members
     bool reader_awareness = true;         // readers' cursors and names are relayed
     std::size_t max_update_bytes = 1'000'000;
-    std::size_t compact_after = 1000;     // updates in a document's log before compacting (0: never)
+    std::size_t compact_after = 1000;
+    std::chrono::milliseconds editing_timeout{5000};   // an editor without editing:start since is cleared     // updates in a document's log before compacting (0: never)
 };
 
 extern const char* const config_schema;

@@ -22,55 +22,10 @@ using sdk::target;
 
 json binary(const bytes& data) { return json::binary(std::vector<std::uint8_t>(data.begin(), data.end())); }
 
-// These events carry no ack for errors (the provider's acks expect bytes), so a
-// refusal is a collab:error event to the socket.
-void tell(collab_context& ctx, socket_id socket, std::string_view event, std::string_view code,
-          std::string_view message) {
-    ctx.p.emit(target::to_socket(socket), "collab:error",
-               json::array({json{{"event", event}, {"code", code}, {"message", message}}}));
-}
-
 std::optional<bytes> binary_arg(const sdk::event& e) {
     if (!e.args.is_array() || e.args.empty() || !e.args[0].is_binary()) return std::nullopt;
     const auto& b = e.args[0].get_binary();
     return bytes(b.begin(), b.end());
-}
-
-struct opened {
-    session s;
-    std::shared_ptr<document> doc;
-};
-
-// The socket's session, opened at its first event: the document is created (owned by
-// this user) when new, the role looked up, the log loaded when nobody had it open.
-std::optional<opened> enter(collab_context& ctx, const sdk::event& e) {
-    if (auto s = ctx.documents.session_of(e.socket)) {
-        if (auto doc = ctx.documents.find(s->document)) return opened{std::move(*s), std::move(doc)};
-    }
-    const auto name = document_of(e.nsp);
-    if (!name) return std::nullopt;
-    const auto user = e.require_user();
-    const auto owner = ctx.store.open(*name, user);
-    const auto access = ctx.role_of(*name, owner, user);
-    if (access == role::none) {
-        tell(ctx, e.socket, e.name, "forbidden", "you have no access to this document");
-        ctx.p.disconnect(e.socket);
-        return std::nullopt;
-    }
-    auto doc = ctx.documents.attach(e.socket, session{*name, e.nsp, user, access});
-    std::lock_guard lock(doc->mutex);
-    if (!doc->loaded) {
-        for (auto& row : ctx.store.load(*name)) {
-            auto summary = summarize_update(row.data);
-            if (!summary) {
-                ctx.p.log_warn("collab: a stored update of \"" + *name + "\" is not a Yjs update; skipped");
-                continue;
-            }
-            doc->add(row.id, std::move(row.data), std::move(*summary));
-        }
-        doc->loaded = true;
-    }
-    return opened{*ctx.documents.session_of(e.socket), doc};
 }
 
 // An update from `socket` (sync-update, or its answer to our sync-step-1).
@@ -179,6 +134,44 @@ void awareness_update(collab_context& ctx, sdk::event& e) {
 
 }  // namespace
 
+// These events carry no ack for errors (the provider's acks expect bytes), so a
+// refusal is a collab:error event to the socket.
+void tell(collab_context& ctx, socket_id socket, std::string_view event, std::string_view code,
+          std::string_view message) {
+    ctx.p.emit(target::to_socket(socket), "collab:error",
+               json::array({json{{"event", event}, {"code", code}, {"message", message}}}));
+}
+
+std::optional<opened> enter(collab_context& ctx, const sdk::event& e) {
+    if (auto s = ctx.documents.session_of(e.socket)) {
+        if (auto doc = ctx.documents.find(s->document)) return opened{std::move(*s), std::move(doc)};
+    }
+    const auto name = document_of(e.nsp);
+    if (!name) return std::nullopt;
+    const auto user = e.require_user();
+    const auto owner = ctx.store.open(*name, user);
+    const auto access = ctx.role_of(*name, owner, user);
+    if (access == role::none) {
+        tell(ctx, e.socket, e.name, "forbidden", "you have no access to this document");
+        ctx.p.disconnect(e.socket);
+        return std::nullopt;
+    }
+    auto doc = ctx.documents.attach(e.socket, session{*name, e.nsp, user, access});
+    std::lock_guard lock(doc->mutex);
+    if (!doc->loaded) {
+        for (auto& row : ctx.store.load(*name)) {
+            auto summary = summarize_update(row.data);
+            if (!summary) {
+                ctx.p.log_warn("collab: a stored update of \"" + *name + "\" is not a Yjs update; skipped");
+                continue;
+            }
+            doc->add(row.id, std::move(row.data), std::move(*summary));
+        }
+        doc->loaded = true;
+    }
+    return opened{*ctx.documents.session_of(e.socket), doc};
+}
+
 void register_sync_events(collab_context& ctx) {
     // Every namespace: documents are namespaces, and which ones exist is the
     // deployment's list. Events in other namespaces are not ours and pass untouched.
@@ -195,6 +188,7 @@ void register_sync_events(collab_context& ctx) {
     // Pooled: after the socket's queued handlers, so nothing re-opens its session.
     ctx.p.on_disconnect([&ctx](const sdk::socket_info& s, std::string_view) {
         if (!document_of(s.nsp)) return;
+        editing_disconnected(ctx, s.socket);
         const auto gone = ctx.documents.detach(s.socket);
         if (!gone) return;
         std::lock_guard lock(gone->doc->mutex);

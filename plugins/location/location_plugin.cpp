@@ -69,6 +69,9 @@ struct location_plugin {
     json join(sdk::event& e) {
         e.require_user();
         const auto room = read_room(payload_of(e.args));
+        if (!book.is_member(e.socket, room) && book.rooms_of(e.socket) >= config.max_rooms)
+            throw sdk::error("limit_reached", "a socket follows at most " + std::to_string(config.max_rooms) +
+                                                  " location rooms: leave one first");
         // Join hooks (a deployment's own rules on who may follow whom) decide first;
         // a refusal reaches the client with their code.
         p.join(e.socket, room_of(room), true);

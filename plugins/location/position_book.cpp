@@ -29,6 +29,12 @@ bool position_book::is_member(socket_id socket, const std::string& room) const {
     return it != rooms_of_.end() && it->second.contains(room);
 }
 
+std::size_t position_book::rooms_of(socket_id socket) const {
+    std::lock_guard lock(mutex_);
+    const auto it = rooms_of_.find(socket);
+    return it == rooms_of_.end() ? 0 : it->second.size();
+}
+
 template <class RoomMatch, class DirectMatch>
 std::vector<ended_share> position_book::end_where(RoomMatch room_match, DirectMatch direct_match) {
     std::vector<ended_share> out;

@@ -44,6 +44,7 @@ public:
     // ---- room membership of sockets (location:join / location:leave)
     void joined(socket_id socket, const std::string& room);
     bool is_member(socket_id socket, const std::string& room) const;
+    std::size_t rooms_of(socket_id socket) const;
     // Forgets the membership; the shares this socket made there end.
     std::vector<ended_share> left(socket_id socket, const std::string& room);
     // Forgets the socket; every share it made ends.

@@ -12,7 +12,9 @@ const char* const config_schema = R"json({
   "ttl": {"type": "integer", "default": 300000,
           "description": "milliseconds a last known position is kept and given to joiners"},
   "max_recipients": {"type": "integer", "default": 50,
-                     "description": "most users one share may address"}
+                     "description": "most users one share may address"},
+  "max_rooms": {"type": "integer", "default": 32,
+                "description": "most location rooms one socket may follow at once"}
 })json";
 
 namespace {
@@ -36,6 +38,7 @@ settings read_settings(const sdk::json& config) {
     out.min_interval = std::chrono::milliseconds(integer_in(config, "min_interval", 0, 3'600'000));
     out.ttl = std::chrono::milliseconds(integer_in(config, "ttl", 100, day_ms));
     out.max_recipients = static_cast<std::size_t>(integer_in(config, "max_recipients", 1, 1000));
+    out.max_rooms = static_cast<std::size_t>(integer_in(config, "max_rooms", 1, 1000));
     return out;
 }
 

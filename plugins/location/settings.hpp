@@ -17,6 +17,8 @@ struct settings {
     // How long a last known position is kept (and given to joiners) after it was shared.
     std::chrono::milliseconds ttl{300'000};
     std::size_t max_recipients = 50;
+    // Rooms one socket may follow at once: what a client can make the server hold is bounded.
+    std::size_t max_rooms = 32;
 };
 
 extern const char* const config_schema;

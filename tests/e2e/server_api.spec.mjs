@@ -150,9 +150,9 @@ describe("server API", () => {
     const bob = await connect("bob");
     const room = unique("room");
     assert.deepEqual((await api(d, "POST", "/api/sockets/join", { users: ["bob"], join: [room] })).body, { sockets: 1 });
-    assert.deepEqual((await api(d, "GET", `/api/rooms/${room}/count`)).body, { sockets: 1 });
+    assert.deepEqual((await api(d, "GET", `/api/rooms/${room}/count`)).body, { sockets: 1, nodes: 1, partial: false });
     assert.deepEqual((await api(d, "POST", "/api/sockets/leave", { rooms: [room], leave: [room] })).body, { sockets: 1 });
-    assert.deepEqual((await api(d, "GET", `/api/rooms/${room}/count`)).body, { sockets: 0 });
+    assert.deepEqual((await api(d, "GET", `/api/rooms/${room}/count`)).body, { sockets: 0, nodes: 1, partial: false });
     assert.equal((await api(d, "POST", "/api/emit", { event: "gone", rooms: [room] })).status, 200);
     await settle(d, [bob]);
     assert.deepEqual(received(bob, "gone"), []);
@@ -199,8 +199,12 @@ describe("server API", () => {
     const joined = await api(d, "POST", "/api/sockets/join", { nsp: "/admin", sockets: [a.socket.id, b.socket.id], join: [room] });
     assert.deepEqual(joined.body, { sockets: 2 });
     const path = `/api/rooms/${encodeURIComponent(room)}/count?nsp=%2Fadmin`;
-    assert.deepEqual((await api(d, "GET", path)).body, { sockets: 2 });
-    assert.deepEqual((await api(d, "GET", `/api/rooms/${encodeURIComponent(room)}/count`)).body, { sockets: 0 });
+    assert.deepEqual((await api(d, "GET", path)).body, { sockets: 2, nodes: 1, partial: false });
+    assert.deepEqual((await api(d, "GET", `/api/rooms/${encodeURIComponent(room)}/count`)).body, {
+      sockets: 0,
+      nodes: 1,
+      partial: false,
+    });
   });
 
   it("publishes on the plugins' bus", async (t) => {

@@ -53,6 +53,15 @@ TEST(CollabDocuments, AwarenessBelongsToTheSocketThatAnnouncedIt) {
     EXPECT_EQ(doc.awareness_states().size(), 1u);
 }
 
+TEST(CollabDocuments, OneSocketHoldsAtMostEightAwarenessClients) {
+    document doc;
+    std::vector<awareness_entry> many;
+    for (std::uint64_t id = 1; id <= 20; ++id) many.push_back({id, 1, "{}"});
+    EXPECT_EQ(doc.apply_awareness(1, many).size(), max_awareness_clients);
+    EXPECT_EQ(doc.apply_awareness(1, {{1, 2, R"({"x":1})"}}).size(), 1u) << "a known id still updates";
+    EXPECT_EQ(doc.apply_awareness(2, {{30, 1, "{}"}}).size(), 1u) << "the bound is per socket";
+}
+
 TEST(CollabDocuments, TheLastSocketOutUnloadsTheDocument) {
     document_registry registry;
     const auto doc = registry.attach(1, {"notes", "/yjs|notes", "alice", role::owner});

@@ -10,12 +10,12 @@ import { io } from "socket.io-client";
 import { SocketIOProvider } from "y-socket.io";
 import * as Y from "yjs";
 
-import { DEFAULT_TIMEOUT_MS, once, with_timeout } from "../support/client.mjs";
+import { DEFAULT_TIMEOUT_MS, Inbox, once, with_timeout } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
 import { db_number, metric } from "./social_helpers.mjs";
 
 // Documents are namespaces the deployment lists (see the plugin's README).
-const DOCUMENTS = ["two", "five", "readonly", "late", "offline", "restart", "awareness", "grant", "bad", "compact"];
+const DOCUMENTS = ["two", "five", "readonly", "late", "offline", "restart", "awareness", "grant", "bad", "compact", "editing"];
 // Low, so that the five-editor test compacts while everyone types, too.
 const COMPACT_AFTER = 25;
 
@@ -108,7 +108,7 @@ for (const database of databases()) {
       d = await start_deployment({
         database,
         namespaces: [{ name: "/" }, ...DOCUMENTS.map((doc) => ({ name: `/yjs|${doc}-${database}` }))],
-        plugins: [{ name: "collab", config: { compact_after: COMPACT_AFTER } }],
+        plugins: [{ name: "collab", config: { compact_after: COMPACT_AFTER, editing_timeout: 1500 } }],
       });
     });
     after(() => d?.stop());
@@ -205,6 +205,40 @@ for (const database of databases()) {
       await d.restart();
       const after_restart = await open(t, d, "zoe", name("compact"));
       assert.equal(after_restart.text.toString(), text);
+    });
+
+    test("editing indicators for clients without Yjs: start, stop, timeout, disconnect; not for readers", async (t) => {
+      await team(t, "editing", ["bob"]);
+      const plain = async (user) => {
+        const socket = io(`${d.url}/yjs|${name("editing")}`, {
+          forceNew: true, transports: ["websocket"], auth: { token: d.token(user) },
+        });
+        t.after(() => socket.disconnect());
+        const client = { socket, inbox: new Inbox(socket, user) };
+        await once(socket, "connect", { fail_on: ["connect_error"] });
+        return client;
+      };
+      const call = (client, event) => new Promise((resolve) => client.socket.emit(event, {}, (...a) => resolve(a)));
+      const owner = await plain("owner");
+      const bob = await plain("bob");
+      const bob2 = await plain("bob");
+      const carol = await plain("carol");
+      assert.deepEqual(await call(bob, "editing:start"), [null, { user: "bob" }]);
+      assert.deepEqual((await owner.inbox.next("editing:start"))[0], { user: "bob" });
+      assert.deepEqual(await call(bob, "editing:stop"), [null, { user: "bob" }]);
+      assert.deepEqual((await owner.inbox.next("editing:stop"))[0], { user: "bob", reason: "stopped" });
+      const [refused] = await call(carol, "editing:start");
+      assert.equal(refused.code, "forbidden");
+      // Without a new editing:start, the editor is cleared after editing_timeout.
+      await call(owner, "editing:start");
+      assert.deepEqual((await bob2.inbox.next("editing:start"))[0], { user: "owner" });
+      assert.deepEqual((await bob2.inbox.next("editing:stop"))[0], { user: "owner", reason: "timeout" });
+      assert.equal(bob2.inbox.all("editing:start").length, 1, "bob's own start never reached his other device");
+      // Sent back to back: the server handles them in order, long before the timeout.
+      bob.socket.emit("editing:start", {});
+      bob.socket.disconnect();
+      await owner.inbox.next("editing:start");
+      assert.deepEqual((await owner.inbox.next("editing:stop"))[0], { user: "bob", reason: "disconnected" });
     });
 
     test("awareness reaches the others and a joiner; a closed client's disappears", async (t) => {

@@ -226,7 +226,7 @@ describe("location", () => {
 describe("location ttl", () => {
   let d;
   before(async () => {
-    d = await start_deployment({ plugins: [{ name: "location", config: { min_interval: 0, ttl: 300 } }] });
+    d = await start_deployment({ plugins: [{ name: "location", config: { min_interval: 0, ttl: 300, max_rooms: 2 } }] });
   });
   after(() => d?.stop());
 
@@ -253,5 +253,17 @@ describe("location ttl", () => {
     // Sharing again starts a new share.
     await ok(alice, "location:share", { room, lat: 7, lng: 7 });
     assert.equal((await carol.inbox.next("location:update"))[0].lat, 7);
+  });
+
+  test("a socket follows at most max_rooms rooms", async (t) => {
+    const connect = users_of(d, t);
+    const alice = await connect("alice");
+    const [first, second, third] = [fresh_room(), fresh_room(), fresh_room()];
+    await ok(alice, "location:join", { room: first });
+    await ok(alice, "location:join", { room: second });
+    await ok(alice, "location:join", { room: second });
+    await refused(alice, "location:join", { room: third }, "limit_reached");
+    await ok(alice, "location:leave", { room: first });
+    await ok(alice, "location:join", { room: third });
   });
 });

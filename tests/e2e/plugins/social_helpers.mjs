@@ -34,10 +34,15 @@ export function users_for(t, d) {
   };
 }
 
+// How long an ack may take. Generous: the suite runs beside others on a loaded
+// two-core machine, where a burst spec's database can stall for seconds; a missing
+// ack still fails, only later.
+const ACK_TIMEOUT_MS = DEFAULT_TIMEOUT_MS * 6;
+
 // Emits with an ack; resolves with the ack's arguments.
 export function request(device, event, ...args) {
   return new Promise((resolve, reject) => {
-    device.socket.timeout(DEFAULT_TIMEOUT_MS * 2).emit(event, ...args, (error, ...answer) => {
+    device.socket.timeout(ACK_TIMEOUT_MS).emit(event, ...args, (error, ...answer) => {
       if (error) reject(new Error(`${device.user}: no ack for ${event} (${error.message})`));
       else resolve(answer);
     });

@@ -86,6 +86,11 @@ void expect_same(const settings& a, const settings& b) {
     EXPECT_EQ(a.cors.methods, b.cors.methods);
     EXPECT_EQ(a.cors.allowed_headers, b.cors.allowed_headers);
     EXPECT_EQ(a.cors.max_age, b.cors.max_age);
+    EXPECT_EQ(a.cluster.adapter, b.cluster.adapter);
+    EXPECT_EQ(a.cluster.url, b.cluster.url);
+    EXPECT_EQ(a.cluster.url_env, b.cluster.url_env);
+    EXPECT_EQ(a.cluster.key, b.cluster.key);
+    EXPECT_EQ(a.cluster.requests_timeout, b.cluster.requests_timeout);
     EXPECT_EQ(a.api.keys, b.api.keys);
     EXPECT_EQ(a.api.keys_env, b.api.keys_env);
     EXPECT_EQ(a.log.level, b.log.level);
@@ -134,14 +139,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got "
                   "\"hello\""});
 }
 
@@ -434,7 +439,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, auth, database, api, log, plugins, plugin_path"});
+                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -708,6 +713,20 @@ TEST(config_api, reads_keys_and_their_variables) {
 TEST(config_api, refuses_a_key_short_enough_to_guess) {
     expect_error("api:\n  keys: [0123456789abcdef, short]\n",
                  {2, 28, "api.keys[1]: expected an API key of at least 16 characters, got \"short\""});
+}
+
+TEST(config_cluster, reads_the_redis_adapter) {
+    const auto loaded = load_string(
+        "cluster:\n  adapter: redis\n  url: redis://:pw@10.0.0.5:6380/2\n  key: app\n  requests_timeout: 2s\n", "test.yaml");
+    EXPECT_EQ(loaded.cluster.adapter, "redis");
+    EXPECT_EQ(loaded.cluster.url, "redis://:pw@10.0.0.5:6380/2");
+    EXPECT_EQ(loaded.cluster.key, "app");
+    EXPECT_EQ(loaded.cluster.requests_timeout, 2s);
+}
+
+TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
+    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none or redis, got \"kafka\""});
+    expect_error_starting("cluster:\n  url: http://x\n", 2, 8, "cluster.url: expected a Redis URL");
 }
 
 TEST(config_api, refuses_unknown_keys) {

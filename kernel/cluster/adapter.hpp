@@ -1,0 +1,75 @@
+// The adapter: how one node's broadcasts and socket operations reach the other nodes of
+// a cluster, and how theirs reach this node. socketio broadcasts through it after its
+// local fan-out; the adapter calls back into the node through `local_node`, an
+// interface this layer owns so that it never includes socketio.
+//
+// Event data crosses as insertion-ordered JSON ([event, ...args], binary values as JSON
+// binary): a client's key order survives the trip through another node.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace switchboard::kernel::cluster {
+
+using ordered_json = nlohmann::ordered_json;
+
+// The sockets an operation is about: members of any of `rooms` (the whole namespace
+// when empty; a socket id is a room of its own) that are in none of `except`.
+struct selection {
+    std::vector<std::string> rooms;
+    std::vector<std::string> except;
+};
+
+// What the adapter asks of this node. Calls come from the cluster thread; the node
+// hands them to its workers.
+class local_node {
+public:
+    virtual ~local_node() = default;
+    // Delivers an event ([event, ...args]) that another node broadcast.
+    virtual void deliver(const std::string& nsp, const ordered_json& data, const selection& to, bool is_volatile) = 0;
+    virtual void join(const std::string& nsp, const selection& which, std::vector<std::string> rooms) = 0;
+    virtual void leave(const std::string& nsp, const selection& which, std::vector<std::string> rooms) = 0;
+    virtual void disconnect(const std::string& nsp, const selection& which, bool close) = 0;
+    // The selected local sockets as fetchSockets describes them ({id, handshake, rooms,
+    // data}, a JSON array), to `done` from any thread.
+    virtual void describe(const std::string& nsp, const selection& which, std::function<void(ordered_json)> done) = 0;
+    // Every room with a local member (socket ids included), to `done` from any thread.
+    virtual void room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) = 0;
+    // A serverSideEmit from another node ([event, ...args]).
+    virtual void server_side_emit(const std::string& nsp, const ordered_json& data) = 0;
+};
+
+// The answer of a cluster-wide question: what the nodes that replied said, and whether
+// any node expected did not reply in time.
+struct fetch_result {
+    ordered_json sockets = ordered_json::array();
+    std::size_t nodes = 1;       // this one included
+    bool partial = false;
+};
+
+class adapter {
+public:
+    virtual ~adapter() = default;
+    virtual void start() = 0;
+    virtual void stop() = 0;
+    // A broadcast this node made, already delivered to its own sockets.
+    virtual void broadcast(const std::string& nsp, const ordered_json& data, const selection& to, bool is_volatile) = 0;
+    // Socket operations for the other nodes (this node applies its own part itself).
+    // `sent` runs once the operation has left for the cluster (or could not): what the
+    // caller asks the cluster next is seen by every node after it.
+    using sent_fn = std::function<void()>;
+    virtual void join(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+                      sent_fn sent) = 0;
+    virtual void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+                       sent_fn sent) = 0;
+    virtual void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) = 0;
+    // The selected sockets of every node, this one's included (fetchSockets).
+    virtual void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) = 0;
+};
+
+}  // namespace switchboard::kernel::cluster

@@ -1,0 +1,103 @@
+// The cluster over Redis pub/sub, on the wire of Node's `@socket.io/redis-adapter` 8.x
+// (`createAdapter`), so Switchboard nodes, Node socket.io nodes and
+// `@socket.io/redis-emitter` publishers share one cluster:
+//
+//   <key>#<nsp>#            broadcasts (msgpack [uid, packet, opts]); <key>#<nsp>#<room>#
+//                           for exactly one room; all read with PSUBSCRIBE <key>#<nsp>#*
+//   <key>-request#<nsp>#    requests (JSON): join, leave, disconnect, fetch, rooms, emit
+//   <key>-response#<nsp>#   responses (JSON), and <key>-response#<nsp>#<uid># for ours
+//
+// Node counts the subscribers of the request channel as servers and waits for that many
+// answers, so this node answers every request it is asked, even with nothing to say.
+// Redis I/O runs on one thread of its own; an outage is logged and counted, what is
+// published during it is counted as lost, and subscriptions come back with Redis.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+
+#include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/redis_client.hpp"
+
+namespace switchboard::kernel::cluster {
+
+struct redis_adapter_settings {
+    std::string url = "redis://127.0.0.1:6379";
+    std::string key = "socket.io";
+    std::chrono::milliseconds requests_timeout{5'000};
+    std::vector<std::string> namespaces = {"/"};
+};
+
+// What /metrics shows of the cluster.
+struct adapter_counters {
+    std::atomic<std::uint64_t> published{0};
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> lost{0};           // published while Redis was unreachable
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> timeouts{0};       // requests some node did not answer in time
+    std::atomic<std::uint64_t> outages{0};
+    std::atomic<bool> connected{false};
+};
+
+class redis_adapter final : public adapter {
+public:
+    // Throws std::invalid_argument for a bad URL.
+    redis_adapter(redis_adapter_settings settings, local_node& node);
+    ~redis_adapter() override;
+
+    void start() override;
+    void stop() override;
+    void broadcast(const std::string& nsp, const ordered_json& data, const selection& to, bool is_volatile) override;
+    void join(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+              sent_fn sent) override;
+    void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+               sent_fn sent) override;
+    void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
+    void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+
+    const std::string& uid() const noexcept { return uid_; }
+    const adapter_counters& counters() const noexcept { return counters_; }
+    // The counters in the Prometheus text format.
+    std::string metrics_text() const;
+
+private:
+    struct pending_fetch;
+
+    // --- on the cluster thread ---
+    // PUBLISH; `sent` (if any) runs when Redis has it, or could not take it.
+    void publish(std::string channel, std::string payload, sent_fn sent = {});
+    // Posts a request to the namespace's request channel from any thread.
+    void send_request(const std::string& nsp, const ordered_json& request, sent_fn sent);
+    void on_message(std::string_view channel, std::string payload);
+    void on_broadcast(const std::string& nsp, const std::string& payload);
+    void on_request(const std::string& nsp, const std::string& payload);
+    void on_response(const std::string& payload);
+    void respond(const std::string& nsp, const ordered_json& response);
+    // Completes a fetch once every part is in (or the time is up).
+    void finish(const std::string& request_id);
+
+    std::string broadcast_channel(const std::string& nsp) const { return settings_.key + "#" + nsp + "#"; }
+    std::string request_channel(const std::string& nsp) const { return settings_.key + "-request#" + nsp + "#"; }
+    std::string response_channel(const std::string& nsp) const { return settings_.key + "-response#" + nsp + "#"; }
+
+    redis_adapter_settings settings_;
+    local_node& node_;
+    std::string uid_;
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::shared_ptr<redis_client> publisher_;
+    std::shared_ptr<redis_client> subscriber_;
+    std::thread thread_;
+    std::map<std::string, std::shared_ptr<pending_fetch>> pending_;
+    adapter_counters counters_;
+};
+
+}  // namespace switchboard::kernel::cluster
