@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <string_view>
+#include <vector>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,8 +27,10 @@ public:
     // Answers a request, now or later, from any thread.
     using route_handler = std::function<void(net::http_request&& request, responder respond)>;
 
-    // Adds a route (exact method and path). Returns false if it is taken, by another
-    // route or by the server API.
+    // Adds a route: an exact method and a path whose segments are literal or `{name}`,
+    // which matches any one non-empty segment (/api/events/{eventId}/participation).
+    // A literal route wins over a pattern that also matches. Returns false if the route
+    // is taken (by another route, or by the server API) or the pattern is malformed.
     bool add(std::string method, std::string path, route_handler handler);
 
     // Serves the server API's paths (/api/emit, /api/sockets/..., see server_api.hpp).
@@ -36,7 +40,16 @@ public:
                 std::uint64_t request_id) const;
 
 private:
-    std::map<std::pair<std::string, std::string>, route_handler> routes_;
+    struct route {
+        std::string method;
+        std::vector<std::string> segments;   // "{...}" matches any one segment
+        bool is_pattern = false;
+        route_handler handler;
+    };
+    // Literal routes first, then patterns: the first match in this order serves.
+    const route* find(std::string_view method, std::string_view path, bool& path_known) const;
+
+    std::vector<route> routes_;
     const server_api* server_api_ = nullptr;
 };
 

@@ -3,8 +3,8 @@
 // sent to anyone outside the audience its sharer chose.
 // README.md documents every event, payload, ack, error code and config key.
 //
-// Everything but location:join runs inline: no handler touches the database, and a
-// position relayed from the network worker is a position not queued behind slow work.
+// Everything but location:join and location:leave runs inline: no handler touches the
+// database, and a position relayed from the network worker is not queued behind slow work.
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -139,8 +139,9 @@ void load(sdk::plugin& p) {
     const auto& nsp = self.config.nsp;
     const sdk::handler_options inline_handler{true};
     // Pooled: the join hooks it runs may block (a deployment's database, a Lua script).
+    // Leave is pooled too, so a leave sent right after a join is handled after it.
     p.serve(nsp, "location:join", [&self](sdk::event& e) { return self.join(e); });
-    p.serve(nsp, "location:leave", [&self](sdk::event& e) { return self.leave(e); }, inline_handler);
+    p.serve(nsp, "location:leave", [&self](sdk::event& e) { return self.leave(e); });
     p.serve(nsp, "location:share", [&self](sdk::event& e) { return self.share(e); }, inline_handler);
     p.serve(nsp, "location:stop", [&self](sdk::event& e) { return self.stop(e); }, inline_handler);
     p.serve(nsp, "location:list", [&self](sdk::event& e) { return self.list(e); }, inline_handler);

@@ -70,7 +70,11 @@ void runtime::register_with_host(const catalog& declared) {
         registered_.topics.push_back(topic);
     }
     for (const auto& r : declared.routes) {
-        plugin_.route(r.method, r.path, [this](const sdk::http_request& request) { return handle_http(request); });
+        // The route as registered, not the request's path: a `{name}` pattern matches
+        // many paths, and the scripts declared the pattern.
+        plugin_.route(r.method, r.path, [this, path = r.path](const sdk::http_request& request) {
+            return handle_http(request, path);
+        });
         registered_.routes.emplace_back(r.method, r.path);
     }
 }
@@ -208,11 +212,11 @@ void runtime::handle_message(std::string_view topic, const json& payload) {
             held->state().run(std::make_shared<bus_task>(*this, std::string(topic), payload, t.where), t.index);
 }
 
-sdk::http_response runtime::handle_http(const sdk::http_request& request) {
+sdk::http_response runtime::handle_http(const sdk::http_request& request, const std::string& route_path) {
     auto held = acquire();
     if (!held) return {503, "application/json", R"({"code":"unavailable","message":"the scripts could not load"})"};
     for (const auto& r : held->state().declared().routes) {
-        if (r.method != request.method || r.path != request.path) continue;
+        if (r.method != request.method || r.path != route_path) continue;
         auto run = std::make_shared<http_task>(*this, request, r.where);
         held->state().run(run, r.index);
         return run->response;

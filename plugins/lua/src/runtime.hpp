@@ -100,7 +100,8 @@ public:
     std::optional<json> handle_auth(const sdk::auth_request& request);
     void handle_presence(std::string_view user_id, bool online);
     void handle_message(std::string_view topic, const json& payload);
-    sdk::http_response handle_http(const sdk::http_request& request);
+    // `route_path`: the route as the scripts declared it (it may hold {name} segments).
+    sdk::http_response handle_http(const sdk::http_request& request, const std::string& route_path);
 
     // --- what the switchboard module calls ---
 

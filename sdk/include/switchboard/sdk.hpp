@@ -329,6 +329,10 @@ public:
         auto* state = keep(std::move(fn));
         check(host_->host_on_join(self_, detail::view(nsp), &plugin::join_trampoline, state), "register a join hook");
     }
+    // Serves `method path` on the server's port. A segment written `{name}` matches any
+    // one segment ("/api/events/{eventId}/messages"); the handler reads it from
+    // request.path. A literal route wins over a pattern; the server API's paths and a
+    // route another plugin took are refused.
     void route(std::string_view method, std::string_view path, http_handler fn) {
         auto* state = keep(std::move(fn));
         check(host_->host_http_route(self_, detail::view(method), detail::view(path), &plugin::http_trampoline, state),
