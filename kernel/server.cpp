@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <atomic>
 #include <filesystem>
@@ -152,7 +153,11 @@ store::database& server::database() {
 
 std::vector<std::string> server::migration_components() const {
     std::vector<std::string> components{"kernel"};
-    for (const auto& plugin : settings_.plugins) components.push_back(plugin.name);
+    for (const auto& plugin : settings_.plugins) {
+        components.push_back(plugin.name);
+        for (const auto& extra : plugin.migrations)
+            if (std::find(components.begin(), components.end(), extra) == components.end()) components.push_back(extra);
+    }
     return components;
 }
 

@@ -27,7 +27,8 @@ export function server_command() {
   return `${quote(process.execPath)} ${quote(reference_script)}`;
 }
 
-async function free_port() {
+// A loopback port nothing listens on right now.
+export async function free_port() {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
