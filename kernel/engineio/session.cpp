@@ -89,8 +89,10 @@ bool session::over_bound(std::size_t buffered) {
     if ((stuck || far_behind) && !slow_close_scheduled_) {
         slow_close_scheduled_ = true;
         count_refusal(refusal::outgoing_queue);
-        SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
+        if (refusal_log_due(refusal::outgoing_queue)) {
+            SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
                                  << " bytes queued, bound " << limits.max_buffered_bytes << ")";
+        }
         // Not from here: we may be inside a broadcast walking the socket index.
         boost::asio::post(owner_.io(), [self = shared_from_this()] { self->close("slow client"); });
     }

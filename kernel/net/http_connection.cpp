@@ -172,8 +172,10 @@ void http_connection::on_request_deadline() {
         count_refusal(refusal::header_deadline);
         boost::system::error_code ec;
         const auto peer = s.socket.remote_endpoint(ec);
-        SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
+        if (refusal_log_due(refusal::header_deadline)) {
+            SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
                             << ": its request did not arrive within " << limits_.request_timeout.count() << " ms";
+        }
     }
     close();
 }
@@ -271,8 +273,10 @@ void http_connection::arm_write_deadline() {
         auto& st = *self->state_;
         if (ec || st.closed || !st.writing) return;
         count_refusal(refusal::write_deadline);
-        SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
+        if (refusal_log_due(refusal::write_deadline)) {
+            SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
                             << "-byte response within " << self->limits_.write_timeout.count() << " ms";
+        }
         // Cancels the write; its handler finds the connection closed.
         self->close();
     });

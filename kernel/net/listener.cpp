@@ -104,10 +104,7 @@ void listener::admit(asio::ip::tcp::socket socket) {
         token = limiter_->open_connection(address);
         if (!token) {
             count_refusal(refusal::per_ip_connections);
-            // One line per second at most: the refusals themselves may be an attack.
-            const auto now = std::chrono::steady_clock::now();
-            if (now - last_refusal_logged_ >= std::chrono::seconds(1)) {
-                last_refusal_logged_ = now;
+            if (refusal_log_due(refusal::per_ip_connections)) {
                 SB_LOG(warn, "net") << "refusing a connection from " << address
                                     << ": too many concurrent connections from that address";
             }

@@ -55,7 +55,6 @@ private:
     http_router& router_;
     http_limits limits_;
     std::shared_ptr<ip_limiter> limiter_;
-    std::chrono::steady_clock::time_point last_refusal_logged_{};
 };
 
 }  // namespace switchboard::kernel::net

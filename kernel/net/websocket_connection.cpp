@@ -244,8 +244,10 @@ void websocket_connection::start_close_deadline() {
     close_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (ec || !self->socket_.is_open()) return;
         count_refusal(refusal::write_deadline);
-        SB_LOG(info, "net") << "closing a WebSocket whose peer did not read its last " << self->queued_bytes_
+        if (refusal_log_due(refusal::write_deadline)) {
+            SB_LOG(info, "net") << "closing a WebSocket whose peer did not read its last " << self->queued_bytes_
                             << " bytes within " << self->close_timeout_.count() << " ms";
+        }
         // Cancels the write in flight; its handler releases what was queued.
         self->shutdown_socket();
     });
