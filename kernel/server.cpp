@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <atomic>
 #include <filesystem>
@@ -152,7 +153,11 @@ store::database& server::database() {
 
 std::vector<std::string> server::migration_components() const {
     std::vector<std::string> components{"kernel"};
-    for (const auto& plugin : settings_.plugins) components.push_back(plugin.name);
+    for (const auto& plugin : settings_.plugins) {
+        components.push_back(plugin.name);
+        for (const auto& extra : plugin.migrations)
+            if (std::find(components.begin(), components.end(), extra) == components.end()) components.push_back(extra);
+    }
     return components;
 }
 
@@ -236,6 +241,7 @@ void server::start() {
                                                     settings_.server.max_handshakes_per_ip);
         engineio_->set_ip_limiter(limiter);
     }
+    if (endpoint.port() != 0) net::ensure_port_free(endpoint);
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         listeners_.back()->set_ip_limiter(limiter);

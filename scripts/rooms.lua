@@ -14,7 +14,7 @@
 --   room:leave (name)
 --
 -- The policy is a join hook too: joins other plugins ask for with authorize = true
--- follow it as well.
+-- follow it as well. Rooms named user:<id> (every device of a user) are never allowed.
 local sb = require("switchboard")
 
 local settings = sb.config.rooms or {}
@@ -31,6 +31,9 @@ local function check(name)
 end
 
 local function allowed(name)
+  -- user:<id> is where the server sends a user's own events (sb.emit{user = ...}):
+  -- never a room a client may join by name.
+  if name:find("^user:") then return false end
   if #allow == 0 then return true end
   for _, pattern in ipairs(allow) do
     if name:find(pattern) then return true end

@@ -38,7 +38,7 @@ constexpr std::string_view server_keys[] = {"host",           "port",           
                                             "shutdown_timeout", "handler_threads", "pid_file",
                                             "header_timeout", "close_timeout", "max_connections_per_ip",
                                             "max_handshakes_per_ip", "monitoring_allow"};
-constexpr std::string_view plugin_keys[] = {"name", "file", "required", "config"};
+constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
     "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
@@ -377,6 +377,14 @@ plugin_settings read_plugin(const yaml_value& item) {
         if (!name_value) item.fail("missing key \"name\" (the plugin to enable, such as chat)");
         if (const auto value = map.find("file")) out.file = value->as_string("a path to the plugin's .so file");
         if (const auto value = map.find("required")) out.required = value->as_bool();
+        if (const auto value = map.find("migrations")) {
+            constexpr std::string_view expectation = "a list of migration components (folders of migrations/)";
+            if (!value->is_list()) value->fail_expected(expectation);
+            for (const auto& component : value->as_list()) {
+                out.migrations.push_back(component.as_string(expectation));
+                if (!is_plugin_name(out.migrations.back())) component.fail_expected(expectation);
+            }
+        }
         if (const auto value = map.find("config")) {
             if (!value->is_null() && !value->node().IsMap())
                 value->fail_expected("a map of the plugin's settings");

@@ -70,6 +70,9 @@ struct plugin_settings {
     std::string file;
     // A required plugin that fails to load stops start-up; others are skipped with an error.
     bool required = false;
+    // More migration components this deployment of the plugin needs besides its own
+    // (migrations/<name>/): the features a Lua runtime's scripts implement, say.
+    std::vector<std::string> migrations;
     // The plugin's `config:` section as JSON, validated later against the keys the
     // plugin declares, and where each key was written (for the error messages).
     nlohmann::json config = nlohmann::json::object();

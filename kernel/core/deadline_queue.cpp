@@ -1,6 +1,7 @@
 #include "kernel/core/deadline_queue.hpp"
 
 #include <algorithm>
+#include <iterator>
 
 namespace switchboard::kernel {
 
@@ -21,6 +22,16 @@ void deadline_queue::schedule(deadline_entry& entry, void* owner) {
     entry.owner = owner;
     entry.deadline = steady_clock::now() + duration_;
     entries_.push_back(entry);
+    scheduler_.wake_by(entry.deadline);
+}
+
+void deadline_queue::schedule_at(deadline_entry& entry, void* owner, steady_clock::time_point deadline) {
+    entry.hook.unlink();
+    entry.owner = owner;
+    entry.deadline = deadline;
+    auto position = entries_.end();
+    while (position != entries_.begin() && std::prev(position)->deadline > deadline) --position;
+    entries_.insert(position, entry);
     scheduler_.wake_by(entry.deadline);
 }
 

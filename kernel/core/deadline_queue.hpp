@@ -46,6 +46,9 @@ public:
 
     // (Re)starts the wait of `entry` for `owner`: it expires `duration` from now.
     void schedule(deadline_entry& entry, void* owner);
+    // The same, expiring at `deadline`, which may be earlier than `duration` from now:
+    // the entry goes in order from the back, a short walk when it is close to now.
+    void schedule_at(deadline_entry& entry, void* owner, steady_clock::time_point deadline);
 
     steady_clock::duration duration() const noexcept { return duration_; }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 
 namespace switchboard::kernel {
 
@@ -9,6 +10,8 @@ namespace {
 
 constexpr std::size_t refusal_kinds = static_cast<std::size_t>(refusal::count_);
 std::array<std::atomic<std::uint64_t>, refusal_kinds> counters{};
+// steady_clock ticks of each bound's last log line.
+std::array<std::atomic<std::int64_t>, refusal_kinds> last_logged{};
 
 }  // namespace
 
@@ -37,6 +40,17 @@ std::string_view to_string(refusal r) noexcept {
 
 void count_refusal(refusal r) noexcept {
     counters[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
+}
+
+bool refusal_log_due(refusal r) noexcept {
+    using namespace std::chrono;
+    const std::int64_t now = steady_clock::now().time_since_epoch().count();
+    auto& last = last_logged[static_cast<std::size_t>(r)];
+    std::int64_t previous = last.load(std::memory_order_relaxed);
+    const std::int64_t interval = duration_cast<steady_clock::duration>(seconds(1)).count();
+    if (previous != 0 && now - previous < interval) return false;
+    // One thread wins the slot; the others stay quiet.
+    return last.compare_exchange_strong(previous, now, std::memory_order_relaxed);
 }
 
 std::uint64_t refusal_count(refusal r) noexcept {

@@ -40,6 +40,10 @@ void count_refusal(refusal r) noexcept;
 
 std::uint64_t refusal_count(refusal r) noexcept;
 
+// True at most once a second per bound: the refusals themselves may be an attack, and
+// each must not cost a log line (the counter keeps the total). Safe from any thread.
+bool refusal_log_due(refusal r) noexcept;
+
 // Prometheus text: switchboard_refused_total{bound="..."} N, one line per bound.
 std::string refusals_metrics_text();
 

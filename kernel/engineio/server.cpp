@@ -78,6 +78,11 @@ server::worker_state& server::state_of(worker& w) { return *states_.at(w.index()
 
 void server::schedule_ping(session& s, deadline_entry& entry) { state_of(s.owner()).ping_due.schedule(entry, &s); }
 
+void server::schedule_next_ping(session& s, deadline_entry& entry, steady_clock::time_point previous_ping) {
+    auto& queue = state_of(s.owner()).ping_due;
+    queue.schedule_at(entry, &s, previous_ping + queue.duration());
+}
+
 void server::schedule_pong_deadline(session& s, deadline_entry& entry) {
     state_of(s.owner()).pong_overdue.schedule(entry, &s);
 }
@@ -96,6 +101,10 @@ std::size_t server::local_session_count() const {
 }
 
 void server::close_local_sessions(std::string_view reason) {
+    // A client told to go reconnects at once, and a polling one may do it over a
+    // connection it kept alive: a session opened now would hold the shutdown until its
+    // deadline.
+    shutting_down_.store(true, std::memory_order_relaxed);
     auto& sessions = local().sessions;
     std::vector<std::shared_ptr<session>> all;
     all.reserve(sessions.size());
@@ -200,6 +209,13 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
         connection->respond(request_id, error_response(request, error_code::unsupported_protocol_version));
         return;
     }
+    if (shutting_down_.load(std::memory_order_relaxed)) {
+        connection->respond(request_id,
+                            net::make_http_response(503, "text/plain; charset=UTF-8", "Server shutting down",
+                                                    cors_headers(request), false),
+                            true);
+        return;
+    }
     if (!allow_handshake(request.remote_address)) {
         connection->respond(request_id, net::make_http_response(429, "application/json",
                                                                 R"({"code":4,"message":"Too many handshakes"})",
@@ -241,6 +257,11 @@ void server::handle_session_request(net::http_request&& request,
             return;
         }
         auto s = found->second;
+        s->catch_up_upgrade();
+        if (request.method == net::http_method::get && s->expire_if_overdue()) {
+            connection->respond(request_id, error_response(request, error_code::unknown_sid));
+            return;
+        }
         if (s->transport_name() != transport) {
             connection->respond(request_id, error_response(request, error_code::bad_request));
             return;
@@ -306,6 +327,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
     if (!sid) {
         if (request.query_param("EIO") != "4")
             return refuse_upgrade(socket, message_of(error_code::unsupported_protocol_version));
+        if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, "Server shutting down");
         if (!allow_handshake(request.remote_address)) return refuse_upgrade(socket, "Too many handshakes", 429);
         return accept_websocket(std::move(request), std::move(socket), std::move(already_read), owner, {});
     }

@@ -56,7 +56,8 @@ public:
                               std::string already_read, worker& owner) override;
     void on_http_abandoned(const net::http_request& request, std::uint64_t request_id) override;
 
-    // Closes every session on the calling worker (at shutdown).
+    // Closes every session on the calling worker (at shutdown), and opens no new one
+    // on any worker from then on.
     void close_local_sessions(std::string_view reason);
     std::size_t local_session_count() const;
     // Sessions open on every worker (for /metrics).
@@ -64,6 +65,8 @@ public:
 
     // --- for sessions, on their worker ---
     void schedule_ping(session& s, deadline_entry& entry);
+    // The next ping one interval after the previous one was due.
+    void schedule_next_ping(session& s, deadline_entry& entry, steady_clock::time_point previous_ping);
     void schedule_pong_deadline(session& s, deadline_entry& entry);
     void schedule_upgrade_deadline(session& s, deadline_entry& entry);
     void remove(session& s);
@@ -96,6 +99,7 @@ private:
     http_fallback fallback_;
     std::shared_ptr<net::ip_limiter> limiter_;
     std::atomic<std::size_t> open_sessions_{0};
+    std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace switchboard::kernel::engineio

@@ -66,6 +66,14 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     return true;
 }
 
+void session::end_write() {
+    if (state_ == state::open && transport_ == transport_kind::websocket) ws_->end_write();
+}
+
+void session::fence() {
+    if (state_ == state::open && transport_ == transport_kind::websocket) ws_->fence();
+}
+
 bool session::over_bound(std::size_t buffered) {
     const auto& limits = server_.settings();
     if (buffered <= limits.max_buffered_bytes) {
@@ -81,8 +89,10 @@ bool session::over_bound(std::size_t buffered) {
     if ((stuck || far_behind) && !slow_close_scheduled_) {
         slow_close_scheduled_ = true;
         count_refusal(refusal::outgoing_queue);
-        SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
+        if (refusal_log_due(refusal::outgoing_queue)) {
+            SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
                                  << " bytes queued, bound " << limits.max_buffered_bytes << ")";
+        }
         // Not from here: we may be inside a broadcast walking the socket index.
         boost::asio::post(owner_.io(), [self = shared_from_this()] { self->close("slow client"); });
     }
@@ -130,6 +140,13 @@ void session::respond_poll(pending_poll& poll, std::string body) {
                              net::make_http_response(200, "text/plain; charset=UTF-8", body, poll.extra_headers));
 }
 
+void session::catch_up_upgrade() {
+    if (!probe_) return;
+    auto self = shared_from_this();
+    auto probe = probe_;
+    probe->read_available();
+}
+
 void session::on_poll(pending_poll poll) {
     if (poll_) {
         // Two GETs at once: the reference server treats it as a broken client.
@@ -140,7 +157,15 @@ void session::on_poll(pending_poll poll) {
         return finish("transport error", "1");
     }
     if (state_ == state::closing) {
-        respond_poll(poll, "1");
+        // What waited for this GET: the queue and the close packet (a server close), or
+        // the noop (the client's own close).
+        poll_ = std::make_unique<pending_poll>(std::move(poll));
+        if (poll_queue_.empty()) {
+            auto pending = std::move(poll_);
+            respond_poll(*pending, "1");
+        } else {
+            flush_poll();
+        }
         return finish("forced close", {});
     }
     poll_ = std::make_unique<pending_poll>(std::move(poll));
@@ -179,6 +204,7 @@ int session::on_post(std::string_view body, std::string_view content_type) {
 }
 
 void session::on_packet(const packet& p) {
+    if (p.type != packet_type::pong) on_client_activity();
     switch (p.type) {
         case packet_type::message:
             if (handler_ && !handler_closed_) handler_->on_message(p.data, p.binary);
@@ -188,6 +214,19 @@ void session::on_packet(const packet& p) {
             break;
         case packet_type::close:
             // The client leaves; a pending poll ends with a noop, as in the reference.
+            if (transport_ == transport_kind::polling && !poll_ && state_ == state::open) {
+                // Its GET may still be on the way on another connection (sent with the
+                // close): that one gets the noop, then the session ends, or at the pong
+                // deadline if none comes.
+                static const auto noop = wire_packet::text(packet_type::noop);
+                poll_queue_.clear();
+                poll_queue_.push_back(noop);
+                poll_queue_bytes_ = 1;
+                state_ = state::closing;
+                server_.schedule_pong_deadline(*this, heartbeat_);
+                notify_handler_closed("transport close");
+                break;
+            }
             finish("transport close", "6");
             break;
         case packet_type::ping:
@@ -203,20 +242,53 @@ void session::on_packet(const packet& p) {
 }
 
 void session::on_pong() {
-    if (state_ != state::open) return;
-    server_.schedule_ping(*this, heartbeat_);
+    // A pong nobody asked for changes nothing.
+    if (state_ != state::open || !awaiting_pong_) return;
+    awaiting_pong_ = false;
+    // Pings keep their cadence, one interval after the other whenever the pongs come
+    // back: a loaded client must not push them past the connect timeout (the official
+    // suite's ping/pong cases need three pings within its 1000 ms).
+    server_.schedule_next_ping(*this, heartbeat_, ping_due_);
+}
+
+void session::on_client_activity() {
+    if (state_ != state::open || !awaiting_pong_ || pong_deadline_refreshed_) return;
+    pong_deadline_refreshed_ = true;
+    server_.schedule_pong_deadline(*this, heartbeat_);
+    pong_due_ = heartbeat_.deadline;
+}
+
+bool session::expire_if_overdue() {
+    if (state_ == state::open && awaiting_pong_ && steady_clock::now() >= pong_due_) on_pong_overdue();
+    return state_ == state::closed;
 }
 
 void session::on_ping_due() {
     if (state_ == state::closing) return finish("forced close", {});
     if (state_ != state::open) return;
+    // Behind a WebSocket fence the ping waits in order: lifting the fence here would
+    // let the held frames and the ping arrive in one read. See on_pong_overdue.
+    // The entry still holds when the ping was due, however late this runs.
+    ping_due_ = heartbeat_.deadline;
     static const auto ping = wire_packet::text(packet_type::ping);
     send(ping);
     server_.schedule_pong_deadline(*this, heartbeat_);
+    awaiting_pong_ = true;
+    pong_deadline_refreshed_ = false;
+    pong_due_ = ping_due_ + server_.settings().ping_timeout;
 }
 
 void session::on_pong_overdue() {
     if (state_ == state::closed) return;
+    if (state_ == state::open && transport_ == transport_kind::websocket && ws_->fenced()) {
+        // The ping never left: the client answers no WebSocket ping. Let everything go
+        // and give it a whole pong timeout for this one.
+        SB_LOG(debug, "engineio") << "session " << id_ << ": no pong to a WebSocket ping; fence lifted";
+        ws_->release_fence();
+        server_.schedule_pong_deadline(*this, heartbeat_);
+        pong_due_ = heartbeat_.deadline;
+        return;
+    }
     SB_LOG(debug, "engineio") << "session " << id_ << ": ping timeout";
     finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
 }
@@ -270,6 +342,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
     }
     if (ws_.get() != &from) return;
     if (binary) {
+        on_client_activity();
         if (handler_ && !handler_closed_) handler_->on_message(payload, true);
         return;
     }

@@ -87,6 +87,14 @@ public:
     bool send(const wire_message& parts, bool is_volatile = false);
     bool send(const wire_packet_ptr& packet, bool is_volatile = false);
 
+    // What was sent so far leaves before anything sent later, in a write of its own
+    // (WebSocket; a poll response carries whatever is queued when it is answered).
+    void end_write();
+    // The same, and what is sent later leaves only once the client has read what was
+    // sent so far (WebSocket: see websocket_connection::fence). For a client that never
+    // answers it, the pong deadline lifts the fence (and grants a new deadline).
+    void fence();
+
     // Closes from the server side: queued packets are flushed first; a polling client
     // gets a `close` packet. The handler is told with `reason`.
     void close(std::string_view reason);
@@ -99,6 +107,9 @@ public:
     void start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
                          std::unique_ptr<session_handler> handler);
 
+    // Before an HTTP request of this session: an upgrade's WebSocket may already carry
+    // the packet that completes it, sent before the request on another connection.
+    void catch_up_upgrade();
     void on_poll(pending_poll poll);
     // A POST body; returns the HTTP status to answer (200 "ok", or 400 on bad input).
     int on_post(std::string_view body, std::string_view content_type);
@@ -109,6 +120,10 @@ public:
     // Heartbeat and timeout expiries (see server's deadline queues).
     void on_ping_due();
     void on_pong_overdue();
+    // Times the session out now if its pong was due by now, counted from when the ping
+    // was due: a worker whose timer runs late must not keep alive a session its client
+    // has already waited out. True when the session is closed.
+    bool expire_if_overdue();
     // The upgrade probe did not complete within engineio.upgrade_timeout.
     void on_upgrade_overdue();
 
@@ -123,6 +138,9 @@ private:
     // stays over it.
     bool over_bound(std::size_t buffered);
     void on_pong();
+    // Any other packet while a pong is awaited: as Node's engine.io, it earns the
+    // client one more pong timeout (once per ping), since it proves the client is there.
+    void on_client_activity();
     void complete_upgrade();
     void respond_poll(pending_poll& poll, std::string body);
     void schedule_poll_flush();
@@ -141,6 +159,10 @@ private:
     bool poll_flush_scheduled_ = false;
     bool handler_closed_ = false;
     bool slow_close_scheduled_ = false;
+    bool awaiting_pong_ = false;
+    bool pong_deadline_refreshed_ = false;
+    steady_clock::time_point ping_due_{};   // when the last ping was due
+    steady_clock::time_point pong_due_{};
     steady_clock::time_point over_bound_since_{};
     std::shared_ptr<net::websocket_connection> ws_;      // the WebSocket transport
     std::shared_ptr<net::websocket_connection> probe_;   // an upgrade in progress

@@ -105,6 +105,18 @@ http_request to_request(http::request<http::string_body>&& message, const asio::
     return request;
 }
 
+// A connection we close after this response must say so: a client that keeps
+// connections alive (Node's http agent, browsers) otherwise sends its next request on
+// it and sees "socket hang up". Responses arrive as ready bytes from any layer.
+void announce_close(std::string& response) {
+    const auto headers_end = response.find("\r\n\r\n");
+    if (headers_end == std::string::npos) return;
+    const std::string head = lower(std::string_view(response).substr(0, headers_end + 2));
+    if (head.find("\r\nconnection: close\r\n") != std::string::npos) return;
+    const auto status_line_end = response.find("\r\n");
+    response.insert(status_line_end + 2, "Connection: close\r\n");
+}
+
 http_request without_body(const http_request& request) {
     http_request copy;
     copy.method = request.method;
@@ -160,8 +172,10 @@ void http_connection::on_request_deadline() {
         count_refusal(refusal::header_deadline);
         boost::system::error_code ec;
         const auto peer = s.socket.remote_endpoint(ec);
-        SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
+        if (refusal_log_due(refusal::header_deadline)) {
+            SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
                             << ": its request did not arrive within " << limits_.request_timeout.count() << " ms";
+        }
     }
     close();
 }
@@ -242,6 +256,7 @@ void http_connection::write_response(std::uint64_t request_id, std::string raw_r
     s.awaiting.reset();
     s.close_after_write = s.close_after_write || close_after;
     s.write_buffer = std::move(raw_response);
+    if (s.close_after_write) announce_close(s.write_buffer);
     s.writing = true;
     asio::async_write(s.socket, asio::buffer(s.write_buffer),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
@@ -258,8 +273,10 @@ void http_connection::arm_write_deadline() {
         auto& st = *self->state_;
         if (ec || st.closed || !st.writing) return;
         count_refusal(refusal::write_deadline);
-        SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
+        if (refusal_log_due(refusal::write_deadline)) {
+            SB_LOG(info, "net") << "closing an HTTP connection whose peer did not read its " << st.write_buffer.size()
                             << "-byte response within " << self->limits_.write_timeout.count() << " ms";
+        }
         // Cancels the write; its handler finds the connection closed.
         self->close();
     });

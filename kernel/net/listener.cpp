@@ -14,6 +14,29 @@ namespace switchboard::kernel::net {
 
 namespace asio = boost::asio;
 
+namespace {
+
+std::system_error port_in_use(const boost::system::error_code& ec, const asio::ip::tcp::endpoint& endpoint) {
+    return std::system_error(ec, "port " + std::to_string(endpoint.port()) + " is in use (binding " +
+                                     endpoint.address().to_string() + ":" + std::to_string(endpoint.port()) + ")");
+}
+
+}  // namespace
+
+void ensure_port_free(const asio::ip::tcp::endpoint& endpoint) {
+    // A probe without SO_REUSEPORT cannot bind beside a listening socket, whoever owns
+    // it; SO_REUSEADDR keeps connections in TIME_WAIT from counting as a listener.
+    // The probe closes before our own listeners bind.
+    asio::io_context io;
+    asio::ip::tcp::acceptor probe(io);
+    boost::system::error_code ec;
+    probe.open(endpoint.protocol(), ec);
+    if (ec) return;   // the listeners will report it
+    probe.set_option(asio::socket_base::reuse_address(true), ec);
+    probe.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use) throw port_in_use(ec, endpoint);
+}
+
 listener::listener(worker& owner, const asio::ip::tcp::endpoint& endpoint, http_router& router,
                    const http_limits& limits)
     : owner_(owner), acceptor_(owner.io()), retry_timer_(owner.io()), router_(router), limits_(limits) {
@@ -33,6 +56,7 @@ listener::listener(worker& owner, const asio::ip::tcp::endpoint& endpoint, http_
         check("set SO_REUSEPORT on");
     }
     acceptor_.bind(endpoint, ec);
+    if (ec == asio::error::address_in_use) throw port_in_use(ec, endpoint);
     check("bind");
     acceptor_.listen(asio::socket_base::max_listen_connections, ec);
     check("listen on");
@@ -80,10 +104,7 @@ void listener::admit(asio::ip::tcp::socket socket) {
         token = limiter_->open_connection(address);
         if (!token) {
             count_refusal(refusal::per_ip_connections);
-            // One line per second at most: the refusals themselves may be an attack.
-            const auto now = std::chrono::steady_clock::now();
-            if (now - last_refusal_logged_ >= std::chrono::seconds(1)) {
-                last_refusal_logged_ = now;
+            if (refusal_log_due(refusal::per_ip_connections)) {
                 SB_LOG(warn, "net") << "refusing a connection from " << address
                                     << ": too many concurrent connections from that address";
             }

@@ -20,6 +20,12 @@ class worker;
 
 namespace switchboard::kernel::net {
 
+// Throws std::system_error ("port N is in use") when another socket already listens on
+// `endpoint`. SO_REUSEPORT lets any process of the same user bind a port its listeners
+// share, so without this check a second server would start and take half the clients.
+// Call it before binding the listeners (port 0 needs no check).
+void ensure_port_free(const boost::asio::ip::tcp::endpoint& endpoint);
+
 class listener : public std::enable_shared_from_this<listener> {
 public:
     // Binds and listens; throws std::system_error with the address on failure.
@@ -49,7 +55,6 @@ private:
     http_router& router_;
     http_limits limits_;
     std::shared_ptr<ip_limiter> limiter_;
-    std::chrono::steady_clock::time_point last_refusal_logged_{};
 };
 
 }  // namespace switchboard::kernel::net

@@ -61,27 +61,39 @@ void websocket_connection::wait_readable() {
 
 void websocket_connection::on_readable(const boost::system::error_code& ec) {
     if (ec) return fail(ec == asio::error::operation_aborted ? "transport close" : "transport error");
-    if (closed_notified_) return;
+    if (read_now()) wait_readable();
+}
+
+void websocket_connection::read_available() {
+    // The wait for readability stays armed; it finds nothing left, or what came later.
+    if (!closed_notified_ && !closing_) read_now();
+}
+
+bool websocket_connection::read_now() {
+    if (closed_notified_) return false;
     char* scratch = owner_.scratch();
     for (;;) {
         boost::system::error_code read_ec;
         const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
         if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
-        if (read_ec || n == 0) return fail("transport close");
+        if (read_ec || n == 0) {
+            fail("transport close");
+            return false;
+        }
         std::size_t used = 0;
         if (pending_.empty()) {
-            if (!consume(scratch, n, used)) return;
+            if (!consume(scratch, n, used)) return false;
             if (used < n) pending_.assign(scratch + used, n - used);
         } else {
             pending_.append(scratch, n);
-            if (!consume(pending_.data(), pending_.size(), used)) return;
+            if (!consume(pending_.data(), pending_.size(), used)) return false;
             pending_.erase(0, used);
             // An idle connection keeps no buffer behind.
             if (pending_.empty()) std::string().swap(pending_);
         }
         if (n < worker::scratch_size) break;
     }
-    wait_readable();
+    return true;
 }
 
 bool websocket_connection::consume(char* data, std::size_t size, std::size_t& used) {
@@ -111,6 +123,9 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
         switch (message.opcode) {
             case ws_opcode::text:
             case ws_opcode::binary:
+                // A client that carries on talking does not wait for what the fence
+                // holds (and one that answers no ping, hand-written, is not stuck).
+                release_fence();
                 if (listener_ && !closing_)
                     listener_->on_ws_message(*this, message.opcode == ws_opcode::binary, message.payload);
                 break;
@@ -123,8 +138,11 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
             case ws_opcode::close:
                 close(ws_close_code::normal, "transport close");
                 return false;
+            case ws_opcode::pong:
+                release_fence();
+                break;
             default:
-                break;   // pongs and continuations carry nothing for us
+                break;   // continuations carry nothing for us
         }
         used += consumed;
     }
@@ -148,11 +166,44 @@ void websocket_connection::schedule_flush() {
     }
 }
 
+void websocket_connection::end_write() {
+    // Behind a fence everything waits in order anyway.
+    if (fenced_) return;
+    // With a write in flight, the frames up to here take the next write and the rest
+    // the one after it.
+    write_boundary_ = queue_.size();
+    if (!writing_) flush();
+}
+
+void websocket_connection::fence() {
+    if (closing_) return;
+    // Already fenced: this ping joins the held frames, and the first pong lets all of
+    // them go (a client connecting to two namespaces at once waits for one pong).
+    static const auto ping = engineio::wire_packet::raw(make_frame(ws_opcode::ping, {}));
+    send(ping);
+    end_write();
+    fenced_ = true;
+}
+
+void websocket_connection::release_fence() {
+    if (!fenced_) return;
+    fenced_ = false;
+    if (!queue_.empty()) schedule_flush();
+}
+
 void websocket_connection::flush() {
     flush_scheduled_ = false;
     if (writing_ || queue_.empty() || !socket_.is_open()) return;
+    if (fenced_ && write_boundary_ == 0) return;   // all of it waits for the pong
     writing_ = true;
-    in_flight_.swap(queue_);
+    if (write_boundary_ > 0 && write_boundary_ < queue_.size()) {
+        const auto boundary = queue_.begin() + static_cast<std::ptrdiff_t>(write_boundary_);
+        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(boundary));
+        queue_.erase(queue_.begin(), boundary);
+    } else {
+        in_flight_.swap(queue_);
+    }
+    write_boundary_ = 0;
     pong_queued_ = false;
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
@@ -178,6 +229,7 @@ void websocket_connection::on_write(const boost::system::error_code& ec) {
 void websocket_connection::close(ws_close_code code, std::string_view reason) {
     if (closing_) return;
     closing_ = true;
+    fenced_ = false;   // what is queued leaves before the close frame, pong or not
     close_when_written_ = true;
     auto frame = engineio::wire_packet::raw(make_close_frame(code));
     queued_bytes_ += frame->size();
@@ -192,8 +244,10 @@ void websocket_connection::start_close_deadline() {
     close_timer_->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
         if (ec || !self->socket_.is_open()) return;
         count_refusal(refusal::write_deadline);
-        SB_LOG(info, "net") << "closing a WebSocket whose peer did not read its last " << self->queued_bytes_
+        if (refusal_log_due(refusal::write_deadline)) {
+            SB_LOG(info, "net") << "closing a WebSocket whose peer did not read its last " << self->queued_bytes_
                             << " bytes within " << self->close_timeout_.count() << " ms";
+        }
         // Cancels the write in flight; its handler releases what was queued.
         self->shutdown_socket();
     });

@@ -3,7 +3,10 @@
 // Reads wait for readability and then read into the worker's scratch buffer, so an
 // idle connection holds no read buffer. Writes are corked: frames queued while the
 // current handler runs leave together in one gathered write when the worker gets back
-// to its loop, and frames queued during a write go out in the next one.
+// to its loop, and frames queued during a write go out in the next one. A caller may
+// end a write early (end_write): what is queued leaves at once and what follows goes in
+// a later write, as Node's server sends a reply before anything queued after it; or
+// fence it: what follows waits until the client has read what came before.
 #pragma once
 
 #include <chrono>
@@ -68,12 +71,37 @@ public:
     bool is_open() const noexcept { return !closing_; }
     worker& owner() noexcept { return owner_; }
 
-    // Writes everything queued since the last flush (called by the worker's corker).
+    // Ends the current write here: what is queued leaves now (or right after the write
+    // in flight), and frames queued from now on go in a later write.
+    void end_write();
+
+    // Ends the current write with a WebSocket ping, and holds every frame queued after
+    // it until the client's pong: a client reads the ping with what preceded it, so what
+    // follows can never arrive in the same read. For a reply a client awaits before it
+    // starts listening for more (Node's `ws` fires the events of one read in one tick,
+    // before the awaiting code resumes). Separate writes alone do not ensure it: a
+    // client that is slow to wake reads both writes at once. RFC 6455 clients must
+    // answer pings; any message from the client lifts the fence too, and
+    // release_fence() is the fallback for one that stays silent.
+    void fence();
+    // Lets held frames go (the fence's pong came, or its caller gives up waiting).
+    void release_fence();
+    bool fenced() const noexcept { return fenced_; }
+
+    // Reads and handles what the client already sent, now rather than when the worker
+    // next polls: for a caller that must see it before deciding (a request racing the
+    // last packet of an upgrade on another connection).
+    void read_available();
+
+    // Writes what is queued since the last flush, up to the write boundary (called by
+    // the worker's corker).
     void flush();
 
 private:
     void wait_readable();
     void on_readable(const boost::system::error_code& ec);
+    // Reads until the socket has nothing more; false once the connection is closed.
+    bool read_now();
     // Parses [data, data+size); returns false once the connection is closed.
     bool consume(char* data, std::size_t size, std::size_t& used);
     void on_write(const boost::system::error_code& ec);
@@ -94,6 +122,8 @@ private:
     std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t queued_bytes_ = 0;
+    std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
+    bool fenced_ = false;              // frames after the boundary wait for a pong
     std::unique_ptr<boost::asio::steady_timer> close_timer_;   // only while closing
     std::chrono::milliseconds close_timeout_{5'000};
     std::shared_ptr<void> token_;

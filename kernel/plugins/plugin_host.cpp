@@ -341,9 +341,11 @@ bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, st
     if (queue.refused) return true;
     queue.refused = true;
     count_refusal(refusal::pooled_events);
-    SB_LOG(warn, "plugins") << "disconnecting socket " << s.id() << " of " << s.handshake().remote_address
+    if (refusal_log_due(refusal::pooled_events)) {
+        SB_LOG(warn, "plugins") << "disconnecting socket " << s.id() << " of " << s.handshake().remote_address
                             << ": " << events << " events (" << queued << " bytes) wait for its handlers, bound "
                             << limits.max_pooled_events << " events / " << limits.max_pooled_bytes << " bytes";
+    }
     // Not from here: we are inside this socket's event, possibly inside its decoder.
     auto& io = kernel_.socketio();
     s.session().owner().post([&io, handle = s.handle()] {

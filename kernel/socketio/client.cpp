@@ -33,8 +33,8 @@ void client::on_message(std::string_view data, bool binary) {
     std::optional<packet> complete;
     const auto error = binary ? decoder_.add_binary(data, complete) : decoder_.add_text(data, complete);
     if (error == decode_error::attachments_too_large || error == decode_error::decoded_too_large) {
-        count_refusal(error == decode_error::decoded_too_large ? refusal::decoded_size : refusal::pending_attachments);
-        return refuse(to_string(error));
+        return refuse(error == decode_error::decoded_too_large ? refusal::decoded_size : refusal::pending_attachments,
+                      to_string(error));
     }
     if (error != decode_error::none) return close_for(to_string(error));
     if (complete) return on_packet(std::move(*complete));
@@ -45,17 +45,19 @@ void client::on_message(std::string_view data, bool binary) {
         const socket* s = find(decoder_.pending_namespace());
         if (!s || !s->connected()) {
             decoder_.reset();
-            count_refusal(refusal::pending_attachments);
-            return refuse("attachments announced for a namespace the client has not joined");
+            return refuse(refusal::pending_attachments, "attachments announced for a namespace the client has not joined");
         }
     }
 }
 
-void client::refuse(std::string_view reason) {
+void client::refuse(refusal bound, std::string_view reason) {
+    count_refusal(bound);
     // A bound a client hit on purpose, or a limit set too low: either way the operator
-    // should see it, with the address.
-    SB_LOG(info, "socketio") << "closing session " << session_.id() << " from "
+    // should see it, with the address (once a second at most: the counter has the rest).
+    if (refusal_log_due(bound)) {
+        SB_LOG(info, "socketio") << "closing session " << session_.id() << " from "
                              << session_.handshake().remote_address << ": " << reason;
+    }
     session_.close("parse error");
 }
 
@@ -126,6 +128,10 @@ void client::on_connect(packet&& p) {
         reply.nsp = s.nsp();
         reply.data = json{{"sid", s.id()}};
         send_packet(reply);
+        // A client awaits this answer before it listens for events: what the connect
+        // hooks emit leaves only once it has read the answer (Node's server writes them
+        // separately, which a loaded client can still read as one).
+        session_.fence();
         connect_deadline_.cancel();
         s.mark_connected();
         const auto* nsp = server_.find_namespace(s.nsp());

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernel/core/deadline_queue.hpp"
+#include "kernel/core/refusals.hpp"
 #include "kernel/engineio/session.hpp"
 #include "kernel/socketio/packet.hpp"
 
@@ -30,8 +31,8 @@ public:
     void remove(socket& s);
     // Closes the connection because of a protocol violation.
     void close_for(std::string_view reason);
-    // Closes the connection because it hit a bound (logged with its address).
-    void refuse(std::string_view reason);
+    // Closes the connection because it hit `bound` (counted, logged with its address).
+    void refuse(refusal bound, std::string_view reason);
     // The connect timeout passed with no namespace joined.
     void on_connect_timeout();
 

@@ -96,6 +96,9 @@ void socket::ack(std::int64_t id, json args) {
     reply.id = id;
     reply.data = args.is_array() ? std::move(args) : json::array({std::move(args)});
     send_packet(reply);
+    // The client awaits this answer and may only then listen for what the same handler
+    // emits next: the answer leaves first, in a write of its own (as Node sends it).
+    client_.session().end_write();
 }
 
 std::string socket::user_id() const {

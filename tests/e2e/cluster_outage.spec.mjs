@@ -12,21 +12,11 @@ import { io } from "socket.io-client";
 import { Inbox, once, unique, with_timeout } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
+import { free_port } from "./support/server.mjs";
 
 const API_KEY = "cluster-outage-key-0123456789";
 // Reconnection backs off up to 5 s; give the nodes a few rounds of it.
 const RECOVERY_MS = 20_000;
-
-function free_port() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port) {
   return new Promise((resolve) => {

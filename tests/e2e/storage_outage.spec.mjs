@@ -9,12 +9,12 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 
 import { databases } from "./support/deployment.mjs";
+import { free_port } from "./support/server.mjs";
 import {
   call,
   connect_user,
@@ -28,17 +28,6 @@ import {
 
 const TEST = { timeout: 60_000 };
 const has_postgres = databases().includes("postgresql");
-
-function free_port() {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // A PostgreSQL cluster for one test file, which it may stop and start at will.
 async function private_cluster() {

@@ -195,6 +195,9 @@ describe("the polling -> websocket upgrade", () => {
     const upgraded = once(engine, "upgrade", { what: "engine upgrade to websocket" });
     await wait_connected(client);
     await upgraded;
+    // The client reports the upgrade once it has *sent* the upgrade packet; an answer
+    // over the websocket proves the server has read it (one connection, in order).
+    assert.equal(await request(client, "message-with-ack", "upgraded"), "upgraded");
     const response = await http_request(server, { query: { EIO: "4", transport: "polling", sid: engine.id } });
     assert.equal(response.status, 400);
     assert.deepStrictEqual(json_body(response), { code: 3, message: "Bad request" });

@@ -17,7 +17,22 @@ for _, word in ipairs(settings.banned_words or {}) do BANNED[word:lower()] = tru
 local API_KEYS = {}
 for _, key in ipairs(settings.api_keys or {}) do API_KEYS[key] = true end
 
+-- A socket that joined an event is in two rooms: `event:<id>`, for the typing relays
+-- (inline: they cannot read the database), and `event:<id>/<userId>`, its user's room
+-- in that event ("/" cannot occur in an event id, so the pair is unambiguous).
+-- Messages and participation go to the user rooms of the event's participants as the
+-- database has them now: a user whose participation ended stops hearing the room at
+-- once, on every socket, though the SDK cannot make those sockets leave.
 local function room_of(event_id) return "event:" .. event_id end
+local function member_room(event_id, user_id) return "event:" .. event_id .. "/" .. user_id end
+
+local function to_participants(event_id, event, data, also_user)
+  local rows = sb.db.query("SELECT user_id FROM events_participants WHERE event_id = :event", { event = event_id })
+  local rooms = {}
+  for i, row in ipairs(rows) do rooms[i] = member_room(event_id, row.user_id) end
+  if also_user then rooms[#rooms + 1] = member_room(event_id, also_user) end
+  if #rooms > 0 then sb.emit{ to = rooms, event = event, data = data } end
+end
 
 -- The backend's event id: what the events plugin accepts too.
 local function valid_event_id(id)
@@ -44,10 +59,25 @@ local function participation(event_id, user_id)
   return rows[1] and rows[1].status or nil
 end
 
--- Milliseconds, as the events plugin stores them; the sandbox's clock has seconds, so
--- the fraction is zero (createdAt "....000Z"). Message order is the id's.
+-- Milliseconds, as the events plugin stores them. The sandbox's clock has whole
+-- seconds: good for participation's updated_at; a message's createdAt takes the
+-- database's clock instead (below), so two messages of one second keep their order.
 local function now_ms()
   return os.time() * 1000
+end
+
+local NOW_SQL = {
+  sqlite = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+  postgresql = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+}
+local dialect   -- per Lua state, found at the first message
+local function now_sql()
+  if not dialect then
+    -- Valid in both: CAST(0.5 AS INTEGER) truncates in SQLite (0), rounds in PostgreSQL (1).
+    local rows = sb.db.query("SELECT CAST(0.5 AS INTEGER) AS probe")
+    dialect = tonumber(rows[1].probe) == 0 and "sqlite" or "postgresql"
+  end
+  return NOW_SQL[dialect]
 end
 
 local function iso(ms)
@@ -62,11 +92,8 @@ local function has_banned_word(content)
   return false
 end
 
--- Connection: the kernel already refused sockets without a valid token (the namespace
--- is not anonymous); the seed logs who came.
-sb.on_connect(function(ctx)
-  sb.log.info("User authenticated: " .. ctx.user.id .. " (" .. tostring(ctx.user.name or ctx.user.id) .. ")")
-end)
+-- Connection: the kernel refuses sockets without a valid token (the namespace is not
+-- anonymous), so every handler below has ctx.user.
 
 sb.on("join-event", function(ctx, payload)
   local event_id = event_of(ctx, payload)
@@ -75,6 +102,7 @@ sb.on("join-event", function(ctx, payload)
     return refuse(ctx, "You are not a participant of this event")
   end
   ctx.socket:join(room_of(event_id))
+  ctx.socket:join(member_room(event_id, ctx.user.id))
   sb.log.info("User " .. ctx.user.id .. " joining event room: " .. event_id)
 end)
 
@@ -97,11 +125,11 @@ sb.on("send-message", function(ctx, payload)
     return refuse(ctx, "You are not a participant of this event")
   end
   local name = type(ctx.user.name) == "string" and ctx.user.name ~= "" and ctx.user.name or ctx.user.id
-  local created = now_ms()
   local rows = sb.db.query(
     "INSERT INTO events_messages (event_id, user_id, user_name, content, created_at) " ..
-    "VALUES (:event, :user, :name, :content, :created) RETURNING id",
-    { event = event_id, user = ctx.user.id, name = name, content = content, created = created })
+    "VALUES (:event, :user, :name, :content, " .. now_sql() .. ") RETURNING id, created_at",
+    { event = event_id, user = ctx.user.id, name = name, content = content })
+  local created = math.tointeger(tonumber(rows[1].created_at))
   local message = {
     id = tostring(math.tointeger(rows[1].id) or rows[1].id),
     eventId = event_id,
@@ -111,7 +139,7 @@ sb.on("send-message", function(ctx, payload)
     createdAt = iso(created),
   }
   if type(ctx.user.image) == "string" then message.userImage = ctx.user.image end
-  sb.emit{ to = room_of(event_id), event = "new-message", data = message }
+  to_participants(event_id, "new-message", message)
   sb.log.info("Message sent by " .. ctx.user.id .. " to event " .. event_id)
 end)
 
@@ -158,8 +186,10 @@ sb.on("leave-event", function(ctx, payload)
   if type(payload) ~= "table" or not valid_event_id(payload.eventId) then
     return refuse(ctx, "Invalid event id")
   end
-  typing_stopped(ctx.socket, payload.eventId)
+  -- Out of the room first: whoever sees the typing end may count on it being gone.
   ctx.socket:leave(room_of(payload.eventId))
+  ctx.socket:leave(member_room(payload.eventId, ctx.user.id))
+  typing_stopped(ctx.socket, payload.eventId)
   sb.log.info("User " .. ctx.user.id .. " left event room: " .. payload.eventId)
 end, { inline = true })
 
@@ -237,10 +267,10 @@ sb.route("POST", "/api/events/{eventId}/participation", function(request)
   if status ~= nil then
     local shown = { id = user.id or user_id, name = user.name or name }
     if type(user.image) == "string" then shown.image = user.image end
-    sb.emit{ to = room_of(event_id), event = "user-joined",
-             data = { userId = user_id, status = status, user = shown } }
+    to_participants(event_id, "user-joined", { userId = user_id, status = status, user = shown })
   elseif previous ~= nil then
-    sb.emit{ to = room_of(event_id), event = "user-left", data = { userId = user_id, status = previous } }
+    -- The one who left hears it too (their screen closes the chat), then no more.
+    to_participants(event_id, "user-left", { userId = user_id, status = previous }, user_id)
   end
   return { ok = true, previous = previous or sb.null }
 end)
@@ -254,6 +284,6 @@ sb.route("POST", "/api/events/{eventId}/messages", function(request)
   if type(message) ~= "table" or message.eventId ~= event_id or type(message.content) ~= "string" then
     return api_error(400, "invalid_payload", "an EventMessage of this event is expected")
   end
-  sb.emit{ to = room_of(event_id), event = "new-message", data = message }
+  to_participants(event_id, "new-message", message)
   return { ok = true }
 end)

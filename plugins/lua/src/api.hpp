@@ -2,7 +2,9 @@
 // documents it for script authors.
 //
 //   api_module.cpp    the module table, declarations (on, on_connect...), values,
-//                     json, config, log, the ctx and socket objects
+//                     config, log, the ctx and socket objects
+//   api_json.cpp      switchboard.json (key order kept)
+//   api_util.cpp      switchboard.crypto, uuid, now, monotonic
 //   api_actions.cpp   emit, ask, join, leave, disconnect, timers, publish, presence
 //   api_database.cpp  switchboard.db
 #pragma once
@@ -64,6 +66,8 @@ int guarded(lua_State* L) {
 // The parts of the module the other files add.
 void add_actions(lua_State* L, int module);
 void add_database(lua_State* L, int module);
+void add_json(lua_State* L, int module);
+void add_util(lua_State* L, int module);
 void add_socket_methods(lua_State* L, int methods);
 
 }  // namespace switchboard::plugins::lua

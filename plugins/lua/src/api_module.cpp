@@ -1,4 +1,4 @@
-// The `switchboard` module: declarations, values, json, config, log, and the ctx and
+// The `switchboard` module: declarations, values, config, log, and the ctx and
 // socket objects handlers receive.
 #include <string>
 
@@ -137,7 +137,7 @@ int route(lua_State* L) {
     return 0;
 }
 
-// ---------------------------------------------------------------- values and json
+// ---------------------------------------------------------------- values
 
 int make_array(lua_State* L) {
     if (lua_istable(L, 1)) {
@@ -168,32 +168,6 @@ int make_binary(lua_State* L) {
 
 int check_binary(lua_State* L) {
     lua_pushboolean(L, is_binary(L, 1));
-    return 1;
-}
-
-int json_encode(lua_State* L) {
-    luaL_checkany(L, 1);
-    const std::string text = to_json(L, 1).dump(-1, ' ', false, json::error_handler_t::replace);
-    lua_pushlstring(L, text.data(), text.size());
-    return 1;
-}
-
-int json_decode(lua_State* L) {
-    std::size_t size = 0;
-    const char* text = luaL_checklstring(L, 1, &size);
-    json value;
-    std::string problem;
-    try {
-        value = json::parse(std::string_view(text, size));
-    } catch (const json::parse_error& e) {
-        problem = e.what();
-    }
-    if (!problem.empty()) {
-        lua_pushnil(L);
-        lua_pushstring(L, problem.c_str());
-        return 2;
-    }
-    push_json(L, value);
     return 1;
 }
 
@@ -405,10 +379,8 @@ void open_api(lua_State* L, vm& owner) {
     set_function(L, module, "object", &make_object);
     set_function(L, module, "binary", &make_binary);
     set_function(L, module, "is_binary", &check_binary);
-    lua_createtable(L, 0, 2);
-    set_function(L, lua_gettop(L), "encode", &guarded<json_encode>);
-    set_function(L, lua_gettop(L), "decode", &guarded<json_decode>);
-    lua_setfield(L, module, "json");
+    add_json(L, module);
+    add_util(L, module);
 
     push_json(L, owner.rt().config().script_settings);
     lua_setfield(L, module, "config");

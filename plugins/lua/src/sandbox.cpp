@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "bounded_strings.hpp"
 #include "generation.hpp"
 #include "vm.hpp"
 
@@ -90,6 +91,32 @@ int guarded_setmetatable(lua_State* L) {
     return 1;
 }
 
+// xpcall's message handler runs inside lua_error. When the error is the count hook's
+// (the run is over its budget), Lua has turned hooks off there: a handler that loops
+// would never be stopped. So the handler runs only for the script's own errors.
+int budgeted_message_handler(lua_State* L) {
+    if (vm::of(L).over_budget()) return 1;   // the error as it is
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+int return_all(lua_State* L, int, lua_KContext) { return lua_gettop(L); }
+
+// xpcall(f, msgh, ...): the original, with msgh wrapped. lua_callk keeps a yield
+// (ask) inside f possible, as with the original.
+int budgeted_xpcall(lua_State* L) {
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, &budgeted_message_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, &return_all);
+    return lua_gettop(L);
+}
+
 int sandboxed_require(lua_State* L) {
     const std::string name = luaL_checkstring(L, 1);
     lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
@@ -149,6 +176,9 @@ void open_sandbox(lua_State* L, vm&) {
     lua_getfield(L, globals, "setmetatable");
     lua_pushcclosure(L, &guarded_setmetatable, 1);
     lua_setfield(L, globals, "setmetatable");
+    lua_getfield(L, globals, "xpcall");
+    lua_pushcclosure(L, &budgeted_xpcall, 1);
+    lua_setfield(L, globals, "xpcall");
     lua_pushnil(L);
     lua_setfield(L, globals, "warn");   // would write to the server's stderr
 
@@ -159,6 +189,7 @@ void open_sandbox(lua_State* L, vm&) {
     lua_getglobal(L, "string");
     forbid(L, -1, "string", "dump");
     lua_pop(L, 1);
+    open_bounded_strings(L, [](lua_State* co, std::int64_t steps) { vm::of(co).charge(co, steps); });
 
     // debug: traceback only; the rest could change the limits' hook or reach the registry.
     lua_getglobal(L, "debug");

@@ -137,6 +137,18 @@ void vm::count_hook(lua_State* L, lua_Debug* ar) {
     lua_error(L);
 }
 
+void vm::charge(lua_State* L, std::int64_t instructions) {
+    budget_ -= instructions;
+    if (budget_ > 0) return;
+    if (!over_budget_) {
+        over_budget_ = true;
+        over_budget_at_ = where(L, 1);
+    }
+    lua_sethook(L, &vm::count_hook, LUA_MASKCOUNT, 1);
+    lua_pushliteral(L, "instruction limit reached");
+    lua_error(L);
+}
+
 void vm::set_budget_hook(lua_State* co) {
     const auto step = budget_ <= 0 ? 1 : std::min(budget_, hook_step);
     lua_sethook(co, &vm::count_hook, LUA_MASKCOUNT, static_cast<int>(step));

@@ -84,6 +84,13 @@ public:
     // C++ exceptions and Lua errors become false and `error`.
     bool protect(const std::function<void(lua_State*)>& body, std::string* error = nullptr);
 
+    // Charges `instructions` worth of work a C function did (pattern matching) to the
+    // run's budget; raises as the count hook does when the budget runs out.
+    void charge(lua_State* L, std::int64_t instructions);
+    // The run in progress went over its budget: what is left of it must not run
+    // script code (a message handler, say) any more.
+    bool over_budget() const noexcept { return over_budget_; }
+
     std::size_t memory_used() const noexcept { return used_; }
     // A run left the state too full to be trusted with the next ones.
     bool exhausted() const noexcept { return exhausted_; }

@@ -366,6 +366,44 @@ describe("config, log, metrics, values", () => {
     assert.equal(bad_is_reported, true);
   });
 
+  test("json keeps the key order of decoded objects, and the one json.order sets", async (t) => {
+    const c = await client(t);
+    const text = '{"zeta":1,"alpha":{"b":2,"a":[{"y":1,"x":2}]},"mid":null}';
+    const [encoded, keys, built] = await request_all(c, "json-order", text);
+    assert.equal(encoded, text);
+    assert.deepEqual(keys, ["zeta", "alpha", "mid"]);
+    assert.equal(built, '{"zebra":1,"mango":{"y":1,"x":2},"apple":2}');
+  });
+
+  test("crypto: SHA-256, HMAC-SHA256, constant-time equal, random bytes", async (t) => {
+    const c = await client(t);
+    const { createHash, createHmac } = await import("node:crypto");
+    const got = await request(c, "crypto", "secret-key", "1700000000.{\"id\":1}");
+    const data = "1700000000.{\"id\":1}";
+    assert.equal(got.sha256, createHash("sha256").update(data).digest("hex"));
+    assert.equal(got.sha256_base64, createHash("sha256").update(data).digest("base64"));
+    assert.equal(got.hmac, createHmac("sha256", "secret-key").update(data).digest("hex"));
+    assert.equal(got.raw_size, 32);
+    assert.deepEqual([got.same, got.different, got.shorter], [true, false, false]);
+    assert.equal(got.random_size, 16);
+    assert.match(got.random_hex, /^[0-9a-f]{8}$/);
+    for (const what of ["encoding", "random", "key"]) {
+      const answer = await request(c, "crypto-bad", what);
+      assert.equal(answer.code, "script_error", what);
+      assert.match(answer.message, /bad argument/, what);
+    }
+  });
+
+  test("uuid and clocks", async (t) => {
+    const c = await client(t);
+    const got = await request(c, "ids-and-time");
+    assert.match(got.a, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.notEqual(got.a, got.b);
+    assert.ok(Math.abs(got.now - Date.now()) < 60_000);
+    assert.equal(got.integer, "integer");
+    assert.equal(got.monotonic_ok, true);
+  });
+
   test("require finds a Lua module next to the scripts, and the switchboard module", async (t) => {
     const c = await client(t);
     assert.deepEqual(await request_all(c, "require", 21), [42, true]);

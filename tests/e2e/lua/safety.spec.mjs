@@ -35,6 +35,37 @@ sb.on("endless-pcall", function(ctx)
   end
 end)
 
+-- The message handler runs inside lua_error, where Lua turns hooks off when the error
+-- is the count hook's: it must not become a way around the limit (issue #10, item 6).
+sb.on("endless-xpcall", function(ctx)
+  local function loop() while true do end end
+  return xpcall(loop, loop)
+end)
+
+sb.on("endless-xpcall-inline", function(ctx)
+  local function loop() while true do end end
+  return xpcall(loop, loop)
+end, { inline = true })
+
+sb.on("xpcall-handler", function(ctx)
+  -- A script's own error still goes through its handler.
+  return xpcall(function() error("boom") end, function(e) return "handled: " .. tostring(e):gsub("^.-: ", "") end)
+end)
+
+sb.on("pattern-bomb", function(ctx, inline)
+  return string.find(("a"):rep(1000), ".-.-.-b")   -- SLOW PATTERN
+end)
+
+sb.on("pattern-bomb-inline", function(ctx)
+  return (("a"):rep(1000)):gsub(".-.-.-b", "x")
+end, { inline = true })
+
+sb.on("pattern-ok", function(ctx)
+  local words = {}
+  for w in ("one two three"):gmatch("%a+") do words[#words + 1] = w end
+  return ("key = value"):match("^(%w+)%s*=%s*(.-)%s*$"), table.concat(words, ","), (("a.b"):gsub("%.", "/"))
+end)
+
 sb.on("endless-coroutine", function(ctx)
   local co = coroutine.create(function() while true do end end)
   local ok, err = coroutine.resume(co)
@@ -160,6 +191,29 @@ describe("a failing run fails alone", () => {
     await log_line(d, new RegExp(`event "endless" .*stopped: instruction limit \\(2000000\\) reached at \\S*bad\\.lua:${line_of("ENDLESS")}`));
     await log_line(d, new RegExp(`event "endless-inline" .*stopped: instruction limit \\(2000000\\) reached at \\S*bad\\.lua:${line_of("ENDLESS INLINE")}`));
     assert.deepEqual(await request_all(c, "echo-inline", 1), [1]);
+  });
+
+  test("xpcall(loop, loop) is stopped too, pooled and inline (#10)", async (t) => {
+    const c = await client(t);
+    await while_serving(t, async () => {
+      for (const event of ["endless-xpcall", "endless-xpcall-inline"]) {
+        const answer = await request(c, event);
+        assert.equal(answer?.code, "instruction_limit", `${event}: ${JSON.stringify(answer)}`);
+      }
+    });
+    assert.deepEqual(await request_all(c, "xpcall-handler"), [false, "handled: boom"]);
+  });
+
+  test("a pathological pattern is stopped by the instruction limit, pooled and inline (#10)", async (t) => {
+    const c = await client(t);
+    await while_serving(t, async () => {
+      for (const event of ["pattern-bomb", "pattern-bomb-inline"]) {
+        const answer = await request(c, event);
+        assert.equal(answer?.code, "instruction_limit", `${event}: ${JSON.stringify(answer)}`);
+      }
+    });
+    await log_line(d, new RegExp(`event "pattern-bomb" .*stopped: instruction limit \\(2000000\\) reached at \\S*bad\\.lua:${line_of("SLOW PATTERN")}`));
+    assert.deepEqual(await request_all(c, "pattern-ok"), ["key", "one,two,three", "a/b"]);
   });
 
   test("a loop in a coroutine the script made counts against the same budget", async (t) => {

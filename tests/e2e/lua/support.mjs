@@ -17,9 +17,10 @@ export const FIXTURES = path.join(here, "fixtures");
 // copy (also loaded, in order, before `scripts`); options.load: the files to list in
 // the config, relative to the scripts' directory (default: every script and fixture,
 // fixtures first, util.lua aside: it is a module); options.config:
-// more keys for the plugin's config; the rest goes to start_deployment.
+// more keys for the plugin's config; options.migrations: the migration components the
+// scripts need (the plugin entry's `migrations`); the rest goes to start_deployment.
 export async function start_lua(options = {}) {
-  const { scripts = {}, fixtures = [], load, config = {}, extra = {}, ...rest } = options;
+  const { scripts = {}, fixtures = [], load, config = {}, extra = {}, migrations, ...rest } = options;
   const scripts_dir = mkdtempSync(path.join(tmpdir(), "switchboard-lua-scripts-"));
   for (const name of fixtures) copyFileSync(path.join(FIXTURES, name), path.join(scripts_dir, name));
   for (const [name, source] of Object.entries(scripts)) writeFileSync(path.join(scripts_dir, name), source);
@@ -31,7 +32,7 @@ export async function start_lua(options = {}) {
   try {
     deployment = await start_deployment({
       ...rest,
-      plugins: [{ name: "lua", config: { scripts: listed, ...config } }],
+      plugins: [{ name: "lua", ...(migrations ? { migrations } : {}), config: { scripts: listed, ...config } }],
       extra: { server: { host: "127.0.0.1", shutdown_timeout: "2s", pid_file }, ...extra },
     });
   } catch (error) {

@@ -29,7 +29,10 @@ for (const database of databases()) {
     before(async () => {
       d = await start_seed("event-chat", {
         database,
-        replace: [[/^(\s*typing_timeout:\s*)5000/m, `$1${TYPING_TIMEOUT_MS}`]],
+        replace: [
+          [/^(\s*typing_timeout:\s*)5000/m, `$1${TYPING_TIMEOUT_MS}`],
+          [/^(\s*banned_words:\s*)\[\]/m, "$1[darn]"],
+        ],
       });
       api = create_broadcaster(d.url, d.api_key);
     });
@@ -110,6 +113,8 @@ for (const database of databases()) {
       assert.equal(second.userName, "Ben");
       assert.equal("userImage" in second, false, "no image claim, no userImage");
       assert.ok(Number(second.id) > Number(message.id));
+      assert.ok(second.createdAt >= message.createdAt, "createdAt follows the order of messages");
+      assert.ok(Math.abs(Date.parse(second.createdAt) - Date.now()) < 60_000, "createdAt is now");
 
       // Persisted: the events plugin's history reads the same rows.
       const [error, history] = await new Promise((resolve) =>
@@ -122,7 +127,7 @@ for (const database of databases()) {
       ]);
     });
 
-    test("validation: empty, blank and over 1000 characters are refused; 1000 pass", async (t) => {
+    test("validation: empty, blank, over 1000 characters and banned words are refused; 1000 pass", async (t) => {
       const event = unique("evt");
       const ann = await participant(t, event, unique("ann"));
       for (const [content, why] of [
@@ -131,6 +136,7 @@ for (const database of databases()) {
         [42, "Message cannot be empty"],
         ["x".repeat(1001), "Message is too long (max 1000 characters)"],
         ["é".repeat(1001), "Message is too long (max 1000 characters)"],
+        ["oh DARN it", "Message contains inappropriate content"],
       ]) {
         ann.sendMessage(event, content);
         assert.deepEqual(await ann.inbox.next("error"), [{ message: why }], JSON.stringify(content).slice(0, 20));
@@ -209,6 +215,15 @@ for (const database of databases()) {
       assert.deepEqual(await ben.inbox.next("error"), [{ message: "You are not a participant of this event" }]);
       ben.joinEventRoom(event);
       assert.deepEqual(await ben.inbox.next("error"), [{ message: "You are not a participant of this event" }]);
+      // Only participants read: Ben's socket, still in the room, hears no more messages.
+      assert.deepEqual(await ben.inbox.next("user-left"), [{ userId: ben_id, status: "attending" }]);
+      ann.sendMessage(event, "after Ben left");
+      await ann.inbox.next("new-message", { where: ([m]) => m.content === "after Ben left" });
+      await api.broadcastNewMessage({ id: "x", eventId: event, userId: "app", content: "from the app",
+        userName: "App", createdAt: new Date().toISOString() });
+      await ann.inbox.next("new-message", { where: ([m]) => m.content === "from the app" });
+      await settled(ben);
+      assert.deepEqual(ben.inbox.all("new-message").map(([m]) => m.content), ["hi"]);
     });
 
     test("POST /api/events/{eventId}/messages is broadcastNewMessage", async (t) => {

@@ -27,7 +27,8 @@ export function server_command() {
   return `${quote(process.execPath)} ${quote(reference_script)}`;
 }
 
-async function free_port() {
+// A loopback port nothing listens on right now.
+export async function free_port() {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
@@ -57,7 +58,11 @@ const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Returns { url, port, command, stop() }. `url` has no trailing slash.
 // options.command: the server's command line instead of SWITCHBOARD_E2E_SERVER's.
+// options.stop_grace_ms: how long stop() waits after SIGTERM before SIGKILL; a test of
+// the shutdown itself gives more than the server's shutdown timeout, so that the kill
+// never decides its outcome.
 export async function start_server(options = {}) {
+  const stop_grace_ms = options.stop_grace_ms ?? STOP_GRACE_MS;
   const port = await free_port();
   const command = `${options.command ?? server_command()} --port ${port}`;
   // detached: the shell and the server form their own process group, so one
@@ -105,7 +110,7 @@ export async function start_server(options = {}) {
   async function stop() {
     if (exited) return exited;
     kill_group(child, "SIGTERM");
-    const timer = setTimeout(() => kill_group(child, "SIGKILL"), STOP_GRACE_MS);
+    const timer = setTimeout(() => kill_group(child, "SIGKILL"), stop_grace_ms);
     const result = await exit_promise;
     clearTimeout(timer);
     return result;
