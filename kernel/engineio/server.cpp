@@ -269,11 +269,12 @@ void server::handle_session_request(net::http_request&& request,
         if (request.method == net::http_method::get) {
             s->on_poll(pending_poll{connection, request_id, cors_headers(request)});
         } else if (request.method == net::http_method::post) {
-            const int status = s->on_post(request.body, request.header("content-type"));
-            connection->respond(request_id,
-                                status == 200
-                                    ? net::make_http_response(200, "text/html", "ok", cors_headers(request))
-                                    : error_response(request, error_code::bad_request));
+            // Answered later when the session holds reading (backpressure).
+            s->on_post(request.body, request.header("content-type"),
+                       [connection, request_id, ok = net::make_http_response(200, "text/html", "ok", cors_headers(request)),
+                        bad = error_response(request, error_code::bad_request)](int status) {
+                           connection->respond(request_id, status == 200 ? ok : bad);
+                       });
         } else {
             connection->respond(request_id, net::make_http_response(500, {}, {}, cors_headers(request)));
         }

@@ -183,24 +183,58 @@ void session::on_poll_abandoned(std::uint64_t request_id) {
     finish("transport close", {});
 }
 
-int session::on_post(std::string_view body, std::string_view content_type) {
+void session::on_post(std::string_view body, std::string_view content_type, post_answer answer) {
+    if (held_post_) {
+        // A second POST while one is unanswered: as the reference ("data request
+        // overlap"), a broken client.
+        SB_LOG(debug, "engineio") << "session " << id_ << ": overlapping POST requests";
+        answer(400);
+        return finish("transport error", "1");
+    }
     if (content_type.starts_with("application/octet-stream")) {
         finish("transport error", "1");
-        return 400;
+        return answer(400);
     }
-    std::vector<packet> packets;
-    const auto error = decode_payload(body, packets);
+    auto post = std::make_unique<held_post>();
+    const auto error = decode_payload(body, post->packets);
     if (error != decode_error::none) {
         SB_LOG(debug, "engineio") << "session " << id_ << ": bad polling payload: " << to_string(error);
         finish("parse error", "1");
-        return 400;
+        return answer(400);
     }
+    post->answer = std::move(answer);
+    held_post_ = std::move(post);
+    continue_post();
+}
+
+void session::continue_post() {
     auto self = shared_from_this();
-    for (const auto& p : packets) {
-        if (state_ == state::closed) break;
+    while (held_post_ && read_holds_ == 0 && state_ != state::closed &&
+           held_post_->next < held_post_->packets.size()) {
+        // Moved out: a handler may close the session, and with it the held POST.
+        const packet p = std::move(held_post_->packets[held_post_->next++]);
         on_packet(p);
     }
-    return 200;
+    if (!held_post_) return;
+    const bool done = held_post_->next == held_post_->packets.size();
+    if (state_ == state::closed || (done && read_holds_ == 0)) {
+        auto post = std::move(held_post_);
+        post->answer(200);
+    }
+}
+
+void session::hold_reading() {
+    if (read_holds_++ > 0) return;
+    if (ws_) ws_->pause_reading();
+}
+
+void session::release_reading() {
+    if (read_holds_ == 0 || --read_holds_ > 0) return;
+    if (state_ == state::closed) return;
+    // A POST held from before an upgrade goes first (a client that did not wait for
+    // its answer before upgrading), then the WebSocket.
+    continue_post();
+    if (read_holds_ == 0 && transport_ == transport_kind::websocket) ws_->resume_reading();
 }
 
 void session::on_packet(const packet& p) {
@@ -360,6 +394,8 @@ void session::complete_upgrade() {
     upgrade_deadline_.cancel();
     probe_answered_ = false;
     ws_ = std::move(probe_);
+    // A hold taken while polling stops the WebSocket too, right after this packet.
+    if (read_holds_ > 0) ws_->pause_reading();
     if (poll_) {
         auto pending = std::move(poll_);
         respond_poll(*pending, "6");
@@ -439,6 +475,12 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
         if (ws_->is_open()) ws_->close(net::ws_close_code::normal, reason);
     }
     poll_queue_.clear();
+    if (held_post_) {
+        // Its remaining packets go with the session; the client learns of the close
+        // from its GET.
+        auto post = std::move(held_post_);
+        post->answer(200);
+    }
     server_.remove(*this);
     notify_handler_closed(reason);
 }

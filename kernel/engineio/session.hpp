@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -111,11 +112,25 @@ public:
     // the packet that completes it, sent before the request on another connection.
     void catch_up_upgrade();
     void on_poll(pending_poll poll);
-    // A POST body; returns the HTTP status to answer (200 "ok", or 400 on bad input).
-    int on_post(std::string_view body, std::string_view content_type);
+    // A POST body. `answer` gets the HTTP status to answer (200 "ok", or 400 on bad
+    // input): at once, or, while reading is held, once the body's packets are all
+    // handled and the hold is gone (the client sends its next POST only then).
+    using post_answer = std::function<void(int status)>;
+    void on_post(std::string_view body, std::string_view content_type, post_answer answer);
     void on_poll_abandoned(std::uint64_t request_id);
     // A WebSocket with this session's sid: an upgrade probe, or refused.
     void on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws);
+
+    // Backpressure from the layers above (pooled handlers behind): while a hold is on,
+    // nothing more is read from the client. The WebSocket stops at the message where
+    // the hold began (the rest stays in the socket and the kernel's buffers); a polling
+    // POST's remaining packets wait and its answer is held. Holds are counted: each
+    // namespace's socket of the session may hold, and reading resumes when the last
+    // one is released. Pongs are not read while held either, so a hold longer than
+    // pingInterval + pingTimeout still times the client out. On the session's worker.
+    void hold_reading();
+    void release_reading();
+    bool reading_held() const noexcept { return read_holds_ > 0; }
 
     // Heartbeat and timeout expiries (see server's deadline queues).
     void on_ping_due();
@@ -143,6 +158,8 @@ private:
     void on_client_activity();
     void complete_upgrade();
     void respond_poll(pending_poll& poll, std::string body);
+    // Handles the held POST's packets while reading is not held; answers it when done.
+    void continue_post();
     void schedule_poll_flush();
     void flush_poll();
     // Ends the session: no more transport, handler told, removed from the server.
@@ -174,6 +191,15 @@ private:
     // The probe's "2probe" was answered: the client pauses polling now, so a GET is
     // answered at once with a noop. Not before: the client would poll in a busy loop.
     bool probe_answered_ = false;
+    unsigned read_holds_ = 0;
+    // A POST whose packets are not all handled yet, or whose answer waits for the hold
+    // to go.
+    struct held_post {
+        std::vector<packet> packets;
+        std::size_t next = 0;
+        post_answer answer;
+    };
+    std::unique_ptr<held_post> held_post_;
 };
 
 }  // namespace switchboard::kernel::engineio

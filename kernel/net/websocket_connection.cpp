@@ -53,6 +53,8 @@ void websocket_connection::start(std::string already_read) {
 }
 
 void websocket_connection::wait_readable() {
+    if (paused_ || waiting_readable_ || closed_notified_) return;
+    waiting_readable_ = true;
     socket_.async_wait(asio::ip::tcp::socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& ec) {
                            self->on_readable(ec);
@@ -60,7 +62,23 @@ void websocket_connection::wait_readable() {
 }
 
 void websocket_connection::on_readable(const boost::system::error_code& ec) {
+    waiting_readable_ = false;
     if (ec) return fail(ec == asio::error::operation_aborted ? "transport close" : "transport error");
+    if (read_now()) wait_readable();
+}
+
+void websocket_connection::resume_reading() {
+    if (!paused_) return;
+    paused_ = false;
+    if (closed_notified_ || closing_) return;
+    // First the messages left behind when reading paused, then the socket.
+    if (!pending_.empty()) {
+        std::size_t used = 0;
+        std::string buffered = std::move(pending_);
+        if (!consume(buffered.data(), buffered.size(), used)) return;
+        pending_.assign(buffered, used);
+        if (paused_) return;
+    }
     if (read_now()) wait_readable();
 }
 
@@ -72,7 +90,7 @@ void websocket_connection::read_available() {
 bool websocket_connection::read_now() {
     if (closed_notified_) return false;
     char* scratch = owner_.scratch();
-    for (;;) {
+    while (!paused_) {
         boost::system::error_code read_ec;
         const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
         if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
@@ -99,7 +117,8 @@ bool websocket_connection::read_now() {
 bool websocket_connection::consume(char* data, std::size_t size, std::size_t& used) {
     auto self = shared_from_this();   // a listener may drop its reference mid-loop
     used = 0;
-    while (used < size && !closed_notified_) {
+    // Paused by a listener: stop at this message, the rest waits in pending_.
+    while (used < size && !closed_notified_ && !paused_) {
         std::size_t consumed = 0;
         ws_message message;
         const auto status = parser_.parse(data + used, size - used, consumed, message);

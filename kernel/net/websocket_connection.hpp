@@ -93,11 +93,19 @@ public:
     // last packet of an upgrade on another connection).
     void read_available();
 
+    // Backpressure: stops reading after the message being handled (what follows stays
+    // buffered, here and in the kernel, so the client's TCP window closes), and
+    // resumes where it stopped. Neither pings nor a peer's close are seen while paused.
+    void pause_reading() noexcept { paused_ = true; }
+    void resume_reading();
+    bool reading_paused() const noexcept { return paused_; }
+
     // Writes what is queued since the last flush, up to the write boundary (called by
     // the worker's corker).
     void flush();
 
 private:
+    // Waits for readability unless paused, closed, or already waiting.
     void wait_readable();
     void on_readable(const boost::system::error_code& ec);
     // Reads until the socket has nothing more; false once the connection is closed.
@@ -136,6 +144,8 @@ private:
     bool closing_ = false;          // no more frames are accepted
     bool close_when_written_ = false;
     bool closed_notified_ = false;
+    bool paused_ = false;
+    bool waiting_readable_ = false;
 };
 
 }  // namespace switchboard::kernel::net

@@ -313,18 +313,49 @@ bool plugin_host::add_route(std::string method, std::string path, http_route rou
     return routes_.emplace(std::make_pair(std::move(method), std::move(path)), route).second;
 }
 
+// How far past max_pooled_events / max_pooled_bytes a socket's queue may grow before
+// the socket is refused. Reading stops at the bound itself, so only what was already
+// read past it (the events dispatched by the message that reached it) lands in between;
+// a client that goes further is not waiting for its handlers.
+constexpr std::size_t hard_bound_factor = 4;
+
 struct plugin_host::pooled_queue {
-    explicit pooled_queue(handler_pool::strand s) : strand(std::move(s)) {}
+    pooled_queue(handler_pool::strand s, const config::socketio_settings& limits, engineio::session& session)
+        : strand(std::move(s)),
+          resume_events(limits.max_pooled_events / 2),
+          resume_bytes(limits.max_pooled_bytes / 2),
+          session(session.weak_from_this()),
+          owner(session.owner()) {}
+
+    // Releases the session's reading once drained to half the bound. From any thread.
+    void release_if_drained() {
+        if (!holding.load()) return;
+        if (events.load() > resume_events || bytes.load() > resume_bytes) return;
+        if (!holding.exchange(false)) return;
+        // Always posted: the session's transport belongs to its worker, and on the
+        // worker we may be inside the very read that is to pause.
+        owner.post([session = session] {
+            if (auto alive = session.lock()) alive->release_reading();
+        });
+    }
+
     handler_pool::strand strand;
     // Events posted and not yet handled, and their argument bytes: a client that sends
     // faster than its handlers run would otherwise queue without limit.
     std::atomic<std::size_t> events{0};
     std::atomic<std::size_t> bytes{0};
+    // This queue holds its session's reading (over the bound, not yet drained to half
+    // of it). Set on the worker; whoever clears it (a pool thread, or the worker)
+    // posts the release to the worker.
+    std::atomic<bool> holding{false};
+    const std::size_t resume_events, resume_bytes;
+    std::weak_ptr<engineio::session> session;
+    worker& owner;
     bool refused = false;   // on the socket's worker only
 };
 
 std::shared_ptr<plugin_host::pooled_queue> plugin_host::queue_of(socketio::socket& s) {
-    if (!s.extension) s.extension = std::make_shared<pooled_queue>(*pool_->make_strand());
+    if (!s.extension) s.extension = std::make_shared<pooled_queue>(*pool_->make_strand(), settings_.socketio, s.session());
     return std::static_pointer_cast<pooled_queue>(s.extension);
 }
 
@@ -337,14 +368,18 @@ bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, st
     const auto& limits = settings_.socketio;
     const std::size_t events = queue.events.load(std::memory_order_relaxed);
     const std::size_t queued = queue.bytes.load(std::memory_order_relaxed);
-    if (events < limits.max_pooled_events && queued + bytes <= limits.max_pooled_bytes) return false;
+    if (events < hard_bound_factor * limits.max_pooled_events &&
+        queued + bytes <= hard_bound_factor * limits.max_pooled_bytes)
+        return false;
     if (queue.refused) return true;
     queue.refused = true;
     count_refusal(refusal::pooled_events);
     if (refusal_log_due(refusal::pooled_events)) {
         SB_LOG(warn, "plugins") << "disconnecting socket " << s.id() << " of " << s.handshake().remote_address
-                            << ": " << events << " events (" << queued << " bytes) wait for its handlers, bound "
-                            << limits.max_pooled_events << " events / " << limits.max_pooled_bytes << " bytes";
+                            << ": " << events << " events (" << queued + bytes
+                            << " bytes) would wait for its handlers, hard bound "
+                            << hard_bound_factor * limits.max_pooled_events << " events / "
+                            << hard_bound_factor * limits.max_pooled_bytes << " bytes";
     }
     // Not from here: we are inside this socket's event, possibly inside its decoder.
     auto& io = kernel_.socketio();
@@ -354,6 +389,20 @@ bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, st
         });
     });
     return true;
+}
+
+void plugin_host::hold_reading_if_full(socketio::socket& s, pooled_queue& queue) {
+    const auto& limits = settings_.socketio;
+    if (queue.holding.load(std::memory_order_relaxed)) return;
+    if (queue.events.load(std::memory_order_relaxed) < limits.max_pooled_events &&
+        queue.bytes.load(std::memory_order_relaxed) < limits.max_pooled_bytes)
+        return;
+    queue.holding.store(true);
+    read_pauses_.fetch_add(1, std::memory_order_relaxed);
+    s.session().hold_reading();
+    // The pool may have drained the queue before it saw the flag: then nobody else
+    // will release it.
+    queue.release_if_drained();
 }
 
 void plugin_host::install_namespace_handlers() {
@@ -421,10 +470,12 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
         pool_->post([copy, queue, bytes, fn = h->fn, user_data = h->user_data] {
             const auto e = copy->view_of();
             fn(user_data, &e);
-            queue->bytes.fetch_sub(bytes, std::memory_order_relaxed);
-            queue->events.fetch_sub(1, std::memory_order_relaxed);
+            queue->bytes.fetch_sub(bytes);
+            queue->events.fetch_sub(1);
+            queue->release_if_drained();
         }, strand, "plugin " + h->plugin->name + ": event \"" + copy->name + "\" of socket " + s.id());
     }
+    if (queue) hold_reading_if_full(s, *queue);
 }
 
 void plugin_host::run_connect_hooks(socketio::socket& s, std::function<void(std::optional<json>)> decide) {
@@ -603,7 +654,8 @@ void plugin_host::add_to_counter(const std::string& name, std::int64_t delta) {
 }
 
 std::string plugin_host::metrics_text() const {
-    std::string out;
+    std::string out = "# TYPE switchboard_read_pauses_total counter\nswitchboard_read_pauses_total " +
+                      std::to_string(read_pauses_.load(std::memory_order_relaxed)) + "\n";
     std::lock_guard lock(counters_mutex_);
     for (const auto& [name, value] : counters_) {
         out += "# TYPE " + name + " counter\n";

@@ -200,9 +200,13 @@ public:
     struct pooled_queue;
     std::shared_ptr<pooled_queue> queue_of(socketio::socket& s);
     std::shared_ptr<handler_pool::strand> strand_of(socketio::socket& s);
-    // True when one more event of `bytes` would pass the socket's bound; then the
-    // socket is disconnected (after the current call: we are inside its event).
+    // True when one more event of `bytes` would pass the socket's hard bound (a
+    // multiple of max_pooled_events / max_pooled_bytes); then the socket is disconnected
+    // (after the current call: we are inside its event).
     bool over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes);
+    // Backpressure: a queue at max_pooled_events / max_pooled_bytes holds its session's
+    // reading until the pool drains it to half of both (see pooled_queue).
+    void hold_reading_if_full(socketio::socket& s, pooled_queue& queue);
 
 private:
     struct timer_state;
@@ -233,6 +237,8 @@ private:
     std::array<std::shared_ptr<handler_pool::strand>, 64> presence_strands_;
     std::map<std::string, std::vector<bus_subscriber>, std::less<>> subscribers_;
     std::map<std::pair<std::string, std::string>, http_route> routes_;
+
+    std::atomic<std::uint64_t> read_pauses_{0};   // holds taken, for /metrics
 
     std::mutex timers_mutex_;
     std::unordered_map<switchboard_timer_t, std::shared_ptr<timer_state>> timers_;
