@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import { Inbox, once, unique } from "../support/client.mjs";
 import { REPO, databases } from "../support/deployment.mjs";
 import { BLOG_ROOM, createEmitters, createSocketService } from "./momoland_client.mjs";
-import { start_seed } from "./support.mjs";
+import { on_two_nodes, start_seed } from "./support.mjs";
 
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -323,25 +323,4 @@ for (const database of databases()) {
   });
 }
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
-describe("momoland on two nodes over Redis", { skip: !REDIS_URL && !process.env.CI && "no Redis" }, () => {
-  let a;
-  let b;
-  let turn = 0;
-  const node = () => (turn++ % 2 === 0 ? a : b);
-  before(async () => {
-    if (!REDIS_URL) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-    const append = `cluster:\n  adapter: redis\n  url: ${REDIS_URL}\n  key: ${unique("seed000")}\n  requests_timeout: 3s`;
-    // Two nodes of one deployment share its database (documents' authors), PostgreSQL.
-    a = await start_seed("momoland", { database: "postgresql", append });
-    b = await start_seed("momoland", { append, like: a });
-  });
-  after(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
-  behaves(() => {
-    const d = node();
-    return { ...d, get url() { return node().url; } };
-  }, { nodes: 2 });
-});
+on_two_nodes("momoland", behaves);

@@ -11,7 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { Inbox, once, unique } from "../support/client.mjs";
 import { REPO, databases } from "../support/deployment.mjs";
 import { connectSocial, socialBackend } from "./social_client.mjs";
-import { start_seed } from "./support.mjs";
+import { on_two_nodes, start_seed } from "./support.mjs";
 
 const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
@@ -299,27 +299,4 @@ for (const database of databases()) {
   });
 }
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
-describe("social on two nodes over Redis", { skip: !REDIS_URL && !process.env.CI && "no Redis" }, () => {
-  let a;
-  let b;
-  // Each test's users alternate between the nodes: the first on A, the next on B...
-  let turn = 0;
-  const node = () => (turn++ % 2 === 0 ? a : b);
-  before(async () => {
-    if (!REDIS_URL) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-    if (!process.env.SWITCHBOARD_TEST_POSTGRES_URL) throw new Error("SWITCHBOARD_TEST_POSTGRES_URL is not set");
-    const append = `cluster:\n  adapter: redis\n  url: ${REDIS_URL}\n  key: ${unique("seed002")}\n  requests_timeout: 3s`;
-    // Two nodes of one deployment share its database, as in production (PostgreSQL).
-    a = await start_seed("social", { database: "postgresql", append });
-    b = await start_seed("social", { append, like: a });
-  });
-  after(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
-  behaves(() => {
-    const d = node();
-    return { ...d, get url() { return node().url; } };
-  }, { nodes: 2 });
-});
+on_two_nodes("social", behaves);
