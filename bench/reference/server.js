@@ -61,8 +61,12 @@ async function open_database() {
   if (db_url.startsWith("sqlite:")) {
     const Database = require("better-sqlite3");
     const db = new Database(db_url.slice("sqlite:".length));
-    // Switchboard's SQLite settings (kernel/store/database.cpp).
+    // Switchboard's SQLite settings (kernel/store/database.cpp), durability included:
+    // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so in WAL mode it
+    // would not sync the log at each commit (while PRAGMA synchronous still reads 2)
+    // unless told; the system's SQLite that Switchboard links syncs every commit.
     db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = FULL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     for (const sql of schema) db.exec(sql);
