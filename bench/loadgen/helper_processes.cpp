@@ -39,7 +39,11 @@ bool helper_processes::start(const target& where, std::size_t clients, std::size
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
     const pid_t pid = fork();
-    if (pid < 0) return failure_ = std::string("fork: ") + std::strerror(errno), false;
+    if (pid < 0) {
+        failure_ = std::string("fork: ") + std::strerror(errno);
+        for (const int fd : {in[0], in[1], out[0], out[1]}) close(fd);
+        return false;
+    }
     if (pid == 0) {
         dup2(in[0], STDIN_FILENO);
         dup2(out[1], STDOUT_FILENO);
