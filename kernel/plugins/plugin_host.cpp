@@ -606,6 +606,7 @@ std::string plugin_host::metrics_text() const {
     std::string out;
     std::lock_guard lock(counters_mutex_);
     for (const auto& [name, value] : counters_) {
+        out += "# HELP " + name + " A counter a plugin publishes.\n";
         out += "# TYPE " + name + " counter\n";
         out += name + " " + std::to_string(value) + "\n";
     }

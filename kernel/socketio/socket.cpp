@@ -24,6 +24,8 @@ const engineio::handshake_info& socket::handshake() const noexcept { return clie
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
+const engineio::session& socket::session() const noexcept { return client_.session(); }
+
 void socket::send_packet(const packet& p, bool is_volatile) {
     if (state_ == state::connecting) {
         held_.emplace_back(to_wire(p), is_volatile);
@@ -44,6 +46,7 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
     p.nsp = nsp_.name;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p, is_volatile);
 }
 
@@ -67,6 +70,7 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
     p.id = id;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p);
 }
 
@@ -85,6 +89,7 @@ void socket::on_event(packet&& p) {
     json& data = p.data;
     std::string name = data[0].is_string() ? data[0].get<std::string>() : data[0].dump();
     data.erase(data.begin());
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_received(*this, name, data);
     if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, p.id);
 }
 
@@ -112,12 +117,14 @@ void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     // "Send to this user on every device" is a room emit (user:<id>, joined when the
     // user was known); presence counts accepted sockets only.
     if (const std::string user = user_id(); !user.empty()) {
         join("user:" + user);
         nsp_.owner.user_connected(user);
     }
+    if (auto* observer = nsp_.owner.observer()) observer->on_connected(*this);
     for (auto& [message, is_volatile] : held_) client_.session().send(message, is_volatile);
     held_.clear();
     held_.shrink_to_fit();
@@ -127,12 +134,14 @@ void socket::join(std::string_view room) {
     if (room == id_ || in_room(room)) return;
     rooms_.emplace(room);
     nsp_.rooms.join(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_joined(*this, room);
 }
 
 void socket::leave(std::string_view room) {
     const auto found = rooms_.find(room);
     if (found == rooms_.end()) return;
     nsp_.rooms.leave(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_left(*this, room);
     rooms_.erase(found);
 }
 
@@ -162,10 +171,15 @@ void socket::on_closed(std::string_view reason) {
     state_ = state::closed;
     if (was_connected) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+        nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
     }
     held_.clear();
-    for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
+    auto* observer = was_connected ? nsp_.owner.observer() : nullptr;
+    for (const auto& room : rooms_) {
+        nsp_.rooms.leave(room, this);
+        if (observer) observer->on_left(*this, room);
+    }
     rooms_.clear();
     nsp_.sockets.erase(id_);
     auto acks = std::move(pending_acks_);
@@ -173,6 +187,7 @@ void socket::on_closed(std::string_view reason) {
     for (auto& ack : acks)
         if (ack.callback) ack.callback(std::nullopt);
     if (was_connected && nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(*this, reason);
+    if (observer) observer->on_disconnected(*this, reason);
 }
 
 }  // namespace switchboard::kernel::socketio
