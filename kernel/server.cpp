@@ -246,6 +246,7 @@ void server::install_builtin_routes() {
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
+        if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
 }

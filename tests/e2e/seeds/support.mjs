@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, before, describe } from "node:test";
 
 import { REPO, SWITCHBOARD_BIN, sign_token } from "../support/deployment.mjs";
 import { start_server } from "../support/server.mjs";
@@ -114,4 +115,33 @@ export async function start_seed(name, { database = "sqlite", replace = [], appe
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+// Runs `behaves(get, {nodes: 2})` against two nodes of the seed's deployment over Redis,
+// sharing one PostgreSQL database as in production. `get()` returns a node whose `url`
+// alternates between the two on every read, so a test's users (and its backend calls)
+// are spread over both nodes.
+export function on_two_nodes(name, behaves) {
+  const redis = process.env.SWITCHBOARD_TEST_REDIS_URL;
+  describe(`${name} on two nodes over Redis`, { skip: !redis && !process.env.CI && "no Redis" }, () => {
+    let a;
+    let b;
+    let turn = 0;
+    const node = () => (turn++ % 2 === 0 ? a : b);
+    before(async () => {
+      if (!redis) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
+      const key = `${name}-${randomBytes(4).toString("hex")}`;
+      const append = `cluster:\n  adapter: redis\n  url: ${redis}\n  key: ${key}\n  requests_timeout: 3s`;
+      a = await start_seed(name, { database: "postgresql", append });
+      b = await start_seed(name, { append, like: a });
+    });
+    after(async () => {
+      await b?.stop();
+      await a?.stop();
+    });
+    behaves(() => {
+      const d = node();
+      return { ...d, get url() { return node().url; } };
+    }, { nodes: 2 });
+  });
 }
