@@ -21,6 +21,7 @@
 #include "kernel/cluster/redis_adapter.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/shutdown_watchdog.hpp"
 #include "kernel/core/traffic.hpp"
@@ -56,25 +57,11 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
     for (auto& f : done) f.get();
 }
 
-// A Prometheus label value: backslash, double quote and newline escaped.
-std::string label_value(std::string_view text) {
-    std::string out;
-    for (const char c : text) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out += c;
-    }
-    return out;
-}
-
 std::string namespace_metrics_text(const std::vector<std::pair<std::string, std::size_t>>& counts) {
     std::string out = "# HELP switchboard_socketio_sockets Socket.IO sockets connected now, by namespace.\n"
                       "# TYPE switchboard_socketio_sockets gauge\n";
     for (const auto& [name, count] : counts)
-        out += "switchboard_socketio_sockets{namespace=\"" + label_value(name) + "\"} " + std::to_string(count) + "\n";
+        out += "switchboard_socketio_sockets{namespace=\"" + escape_label_value(name) + "\"} " + std::to_string(count) + "\n";
     return out;
 }
 

@@ -148,11 +148,11 @@ test("development mode reports sockets, rooms and events as they happen", async 
   assert.deepEqual(left.slice(0, 3), ["/chat", room, user.socket.id]);
 
   const gone = once(user.socket, "disconnect");
-  admin.socket.emit("_disconnect", "/chat", false, user.socket.id);
+  const user_id = user.socket.id;   // the client forgets it once disconnected
+  admin.socket.emit("_disconnect", "/chat", false, user_id);
   assert.equal((await gone)[0], "io server disconnect");
-  const [dnsp, did, reason, dat] = await admin.inbox.next("socket_disconnected",
-    { where: ([, id]) => id === user.socket.id });
-  assert.deepEqual([dnsp, did, reason], ["/chat", user.socket.id, "server namespace disconnect"]);
+  const [dnsp, did, reason, dat] = await admin.inbox.next("socket_disconnected", { where: ([, id]) => id === user_id });
+  assert.deepEqual([dnsp, did, reason], ["/chat", user_id, "server namespace disconnect"]);
   iso_date(dat);
 });
 
