@@ -17,8 +17,9 @@ const PASSWORD_HASH = bcrypt.hashSync(PASSWORD, 4);
 const WS = TRANSPORT_MODES[0];
 const UPGRADE = TRANSPORT_MODES[2];
 
-async function deployment(admin = {}) {
+async function deployment(admin = {}, { log_level } = {}) {
   return start_deployment({
+    log_level,
     namespaces: [{ name: "/", anonymous: true }, { name: "/chat", anonymous: true }],
     extra: {
       admin: {
@@ -57,10 +58,10 @@ async function login(clients, mode = WS, auth = { username: "ops", password: PAS
 }
 
 test("wrong or missing credentials are refused as the UI expects; the others keep being served", async (t) => {
-  const d = await deployment();
+  const d = await deployment({}, { log_level: "trace" });
   t.after(() => d.stop());
   const clients = new Clients(t, d);
-  for (const auth of [{}, { username: "ops", password: "wrong" }, { username: "nobody", password: PASSWORD },
+  for (const auth of [{}, { username: "ops", password: "wrong-password-7f3a" }, { username: "nobody", password: PASSWORD },
     { username: "ops", password: 12 }, { sessionId: "forged" }]) {
     const admin = clients.create(WS, { nsp: "/admin", auth });
     admin.socket.connect();
@@ -69,6 +70,14 @@ test("wrong or missing credentials are refused as the UI expects; the others kee
   }
   const user = await clients.connect(WS);
   assert.ok(user.socket.connected);
+  // A good login too, then: no password, wrong or right, ever reaches the log.
+  const admin = await login(clients);
+  const [session_id] = await admin.inbox.next("session");
+  admin.socket.disconnect();
+  const log = d.output();
+  assert.match(log, /login from \S+ refused: invalid credentials/);
+  for (const secret of [PASSWORD, "wrong-password-7f3a", session_id, PASSWORD_HASH])
+    assert.ok(!log.includes(secret), `the log holds ${secret}`);
 });
 
 test("login: session, config, all_sockets and server_stats have the UI's shapes; the session id logs in again", async (t) => {
