@@ -39,6 +39,7 @@ class database;
 }
 namespace cluster {
 class redis_adapter;
+class redis_presence;
 }
 
 class server {
@@ -99,6 +100,9 @@ private:
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<plugins::plugin_host> plugins_;
+    // Who is online across the cluster (null: this node alone). After plugins_: it
+    // reports transitions to them until it stops.
+    std::unique_ptr<cluster::redis_presence> presence_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;
 };

@@ -28,7 +28,8 @@ using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
                                                "database", "api",   "cluster", "log",   "plugins", "plugin_path"};
-constexpr std::string_view cluster_keys[] = {"adapter", "url", "url_env", "key", "requests_timeout"};
+constexpr std::string_view cluster_keys[] = {"adapter", "url",       "url_env",     "key",
+                                             "requests_timeout", "heartbeat", "node_timeout"};
 constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
@@ -483,6 +484,13 @@ void read_cluster(const yaml_value& section, cluster_settings& out) {
         if (out.key.empty()) value->fail_expected("the channels' prefix, such as socket.io");
     }
     if (const auto value = map.find("requests_timeout")) out.requests_timeout = positive_duration(*value);
+    if (const auto value = map.find("heartbeat")) out.heartbeat = positive_duration(*value);
+    out.node_timeout = 3 * out.heartbeat;
+    if (const auto value = map.find("node_timeout")) {
+        out.node_timeout = positive_duration(*value);
+        // A node must get to beat at least twice before it is presumed dead.
+        if (out.node_timeout < 2 * out.heartbeat) value->fail_expected("at least twice cluster.heartbeat");
+    }
 }
 
 settings read_document(const YAML::Node& root, const std::string& name) {
