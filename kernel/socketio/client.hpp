@@ -41,6 +41,8 @@ private:
     void on_close(std::string_view reason) override;
     void on_packet(packet&& p);
     void on_connect(packet&& p);
+    // Sends a recovered socket what it missed (connection state recovery).
+    void replay(socket& s);
     socket* find(std::string_view nsp) noexcept;
 
     server& server_;
