@@ -41,6 +41,9 @@ namespace cluster {
 class redis_adapter;
 class redis_presence;
 }
+namespace admin {
+class admin_namespace;
+}
 
 class server {
 public:
@@ -110,6 +113,9 @@ private:
     // Who is online across the cluster (null: this node alone). After plugins_: it
     // reports transitions to them until it stops.
     std::unique_ptr<cluster::redis_presence> presence_;
+    // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
+    // first, once the handler pool it uses for logins is done.
+    std::unique_ptr<admin::admin_namespace> admin_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;
 };

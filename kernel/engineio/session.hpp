@@ -50,6 +50,8 @@ public:
     // The session is closed; `reason` is the reference server's reason string
     // ("transport close", "ping timeout", "forced close", "parse error"...).
     virtual void on_close(std::string_view reason) = 0;
+    // The session now uses its WebSocket (an upgrade completed).
+    virtual void on_upgraded() {}
 };
 
 // Creates the handler of each new session.
