@@ -18,6 +18,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/refusals.hpp"
@@ -99,6 +100,7 @@ server::server(const config::settings& settings)
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
     }
+    if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {
@@ -106,6 +108,26 @@ server::server(const config::settings& settings)
     });
     install_builtin_routes();
     install_authentication();
+}
+
+void server::install_streams_cluster() {
+    cluster::streams_adapter_settings streams;
+    streams.url = settings_.cluster.url;
+    if (const auto& name = settings_.cluster.url_env; !name.empty()) {
+        const char* url = std::getenv(name.c_str());
+        if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
+        streams.url = url;
+    }
+    streams.key = settings_.cluster.key;
+    streams.requests_timeout = settings_.cluster.requests_timeout;
+    streams.namespaces.clear();
+    for (const auto& nsp : settings_.socketio.namespaces) streams.namespaces.push_back(nsp.name);
+    streams.max_len = settings_.socketio.recovery.log_size;
+    streams.max_disconnection_duration = settings_.socketio.recovery.max_disconnection_duration;
+    streams_ = std::make_unique<cluster::streams_adapter>(std::move(streams), *socketio_);
+    socketio_->set_adapter(streams_.get());
+    // The stream is the log and Redis keeps the sessions: a client recovers on any node.
+    if (settings_.socketio.recovery.enabled) socketio_->set_session_store(streams_.get());
 }
 
 bool server::anonymous_allowed(std::string_view nsp) const {
@@ -208,6 +230,7 @@ void server::install_builtin_routes() {
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
+        if (streams_) body += streams_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
@@ -229,6 +252,7 @@ void server::start() {
     plugins_->install_routes(*api_);
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
+    if (streams_) streams_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
@@ -295,6 +319,7 @@ void server::stop() {
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
     if (cluster_) cluster_->stop();
+    if (streams_) streams_->stop();
     listeners_.clear();
     plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";
