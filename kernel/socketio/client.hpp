@@ -39,6 +39,7 @@ public:
 private:
     void on_message(std::string_view data, bool binary) override;
     void on_close(std::string_view reason) override;
+    void on_open() override;
     void on_packet(packet&& p);
     void on_connect(packet&& p);
     socket* find(std::string_view nsp) noexcept;
