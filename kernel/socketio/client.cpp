@@ -4,6 +4,7 @@
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/net/http_message.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/socketio/socket.hpp"
 
@@ -52,9 +53,12 @@ client::client(server& owner, engineio::session& session)
 
 client::~client() = default;
 
-void client::send_packet(const packet& p, bool is_volatile) { session_.send(to_wire(p), is_volatile); }
+void client::send_packet(const packet& p, bool is_volatile) {
+    session_.send(to_wire(p, server_.settings().parser), is_volatile);
+}
 
 void client::on_message(std::string_view data, bool binary) {
+    if (server_.settings().parser == config::packet_parser::msgpack) return on_msgpack_message(data, binary);
     std::optional<packet> complete;
     const auto error = binary ? decoder_.add_binary(data, complete) : decoder_.add_text(data, complete);
     if (error == decode_error::attachments_too_large || error == decode_error::decoded_too_large) {
@@ -73,6 +77,15 @@ void client::on_message(std::string_view data, bool binary) {
             return refuse(refusal::pending_attachments, "attachments announced for a namespace the client has not joined");
         }
     }
+}
+
+void client::on_msgpack_message(std::string_view data, bool binary) {
+    // As Node's server with this parser: a message that is not one packet closes the
+    // connection (a client built without `parser: msgpackParser` sends text).
+    if (!binary) return close_for("a text message, but this deployment uses the msgpack parser");
+    packet p;
+    if (const auto error = msgpack::decode(data, p); error != decode_error::none) return close_for(to_string(error));
+    on_packet(std::move(p));
 }
 
 void client::refuse(refusal bound, std::string_view reason) {

@@ -10,11 +10,13 @@
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/placeholders.hpp"
 
 namespace switchboard::kernel::socketio {
 
-engineio::wire_message to_wire(const packet& p) {
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
+    if (parser == config::packet_parser::msgpack) return {engineio::wire_packet::binary(msgpack::encode(p))};
     encoded_packet encoded = encode(p);
     engineio::wire_message message;
     message.reserve(1 + encoded.attachments.size());
@@ -118,7 +120,7 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options, s
     p.nsp = std::string(nsp);
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
-    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p)));
+    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p, settings_.parser)));
     if (adapter_) publish_to_cluster(nsp, options, cluster::ordered_json(p.data));
 }
 
@@ -131,6 +133,10 @@ void server::publish_to_cluster(std::string_view nsp, const broadcast_options& o
 
 void server::broadcast(std::string_view nsp, const broadcast_options& options,
                        std::shared_ptr<const engineio::wire_message> message) {
+    // What was built as text (arguments given as JSON text, other nodes' broadcasts) is
+    // rewritten once here for a msgpack deployment, not once per recipient.
+    if (settings_.parser == config::packet_parser::msgpack && !message->empty() && !message->front()->is_binary())
+        message = std::make_shared<const engineio::wire_message>(msgpack::from_default_format(*message));
     auto* current = worker::current();
     auto shared_options = std::make_shared<const broadcast_options>(options);
     auto shared_nsp = std::make_shared<const std::string>(nsp);

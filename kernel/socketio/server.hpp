@@ -32,8 +32,9 @@ namespace switchboard::kernel::socketio {
 
 class server;
 
-// Encodes a packet into its wire form: the text packet, then its attachments.
-engineio::wire_message to_wire(const packet& p);
+// Encodes a packet into its wire form in the deployment's parser: the text packet then
+// its attachments, or one MessagePack message.
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
 
 struct namespace_handlers {
     // Decides whether `s` may connect: call `decide` (on the socket's worker) with

@@ -26,7 +26,7 @@ engineio::session& socket::session() noexcept { return client_.session(); }
 
 void socket::send_packet(const packet& p, bool is_volatile) {
     if (state_ == state::connecting) {
-        held_.emplace_back(to_wire(p), is_volatile);
+        held_.emplace_back(to_wire(p, nsp_.owner.settings().parser), is_volatile);
         return;
     }
     if (state_ == state::connected) client_.send_packet(p, is_volatile);
