@@ -167,15 +167,37 @@ std::string server::migrations_root() const {
         fs::path root(settings_.database.migrations_dir);
         return (root.is_relative() ? fs::path(deployment_dir_) / root : root).string();
     }
+    // Next to the deployment, then next to this binary (bin/ of a relocated install, or
+    // build/ of a checkout: a YAML anywhere still finds the platform's migrations), then
+    // the install prefix.
+    std::error_code ec;
+    const fs::path binary_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
     const fs::path candidates[] = {
         fs::path(deployment_dir_) / "migrations",
         fs::path(deployment_dir_).parent_path() / "migrations",
+        binary_dir.parent_path() / "migrations",
+        binary_dir.parent_path() / "share" / "switchboard" / "migrations",
         fs::path(SWITCHBOARD_INSTALL_PREFIX) / "share" / "switchboard" / "migrations",
     };
-    std::error_code ec;
     for (const auto& candidate : candidates)
-        if (fs::is_directory(candidate, ec)) return candidate.string();
+        if (!candidate.empty() && fs::is_directory(candidate, ec)) return candidate.string();
     return candidates[0].string();
+}
+
+void server::check_migration_paths() const {
+    // A configured path that is not there would leave the tables missing and fail every
+    // event with "no such table": stop the start instead, naming the path.
+    namespace fs = std::filesystem;
+    const fs::path root = migrations_root();
+    std::error_code ec;
+    if (!settings_.database.migrations_dir.empty() && !fs::is_directory(root, ec))
+        throw std::runtime_error("database.migrations_dir: " + root.string() + " is not a directory");
+    for (const auto& plugin : settings_.plugins)
+        for (const auto& component : plugin.migrations)
+            if (!fs::is_directory(root / component, ec))
+                throw std::runtime_error("plugin " + plugin.name + ": migrations component '" + component + "': " +
+                                         (root / component).string() +
+                                         " is not a directory (set database.migrations_dir to the platform's migrations)");
 }
 
 void server::reload() {
@@ -208,6 +230,7 @@ void server::install_builtin_routes() {
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
+        if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
 }
@@ -218,6 +241,7 @@ server::~server() {
 
 void server::start() {
     // Migrations first: plugins may query their tables as they load.
+    if (settings_.database.migrate) check_migration_paths();
     if (settings_.database.migrate &&
         !store::find_migrations(migrations_root(), migration_components(), store::dialect::sqlite).empty()) {
         auto report = store::migrate(database(), migrations_root(), migration_components());

@@ -59,6 +59,9 @@ public:
     std::vector<std::string> migration_components() const;
     // Where migrations are read from (the config's migrations_dir, resolved).
     std::string migrations_root() const;
+    // Throws naming the path when database.migrations_dir or a plugin entry's
+    // `migrations` component names a folder that does not exist.
+    void check_migration_paths() const;
     // The config file's directory: relative paths in the config start there.
     const std::string& deployment_dir() const noexcept { return deployment_dir_; }
 

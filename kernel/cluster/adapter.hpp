@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kernel/cluster/session_store.hpp"
+
 namespace switchboard::kernel::cluster {
 
 using ordered_json = nlohmann::ordered_json;
@@ -42,6 +44,13 @@ public:
     virtual void room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) = 0;
     // A serverSideEmit from another node ([event, ...args]).
     virtual void server_side_emit(const std::string& nsp, const ordered_json& data) = 0;
+    // A non-volatile event ([event, ...args]) at `offset` of the cluster's log (any
+    // node's, this one's included), delivered in the log's order from one thread.
+    virtual void deliver_logged(const std::string& nsp, const ordered_json& data, const selection& to,
+                                const log_position& offset) {
+        (void)offset;
+        deliver(nsp, data, to, false);
+    }
 };
 
 // The answer of a cluster-wide question: what the nodes that replied said, and whether
@@ -70,6 +79,10 @@ public:
     virtual void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) = 0;
     // The selected sockets of every node, this one's included (fetchSockets).
     virtual void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) = 0;
+    // Whether this node's own non-volatile broadcasts come back through
+    // local_node::deliver_logged (a log every node reads in one order) instead of
+    // being delivered locally by the caller.
+    virtual bool delivers_own_broadcasts() const { return false; }
 };
 
 }  // namespace switchboard::kernel::cluster

@@ -46,7 +46,10 @@ constexpr std::string_view engineio_keys[] = {
 constexpr std::string_view socketio_keys[] = {"connect_timeout",      "max_attachments",
                                               "max_attachment_bytes", "max_decode_amplification",
                                               "max_pooled_events",    "max_pooled_bytes",
-                                              "namespaces",           "parser"};
+                                              "namespaces",           "recovery",
+                                              "parser"};
+constexpr std::string_view recovery_keys[] = {"enabled", "max_disconnection_duration", "skip_auth_hooks", "log_size",
+                                              "log_age"};
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
 constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
                                           "max_age"};
@@ -252,6 +255,26 @@ void read_namespaces(const yaml_value& value, socketio_settings& out) {
     out.namespaces = std::move(namespaces);
 }
 
+void read_recovery(const yaml_value& section, recovery_settings& out) {
+    const auto map = section.as_map(recovery_keys);
+    if (const auto value = map.find("enabled")) out.enabled = value->as_bool();
+    const auto window = map.find("max_disconnection_duration");
+    if (window) out.max_disconnection_duration = positive_duration(*window);
+    if (const auto value = map.find("skip_auth_hooks")) out.skip_auth_hooks = value->as_bool();
+    if (const auto value = map.find("log_size"))
+        out.log_size = static_cast<std::size_t>(
+            value->as_integer(1, 10'000'000, "an event count from 1 to 10000000 (events kept per namespace)"));
+    const auto age = map.find("log_age");
+    if (age) out.log_age = positive_duration(*age);
+    else if (window) out.log_age = out.max_disconnection_duration;
+    // An event older than the window can only serve a session that has expired anyway; a
+    // shorter log would turn recoveries within the window into fresh connections.
+    if (age && out.log_age < out.max_disconnection_duration)
+        age->fail_expected("a duration at least max_disconnection_duration (" +
+                           std::to_string(out.max_disconnection_duration.count()) +
+                           "ms): a shorter log refuses recoveries the window promises");
+}
+
 void read_socketio(const yaml_value& section, socketio_settings& out) {
     const auto map = section.as_map(socketio_keys);
     if (const auto value = map.find("connect_timeout"))
@@ -282,6 +305,7 @@ void read_socketio(const yaml_value& section, socketio_settings& out) {
         else if (name == "msgpack") out.parser = packet_parser::msgpack;
         else value->fail_expected(expectation);
     }
+    if (const auto value = map.find("recovery")) read_recovery(*value, out.recovery);
 }
 
 // Browsers send an origin as scheme://host[:port], lower case, never with a path; an
@@ -478,9 +502,10 @@ void read_api(const yaml_value& section, api_settings& out) {
 void read_cluster(const yaml_value& section, cluster_settings& out) {
     const auto map = section.as_map(cluster_keys);
     if (const auto value = map.find("adapter")) {
-        constexpr std::string_view expectation = "none or redis";
+        constexpr std::string_view expectation = "none, redis or redis-streams";
         out.adapter = value->as_string(expectation);
-        if (out.adapter != "none" && out.adapter != "redis") value->fail_expected(expectation);
+        if (out.adapter != "none" && out.adapter != "redis" && out.adapter != "redis-streams")
+            value->fail_expected(expectation);
     }
     if (const auto value = map.find("url")) {
         out.url = value->as_string("a Redis URL such as redis://127.0.0.1:6379");

@@ -105,6 +105,18 @@ enum class packet_parser : std::uint8_t {
     msgpack,   // socket.io-msgpack-parser: each packet one binary MessagePack message
 };
 
+// Connection state recovery (socket.io 4.6+ `connectionStateRecovery`): a client that
+// comes back within the window gets its id, rooms, data and the events it missed.
+struct recovery_settings {
+    bool enabled = false;
+    milliseconds max_disconnection_duration{120'000};
+    // A recovered socket skips the authentication (auth hooks, JWT): its session
+    // (the private id the client holds) proves who it is, as Node's skipMiddlewares.
+    bool skip_auth_hooks = true;
+    std::size_t log_size = 10'000;   // events kept per namespace (the stream's MAXLEN ~ in redis-streams mode)
+    milliseconds log_age{120'000};   // and for at most this long (this node's log)
+};
+
 struct socketio_settings {
     milliseconds connect_timeout{45'000};
     packet_parser parser = packet_parser::json;
@@ -118,6 +130,7 @@ struct socketio_settings {
     std::size_t max_pooled_events = 256;
     std::size_t max_pooled_bytes = 16u << 20;
     std::vector<namespace_settings> namespaces = {namespace_settings{}};
+    recovery_settings recovery;
 };
 
 struct auth_settings {
@@ -154,7 +167,7 @@ struct api_settings {
 
 // Several nodes as one server (the cluster adapter). `none`: this node alone.
 struct cluster_settings {
-    std::string adapter = "none";                 // none, redis
+    std::string adapter = "none";                 // none, redis, redis-streams
     std::string url = "redis://127.0.0.1:6379";  // redis://[:password@]host[:port][/db]
     std::string url_env;                          // an environment variable holding the URL instead
     std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`

@@ -80,7 +80,10 @@ struct socket_snapshot {
         handshake_json = json{{"headers", headers_object(h.headers)},
                               {"query", query_object(h.query)},
                               {"address", h.remote_address},
-                              {"issued", h.issued_ms}}
+                              {"issued", h.issued_ms},
+                              // Connection state recovery took over a session: the
+                              // socket missed nothing (plugins skip re-sending).
+                              {"recovered", s.recovered()}}
                              .dump(-1, ' ', false, json::error_handler_t::replace);
     }
 

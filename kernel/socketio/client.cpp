@@ -172,21 +172,28 @@ void client::on_connect(packet&& p) {
         s.on_closed("connection refused");
         remove(s);
     };
-    auto accept = [this, refuse](socket& s) {
+    auto accept = [this](socket& s) {
         packet reply;
         reply.type = packet_type::connect;
         reply.nsp = s.nsp();
         // A v4 client's CONNECT reply carries nothing.
-        if (session_.protocol() != 3) reply.data = json{{"sid", s.id()}};
+        if (session_.protocol() != 3) {
+            reply.data = json{{"sid", s.id()}};
+            if (!s.pid().empty()) reply.data["pid"] = s.pid();
+        }
         send_packet(reply);
         // A client awaits this answer before it listens for events: what the connect
         // hooks emit leaves only once it has read the answer (Node's server writes them
         // separately, which a loaded client can still read as one).
         session_.fence();
         connect_deadline_.cancel();
+        // A recovered socket is live from here, and what it missed before follows the
+        // CONNECT reply ahead of everything sent to it from now on.
+        if (s.recovered()) s.begin_replay();
         s.mark_connected();
         const auto* nsp = server_.find_namespace(s.nsp());
         if (nsp && nsp->handlers.on_connection) nsp->handlers.on_connection(s);
+        if (s.recovered()) replay(s);
     };
     auto authorize = [this, handle, refuse, accept](std::optional<json> refusal) {
         server_.with_socket(handle, [this, refuse, accept, refusal = std::move(refusal)](socket* s) mutable {
@@ -207,11 +214,63 @@ void client::on_connect(packet&& p) {
             });
         });
     };
-    if (const auto& authenticate = server_.authenticator()) {
-        authenticate(s, std::move(authorize));
-    } else {
-        authorize(std::nullopt);
+    auto authenticate = [this, authorize](socket& s) mutable {
+        if (const auto& authenticate = server_.authenticator()) {
+            authenticate(s, std::move(authorize));
+        } else {
+            authorize(std::nullopt);
+        }
+    };
+    const auto pid = s.auth().find("pid");
+    if (!server_.recovery_enabled() || pid == s.auth().end() || !pid->is_string()) return authenticate(s);
+    // A client coming back: {pid, offset} in its auth (socket.io-client 4.6+).
+    std::optional<cluster::log_position> from;
+    if (const auto offset = s.auth().find("offset"); offset != s.auth().end()) {
+        if (offset->is_string()) from = cluster::log_position::parse(offset->get<std::string>());
+        if (!from) {
+            server_.recovery_metrics().not_recovered("bad_offset");
+            return authenticate(s);
+        }
     }
+    server_.sessions().claim(
+        s.nsp(), pid->get<std::string>(), from,
+        [this, handle, authenticate, authorize](std::optional<cluster::saved_session> session,
+                                                std::string_view why_not) mutable {
+            server_.with_socket(handle, [this, session = std::move(session), why = std::string(why_not),
+                                         authenticate, authorize](socket* s) mutable {
+                if (!s) {   // the client left meanwhile: the session stays for its next try
+                    if (session) server_.sessions().save(*session, false);
+                    return;
+                }
+                if (!session) {
+                    server_.recovery_metrics().not_recovered(why);
+                    return authenticate(*s);
+                }
+                s->adopt(*session);
+                if (server_.settings().recovery.skip_auth_hooks) return authorize(std::nullopt);
+                authenticate(*s);
+            });
+        });
+}
+
+void client::replay(socket& s) {
+    // The rooms the session had: what rooms joined since then got is not "missed".
+    server_.sessions().missed(s.nsp(), s.since().value_or(cluster::log_position{}), s.recovered_rooms(), [this, handle = s.handle()](
+                                                                      std::optional<cluster::missed_events> missed) {
+        server_.with_socket(handle, [this, missed = std::move(missed)](socket* s) {
+            if (!s) return;
+            if (!missed) {
+                // The log moved past the offset between the claim and now: no partial
+                // replay. The client reconnects, and connects fresh then.
+                server_.recovery_metrics().not_recovered("log_overflow");
+                SB_LOG(debug, "socketio") << "session " << session_.id() << ": missed events left the log";
+                session_.close("forced server close");
+                return;
+            }
+            server_.recovery_metrics().recovered.fetch_add(1, std::memory_order_relaxed);
+            s->finish_replay(*missed);
+        });
+    });
 }
 
 void client::remove(socket& s) {

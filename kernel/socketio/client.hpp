@@ -43,6 +43,8 @@ private:
     void on_packet(packet&& p);
     void on_msgpack_message(std::string_view data, bool binary);
     void on_connect(packet&& p);
+    // Sends a recovered socket what it missed (connection state recovery).
+    void replay(socket& s);
     socket* find(std::string_view nsp) noexcept;
 
     server& server_;

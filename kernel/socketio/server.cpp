@@ -12,11 +12,16 @@
 #include "kernel/socketio/client.hpp"
 #include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/placeholders.hpp"
+#include "kernel/socketio/recovery_log.hpp"
 
 namespace switchboard::kernel::socketio {
 
 engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
     if (parser == config::packet_parser::msgpack) return {engineio::wire_packet::binary(msgpack::encode(p))};
+    return to_wire(p);
+}
+
+engineio::wire_message to_wire(const packet& p) {
     encoded_packet encoded = encode(p);
     engineio::wire_message message;
     message.reserve(1 + encoded.attachments.size());
@@ -24,6 +29,49 @@ engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
     for (const auto& attachment : encoded.attachments) message.push_back(engineio::wire_packet::binary(attachment));
     return message;
 }
+
+namespace {
+
+// An EVENT packet with `offset` appended as its last argument: the text packet's array
+// closes the packet (attachments follow as their own parts), so the offset goes before
+// its last ']'.
+engineio::wire_message with_offset(const engineio::wire_message& message, const std::string& offset) {
+    engineio::wire_message out = message;
+    std::string text(message.front()->packet().substr(1));   // without the Engine.IO type digit
+    const auto close = text.rfind(']');
+    if (close == std::string::npos) return out;
+    text.insert(close, "," + json(offset).dump());
+    out.front() = engineio::wire_packet::message(text);
+    return out;
+}
+
+}  // namespace
+
+engineio::wire_message event_message(std::string_view nsp, const cluster::ordered_json& data) {
+    std::string body;
+    std::vector<std::string> attachments;
+    detail::write_with_placeholders(data, body, attachments);
+    std::string text = attachments.empty() ? std::string(1, '0' + static_cast<int>(packet_type::event))
+                                           : std::string(1, '0' + static_cast<int>(packet_type::binary_event)) +
+                                                 std::to_string(attachments.size()) + "-";
+    if (nsp != "/") {
+        text += nsp;
+        text += ',';
+    }
+    text += body;
+    engineio::wire_message message;
+    message.push_back(engineio::wire_packet::message(text));
+    for (const auto& bytes : attachments) message.push_back(engineio::wire_packet::binary(bytes));
+    return message;
+}
+
+// A logged event waiting for a worker to write it to its sockets.
+struct logged_event {
+    std::string nsp;
+    broadcast_options options;
+    std::shared_ptr<const engineio::wire_message> message;
+    cluster::log_position offset;
+};
 
 struct server::worker_state {
     worker_state(worker& w, std::chrono::milliseconds connect_timeout)
@@ -37,6 +85,10 @@ struct server::worker_state {
     std::uint64_t next_handle = 1;
     std::uint64_t broadcast_epoch = 0;
     deadline_queue connect_timeouts;
+    // Logged events for this worker, in log order (filled from any thread).
+    std::mutex logged_mutex;
+    std::vector<std::shared_ptr<const logged_event>> logged;
+    bool drain_posted = false;
 };
 
 namespace {
@@ -52,6 +104,10 @@ server::server(const config::settings& settings, std::vector<worker*> workers)
         for (const auto& nsp : settings_.namespaces)
             state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name)));
         states_.push_back(std::move(state));
+    }
+    if (settings_.recovery.enabled) {
+        local_log_ = std::make_unique<recovery_log>(settings_.recovery);
+        sessions_ = local_log_.get();
     }
 }
 
@@ -120,7 +176,9 @@ void server::broadcast(std::string_view nsp, const broadcast_options& options, s
     p.nsp = std::string(nsp);
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
-    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p, settings_.parser)));
+    if (cluster_logs_broadcasts() && !options.is_volatile)   // it comes back in the log's order
+        return publish_to_cluster(nsp, with_sender_as_room(options), cluster::ordered_json(p.data));
+    fan_out(nsp, options, std::make_shared<const engineio::wire_message>(to_wire(p)));
     if (adapter_) publish_to_cluster(nsp, options, cluster::ordered_json(p.data));
 }
 
@@ -196,12 +254,13 @@ void server::broadcast_text(std::string_view nsp, const broadcast_options& optio
     text += ']';
     engineio::wire_message message;
     message.push_back(engineio::wire_packet::message(text));
-    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    const bool logged_by_cluster = cluster_logs_broadcasts() && !options.is_volatile;
+    if (!logged_by_cluster) fan_out(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
     if (adapter_) {
         auto data = cluster::ordered_json::parse(args_json, nullptr, false);
         if (data.is_array()) {
             data.insert(data.begin(), cluster::ordered_json(event));
-            publish_to_cluster(nsp, options, data);
+            publish_to_cluster(nsp, logged_by_cluster ? with_sender_as_room(options) : options, data);
         }
     }
 }
@@ -356,20 +415,132 @@ void server::fetch_sockets(std::string_view nsp, const broadcast_options& which,
 
 void server::deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                      bool is_volatile) {
-    std::string body;
-    std::vector<std::string> attachments;
-    detail::write_with_placeholders(data, body, attachments);
-    std::string text = attachments.empty() ? std::string(1, '0' + static_cast<int>(packet_type::event))
-                                           : std::string(1, '0' + static_cast<int>(packet_type::binary_event)) +
-                                                 std::to_string(attachments.size()) + "-";
-    if (nsp != "/") text += nsp + ",";
-    text += body;
-    engineio::wire_message message;
-    message.push_back(engineio::wire_packet::message(text));
-    for (const auto& bytes : attachments) message.push_back(engineio::wire_packet::binary(bytes));
     auto options = options_of(to);
     options.is_volatile = is_volatile;
-    broadcast(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    fan_out(nsp, options, std::make_shared<const engineio::wire_message>(event_message(nsp, data)));
+}
+
+void server::deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                            const cluster::log_position& offset) {
+    engineio::wire_message message;
+    if (recovery_enabled()) {
+        auto with_offset = data;
+        with_offset.push_back(offset.text());
+        message = event_message(nsp, with_offset);
+    } else {
+        message = event_message(nsp, data);
+    }
+    queue_logged(nsp, options_of(to), std::make_shared<const engineio::wire_message>(std::move(message)), offset);
+}
+
+void server::fan_out(std::string_view nsp, const broadcast_options& options,
+                     std::shared_ptr<const engineio::wire_message> message) {
+    if (!local_log_ || options.is_volatile) return broadcast(nsp, options, std::move(message));
+    const auto logged = with_sender_as_room(options);
+    local_log_->append(
+        std::string(nsp), logged.rooms, logged.except,
+        [&](const cluster::log_position& offset) {
+            return std::make_shared<const engineio::wire_message>(with_offset(*message, offset.text()));
+        },
+        [&](const cluster::log_position& offset, const recovery_log::message_ptr& encoded) {
+            queue_logged(nsp, options, encoded, offset);
+        });
+}
+
+void server::emit_logged(socket& s, std::string_view event, json args) {
+    args.insert(args.begin(), json(event));
+    broadcast_options options;
+    options.rooms = {s.id()};
+    if (cluster_logs_broadcasts())
+        return adapter_->broadcast(s.nsp(), cluster::ordered_json(args), cluster::selection{options.rooms, {}}, false);
+    auto* current = worker::current();
+    const std::optional<std::size_t> own_worker =
+        current ? std::optional<std::size_t>(current->index()) : std::nullopt;
+    if (!local_log_) return s.send(event_message(s.nsp(), cluster::ordered_json(args)));
+    const auto message = event_message(s.nsp(), cluster::ordered_json(args));
+    local_log_->append(
+        s.nsp(), options.rooms, {},
+        [&](const cluster::log_position& offset) {
+            return std::make_shared<const engineio::wire_message>(with_offset(message, offset.text()));
+        },
+        [&](const cluster::log_position& offset, const recovery_log::message_ptr& encoded) {
+            queue_logged(s.nsp(), options, encoded, offset, own_worker);
+        });
+}
+
+void server::queue_logged(std::string_view nsp, const broadcast_options& options,
+                          std::shared_ptr<const engineio::wire_message> message, const cluster::log_position& offset,
+                          std::optional<std::size_t> only_worker) {
+    auto event = std::make_shared<const logged_event>(logged_event{std::string(nsp), options, std::move(message), offset});
+    for (std::size_t index = 0; index < states_.size(); ++index) {
+        if (only_worker && *only_worker != index) continue;
+        auto& state = *states_[index];
+        bool post = false;
+        {
+            std::lock_guard lock(state.logged_mutex);
+            state.logged.push_back(event);
+            post = !std::exchange(state.drain_posted, true);
+        }
+        // One wake-up per batch: the order is the queue's, never the posts'.
+        if (post) workers_[index]->post([this, index] { drain_logged(index); });
+    }
+}
+
+void server::drain_logged(std::size_t worker_index) {
+    auto& state = *states_[worker_index];
+    std::vector<std::shared_ptr<const logged_event>> batch;
+    {
+        std::lock_guard lock(state.logged_mutex);
+        batch.swap(state.logged);
+        state.drain_posted = false;
+    }
+    for (const auto& event : batch) {
+        select_local(event->nsp, event->options, [&](socket* s) { s->send_logged(*event->message, event->offset); });
+        if (auto* nsp = find_namespace(event->nsp)) nsp->delivered = event->offset;
+    }
+}
+
+broadcast_options server::with_sender_as_room(const broadcast_options& options) const {
+    if (!options.except_socket) return options;
+    broadcast_options out = options;
+    std::lock_guard lock(ids_mutex_);
+    if (const auto found = ids_by_handle_.find(options.except_socket); found != ids_by_handle_.end())
+        out.except.push_back(found->second);
+    return out;
+}
+
+void server::remember_id(std::uint64_t handle, const std::string& id) {
+    std::lock_guard lock(ids_mutex_);
+    ids_by_handle_[handle] = id;
+}
+
+void server::forget_id(std::uint64_t handle) {
+    std::lock_guard lock(ids_mutex_);
+    ids_by_handle_.erase(handle);
+}
+
+void server::set_session_store(cluster::session_store* store) noexcept {
+    sessions_ = store;
+    if (store != local_log_.get()) local_log_.reset();
+}
+
+void recovery_counters::not_recovered(std::string_view why) {
+    std::lock_guard lock(mutex_);
+    auto found = refused_.find(why);
+    if (found == refused_.end()) found = refused_.emplace(std::string(why), 0).first;
+    ++found->second;
+}
+
+std::string recovery_counters::metrics_text() const {
+    std::string out = "# TYPE switchboard_recovery_recovered_total counter\nswitchboard_recovery_recovered_total " +
+                      std::to_string(recovered.load()) + "\n";
+    out += "# TYPE switchboard_recovery_replayed_events_total counter\nswitchboard_recovery_replayed_events_total " +
+           std::to_string(replayed_events.load()) + "\n";
+    out += "# TYPE switchboard_recovery_not_recovered_total counter\n";
+    std::lock_guard lock(mutex_);
+    for (const auto& [why, count] : refused_)
+        out += "switchboard_recovery_not_recovered_total{reason=\"" + why + "\"} " + std::to_string(count) + "\n";
+    return out;
 }
 
 void server::join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/session_store.hpp"
 #include "kernel/config/config.hpp"
 #include "kernel/core/deadline_queue.hpp"
 #include "kernel/engineio/session.hpp"
@@ -32,9 +35,12 @@ namespace switchboard::kernel::socketio {
 
 class server;
 
-// Encodes a packet into its wire form in the deployment's parser: the text packet then
-// its attachments, or one MessagePack message.
+// Encodes a packet into its wire form: the text packet, then its attachments.
+engineio::wire_message to_wire(const packet& p);
+// The same in the deployment's parser: as above, or one MessagePack message.
 engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
+// An EVENT packet of `data` ([event, ...args]; binary values become attachments).
+engineio::wire_message event_message(std::string_view nsp, const cluster::ordered_json& data);
 
 struct namespace_handlers {
     // Decides whether `s` may connect: call `decide` (on the socket's worker) with
@@ -64,6 +70,24 @@ struct local_namespace {
     const namespace_handlers& handlers;
     std::unordered_map<std::string, socket*, rooms::string_hash, std::equal_to<>> sockets;
     rooms::room_index<socket> rooms;
+    // The newest logged event this worker delivered (recovery): a socket that connects
+    // now gets live every event after it.
+    std::optional<cluster::log_position> delivered;
+};
+
+class recovery_log;
+
+// What /metrics shows of connection state recovery.
+struct recovery_counters {
+    std::atomic<std::uint64_t> recovered{0};
+    std::atomic<std::uint64_t> replayed_events{0};
+    // Not recovered, by why (unknown_session, expired, log_overflow...).
+    void not_recovered(std::string_view why);
+    std::string metrics_text() const;
+
+private:
+    mutable std::mutex mutex_;
+    std::map<std::string, std::uint64_t, std::less<>> refused_;
 };
 
 // Decides who a connecting socket is: sets its user (or leaves it anonymous) and
@@ -144,6 +168,23 @@ public:
     // gone). Safe from any thread.
     void with_socket(std::uint64_t handle, std::function<void(socket*)> fn);
 
+    // --- connection state recovery (socketio.recovery) ---
+    bool recovery_enabled() const noexcept { return settings_.recovery.enabled; }
+    // Where sessions and the event log live: this node's memory unless the cluster
+    // keeps them (set before serving; it must outlive the server's use).
+    cluster::session_store& sessions() noexcept { return *sessions_; }
+    void set_session_store(cluster::session_store* store) noexcept;
+    recovery_counters& recovery_metrics() noexcept { return recovery_counters_; }
+    // An event for one connected socket, logged with an offset (called on its worker).
+    void emit_logged(socket& s, std::string_view event, json args);
+    // A logged event (with its offset) read from the cluster's log, delivered here in
+    // the order of the log; the cluster calls it in that order, from one thread.
+    void deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                        const cluster::log_position& offset) override;
+    // Called by sockets as they connect and go (recovery on).
+    void remember_id(std::uint64_t handle, const std::string& id);
+    void forget_id(std::uint64_t handle);
+
     // --- on a worker thread ---
     local_namespace* find_namespace(std::string_view name);
     std::uint64_t register_socket(socket& s);
@@ -170,6 +211,20 @@ private:
                           std::function<void(std::size_t)> done);
     // Hands a broadcast this node made to the other nodes.
     void publish_to_cluster(std::string_view nsp, const broadcast_options& options, const cluster::ordered_json& data);
+    // This node's part of a broadcast: logged with an offset when recovery is on (and
+    // the event is not volatile), then written to the selected local sockets.
+    void fan_out(std::string_view nsp, const broadcast_options& options,
+                 std::shared_ptr<const engineio::wire_message> message);
+    // Queues a logged event on every worker (or only `only_worker`); callers queue in
+    // log order, and each worker writes its queue in that order.
+    void queue_logged(std::string_view nsp, const broadcast_options& options,
+                      std::shared_ptr<const engineio::wire_message> message, const cluster::log_position& offset,
+                      std::optional<std::size_t> only_worker = std::nullopt);
+    void drain_logged(std::size_t worker_index);
+    // Whether the cluster delivers this node's own non-volatile broadcasts (from its log).
+    bool cluster_logs_broadcasts() const noexcept { return adapter_ && adapter_->delivers_own_broadcasts(); }
+    // The sender's socket id for the log (which knows ids, not handles).
+    broadcast_options with_sender_as_room(const broadcast_options& options) const;
 
     config::socketio_settings settings_;
     std::string path_;   // where clients connect, for what fetchSockets reports
@@ -180,6 +235,13 @@ private:
     presence_fn presence_listener_;
     rooms::presence presence_;
     cluster::adapter* adapter_ = nullptr;
+    std::unique_ptr<recovery_log> local_log_;        // recovery on, this node alone (or pub/sub)
+    cluster::session_store* sessions_ = nullptr;
+    recovery_counters recovery_counters_;
+    // Socket ids by handle, while recovery is on: an event's `except_socket` goes into
+    // the log as the socket's id.
+    mutable std::mutex ids_mutex_;
+    std::unordered_map<std::uint64_t, std::string> ids_by_handle_;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -1,17 +1,34 @@
 #include "kernel/socketio/socket.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/random_id.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 
 namespace switchboard::kernel::socketio {
 
+namespace {
+
+// The disconnect reasons after which Node keeps a session (socket.io's
+// RECOVERABLE_DISCONNECT_REASONS): the connection went, not the client's intent.
+bool recoverable(std::string_view reason) {
+    constexpr std::array<std::string_view, 6> reasons = {"transport error", "transport close", "forced close",
+                                                         "ping timeout",    "server shutting down",
+                                                         "forced server close"};
+    return std::find(reasons.begin(), reasons.end(), reason) != reasons.end();
+}
+
+}  // namespace
+
 socket::socket(client& owner, local_namespace& nsp, std::string id, json auth)
     : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(std::move(auth)) {
     handle_ = nsp_.owner.register_socket(*this);
+    if (nsp_.owner.recovery_enabled()) pid_ = make_random_id();
 }
 
 socket::~socket() {
@@ -25,20 +42,40 @@ const engineio::handshake_info& socket::handshake() const noexcept { return clie
 engineio::session& socket::session() noexcept { return client_.session(); }
 
 void socket::send_packet(const packet& p, bool is_volatile) {
-    if (state_ == state::connecting) {
-        held_.emplace_back(to_wire(p, nsp_.owner.settings().parser), is_volatile);
+    if (holding()) {
+        held_.push_back(held_message{to_wire(p), is_volatile, std::nullopt});
         return;
     }
     if (state_ == state::connected) client_.send_packet(p, is_volatile);
 }
 
+void socket::write(const engineio::wire_message& message, bool is_volatile) {
+    if (nsp_.owner.settings().parser == config::packet_parser::msgpack && !message.empty() &&
+        !message.front()->is_binary()) {
+        client_.session().send(msgpack::from_default_format(message), is_volatile);
+        return;
+    }
+    client_.session().send(message, is_volatile);
+}
+
 void socket::send(const engineio::wire_message& message, bool is_volatile) {
-    if (state_ == state::connecting) held_.emplace_back(message, is_volatile);
-    if (state_ == state::connected) client_.session().send(message, is_volatile);
+    if (state_ == state::closed) return;
+    if (holding()) return held_.push_back(held_message{message, is_volatile, std::nullopt});
+    write(message, is_volatile);
+}
+
+void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
+    if (state_ == state::closed) return;
+    if (holding()) return held_.push_back(held_message{message, false, offset});
+    write(message);
 }
 
 void socket::emit(std::string_view event, json args, bool is_volatile) {
     if (state_ == state::closed) return;
+    // Logged (with an offset) once connected, as Node's socket.emit under recovery; what
+    // a connect hook sends before that is not part of a session yet.
+    if (state_ == state::connected && !is_volatile && nsp_.owner.recovery_enabled())
+        return nsp_.owner.emit_logged(*this, event, std::move(args));
     packet p;
     p.type = packet_type::event;
     p.nsp = nsp_.name;
@@ -108,17 +145,71 @@ std::string socket::user_id() const {
     return id->is_string() ? id->get<std::string>() : id->dump();
 }
 
+void socket::adopt(const cluster::saved_session& session) {
+    id_ = session.sid;
+    pid_ = session.pid;
+    since_ = session.since;
+    recovered_ = true;
+    recovered_rooms_ = session.rooms;
+    for (const auto& room : session.rooms) join(room);
+    if (session.data.is_object() && session.data.contains("user") && !session.data["user"].is_null())
+        user_ = json(session.data["user"]);
+}
+
+cluster::saved_session socket::session_state() const {
+    cluster::saved_session out;
+    out.nsp = nsp_.name;
+    out.sid = id_;
+    out.pid = pid_;
+    out.rooms.reserve(rooms_.size() + 1);
+    out.rooms.push_back(id_);
+    for (const auto& room : rooms_) out.rooms.push_back(room);
+    if (!user_.is_null()) out.data["user"] = cluster::ordered_json(user_);
+    out.since = since_;
+    return out;
+}
+
+void socket::keep_session_current() {
+    if (state_ != state::connected || pid_.empty()) return;
+    auto& sessions = nsp_.owner.sessions();
+    if (sessions.outlives_node()) sessions.save(session_state(), true);
+}
+
+void socket::finish_replay(const cluster::missed_events& missed) {
+    if (!replaying_ || state_ != state::connected) return;
+    replaying_ = false;
+    for (const auto& event : missed.events) {
+        if (event.message) {
+            write(*event.message);
+        } else {
+            write(event_message(nsp_.name, event.data));
+        }
+    }
+    nsp_.owner.recovery_metrics().replayed_events.fetch_add(missed.events.size(), std::memory_order_relaxed);
+    auto held = std::move(held_);
+    held_.clear();
+    // What the replay covered arrived live meanwhile too: only what follows it goes.
+    for (auto& h : held)
+        if (!h.offset || *h.offset > missed.end) write(h.message, h.is_volatile);
+}
+
 void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    if (!pid_.empty()) {
+        nsp_.owner.remember_id(handle_, id_);
+        if (!recovered_) since_ = nsp_.delivered;
+    }
     // "Send to this user on every device" is a room emit (user:<id>, joined when the
     // user was known); presence counts accepted sockets only.
     if (const std::string user = user_id(); !user.empty()) {
         join("user:" + user);
         nsp_.owner.user_connected(user);
     }
-    for (auto& [message, is_volatile] : held_) client_.session().send(message, is_volatile);
+    keep_session_current();
+    if (replaying_) return;   // what waited follows the missed events
+    for (auto& h : held_) write(h.message, h.is_volatile);
     held_.clear();
     held_.shrink_to_fit();
 }
@@ -127,6 +218,7 @@ void socket::join(std::string_view room) {
     if (room == id_ || in_room(room)) return;
     rooms_.emplace(room);
     nsp_.rooms.join(room, this);
+    keep_session_current();
 }
 
 void socket::leave(std::string_view room) {
@@ -134,6 +226,7 @@ void socket::leave(std::string_view room) {
     if (found == rooms_.end()) return;
     nsp_.rooms.leave(room, this);
     rooms_.erase(found);
+    keep_session_current();
 }
 
 bool socket::in_room(std::string_view room) const noexcept {
@@ -163,6 +256,11 @@ void socket::on_closed(std::string_view reason) {
     if (was_connected) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
+        if (!pid_.empty()) {
+            nsp_.owner.forget_id(handle_);
+            if (recoverable(reason)) nsp_.owner.sessions().save(session_state(), false);
+            else nsp_.owner.sessions().forget(pid_);
+        }
     }
     held_.clear();
     for (const auto& room : rooms_) nsp_.rooms.leave(room, this);

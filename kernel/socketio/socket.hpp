@@ -16,6 +16,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "kernel/cluster/session_store.hpp"
 #include "kernel/engineio/session.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/packet.hpp"
@@ -85,6 +86,24 @@ public:
     void mark_connected();
     std::uint64_t broadcast_mark = 0;   // dedupes one broadcast across several rooms
 
+    // --- connection state recovery ---
+    // The private session id the client holds (empty with recovery off).
+    const std::string& pid() const noexcept { return pid_; }
+    // Whether this socket took over a disconnected socket's session.
+    bool recovered() const noexcept { return recovered_; }
+    // Takes over `session` (before the CONNECT is accepted): its id, pid, rooms, data.
+    void adopt(const cluster::saved_session& session);
+    // Writes a logged event (its offset inside); held while connecting or replaying.
+    void send_logged(const engineio::wire_message& message, const cluster::log_position& offset);
+    // What is sent from now on waits until finish_replay (set before mark_connected).
+    void begin_replay() noexcept { replaying_ = true; }
+    // Sends the missed events, then what waited, but none the replay already covered.
+    void finish_replay(const cluster::missed_events& missed);
+    // Where this socket's replay starts without a client offset.
+    const std::optional<cluster::log_position>& since() const noexcept { return since_; }
+    // The rooms of the session taken over (its own id first).
+    const std::vector<std::string>& recovered_rooms() const noexcept { return recovered_rooms_; }
+
 private:
     struct pending_ack {
         std::int64_t id;
@@ -107,9 +126,27 @@ private:
     // comparisons on its worker.
     room_set rooms_;
     std::vector<pending_ack> pending_acks_;
-    std::vector<std::pair<engineio::wire_message, bool>> held_;   // emitted while connecting
+    struct held_message {
+        engineio::wire_message message;
+        bool is_volatile = false;
+        std::optional<cluster::log_position> offset;   // a logged event's
+    };
+    std::vector<held_message> held_;   // sent while connecting or replaying
+    bool holding() const noexcept { return state_ == state::connecting || replaying_; }
+    // Hands a message to the session, in the deployment's parser: what the server built
+    // as text (a logged event with its offset, a replay) becomes MessagePack here when
+    // the deployment uses that parser; broadcasts arrive converted already.
+    void write(const engineio::wire_message& message, bool is_volatile = false);
+    cluster::saved_session session_state() const;
+    // A store that outlives the node keeps the session of a connected socket current.
+    void keep_session_current();
     std::int64_t next_ack_id_ = 0;
     state state_ = state::connecting;
+    std::string pid_;
+    std::optional<cluster::log_position> since_;
+    bool recovered_ = false;
+    std::vector<std::string> recovered_rooms_;
+    bool replaying_ = false;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { Inbox, once, unique } from "../support/client.mjs";
 import { REPO, databases } from "../support/deployment.mjs";
 import { getSocketService, useSocket } from "./realtime_client.mjs";
-import { start_seed } from "./support.mjs";
+import { on_two_nodes, start_seed } from "./support.mjs";
 
 test("the shipped deployment listens on 3001", () => {
   const yaml = readFileSync(path.join(REPO, "examples/seeds/realtime-module/switchboard.yaml"), "utf8");
@@ -193,26 +193,4 @@ for (const database of databases()) {
   });
 }
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
-describe("realtime-module on two nodes over Redis", { skip: !REDIS_URL && !process.env.CI && "no Redis" }, () => {
-  let a;
-  let b;
-  // Each test's users alternate between the nodes: the first on A, the next on B...
-  let turn = 0;
-  const node = () => (turn++ % 2 === 0 ? a : b);
-  before(async () => {
-    if (!REDIS_URL) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-    const append = `cluster:\n  adapter: redis\n  url: ${REDIS_URL}\n  key: ${unique("seed004")}\n  requests_timeout: 3s`;
-    a = await start_seed("realtime-module", { append });
-    b = await start_seed("realtime-module", { append, like: a });
-  });
-  after(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
-  behaves(() => {
-    const d = node();
-    // Tokens and the API are the same on both nodes; sockets alternate.
-    return { ...d, get url() { return node().url; } };
-  }, { nodes: 2 });
-});
+on_two_nodes("realtime-module", behaves);

@@ -731,7 +731,7 @@ TEST(config_cluster, reads_the_redis_adapter) {
 }
 
 TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
-    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none or redis, got \"kafka\""});
+    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none, redis or redis-streams, got \"kafka\""});
     expect_error_starting("cluster:\n  url: http://x\n", 2, 8, "cluster.url: expected a Redis URL");
 }
 
