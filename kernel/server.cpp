@@ -167,6 +167,11 @@ std::string server::migrations_root() const {
         fs::path root(settings_.database.migrations_dir);
         return (root.is_relative() ? fs::path(deployment_dir_) / root : root).string();
     }
+    return platform_migrations_root();
+}
+
+std::string server::platform_migrations_root() const {
+    namespace fs = std::filesystem;
     // Next to the deployment, then next to this binary (bin/ of a relocated install, or
     // build/ of a checkout: a YAML anywhere still finds the platform's migrations), then
     // the install prefix.
@@ -198,6 +203,16 @@ void server::check_migration_paths() const {
                 throw std::runtime_error("plugin " + plugin.name + ": migrations component '" + component + "': " +
                                          (root / component).string() +
                                          " is not a directory (set database.migrations_dir to the platform's migrations)");
+    // A migrations_dir of the deployment's own that lacks an enabled plugin's migrations,
+    // which the platform ships: that plugin's tables would never be made.
+    if (settings_.database.migrations_dir.empty()) return;
+    const fs::path platform = platform_migrations_root();
+    if (fs::equivalent(platform, root, ec)) return;
+    for (const auto& plugin : settings_.plugins)
+        if (!fs::is_directory(root / plugin.name, ec) && fs::is_directory(platform / plugin.name, ec))
+            throw std::runtime_error("plugin " + plugin.name + ": its migrations are in " + (platform / plugin.name).string() +
+                                     ", not in database.migrations_dir " + root.string() +
+                                     " (copy them there, or point migrations_dir at the platform's)");
 }
 
 void server::reload() {

@@ -59,8 +59,12 @@ public:
     std::vector<std::string> migration_components() const;
     // Where migrations are read from (the config's migrations_dir, resolved).
     std::string migrations_root() const;
+    // The platform's own migrations: next to the deployment, next to the binary, or
+    // under the install prefix.
+    std::string platform_migrations_root() const;
     // Throws naming the path when database.migrations_dir or a plugin entry's
-    // `migrations` component names a folder that does not exist.
+    // `migrations` component names a folder that does not exist, or when a configured
+    // migrations_dir lacks an enabled plugin's migrations that the platform ships.
     void check_migration_paths() const;
     // The config file's directory: relative paths in the config start there.
     const std::string& deployment_dir() const noexcept { return deployment_dir_; }

@@ -3,6 +3,9 @@
 // and one whose YAML sits outside the checkout still finds the platform's migrations
 // (next to the binary).
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { test } from "node:test";
 
 import { once, unique } from "../support/client.mjs";
@@ -10,10 +13,10 @@ import { start_seed } from "./support.mjs";
 import { connectSocial } from "./social_client.mjs";
 
 // start_seed's rejection carries the server's exit and output.
-async function refused_start(options) {
+async function refused_start(options, seed = "social") {
   let failure;
   try {
-    const d = await start_seed("social", options);
+    const d = await start_seed(seed, options);
     await d.stop();
   } catch (error) {
     failure = error;
@@ -31,6 +34,14 @@ test("a database.migrations_dir that is not there stops the start, naming it", a
 test("a plugin's migrations component that is not there stops the start, naming it", async () => {
   const output = await refused_start({ replace: [[/migrations: \[notifications\]/, "migrations: [notifications, notifcations]"]] });
   assert.match(output, /plugin lua: migrations component 'notifcations': \S*\/migrations\/notifcations is not a directory/);
+});
+
+test("a migrations_dir of its own that lacks an enabled plugin's migrations stops the start", async (t) => {
+  const own = mkdtempSync(path.join(tmpdir(), "switchboard-own-migrations-"));
+  t.after(() => rmSync(own, { recursive: true, force: true }));
+  const output = await refused_start({ replace: [[/^(\s*migrations_dir:\s*).*$/m, `$1${own}`]] }, "event-chat");
+  assert.ok(output.includes(`plugin events: its migrations are in `), output);
+  assert.ok(output.includes(`/migrations/events, not in database.migrations_dir ${own}`), output);
 });
 
 test("a script that is not there stops the start of a deployment that requires it, naming it", async () => {
