@@ -14,14 +14,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "kernel/admin/admin_namespace.hpp"
 #include "kernel/api/http_api.hpp"
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/shutdown_watchdog.hpp"
+#include "kernel/core/traffic.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/address_range.hpp"
@@ -52,6 +55,14 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
         w->post([task] { (*task)(); });
     }
     for (auto& f : done) f.get();
+}
+
+std::string namespace_metrics_text(const std::vector<std::pair<std::string, std::size_t>>& counts) {
+    std::string out = "# HELP switchboard_socketio_sockets Socket.IO sockets connected now, by namespace.\n"
+                      "# TYPE switchboard_socketio_sockets gauge\n";
+    for (const auto& [name, count] : counts)
+        out += "switchboard_socketio_sockets{namespace=\"" + escape_label_value(name) + "\"} " + std::to_string(count) + "\n";
+    return out;
 }
 
 }  // namespace
@@ -104,6 +115,14 @@ server::server(const config::settings& settings)
                                                std::uint64_t request_id) {
         api->handle(std::move(request), connection, request_id);
     });
+    if (settings_.admin.enabled) {
+        admin_ = std::make_unique<admin::admin_namespace>(
+            settings_.admin,
+            admin::admin_environment{
+                *socketio_, *workers_.front(),
+                [pool = &plugins_->pool()](std::function<void()> task) { pool->post(std::move(task), nullptr, "admin login"); },
+                [engine = engineio_.get()] { return engine->session_count(); }});
+    }
     install_builtin_routes();
     install_authentication();
 }
@@ -117,6 +136,8 @@ bool server::anonymous_allowed(std::string_view nsp) const {
 void server::install_authentication() {
     // Plugins' auth hooks decide first; without a decision, the JWT does.
     socketio_->set_authenticator([this](socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> done) {
+        // The Admin UI logs in with its own credentials, which its namespace checks.
+        if (admin_ && s.nsp() == settings_.admin.namespace_name) return done(std::nullopt);
         plugins_->run_auth_hooks(s, [this, handle = s.handle(), done = std::move(done)](
                                         std::optional<plugins::auth_decision> decision) mutable {
             socketio_->with_socket(handle, [this, decision = std::move(decision),
@@ -239,9 +260,13 @@ void server::install_builtin_routes() {
     api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
         if (refused(request, respond)) return;
         std::string body;
-        body += "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
-        body += "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
+        body += "# HELP switchboard_sessions Engine.IO sessions open now.\n"
+                "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
+        body += "# HELP switchboard_sockets Socket.IO sockets connected now, in every namespace.\n"
+                "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
                 std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        body += traffic::metrics_text();
+        body += namespace_metrics_text(socketio_->connected_sockets_by_namespace());
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
@@ -265,6 +290,7 @@ void server::start() {
     }
     plugins_->load_all();
     plugins_->install_routes(*api_);
+    if (admin_) admin_->install();   // after the plugins, which set every namespace's handlers
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
@@ -294,6 +320,7 @@ void server::start() {
             l->start();
         });
     }
+    if (admin_) admin_->start();
     running_ = true;
     SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
                            << " with " << workers_.size() << " worker(s)";
@@ -307,6 +334,7 @@ void server::stop() {
     if (!running_) return;
     running_ = false;
     SB_LOG(info, "server") << "shutting down";
+    if (admin_) admin_->stop();
     // Sessions get the shutdown timeout to drain; the rest (the last writes, joining
     // the handler threads, unloading plugins) a moment more. A handler that never
     // returns must not keep the process alive after that.

@@ -40,6 +40,9 @@ class database;
 namespace cluster {
 class redis_adapter;
 }
+namespace admin {
+class admin_namespace;
+}
 
 class server {
 public:
@@ -106,6 +109,9 @@ private:
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<plugins::plugin_host> plugins_;
+    // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
+    // first, once the handler pool it uses for logins is done.
+    std::unique_ptr<admin::admin_namespace> admin_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;
 };

@@ -174,6 +174,20 @@ struct cluster_settings {
     milliseconds requests_timeout{5'000};         // how long a cluster-wide question waits for every node
 };
 
+// The Socket.IO Admin UI's namespace (@socket.io/admin-ui 0.5): off unless enabled, and
+// then only for whoever knows the password whose bcrypt hash is here.
+struct admin_settings {
+    bool enabled = false;
+    std::string namespace_name = "/admin";
+    std::string username;
+    std::string password_hash;        // bcrypt: $2a$, $2b$ or $2y$, as bcrypt tools write it
+    bool readonly = false;            // no emit, join, leave or disconnect from the UI
+    // development: every socket, room and event is reported live (costly with many
+    // sockets); production: server_stats only.
+    std::string mode = "development";
+    std::string server_id;            // empty: the host name
+};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
 };
@@ -187,6 +201,7 @@ struct settings {
     database_settings database;
     api_settings api;
     cluster_settings cluster;
+    admin_settings admin;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/traffic.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/packet_v3.hpp"
@@ -40,6 +41,7 @@ std::string_view session::transport_name() const noexcept {
 
 void session::start_polling(std::unique_ptr<session_handler> handler) {
     transport_ = transport_kind::polling;
+    traffic::session_opened(traffic::transport::polling);
     handler_ = std::move(handler);
     start_heartbeat();
     handler_->on_open();
@@ -48,6 +50,7 @@ void session::start_polling(std::unique_ptr<session_handler> handler) {
 void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
                               std::unique_ptr<session_handler> handler) {
     transport_ = transport_kind::websocket;
+    traffic::session_opened(traffic::transport::websocket);
     ws_ = std::move(ws);
     ws_->set_listener(this);
     ws_->send(wire_packet::raw(net::make_frame(net::ws_opcode::text, open_packet)));
@@ -76,6 +79,7 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
         if (is_volatile) return false;
         if (slow_close_scheduled_) return false;
     }
+    traffic::packet_out(packet->packet().size());
     if (websocket) {
         ws_->send(for_websocket(packet));
         return true;
@@ -240,6 +244,7 @@ void session::on_packet(const packet& p) {
     if (p.type != packet_type::pong) on_client_activity();
     switch (p.type) {
         case packet_type::message:
+            traffic::packet_in(p.data.size());
             if (handler_ && !handler_closed_) handler_->on_message(p.data, p.binary);
             break;
         case packet_type::pong:
@@ -395,6 +400,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
     if (ws_.get() != &from) return;
     if (binary && protocol_ != 3) {
         on_client_activity();
+        traffic::packet_in(payload.size());
         if (handler_ && !handler_closed_) handler_->on_message(payload, true);
         return;
     }
@@ -411,6 +417,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
 
 void session::complete_upgrade() {
     transport_ = transport_kind::websocket;
+    traffic::session_upgraded();
     upgrade_deadline_.cancel();
     probe_answered_ = false;
     ws_ = std::move(probe_);
@@ -423,6 +430,7 @@ void session::complete_upgrade() {
     poll_queue_.clear();
     poll_queue_bytes_ = 0;
     SB_LOG(trace, "engineio") << "session " << id_ << " upgraded to websocket";
+    if (handler_ && !handler_closed_) handler_->on_upgraded();
 }
 
 void session::on_ws_closed(net::websocket_connection& from, std::string_view reason) {
@@ -470,6 +478,9 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
     if (state_ == state::closed) return;
     auto self = shared_from_this();
     state_ = state::closed;
+    traffic::session_closed(transport_ == transport_kind::polling ? traffic::transport::polling
+                                                                  : traffic::transport::websocket,
+                            reason);
     heartbeat_.cancel();
     upgrade_deadline_.cancel();
     if (poll_) {

@@ -52,6 +52,8 @@ public:
     virtual void on_close(std::string_view reason) = 0;
     // The session's open packet is on its way: the handler may send now.
     virtual void on_open() {}
+    // The session now uses its WebSocket (an upgrade completed).
+    virtual void on_upgraded() {}
 };
 
 // Creates the handler of each new session.

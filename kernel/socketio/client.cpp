@@ -291,6 +291,12 @@ void client::on_close(std::string_view reason) {
     for (auto& s : sockets) s->on_closed(reason);
 }
 
+void client::on_upgraded() {
+    if (auto* observer = server_.observer())
+        for (auto& s : sockets_)
+            if (s->connected()) observer->on_transport_changed(*s);
+}
+
 void client::on_connect_timeout() {
     for (auto& s : sockets_)
         if (s->connected()) return;

@@ -98,11 +98,15 @@ constexpr int handle_worker_shift = 48;
 
 server::server(const config::settings& settings, std::vector<worker*> workers)
     : settings_(settings.socketio), path_(settings.server.path), workers_(std::move(workers)) {
-    for (const auto& nsp : settings_.namespaces) handlers_.emplace(nsp.name, namespace_handlers{});
+    for (const auto& nsp : settings_.namespaces) {
+        handlers_.emplace(nsp.name, namespace_handlers{});
+        namespace_sockets_.try_emplace(nsp.name, 0);
+    }
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
         for (const auto& nsp : settings_.namespaces)
-            state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name)));
+            state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name),
+                                                                          namespace_sockets_.at(nsp.name)));
         states_.push_back(std::move(state));
     }
     if (settings_.recovery.enabled) {
@@ -159,6 +163,13 @@ void server::unregister_socket(const socket& s) { local().by_handle.erase(s.hand
 deadline_queue& server::connect_timeouts() { return local().connect_timeouts; }
 
 std::size_t server::local_socket_count() const { return local().by_handle.size(); }
+
+std::vector<std::pair<std::string, std::size_t>> server::connected_sockets_by_namespace() const {
+    std::vector<std::pair<std::string, std::size_t>> counts;
+    for (const auto& nsp : settings_.namespaces)
+        counts.emplace_back(nsp.name, namespace_sockets_.at(nsp.name).load(std::memory_order_relaxed));
+    return counts;
+}
 
 void server::with_socket(std::uint64_t handle, std::function<void(socket*)> fn) {
     const std::size_t index = (handle >> handle_worker_shift) - 1;
@@ -566,11 +577,17 @@ void server::describe(const std::string& nsp, const cluster::selection& which,
         cluster::ordered_json sockets = cluster::ordered_json::array();
     };
     auto shared = std::make_shared<collected>();
-    for_each_selected(nsp, options_of(which), [shared, path = path_](socket& s) {
-        auto described = describe_socket(s, path);
+    for_each_selected(nsp, options_of(which), [this, shared](socket& s) {
+        auto described = description_of(s);
         std::lock_guard lock(shared->mutex);
         shared->sockets.push_back(std::move(described));
     }, [shared, done = std::move(done)](std::size_t) { done(std::move(shared->sockets)); });
+}
+
+cluster::ordered_json server::description_of(const socket& s) const {
+    auto described = describe_socket(s, path_);
+    if (observer_) observer_->describe(s, described["data"]);
+    return described;
 }
 
 void server::room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) {

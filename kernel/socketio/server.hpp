@@ -26,6 +26,7 @@
 #include "kernel/rooms/presence.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/socket.hpp"
+#include "kernel/socketio/socket_observer.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -62,12 +63,13 @@ struct broadcast_options {
 
 // One worker's part of a namespace.
 struct local_namespace {
-    local_namespace(server& s, std::string n, const namespace_handlers& h)
-        : owner(s), name(std::move(n)), handlers(h) {}
+    local_namespace(server& s, std::string n, const namespace_handlers& h, std::atomic<std::size_t>& connected)
+        : owner(s), name(std::move(n)), handlers(h), connected_sockets(connected) {}
 
     server& owner;
     std::string name;
     const namespace_handlers& handlers;
+    std::atomic<std::size_t>& connected_sockets;   // this namespace's, on every worker
     std::unordered_map<std::string, socket*, rooms::string_hash, std::equal_to<>> sockets;
     rooms::room_index<socket> rooms;
     // The newest logged event this worker delivered (recovery): a socket that connects
@@ -153,6 +155,9 @@ public:
     void fetch_sockets(std::string_view nsp, const broadcast_options& which,
                        std::function<void(cluster::fetch_result)> done);
 
+    // `s` as fetchSockets describes it ({id, handshake, rooms, data}). On its worker.
+    cluster::ordered_json description_of(const socket& s) const;
+
     // --- cluster::local_node: what the other nodes ask of this one ---
     void deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                  bool is_volatile) override;
@@ -193,6 +198,12 @@ public:
     std::size_t local_socket_count() const;
     // Sockets connected on every worker (for /metrics), kept by the sockets.
     std::atomic<std::size_t> connected_sockets{0};
+    // The same per namespace, in the configured order. Safe from any thread.
+    std::vector<std::pair<std::string, std::size_t>> connected_sockets_by_namespace() const;
+
+    // The instrument told of every socket's changes (null: none). Set before serving.
+    void set_observer(socket_observer* observer) noexcept { observer_ = observer; }
+    socket_observer* observer() const noexcept { return observer_; }
 
 private:
     struct worker_state;
@@ -235,6 +246,9 @@ private:
     presence_fn presence_listener_;
     rooms::presence presence_;
     cluster::adapter* adapter_ = nullptr;
+    socket_observer* observer_ = nullptr;
+    // Node-based: each counter keeps its address while the map is read.
+    std::unordered_map<std::string, std::atomic<std::size_t>> namespace_sockets_;
     std::unique_ptr<recovery_log> local_log_;        // recovery on, this node alone (or pub/sub)
     cluster::session_store* sessions_ = nullptr;
     recovery_counters recovery_counters_;

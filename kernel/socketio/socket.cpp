@@ -41,6 +41,8 @@ const engineio::handshake_info& socket::handshake() const noexcept { return clie
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
+const engineio::session& socket::session() const noexcept { return client_.session(); }
+
 void socket::send_packet(const packet& p, bool is_volatile) {
     if (holding()) {
         held_.push_back(held_message{to_wire(p), is_volatile, std::nullopt});
@@ -81,6 +83,7 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
     p.nsp = nsp_.name;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p, is_volatile);
 }
 
@@ -104,6 +107,7 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
     p.id = id;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p);
 }
 
@@ -122,6 +126,7 @@ void socket::on_event(packet&& p) {
     json& data = p.data;
     std::string name = data[0].is_string() ? data[0].get<std::string>() : data[0].dump();
     data.erase(data.begin());
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_received(*this, name, data);
     if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, p.id);
 }
 
@@ -197,6 +202,7 @@ void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     if (!pid_.empty()) {
         nsp_.owner.remember_id(handle_, id_);
         if (!recovered_) since_ = nsp_.delivered;
@@ -208,6 +214,7 @@ void socket::mark_connected() {
         nsp_.owner.user_connected(user);
     }
     keep_session_current();
+    if (auto* observer = nsp_.owner.observer()) observer->on_connected(*this);
     if (replaying_) return;   // what waited follows the missed events
     for (auto& h : held_) write(h.message, h.is_volatile);
     held_.clear();
@@ -218,6 +225,7 @@ void socket::join(std::string_view room) {
     if (room == id_ || in_room(room)) return;
     rooms_.emplace(room);
     nsp_.rooms.join(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_joined(*this, room);
     keep_session_current();
 }
 
@@ -225,6 +233,7 @@ void socket::leave(std::string_view room) {
     const auto found = rooms_.find(room);
     if (found == rooms_.end()) return;
     nsp_.rooms.leave(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_left(*this, room);
     rooms_.erase(found);
     keep_session_current();
 }
@@ -255,6 +264,7 @@ void socket::on_closed(std::string_view reason) {
     state_ = state::closed;
     if (was_connected) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+        nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
         if (!pid_.empty()) {
             nsp_.owner.forget_id(handle_);
@@ -263,7 +273,11 @@ void socket::on_closed(std::string_view reason) {
         }
     }
     held_.clear();
-    for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
+    auto* observer = was_connected ? nsp_.owner.observer() : nullptr;
+    for (const auto& room : rooms_) {
+        nsp_.rooms.leave(room, this);
+        if (observer) observer->on_left(*this, room);
+    }
     rooms_.clear();
     nsp_.sockets.erase(id_);
     auto acks = std::move(pending_acks_);
@@ -271,6 +285,7 @@ void socket::on_closed(std::string_view reason) {
     for (auto& ack : acks)
         if (ack.callback) ack.callback(std::nullopt);
     if (was_connected && nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(*this, reason);
+    if (observer) observer->on_disconnected(*this, reason);
 }
 
 }  // namespace switchboard::kernel::socketio

@@ -51,6 +51,7 @@ public:
     std::shared_ptr<void> extension;
     const engineio::handshake_info& handshake() const noexcept;
     engineio::session& session() noexcept;
+    const engineio::session& session() const noexcept;
     bool connected() const noexcept { return state_ == state::connected; }
 
     // Sends `event` with `args` (a JSON array; binary values become attachments).
