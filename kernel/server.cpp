@@ -19,6 +19,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/prometheus_text.hpp"
@@ -107,8 +108,18 @@ server::server(const config::settings& settings)
         cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
         cluster_settings.namespaces.clear();
         for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
+        cluster::redis_presence_settings presence_settings{cluster_settings.url, cluster_settings.key,
+                                                          settings_.cluster.heartbeat, settings_.cluster.node_timeout};
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
+        presence_ = std::make_unique<cluster::redis_presence>(
+            std::move(presence_settings), socketio_->local_presence(),
+            [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+        socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id,
+                                                                          std::uint32_t sockets) {
+            presence->local_changed(user_id, sockets);
+        });
+        socketio_->set_cluster_presence(presence_.get());
     }
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
@@ -158,6 +169,10 @@ void server::install_authentication() {
                 done(std::nullopt);
             });
         });
+    });
+    // Another node's serverSideEmit reaches this node's plugins on the bus.
+    socketio_->set_server_side_emit_listener([this](const std::string& event, std::string args_json) {
+        plugins_->publish("serverSideEmit:" + event, std::move(args_json));
     });
     socketio_->set_presence_listener(
         [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
@@ -293,6 +308,7 @@ void server::start() {
     if (admin_) admin_->install();   // after the plugins, which set every namespace's handlers
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
+    if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
@@ -360,6 +376,8 @@ void server::stop() {
     on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
+    // Presence first: the last sessions' offline transitions still reach the cluster.
+    if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
     listeners_.clear();
     plugins_->unload_all();

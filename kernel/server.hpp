@@ -39,6 +39,7 @@ class database;
 }
 namespace cluster {
 class redis_adapter;
+class redis_presence;
 }
 namespace admin {
 class admin_namespace;
@@ -109,6 +110,9 @@ private:
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<plugins::plugin_host> plugins_;
+    // Who is online across the cluster (null: this node alone). After plugins_: it
+    // reports transitions to them until it stops.
+    std::unique_ptr<cluster::redis_presence> presence_;
     // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
     // first, once the handler pool it uses for logins is done.
     std::unique_ptr<admin::admin_namespace> admin_;

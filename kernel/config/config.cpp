@@ -31,7 +31,8 @@ constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",
                                                "admin"};
 constexpr std::string_view admin_keys[] = {"enabled", "namespace", "auth", "readonly", "mode", "server_id"};
 constexpr std::string_view admin_auth_keys[] = {"username", "password_hash"};
-constexpr std::string_view cluster_keys[] = {"adapter", "url", "url_env", "key", "requests_timeout"};
+constexpr std::string_view cluster_keys[] = {"adapter", "url",       "url_env",     "key",
+                                             "requests_timeout", "heartbeat", "node_timeout"};
 constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
@@ -520,6 +521,13 @@ void read_cluster(const yaml_value& section, cluster_settings& out) {
         if (out.key.empty()) value->fail_expected("the channels' prefix, such as socket.io");
     }
     if (const auto value = map.find("requests_timeout")) out.requests_timeout = positive_duration(*value);
+    if (const auto value = map.find("heartbeat")) out.heartbeat = positive_duration(*value);
+    out.node_timeout = 3 * out.heartbeat;
+    if (const auto value = map.find("node_timeout")) {
+        out.node_timeout = positive_duration(*value);
+        // A node must get to beat at least twice before it is presumed dead.
+        if (out.node_timeout < 2 * out.heartbeat) value->fail_expected("at least twice cluster.heartbeat");
+    }
 }
 
 // A bcrypt hash as bcrypt tools write it: $2b$10$ then 53 characters of bcrypt's base64.

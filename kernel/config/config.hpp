@@ -172,6 +172,10 @@ struct cluster_settings {
     std::string url_env;                          // an environment variable holding the URL instead
     std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`
     milliseconds requests_timeout{5'000};         // how long a cluster-wide question waits for every node
+    // Presence across nodes: each node refreshes its deadline every `heartbeat`; one
+    // silent for `node_timeout` is gone and its users go offline (docs/cluster.md).
+    milliseconds heartbeat{2'000};
+    milliseconds node_timeout{6'000};             // default: 3 x heartbeat
 };
 
 // The Socket.IO Admin UI's namespace (@socket.io/admin-ui 0.5): off unless enabled, and

@@ -119,13 +119,13 @@ server::~server() = default;
 
 void server::user_connected(const std::string& user_id) {
     presence_.add(user_id, [&] {
-        if (presence_listener_) presence_listener_(user_id, true);
+        if (presence_listener_ && !cluster_presence_) presence_listener_(user_id, true);
     });
 }
 
 void server::user_disconnected(const std::string& user_id) {
     presence_.remove(user_id, [&] {
-        if (presence_listener_) presence_listener_(user_id, false);
+        if (presence_listener_ && !cluster_presence_) presence_listener_(user_id, false);
     });
 }
 
@@ -608,8 +608,13 @@ void server::room_names(const std::string& nsp, std::function<void(std::vector<s
 }
 
 void server::server_side_emit(const std::string& nsp, const cluster::ordered_json& data) {
-    // No SDK call receives these yet: say so instead of dropping them without a word.
-    SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
+    if (!data[0].is_string() || !server_side_emit_listener_) {
+        SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
+        return;
+    }
+    cluster::ordered_json args(data.begin() + 1, data.end());
+    server_side_emit_listener_(data[0].get<std::string>(),
+                               args.dump(-1, ' ', false, cluster::ordered_json::error_handler_t::replace));
 }
 
 void server::deliver_local(std::string_view nsp, const broadcast_options& options,

@@ -111,10 +111,21 @@ public:
     // Call before serving. Unset: everyone is accepted, anonymous.
     void set_authenticator(authenticator_fn fn) { authenticate_ = std::move(fn); }
     void set_presence_listener(presence_fn fn) { presence_listener_ = std::move(fn); }
+    // Receives another node's serverSideEmit: the event and its arguments (a JSON array).
+    using server_side_emit_fn = std::function<void(const std::string& event, std::string args_json)>;
+    void set_server_side_emit_listener(server_side_emit_fn fn) { server_side_emit_listener_ = std::move(fn); }
     const authenticator_fn& authenticator() const noexcept { return authenticate_; }
 
-    // Users online, across workers (an authenticated socket is in room user:<id>).
-    rooms::presence& presence() noexcept { return presence_; }
+    // Users online as the deployment sees them: this node's registry, or the cluster's
+    // (an authenticated socket is in room user:<id>).
+    const rooms::presence_view& presence() const noexcept {
+        return cluster_presence_ ? *cluster_presence_ : static_cast<const rooms::presence_view&>(presence_);
+    }
+    // This node's own sockets per user, across workers.
+    rooms::presence& local_presence() noexcept { return presence_; }
+    // Set before serving: who is online comes from the cluster, which then reports the
+    // transitions to the presence listener itself (exactly one node reports each).
+    void set_cluster_presence(const rooms::presence_view* view) noexcept { cluster_presence_ = view; }
     // Called by sockets as their user's sockets come and go.
     void user_connected(const std::string& user_id);
     void user_disconnected(const std::string& user_id);
@@ -244,7 +255,9 @@ private:
     std::vector<std::unique_ptr<worker_state>> states_;
     authenticator_fn authenticate_;
     presence_fn presence_listener_;
+    server_side_emit_fn server_side_emit_listener_;
     rooms::presence presence_;
+    const rooms::presence_view* cluster_presence_ = nullptr;
     cluster::adapter* adapter_ = nullptr;
     socket_observer* observer_ = nullptr;
     // Node-based: each counter keeps its address while the map is read.

@@ -46,8 +46,7 @@ function notification_shape(n) {
   return { ...n, id: "", createdAt: "" };
 }
 
-// nodes: how many nodes the users are spread over.
-function behaves(get, { nodes = 1 } = {}) {
+function behaves(get) {
   test("a connection without a valid token is refused", async () => {
     const d = get();
     const { io } = await import("socket.io-client");
@@ -91,7 +90,6 @@ function behaves(get, { nodes = 1 } = {}) {
   });
 
   test("a second device of an online user announces nothing; offline once the last leaves",
-    { todo: nodes > 1 && "kernel presence counts sessions per node: devices on two nodes are announced per node (cluster presence is being built)" },
     async (t) => {
       const d = get();
       const ann = await connect(t, d, unique("ann"));

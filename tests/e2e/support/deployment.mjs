@@ -139,6 +139,10 @@ export async function start_deployment(options = {}) {
       const result = spawnSync(SWITCHBOARD_BIN, [...args, "--config", config_file], { encoding: "utf8" });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
+    // Kills the server with `signal` (SIGKILL: as a crash would); stop() still cleans up.
+    kill(signal) {
+      return server.kill(signal);
+    },
     async stop() {
       const result = await server?.stop();
       drop_database();
