@@ -72,6 +72,7 @@ int print_plugins(server& s) {
 
 int run_migrations(server& s, bool dry_run) {
     try {
+        s.check_migration_paths();
         const auto report = store::migrate(s.database(), s.migrations_root(), s.migration_components(), dry_run);
         for (const auto& m : report.applied)
             std::cout << (dry_run ? "pending  " : "applied  ") << m.component << "/" << m.file.filename().string()

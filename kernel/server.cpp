@@ -14,15 +14,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "kernel/admin/admin_namespace.hpp"
 #include "kernel/api/http_api.hpp"
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
 #include "kernel/cluster/streams_adapter.hpp"
+#include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/shutdown_watchdog.hpp"
+#include "kernel/core/traffic.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/address_range.hpp"
@@ -53,6 +57,14 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
         w->post([task] { (*task)(); });
     }
     for (auto& f : done) f.get();
+}
+
+std::string namespace_metrics_text(const std::vector<std::pair<std::string, std::size_t>>& counts) {
+    std::string out = "# HELP switchboard_socketio_sockets Socket.IO sockets connected now, by namespace.\n"
+                      "# TYPE switchboard_socketio_sockets gauge\n";
+    for (const auto& [name, count] : counts)
+        out += "switchboard_socketio_sockets{namespace=\"" + escape_label_value(name) + "\"} " + std::to_string(count) + "\n";
+    return out;
 }
 
 }  // namespace
@@ -97,8 +109,18 @@ server::server(const config::settings& settings)
         cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
         cluster_settings.namespaces.clear();
         for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
+        cluster::redis_presence_settings presence_settings{cluster_settings.url, cluster_settings.key,
+                                                          settings_.cluster.heartbeat, settings_.cluster.node_timeout};
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
+        presence_ = std::make_unique<cluster::redis_presence>(
+            std::move(presence_settings), socketio_->local_presence(),
+            [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+        socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id,
+                                                                          std::uint32_t sockets) {
+            presence->local_changed(user_id, sockets);
+        });
+        socketio_->set_cluster_presence(presence_.get());
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
@@ -106,6 +128,14 @@ server::server(const config::settings& settings)
                                                std::uint64_t request_id) {
         api->handle(std::move(request), connection, request_id);
     });
+    if (settings_.admin.enabled) {
+        admin_ = std::make_unique<admin::admin_namespace>(
+            settings_.admin,
+            admin::admin_environment{
+                *socketio_, *workers_.front(),
+                [pool = &plugins_->pool()](std::function<void()> task) { pool->post(std::move(task), nullptr, "admin login"); },
+                [engine = engineio_.get()] { return engine->session_count(); }});
+    }
     install_builtin_routes();
     install_authentication();
 }
@@ -139,6 +169,8 @@ bool server::anonymous_allowed(std::string_view nsp) const {
 void server::install_authentication() {
     // Plugins' auth hooks decide first; without a decision, the JWT does.
     socketio_->set_authenticator([this](socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> done) {
+        // The Admin UI logs in with its own credentials, which its namespace checks.
+        if (admin_ && s.nsp() == settings_.admin.namespace_name) return done(std::nullopt);
         plugins_->run_auth_hooks(s, [this, handle = s.handle(), done = std::move(done)](
                                         std::optional<plugins::auth_decision> decision) mutable {
             socketio_->with_socket(handle, [this, decision = std::move(decision),
@@ -159,6 +191,10 @@ void server::install_authentication() {
                 done(std::nullopt);
             });
         });
+    });
+    // Another node's serverSideEmit reaches this node's plugins on the bus.
+    socketio_->set_server_side_emit_listener([this](const std::string& event, std::string args_json) {
+        plugins_->publish("serverSideEmit:" + event, std::move(args_json));
     });
     socketio_->set_presence_listener(
         [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
@@ -189,15 +225,52 @@ std::string server::migrations_root() const {
         fs::path root(settings_.database.migrations_dir);
         return (root.is_relative() ? fs::path(deployment_dir_) / root : root).string();
     }
+    return platform_migrations_root();
+}
+
+std::string server::platform_migrations_root() const {
+    namespace fs = std::filesystem;
+    // Next to the deployment, then next to this binary (bin/ of a relocated install, or
+    // build/ of a checkout: a YAML anywhere still finds the platform's migrations), then
+    // the install prefix.
+    std::error_code ec;
+    const fs::path binary_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
     const fs::path candidates[] = {
         fs::path(deployment_dir_) / "migrations",
         fs::path(deployment_dir_).parent_path() / "migrations",
+        binary_dir.parent_path() / "migrations",
+        binary_dir.parent_path() / "share" / "switchboard" / "migrations",
         fs::path(SWITCHBOARD_INSTALL_PREFIX) / "share" / "switchboard" / "migrations",
     };
-    std::error_code ec;
     for (const auto& candidate : candidates)
-        if (fs::is_directory(candidate, ec)) return candidate.string();
+        if (!candidate.empty() && fs::is_directory(candidate, ec)) return candidate.string();
     return candidates[0].string();
+}
+
+void server::check_migration_paths() const {
+    // A configured path that is not there would leave the tables missing and fail every
+    // event with "no such table": stop the start instead, naming the path.
+    namespace fs = std::filesystem;
+    const fs::path root = migrations_root();
+    std::error_code ec;
+    if (!settings_.database.migrations_dir.empty() && !fs::is_directory(root, ec))
+        throw std::runtime_error("database.migrations_dir: " + root.string() + " is not a directory");
+    for (const auto& plugin : settings_.plugins)
+        for (const auto& component : plugin.migrations)
+            if (!fs::is_directory(root / component, ec))
+                throw std::runtime_error("plugin " + plugin.name + ": migrations component '" + component + "': " +
+                                         (root / component).string() +
+                                         " is not a directory (set database.migrations_dir to the platform's migrations)");
+    // A migrations_dir of the deployment's own that lacks an enabled plugin's migrations,
+    // which the platform ships: that plugin's tables would never be made.
+    if (settings_.database.migrations_dir.empty()) return;
+    const fs::path platform = platform_migrations_root();
+    if (fs::equivalent(platform, root, ec)) return;
+    for (const auto& plugin : settings_.plugins)
+        if (!fs::is_directory(root / plugin.name, ec) && fs::is_directory(platform / plugin.name, ec))
+            throw std::runtime_error("plugin " + plugin.name + ": its migrations are in " + (platform / plugin.name).string() +
+                                     ", not in database.migrations_dir " + root.string() +
+                                     " (copy them there, or point migrations_dir at the platform's)");
 }
 
 void server::reload() {
@@ -224,9 +297,13 @@ void server::install_builtin_routes() {
     api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
         if (refused(request, respond)) return;
         std::string body;
-        body += "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
-        body += "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
+        body += "# HELP switchboard_sessions Engine.IO sessions open now.\n"
+                "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
+        body += "# HELP switchboard_sockets Socket.IO sockets connected now, in every namespace.\n"
+                "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
                 std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        body += traffic::metrics_text();
+        body += namespace_metrics_text(socketio_->connected_sockets_by_namespace());
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
@@ -242,6 +319,7 @@ server::~server() {
 
 void server::start() {
     // Migrations first: plugins may query their tables as they load.
+    if (settings_.database.migrate) check_migration_paths();
     if (settings_.database.migrate &&
         !store::find_migrations(migrations_root(), migration_components(), store::dialect::sqlite).empty()) {
         auto report = store::migrate(database(), migrations_root(), migration_components());
@@ -250,9 +328,11 @@ void server::start() {
     }
     plugins_->load_all();
     plugins_->install_routes(*api_);
+    if (admin_) admin_->install();   // after the plugins, which set every namespace's handlers
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
     if (streams_) streams_->start();
+    if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
     net::http_limits limits;
@@ -280,6 +360,7 @@ void server::start() {
             l->start();
         });
     }
+    if (admin_) admin_->start();
     running_ = true;
     SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
                            << " with " << workers_.size() << " worker(s)";
@@ -293,6 +374,7 @@ void server::stop() {
     if (!running_) return;
     running_ = false;
     SB_LOG(info, "server") << "shutting down";
+    if (admin_) admin_->stop();
     // Sessions get the shutdown timeout to drain; the rest (the last writes, joining
     // the handler threads, unloading plugins) a moment more. A handler that never
     // returns must not keep the process alive after that.
@@ -318,6 +400,8 @@ void server::stop() {
     on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });
     for (auto& w : workers_) w->stop();
     for (auto& w : workers_) w->join();
+    // Presence first: the last sessions' offline transitions still reach the cluster.
+    if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
     if (streams_) streams_->stop();
     listeners_.clear();

@@ -40,6 +40,10 @@ class database;
 namespace cluster {
 class redis_adapter;
 class streams_adapter;
+class redis_presence;
+}
+namespace admin {
+class admin_namespace;
 }
 
 class server {
@@ -60,6 +64,13 @@ public:
     std::vector<std::string> migration_components() const;
     // Where migrations are read from (the config's migrations_dir, resolved).
     std::string migrations_root() const;
+    // The platform's own migrations: next to the deployment, next to the binary, or
+    // under the install prefix.
+    std::string platform_migrations_root() const;
+    // Throws naming the path when database.migrations_dir or a plugin entry's
+    // `migrations` component names a folder that does not exist, or when a configured
+    // migrations_dir lacks an enabled plugin's migrations that the platform ships.
+    void check_migration_paths() const;
     // The config file's directory: relative paths in the config start there.
     const std::string& deployment_dir() const noexcept { return deployment_dir_; }
 
@@ -103,6 +114,12 @@ private:
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<cluster::streams_adapter> streams_;   // cluster.adapter: redis-streams
     std::unique_ptr<plugins::plugin_host> plugins_;
+    // Who is online across the cluster (null: this node alone). After plugins_: it
+    // reports transitions to them until it stops.
+    std::unique_ptr<cluster::redis_presence> presence_;
+    // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
+    // first, once the handler pool it uses for logins is done.
+    std::unique_ptr<admin::admin_namespace> admin_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;
 };

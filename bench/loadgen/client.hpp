@@ -23,6 +23,7 @@ struct target {
     std::string host;   // the Host header: "127.0.0.1:3000"
     std::string path = "/socket.io/";
     std::string nsp = "/";
+    std::string auth;   // the CONNECT packet's auth payload (JSON object text), or empty
 
     std::string websocket_target() const { return path + "?EIO=4&transport=websocket"; }
     std::string polling_target() const { return path + "?EIO=4&transport=polling"; }

@@ -13,6 +13,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "helper_processes.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
 
@@ -28,11 +29,16 @@ Scenarios:
   polling      the same fan-out to N clients on HTTP long-polling only
   acks         N clients, each emitting with an ack in a closed loop
   handshakes   WebSocket connect + Socket.IO CONNECT + close, C at a time
+  chat         chat:send stored and delivered to a room of N signed-in members
+               (the chat plugin's events; needs --auth)
 
 Common options:
   --host ADDR            server address (127.0.0.1)
   --port N               server port (required)
   --server-pid PID       the server process, for /proc/PID/stat and status (required)
+  --database-pid PID     a database server in processes of its own (PostgreSQL's
+                         postmaster): its CPU and its children's count as the server's
+  --auth JSON            the auth payload of every client's CONNECT ({"token":"..."})
   --threads T            load generator threads, each with many connections (1)
   --connect-in-flight K  handshakes under way at once while connecting (100)
 
@@ -41,6 +47,8 @@ sessions / polling:
   --settle-seconds S     wait after connecting before reading RSS (2)       [sessions]
   --idle-seconds S       idle CPU window; 0 skips it (10)                    [sessions]
   --no-fanout            idle measurements only                             [sessions]
+  --processes P          hold the sessions in P load generator processes, for more
+                         sessions than one process's descriptors allow (1)  [sessions]
   --seconds S            sending time of each fan-out run (5)
   --isolated-rate R      broadcasts per second, one at a time (20)
   --burst-size B         broadcasts sent back to back in a burst (10)
@@ -48,6 +56,10 @@ sessions / polling:
   --event-bytes B        size of the Engine.IO packet each recipient gets (100)
 
 acks:       --clients N (500)  --seconds S (5)  --warmup-seconds S (1)  --event-bytes B (100)
+            --event NAME (message-with-ack)  --key K (acks)  --title T (Acks): the handler
+            under test, and how its metrics are keyed and labelled
+chat:       --members N (100)  --rate R messages/s (100)  --seconds S (5)
+            --text-bytes B (100)  --key K (chat)  --title T (Chat)
 handshakes: --concurrency C (50)  --seconds S (5)  --warmup-seconds S (0.5)
 )";
 
@@ -101,9 +113,16 @@ int main(int argc, char** argv) {
         }
     };
 
+    auto take_text = [&](const std::string& name, const std::string& fallback) {
+        const auto found = values.find(name);
+        if (found == values.end()) return fallback;
+        std::string text = found->second;
+        values.erase(found);
+        return text;
+    };
+
     common_options common;
-    const std::string host = values.count("host") ? values["host"] : "127.0.0.1";
-    values.erase("host");
+    const std::string host = take_text("host", "127.0.0.1");
     const int port = take("port", 0);
     if (port <= 0 || port > 65535) fail("--port is required (1..65535)");
     boost::system::error_code ec;
@@ -113,6 +132,9 @@ int main(int argc, char** argv) {
     common.where.host = host + ":" + std::to_string(port);
     common.server_pid = take("server-pid", 0);
     if (common.server_pid <= 0) fail("--server-pid is required");
+    common.database_pid = take("database-pid", 0);
+    common.where.auth = take_text("auth", "");
+    if (!common.where.auth.empty() && !common.where.auth.starts_with("{")) fail("--auth expects a JSON object");
     common.threads = take("threads", std::size_t{1});
     common.connect_in_flight = take("connect-in-flight", std::size_t{100});
 
@@ -133,6 +155,9 @@ int main(int argc, char** argv) {
         options.settle_seconds = take("settle-seconds", options.settle_seconds);
         options.idle_seconds = take("idle-seconds", options.idle_seconds);
         options.fanout = !no_fanout;
+        options.processes = take("processes", options.processes);
+        if (options.processes == 0 || (options.processes > 1 && options.fanout))
+            fail("--processes P: at least 1, and above 1 only with --no-fanout");
         take_fanout(options.fan);
         run = [=] { return run_sessions(common, options); };
     } else if (scenario == "polling") {
@@ -146,7 +171,26 @@ int main(int argc, char** argv) {
         options.seconds = take("seconds", options.seconds);
         options.warmup_seconds = take("warmup-seconds", options.warmup_seconds);
         options.event_bytes = take("event-bytes", options.event_bytes);
+        options.event = take_text("event", options.event);
+        options.key = take_text("key", options.key);
+        options.title = take_text("title", options.title);
+        if (options.event.empty() || options.event.find_first_of("\"\\") != std::string::npos)
+            fail("--event expects a name without quotes or backslashes");
         run = [=] { return run_acks(common, options); };
+    } else if (scenario == "hold") {
+        const std::size_t clients = take("clients", std::size_t{1000});
+        run = [=] { return run_hold(common.where, clients, common.connect_in_flight); };
+    } else if (scenario == "chat") {
+        chat_options options;
+        options.members = take("members", options.members);
+        options.rate = take("rate", options.rate);
+        options.seconds = take("seconds", options.seconds);
+        options.text_bytes = take("text-bytes", options.text_bytes);
+        options.key = take_text("key", options.key);
+        options.title = take_text("title", options.title);
+        if (options.members == 0 || options.rate <= 0 || options.seconds <= 0) fail("members, rate and seconds must be above zero");
+        if (common.where.auth.empty()) fail("chat needs --auth {\"token\":\"...\"}: chat events need a signed-in user");
+        run = [=] { return run_chat(common, options); };
     } else if (scenario == "handshakes") {
         handshakes_options options;
         options.concurrency = take("concurrency", options.concurrency);

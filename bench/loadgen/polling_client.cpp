@@ -77,7 +77,7 @@ void polling_client::on_open_response(const error_code& ec) {
     if (!open) return finish("handshake: bad open packet");
     sid_target_ = target_.polling_target() + "&sid=" + open->sid;
     phase_ = phase::joining;
-    send_eio(std::string(1, protocol::eio_message) + protocol::connect_packet(target_.nsp));
+    send_eio(std::string(1, protocol::eio_message) + protocol::connect_packet(target_.nsp, target_.auth));
     do_poll();
 }
 

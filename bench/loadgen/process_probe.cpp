@@ -3,17 +3,57 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 
 namespace switchboard::bench {
 
-process_probe::process_probe(int pid)
-    : pid_(pid), seconds_per_tick_(1.0 / static_cast<double>(sysconf(_SC_CLK_TCK))) {}
+process_probe::process_probe(int pid, int database_root)
+    : pid_(pid), database_root_(database_root), seconds_per_tick_(1.0 / static_cast<double>(sysconf(_SC_CLK_TCK))) {}
 
 std::optional<double> process_probe::cpu_seconds() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+    const auto own = process_cpu_seconds(pid_);
+    if (!own || database_root_ == 0) return own;
+    return *own + database_cpu_seconds();
+}
+
+// The root and every live process below it (PostgreSQL's backends, checkpointer, WAL
+// writer...): a backend that exits within the window takes its CPU with it, which is
+// why connections are pooled on both sides.
+double process_probe::database_cpu_seconds() const {
+    std::map<int, int> parent_of;
+    std::map<int, double> cpu_of;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const int pid = std::stoi(name);
+        int parent = 0;
+        if (const auto cpu = process_cpu_seconds(pid, &parent)) {
+            parent_of[pid] = parent;
+            cpu_of[pid] = *cpu;
+        }
+    }
+    double total = 0;
+    for (const auto& [pid, cpu] : cpu_of) {
+        for (int p = pid, depth = 0; p > 1 && depth < 16; ++depth) {
+            if (p == database_root_) {
+                total += cpu;
+                break;
+            }
+            const auto up = parent_of.find(p);
+            if (up == parent_of.end()) break;
+            p = up->second;
+        }
+    }
+    return total;
+}
+
+std::optional<double> process_probe::process_cpu_seconds(int pid, int* parent) const {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
     std::string line;
     if (!std::getline(in, line)) return std::nullopt;
     // The command name (field 2) may hold spaces and parentheses: fields are counted
@@ -22,7 +62,10 @@ std::optional<double> process_probe::cpu_seconds() const {
     if (paren == std::string::npos) return std::nullopt;
     std::istringstream fields(line.substr(paren + 2));
     std::string skip;
-    for (int field = 3; field < 14; ++field) fields >> skip;
+    int ppid = 0;
+    fields >> skip >> ppid;   // state, ppid (fields 3 and 4)
+    if (parent) *parent = ppid;
+    for (int field = 5; field < 14; ++field) fields >> skip;
     unsigned long long utime = 0, stime = 0;
     if (!(fields >> utime >> stime)) return std::nullopt;
     return static_cast<double>(utime + stime) * seconds_per_tick_;

@@ -9,16 +9,25 @@ namespace switchboard::bench {
 
 class process_probe {
 public:
-    explicit process_probe(int pid);
+    // `database_root`, when not 0, is a database server in processes of its own
+    // (PostgreSQL's postmaster): its CPU and its descendants' count as the server's,
+    // since the server's work made them busy.
+    explicit process_probe(int pid, int database_root = 0);
 
     int pid() const noexcept { return pid_; }
-    // utime + stime of every thread, in seconds (/proc/<pid>/stat); nullopt once gone.
+    bool counts_database() const noexcept { return database_root_ != 0; }
+    // utime + stime of every thread of the server (and of the database's processes), in
+    // seconds (/proc/<pid>/stat); nullopt once the server is gone.
     std::optional<double> cpu_seconds() const;
     // VmRSS (/proc/<pid>/status), in bytes.
     std::optional<std::uint64_t> rss_bytes() const;
 
 private:
+    std::optional<double> process_cpu_seconds(int pid, int* parent = nullptr) const;
+    double database_cpu_seconds() const;
+
     int pid_;
+    int database_root_;
     double seconds_per_tick_;
 };
 

@@ -56,9 +56,10 @@ void append_nsp(std::string& out, std::string_view nsp) {
 
 }  // namespace
 
-std::string connect_packet(std::string_view nsp) {
+std::string connect_packet(std::string_view nsp, std::string_view auth) {
     std::string out(1, sio_connect);
     append_nsp(out, nsp);
+    out += auth;
     return out;
 }
 

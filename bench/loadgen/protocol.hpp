@@ -48,7 +48,8 @@ struct sio_packet {
 std::optional<sio_packet> parse_sio(std::string_view text);
 
 // Socket.IO packets as the Engine.IO message data (without the leading '4').
-std::string connect_packet(std::string_view nsp);
+// `auth` is the JSON object CONNECT carries ({"token":"..."}), or empty for none.
+std::string connect_packet(std::string_view nsp, std::string_view auth = {});
 // `json_array` is the whole array: ["event", arg, ...].
 std::string event_packet(std::string_view nsp, std::optional<std::uint64_t> ack_id, std::string_view json_array);
 

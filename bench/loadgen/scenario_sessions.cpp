@@ -6,6 +6,7 @@
 
 #include "fanout.hpp"
 #include "fleet.hpp"
+#include "helper_processes.hpp"
 #include "process_probe.hpp"
 #include "report.hpp"
 #include "scenarios.hpp"
@@ -65,8 +66,22 @@ int run_sessions(const common_options& common, const sessions_options& options) 
     fleet clients(pool, common.where, transport::websocket);
     const auto connect_start = clock::now();
     const double connect_cpu_before = server.cpu_seconds().value_or(0);
-    if (!clients.connect(options.clients, common.connect_in_flight, std::chrono::seconds(120))) {
-        note(scenario, "connecting " + n + " clients failed: " + clients.failure());
+    // This process's share, and the helpers' (the same size, the remainder here).
+    helper_processes helpers;
+    const std::size_t share = options.clients / options.processes;
+    for (std::size_t i = 1; i < options.processes; ++i) {
+        if (!helpers.start(common.where, share, common.connect_in_flight)) {
+            note(scenario, "starting a helper process failed: " + helpers.failure());
+            return 1;
+        }
+    }
+    const std::size_t own = options.clients - share * (options.processes - 1);
+    if (!clients.connect(own, common.connect_in_flight, std::chrono::seconds(120))) {
+        note(scenario, "connecting " + grouped(own) + " clients failed: " + clients.failure());
+        return 1;
+    }
+    if (!helpers.wait_ready(std::chrono::seconds(120))) {
+        note(scenario, "helper processes: " + helpers.failure());
         return 1;
     }
     const double connect_seconds = seconds_d(clock::now() - connect_start).count();
@@ -102,6 +117,8 @@ int run_sessions(const common_options& common, const sessions_options& options) 
         note(scenario, grouped(clients.failed()) + " sessions lost while idle: " + clients.failure());
         return 1;
     }
+    // The fan-out below is this process's clients only: the helpers' sessions go.
+    helpers.release();
 
     if (options.fanout) {
         fleet sender(pool, common.where, transport::websocket);

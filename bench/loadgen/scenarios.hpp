@@ -13,6 +13,7 @@ namespace switchboard::bench {
 struct common_options {
     target where;
     int server_pid = 0;
+    int database_pid = 0;                 // a database server in processes of its own, counted with the server
     std::size_t threads = 1;              // load generator threads (shards)
     std::size_t connect_in_flight = 100;  // handshakes under way at once while connecting
 };
@@ -32,6 +33,7 @@ struct sessions_options {
     double settle_seconds = 2;         // after connecting, before reading RSS
     double idle_seconds = 10;          // idle CPU window
     bool fanout = true;
+    std::size_t processes = 1;         // load generator processes holding the sessions (idle only)
     fanout_options fan;
 };
 int run_sessions(const common_options& common, const sessions_options& options);
@@ -45,6 +47,9 @@ int run_polling(const common_options& common, const polling_options& options);
 
 // Scenario 3: emits with acks, each client in a closed loop.
 struct acks_options {
+    std::string event = "message-with-ack";   // what the clients emit: the server's handler under test
+    std::string key = "acks";                 // metric keys start with it
+    std::string title = "Acks";               // labels start with it
     std::size_t clients = 500;
     double warmup_seconds = 1;
     double seconds = 5;
@@ -59,5 +64,17 @@ struct handshakes_options {
     double seconds = 5;
 };
 int run_handshakes(const common_options& common, const handshakes_options& options);
+
+// A chat room: `members` signed-in clients join a room (chat:create, chat:join) and one
+// more client sends `chat:send` at `rate` messages per second (open loop). Needs --auth.
+struct chat_options {
+    std::size_t members = 100;
+    double rate = 100;                // messages per second
+    double seconds = 5;
+    std::size_t text_bytes = 100;     // each message's text
+    std::string key = "chat";
+    std::string title = "Chat";
+};
+int run_chat(const common_options& common, const chat_options& options);
 
 }  // namespace switchboard::bench

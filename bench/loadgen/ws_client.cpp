@@ -94,7 +94,7 @@ void ws_client::on_eio_packet(std::string_view packet, clock::time_point receive
         case protocol::eio_open:
             if (phase_ != phase::opening) return;
             phase_ = phase::joining;
-            send_eio(std::string(1, protocol::eio_message) + protocol::connect_packet(target_.nsp));
+            send_eio(std::string(1, protocol::eio_message) + protocol::connect_packet(target_.nsp, target_.auth));
             return;
         case protocol::eio_ping:
             send_eio(std::string_view(&protocol::eio_pong, 1));

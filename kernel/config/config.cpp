@@ -27,8 +27,12 @@ namespace {
 using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
-                                               "database", "api",   "cluster", "log",   "plugins", "plugin_path"};
-constexpr std::string_view cluster_keys[] = {"adapter", "url", "url_env", "key", "requests_timeout"};
+                                               "database", "api",   "cluster", "log",   "plugins", "plugin_path",
+                                               "admin"};
+constexpr std::string_view admin_keys[] = {"enabled", "namespace", "auth", "readonly", "mode", "server_id"};
+constexpr std::string_view admin_auth_keys[] = {"username", "password_hash"};
+constexpr std::string_view cluster_keys[] = {"adapter", "url",       "url_env",     "key",
+                                             "requests_timeout", "heartbeat", "node_timeout"};
 constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
@@ -41,12 +45,13 @@ constexpr std::string_view server_keys[] = {"host",           "port",           
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
-    "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
+    "allow_upgrades", "upgrade_timeout", "max_buffered_bytes", "allow_eio3",
 };
 constexpr std::string_view socketio_keys[] = {"connect_timeout",      "max_attachments",
                                               "max_attachment_bytes", "max_decode_amplification",
                                               "max_pooled_events",    "max_pooled_bytes",
-                                              "namespaces",           "recovery"};
+                                              "namespaces",           "recovery",
+                                              "parser"};
 constexpr std::string_view recovery_keys[] = {"enabled", "max_disconnection_duration", "skip_auth_hooks", "log_size",
                                               "log_age"};
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
@@ -179,6 +184,7 @@ void read_engineio(const yaml_value& section, engineio_settings& out) {
     if (const auto value = map.find("upgrade_timeout"))
         out.upgrade_timeout = positive_duration(*value);
     if (max_buffered) out.max_buffered_bytes = max_buffered->as_size();
+    if (const auto value = map.find("allow_eio3")) out.allow_eio3 = value->as_bool();
 
     if (ping_interval || ping_timeout) {
         if (out.ping_timeout > js_timer_limit ||
@@ -295,6 +301,14 @@ void read_socketio(const yaml_value& section, socketio_settings& out) {
         if (out.max_pooled_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
     }
     if (const auto value = map.find("namespaces")) read_namespaces(*value, out);
+    if (const auto value = map.find("parser")) {
+        constexpr std::string_view expectation =
+            "json (the default parser) or msgpack (socket.io-msgpack-parser)";
+        const std::string name = value->as_string(expectation);
+        if (name == "json") out.parser = packet_parser::json;
+        else if (name == "msgpack") out.parser = packet_parser::msgpack;
+        else value->fail_expected(expectation);
+    }
     if (const auto value = map.find("recovery")) read_recovery(*value, out.recovery);
 }
 
@@ -507,6 +521,72 @@ void read_cluster(const yaml_value& section, cluster_settings& out) {
         if (out.key.empty()) value->fail_expected("the channels' prefix, such as socket.io");
     }
     if (const auto value = map.find("requests_timeout")) out.requests_timeout = positive_duration(*value);
+    if (const auto value = map.find("heartbeat")) out.heartbeat = positive_duration(*value);
+    out.node_timeout = 3 * out.heartbeat;
+    if (const auto value = map.find("node_timeout")) {
+        out.node_timeout = positive_duration(*value);
+        // A node must get to beat at least twice before it is presumed dead.
+        if (out.node_timeout < 2 * out.heartbeat) value->fail_expected("at least twice cluster.heartbeat");
+    }
+}
+
+// A bcrypt hash as bcrypt tools write it: $2b$10$ then 53 characters of bcrypt's base64.
+bool is_bcrypt_hash(std::string_view hash) {
+    if (hash.size() != 60 || hash[0] != '$' || hash[1] != '2' || hash[3] != '$' || hash[6] != '$') return false;
+    if (hash[2] != 'a' && hash[2] != 'b' && hash[2] != 'y') return false;
+    if (hash[4] < '0' || hash[4] > '3' || hash[5] < '0' || hash[5] > '9') return false;
+    const int cost = (hash[4] - '0') * 10 + (hash[5] - '0');
+    if (cost < 4 || cost > 31) return false;
+    return std::all_of(hash.begin() + 7, hash.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '/';
+    });
+}
+
+void read_admin(const yaml_value& section, admin_settings& out, socketio_settings& socketio) {
+    const auto map = section.as_map(admin_keys);
+    if (const auto value = map.find("enabled")) out.enabled = value->as_bool();
+    if (const auto value = map.find("namespace")) {
+        constexpr std::string_view expectation = "a namespace name starting with '/', such as /admin";
+        out.namespace_name = value->as_string(expectation);
+        if (out.namespace_name.size() < 2 || out.namespace_name.front() != '/' || has_space_or_control(out.namespace_name))
+            value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("readonly")) out.readonly = value->as_bool();
+    if (const auto value = map.find("mode")) {
+        constexpr std::string_view expectation = "development or production";
+        out.mode = value->as_string(expectation);
+        if (out.mode != "development" && out.mode != "production") value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("server_id")) {
+        out.server_id = value->as_string("a name for this node, such as eu-1");
+        if (out.server_id.empty()) value->fail_expected("a name for this node, such as eu-1");
+    }
+    if (const auto auth = map.find("auth")) {
+        const auto fields = auth->as_map(admin_auth_keys);
+        if (const auto value = fields.find("username")) {
+            out.username = value->as_string("a user name");
+            if (out.username.empty()) value->fail_expected("a user name");
+        }
+        if (const auto value = fields.find("password_hash")) {
+            constexpr std::string_view expectation =
+                "a bcrypt hash such as $2b$10$... (60 characters; make one with "
+                "`node -e \"console.log(require('bcryptjs').hashSync('secret', 10))\"` or htpasswd -bnBC 10 '' secret)";
+            out.password_hash = value->as_string(expectation);
+            if (!is_bcrypt_hash(out.password_hash)) value->fail_expected(expectation);
+        }
+        if (out.username.empty() || out.password_hash.empty())
+            auth->fail("admin.auth needs both username and password_hash");
+    }
+    if (!out.enabled) return;
+    // Never an Admin UI anyone can open: it shows every socket and can disconnect them.
+    if (out.password_hash.empty())
+        section.fail("enabled without auth: give auth: {username, password_hash}");
+    for (const auto& nsp : socketio.namespaces)
+        if (nsp.name == out.namespace_name)
+            section.fail("namespace " + out.namespace_name +
+                         " is also in socketio.namespaces: name one of them differently");
+    // The UI connects without a JWT: its own credentials are checked by the admin namespace.
+    socketio.namespaces.push_back(namespace_settings{out.namespace_name, true});
 }
 
 settings read_document(const YAML::Node& root, const std::string& name) {
@@ -521,6 +601,7 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("api")) read_api(*section, out.api);
     if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
+    if (const auto section = sections.find("admin")) read_admin(*section, out.admin, out.socketio);
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);
     return out;

@@ -92,6 +92,17 @@ struct engineio_settings {
     // that stays over it for a ping timeout, or goes over 8 times it, is disconnected
     // (a slow reader must not grow memory without limit).
     std::size_t max_buffered_bytes = 1 << 20;
+    // Engine.IO v3 clients (socket.io-client 2.x, the Swift / Java / C++ clients of that
+    // generation), served as Node's `allowEIO3: true` does. Off: they get 400
+    // "Unsupported protocol version", as from Node by default.
+    bool allow_eio3 = false;
+};
+
+// How Socket.IO packets are written on the wire; a deployment uses one, as a Node server
+// does, and its clients must be built with the same (socket.io-client's `parser` option).
+enum class packet_parser : std::uint8_t {
+    json,      // the default parser: text packets, binary as attachments
+    msgpack,   // socket.io-msgpack-parser: each packet one binary MessagePack message
 };
 
 // Connection state recovery (socket.io 4.6+ `connectionStateRecovery`): a client that
@@ -108,6 +119,7 @@ struct recovery_settings {
 
 struct socketio_settings {
     milliseconds connect_timeout{45'000};
+    packet_parser parser = packet_parser::json;
     std::size_t max_attachments = 64;
     // The attachments of one binary packet, together, while they arrive.
     std::size_t max_attachment_bytes = 16u << 20;
@@ -160,6 +172,24 @@ struct cluster_settings {
     std::string url_env;                          // an environment variable holding the URL instead
     std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`
     milliseconds requests_timeout{5'000};         // how long a cluster-wide question waits for every node
+    // Presence across nodes: each node refreshes its deadline every `heartbeat`; one
+    // silent for `node_timeout` is gone and its users go offline (docs/cluster.md).
+    milliseconds heartbeat{2'000};
+    milliseconds node_timeout{6'000};             // default: 3 x heartbeat
+};
+
+// The Socket.IO Admin UI's namespace (@socket.io/admin-ui 0.5): off unless enabled, and
+// then only for whoever knows the password whose bcrypt hash is here.
+struct admin_settings {
+    bool enabled = false;
+    std::string namespace_name = "/admin";
+    std::string username;
+    std::string password_hash;        // bcrypt: $2a$, $2b$ or $2y$, as bcrypt tools write it
+    bool readonly = false;            // no emit, join, leave or disconnect from the UI
+    // development: every socket, room and event is reported live (costly with many
+    // sockets); production: server_stats only.
+    std::string mode = "development";
+    std::string server_id;            // empty: the host name
 };
 
 struct log_settings {
@@ -175,6 +205,7 @@ struct settings {
     database_settings database;
     api_settings api;
     cluster_settings cluster;
+    admin_settings admin;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;

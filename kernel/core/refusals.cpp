@@ -58,7 +58,9 @@ std::uint64_t refusal_count(refusal r) noexcept {
 }
 
 std::string refusals_metrics_text() {
-    std::string out = "# TYPE switchboard_refused_total counter\n";
+    std::string out =
+        "# HELP switchboard_refused_total What the server refused to hold for a client, by bound.\n"
+        "# TYPE switchboard_refused_total counter\n";
     for (std::size_t i = 0; i < refusal_kinds; ++i) {
         const auto r = static_cast<refusal>(i);
         out += "switchboard_refused_total{bound=\"";

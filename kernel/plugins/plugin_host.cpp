@@ -309,7 +309,10 @@ std::vector<plugin_listing> plugin_host::list() const {
 }
 
 void plugin_host::add_event_handler(std::string nsp, std::string event, event_handler handler) {
-    events_[std::move(nsp)][std::move(event)].push_back(handler);
+    if (!handler.metrics)
+        handler.metrics = std::make_shared<handler_metrics>(handler.plugin ? handler.plugin->name : std::string(), nsp,
+                                                            event, handler.is_inline);
+    events_[std::move(nsp)][std::move(event)].push_back(std::move(handler));
 }
 
 bool plugin_host::add_route(std::string method, std::string path, http_route route) {
@@ -410,7 +413,10 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
     for (const auto* h : handlers) {
         if (h->is_inline) {
             const auto e = copy->view_of();
+            const auto started = std::chrono::steady_clock::now();
             h->fn(h->user_data, &e);
+            h->metrics->calls.fetch_add(1, std::memory_order_relaxed);
+            h->metrics->run.observe(std::chrono::steady_clock::now() - started);
             continue;
         }
         const std::size_t bytes = encoded_size(copy->args);
@@ -421,9 +427,16 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
         }
         queue->events.fetch_add(1, std::memory_order_relaxed);
         queue->bytes.fetch_add(bytes, std::memory_order_relaxed);
-        pool_->post([copy, queue, bytes, fn = h->fn, user_data = h->user_data] {
+        pooled_waiting_.fetch_add(1, std::memory_order_relaxed);
+        pool_->post([this, copy, queue, bytes, fn = h->fn, user_data = h->user_data, metrics = h->metrics,
+                     queued = std::chrono::steady_clock::now()] {
+            pooled_waiting_.fetch_sub(1, std::memory_order_relaxed);
             const auto e = copy->view_of();
+            const auto started = std::chrono::steady_clock::now();
+            metrics->wait.observe(started - queued);
             fn(user_data, &e);
+            metrics->calls.fetch_add(1, std::memory_order_relaxed);
+            metrics->run.observe(std::chrono::steady_clock::now() - started);
             queue->bytes.fetch_sub(bytes, std::memory_order_relaxed);
             queue->events.fetch_sub(1, std::memory_order_relaxed);
         }, strand, "plugin " + h->plugin->name + ": event \"" + copy->name + "\" of socket " + s.id());
@@ -605,10 +618,36 @@ void plugin_host::add_to_counter(const std::string& name, std::int64_t delta) {
     counters_[name] += delta;
 }
 
+std::string plugin_host::handler_metrics_text() const {
+    std::vector<const handler_metrics*> all;
+    for (const auto& [nsp, by_event] : events_)
+        for (const auto& [event, handlers] : by_event)
+            for (const auto& h : handlers) all.push_back(h.metrics.get());
+    std::string out =
+        "# HELP switchboard_plugin_events_total Client events a plugin handler ran for, by registered event name.\n"
+        "# TYPE switchboard_plugin_events_total counter\n";
+    for (const auto* m : all)
+        out += "switchboard_plugin_events_total{" + m->labels() + "} " +
+               std::to_string(m->calls.load(std::memory_order_relaxed)) + "\n";
+    out += "# HELP switchboard_plugin_handler_seconds How long plugin event handlers ran.\n"
+           "# TYPE switchboard_plugin_handler_seconds histogram\n";
+    for (const auto* m : all) m->run.write(out, "switchboard_plugin_handler_seconds", m->labels());
+    out += "# HELP switchboard_plugin_handler_wait_seconds How long pooled events waited for a handler thread.\n"
+           "# TYPE switchboard_plugin_handler_wait_seconds histogram\n";
+    for (const auto* m : all)
+        if (m->mode == "pooled") m->wait.write(out, "switchboard_plugin_handler_wait_seconds", m->labels());
+    out += "# HELP switchboard_plugin_pool_queued_events Pooled events waiting for a handler thread now.\n"
+           "# TYPE switchboard_plugin_pool_queued_events gauge\n"
+           "switchboard_plugin_pool_queued_events " +
+           std::to_string(pooled_waiting_.load(std::memory_order_relaxed)) + "\n";
+    return out;
+}
+
 std::string plugin_host::metrics_text() const {
-    std::string out;
+    std::string out = handler_metrics_text();
     std::lock_guard lock(counters_mutex_);
     for (const auto& [name, value] : counters_) {
+        out += "# HELP " + name + " A counter a plugin publishes.\n";
         out += "# TYPE " + name + " counter\n";
         out += name + " " + std::to_string(value) + "\n";
     }

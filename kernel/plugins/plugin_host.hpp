@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/config/config.hpp"
+#include "kernel/plugins/handler_metrics.hpp"
 #include "kernel/plugins/handler_pool.hpp"
 #include "switchboard/sdk.h"
 
@@ -111,6 +112,7 @@ public:
         switchboard_event_fn fn;
         void* user_data;
         bool is_inline;
+        std::shared_ptr<handler_metrics> metrics;   // set when registered
     };
     struct connect_hook {
         plugin_instance* plugin;
@@ -194,6 +196,8 @@ public:
     // Counters for /metrics.
     void add_to_counter(const std::string& name, std::int64_t delta);
     std::string metrics_text() const;
+    // Calls, run and wait times of every registered event handler, and the pool's queue.
+    std::string handler_metrics_text() const;
 
     // What `s` has on the pool: the strand that serializes its work, and how many of
     // its events wait there (created on first use, kept with the socket).
@@ -237,6 +241,7 @@ private:
     std::mutex timers_mutex_;
     std::unordered_map<switchboard_timer_t, std::shared_ptr<timer_state>> timers_;
     std::atomic<switchboard_timer_t> next_timer_{1};
+    std::atomic<std::size_t> pooled_waiting_{0};   // pooled events not yet on a thread
 
     mutable std::mutex counters_mutex_;
     std::map<std::string, std::int64_t> counters_;

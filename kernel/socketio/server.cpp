@@ -10,10 +10,16 @@
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/placeholders.hpp"
 #include "kernel/socketio/recovery_log.hpp"
 
 namespace switchboard::kernel::socketio {
+
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
+    if (parser == config::packet_parser::msgpack) return {engineio::wire_packet::binary(msgpack::encode(p))};
+    return to_wire(p);
+}
 
 engineio::wire_message to_wire(const packet& p) {
     encoded_packet encoded = encode(p);
@@ -92,11 +98,15 @@ constexpr int handle_worker_shift = 48;
 
 server::server(const config::settings& settings, std::vector<worker*> workers)
     : settings_(settings.socketio), path_(settings.server.path), workers_(std::move(workers)) {
-    for (const auto& nsp : settings_.namespaces) handlers_.emplace(nsp.name, namespace_handlers{});
+    for (const auto& nsp : settings_.namespaces) {
+        handlers_.emplace(nsp.name, namespace_handlers{});
+        namespace_sockets_.try_emplace(nsp.name, 0);
+    }
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
         for (const auto& nsp : settings_.namespaces)
-            state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name)));
+            state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name),
+                                                                          namespace_sockets_.at(nsp.name)));
         states_.push_back(std::move(state));
     }
     if (settings_.recovery.enabled) {
@@ -109,13 +119,13 @@ server::~server() = default;
 
 void server::user_connected(const std::string& user_id) {
     presence_.add(user_id, [&] {
-        if (presence_listener_) presence_listener_(user_id, true);
+        if (presence_listener_ && !cluster_presence_) presence_listener_(user_id, true);
     });
 }
 
 void server::user_disconnected(const std::string& user_id) {
     presence_.remove(user_id, [&] {
-        if (presence_listener_) presence_listener_(user_id, false);
+        if (presence_listener_ && !cluster_presence_) presence_listener_(user_id, false);
     });
 }
 
@@ -154,6 +164,13 @@ deadline_queue& server::connect_timeouts() { return local().connect_timeouts; }
 
 std::size_t server::local_socket_count() const { return local().by_handle.size(); }
 
+std::vector<std::pair<std::string, std::size_t>> server::connected_sockets_by_namespace() const {
+    std::vector<std::pair<std::string, std::size_t>> counts;
+    for (const auto& nsp : settings_.namespaces)
+        counts.emplace_back(nsp.name, namespace_sockets_.at(nsp.name).load(std::memory_order_relaxed));
+    return counts;
+}
+
 void server::with_socket(std::uint64_t handle, std::function<void(socket*)> fn) {
     const std::size_t index = (handle >> handle_worker_shift) - 1;
     if (index >= workers_.size()) return fn(nullptr);
@@ -185,6 +202,10 @@ void server::publish_to_cluster(std::string_view nsp, const broadcast_options& o
 
 void server::broadcast(std::string_view nsp, const broadcast_options& options,
                        std::shared_ptr<const engineio::wire_message> message) {
+    // What was built as text (arguments given as JSON text, other nodes' broadcasts) is
+    // rewritten once here for a msgpack deployment, not once per recipient.
+    if (settings_.parser == config::packet_parser::msgpack && !message->empty() && !message->front()->is_binary())
+        message = std::make_shared<const engineio::wire_message>(msgpack::from_default_format(*message));
     auto* current = worker::current();
     auto shared_options = std::make_shared<const broadcast_options>(options);
     auto shared_nsp = std::make_shared<const std::string>(nsp);
@@ -556,11 +577,17 @@ void server::describe(const std::string& nsp, const cluster::selection& which,
         cluster::ordered_json sockets = cluster::ordered_json::array();
     };
     auto shared = std::make_shared<collected>();
-    for_each_selected(nsp, options_of(which), [shared, path = path_](socket& s) {
-        auto described = describe_socket(s, path);
+    for_each_selected(nsp, options_of(which), [this, shared](socket& s) {
+        auto described = description_of(s);
         std::lock_guard lock(shared->mutex);
         shared->sockets.push_back(std::move(described));
     }, [shared, done = std::move(done)](std::size_t) { done(std::move(shared->sockets)); });
+}
+
+cluster::ordered_json server::description_of(const socket& s) const {
+    auto described = describe_socket(s, path_);
+    if (observer_) observer_->describe(s, described["data"]);
+    return described;
 }
 
 void server::room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) {
@@ -581,8 +608,13 @@ void server::room_names(const std::string& nsp, std::function<void(std::vector<s
 }
 
 void server::server_side_emit(const std::string& nsp, const cluster::ordered_json& data) {
-    // No SDK call receives these yet: say so instead of dropping them without a word.
-    SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
+    if (!data[0].is_string() || !server_side_emit_listener_) {
+        SB_LOG(debug, "cluster") << "serverSideEmit on " << nsp << " ignored: " << data[0].dump();
+        return;
+    }
+    cluster::ordered_json args(data.begin() + 1, data.end());
+    server_side_emit_listener_(data[0].get<std::string>(),
+                               args.dump(-1, ' ', false, cluster::ordered_json::error_handler_t::replace));
 }
 
 void server::deliver_local(std::string_view nsp, const broadcast_options& options,

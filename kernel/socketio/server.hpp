@@ -26,6 +26,7 @@
 #include "kernel/rooms/presence.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/socket.hpp"
+#include "kernel/socketio/socket_observer.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -37,6 +38,8 @@ class server;
 
 // Encodes a packet into its wire form: the text packet, then its attachments.
 engineio::wire_message to_wire(const packet& p);
+// The same in the deployment's parser: as above, or one MessagePack message.
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
 // An EVENT packet of `data` ([event, ...args]; binary values become attachments).
 engineio::wire_message event_message(std::string_view nsp, const cluster::ordered_json& data);
 
@@ -60,12 +63,13 @@ struct broadcast_options {
 
 // One worker's part of a namespace.
 struct local_namespace {
-    local_namespace(server& s, std::string n, const namespace_handlers& h)
-        : owner(s), name(std::move(n)), handlers(h) {}
+    local_namespace(server& s, std::string n, const namespace_handlers& h, std::atomic<std::size_t>& connected)
+        : owner(s), name(std::move(n)), handlers(h), connected_sockets(connected) {}
 
     server& owner;
     std::string name;
     const namespace_handlers& handlers;
+    std::atomic<std::size_t>& connected_sockets;   // this namespace's, on every worker
     std::unordered_map<std::string, socket*, rooms::string_hash, std::equal_to<>> sockets;
     rooms::room_index<socket> rooms;
     // The newest logged event this worker delivered (recovery): a socket that connects
@@ -107,10 +111,21 @@ public:
     // Call before serving. Unset: everyone is accepted, anonymous.
     void set_authenticator(authenticator_fn fn) { authenticate_ = std::move(fn); }
     void set_presence_listener(presence_fn fn) { presence_listener_ = std::move(fn); }
+    // Receives another node's serverSideEmit: the event and its arguments (a JSON array).
+    using server_side_emit_fn = std::function<void(const std::string& event, std::string args_json)>;
+    void set_server_side_emit_listener(server_side_emit_fn fn) { server_side_emit_listener_ = std::move(fn); }
     const authenticator_fn& authenticator() const noexcept { return authenticate_; }
 
-    // Users online, across workers (an authenticated socket is in room user:<id>).
-    rooms::presence& presence() noexcept { return presence_; }
+    // Users online as the deployment sees them: this node's registry, or the cluster's
+    // (an authenticated socket is in room user:<id>).
+    const rooms::presence_view& presence() const noexcept {
+        return cluster_presence_ ? *cluster_presence_ : static_cast<const rooms::presence_view&>(presence_);
+    }
+    // This node's own sockets per user, across workers.
+    rooms::presence& local_presence() noexcept { return presence_; }
+    // Set before serving: who is online comes from the cluster, which then reports the
+    // transitions to the presence listener itself (exactly one node reports each).
+    void set_cluster_presence(const rooms::presence_view* view) noexcept { cluster_presence_ = view; }
     // Called by sockets as their user's sockets come and go.
     void user_connected(const std::string& user_id);
     void user_disconnected(const std::string& user_id);
@@ -150,6 +165,9 @@ public:
     // many nodes answered and whether one did not in time.
     void fetch_sockets(std::string_view nsp, const broadcast_options& which,
                        std::function<void(cluster::fetch_result)> done);
+
+    // `s` as fetchSockets describes it ({id, handshake, rooms, data}). On its worker.
+    cluster::ordered_json description_of(const socket& s) const;
 
     // --- cluster::local_node: what the other nodes ask of this one ---
     void deliver(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
@@ -191,6 +209,12 @@ public:
     std::size_t local_socket_count() const;
     // Sockets connected on every worker (for /metrics), kept by the sockets.
     std::atomic<std::size_t> connected_sockets{0};
+    // The same per namespace, in the configured order. Safe from any thread.
+    std::vector<std::pair<std::string, std::size_t>> connected_sockets_by_namespace() const;
+
+    // The instrument told of every socket's changes (null: none). Set before serving.
+    void set_observer(socket_observer* observer) noexcept { observer_ = observer; }
+    socket_observer* observer() const noexcept { return observer_; }
 
 private:
     struct worker_state;
@@ -231,8 +255,13 @@ private:
     std::vector<std::unique_ptr<worker_state>> states_;
     authenticator_fn authenticate_;
     presence_fn presence_listener_;
+    server_side_emit_fn server_side_emit_listener_;
     rooms::presence presence_;
+    const rooms::presence_view* cluster_presence_ = nullptr;
     cluster::adapter* adapter_ = nullptr;
+    socket_observer* observer_ = nullptr;
+    // Node-based: each counter keeps its address while the map is read.
+    std::unordered_map<std::string, std::atomic<std::size_t>> namespace_sockets_;
     std::unique_ptr<recovery_log> local_log_;        // recovery on, this node alone (or pub/sub)
     cluster::session_store* sessions_ = nullptr;
     recovery_counters recovery_counters_;

@@ -7,6 +7,7 @@
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 
 namespace switchboard::kernel::socketio {
@@ -40,6 +41,8 @@ const engineio::handshake_info& socket::handshake() const noexcept { return clie
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
+const engineio::session& socket::session() const noexcept { return client_.session(); }
+
 void socket::send_packet(const packet& p, bool is_volatile) {
     if (holding()) {
         held_.push_back(held_message{to_wire(p), is_volatile, std::nullopt});
@@ -48,16 +51,25 @@ void socket::send_packet(const packet& p, bool is_volatile) {
     if (state_ == state::connected) client_.send_packet(p, is_volatile);
 }
 
+void socket::write(const engineio::wire_message& message, bool is_volatile) {
+    if (nsp_.owner.settings().parser == config::packet_parser::msgpack && !message.empty() &&
+        !message.front()->is_binary()) {
+        client_.session().send(msgpack::from_default_format(message), is_volatile);
+        return;
+    }
+    client_.session().send(message, is_volatile);
+}
+
 void socket::send(const engineio::wire_message& message, bool is_volatile) {
     if (state_ == state::closed) return;
     if (holding()) return held_.push_back(held_message{message, is_volatile, std::nullopt});
-    client_.session().send(message, is_volatile);
+    write(message, is_volatile);
 }
 
 void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
     if (state_ == state::closed) return;
     if (holding()) return held_.push_back(held_message{message, false, offset});
-    client_.session().send(message);
+    write(message);
 }
 
 void socket::emit(std::string_view event, json args, bool is_volatile) {
@@ -71,6 +83,7 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
     p.nsp = nsp_.name;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p, is_volatile);
 }
 
@@ -94,6 +107,7 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
     p.id = id;
     args.insert(args.begin(), json(event));
     p.data = std::move(args);
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, p.data);
     send_packet(p);
 }
 
@@ -112,6 +126,7 @@ void socket::on_event(packet&& p) {
     json& data = p.data;
     std::string name = data[0].is_string() ? data[0].get<std::string>() : data[0].dump();
     data.erase(data.begin());
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_received(*this, name, data);
     if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, p.id);
 }
 
@@ -170,9 +185,9 @@ void socket::finish_replay(const cluster::missed_events& missed) {
     replaying_ = false;
     for (const auto& event : missed.events) {
         if (event.message) {
-            client_.session().send(*event.message);
+            write(*event.message);
         } else {
-            client_.session().send(event_message(nsp_.name, event.data));
+            write(event_message(nsp_.name, event.data));
         }
     }
     nsp_.owner.recovery_metrics().replayed_events.fetch_add(missed.events.size(), std::memory_order_relaxed);
@@ -180,13 +195,14 @@ void socket::finish_replay(const cluster::missed_events& missed) {
     held_.clear();
     // What the replay covered arrived live meanwhile too: only what follows it goes.
     for (auto& h : held)
-        if (!h.offset || *h.offset > missed.end) client_.session().send(h.message, h.is_volatile);
+        if (!h.offset || *h.offset > missed.end) write(h.message, h.is_volatile);
 }
 
 void socket::mark_connected() {
     state_ = state::connected;
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
+    nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     if (!pid_.empty()) {
         nsp_.owner.remember_id(handle_, id_);
         if (!recovered_) since_ = nsp_.delivered;
@@ -198,8 +214,9 @@ void socket::mark_connected() {
         nsp_.owner.user_connected(user);
     }
     keep_session_current();
+    if (auto* observer = nsp_.owner.observer()) observer->on_connected(*this);
     if (replaying_) return;   // what waited follows the missed events
-    for (auto& h : held_) client_.session().send(h.message, h.is_volatile);
+    for (auto& h : held_) write(h.message, h.is_volatile);
     held_.clear();
     held_.shrink_to_fit();
 }
@@ -208,6 +225,7 @@ void socket::join(std::string_view room) {
     if (room == id_ || in_room(room)) return;
     rooms_.emplace(room);
     nsp_.rooms.join(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_joined(*this, room);
     keep_session_current();
 }
 
@@ -215,6 +233,7 @@ void socket::leave(std::string_view room) {
     const auto found = rooms_.find(room);
     if (found == rooms_.end()) return;
     nsp_.rooms.leave(room, this);
+    if (auto* observer = nsp_.owner.observer()) observer->on_left(*this, room);
     rooms_.erase(found);
     keep_session_current();
 }
@@ -245,6 +264,7 @@ void socket::on_closed(std::string_view reason) {
     state_ = state::closed;
     if (was_connected) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
+        nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
         if (!pid_.empty()) {
             nsp_.owner.forget_id(handle_);
@@ -253,7 +273,11 @@ void socket::on_closed(std::string_view reason) {
         }
     }
     held_.clear();
-    for (const auto& room : rooms_) nsp_.rooms.leave(room, this);
+    auto* observer = was_connected ? nsp_.owner.observer() : nullptr;
+    for (const auto& room : rooms_) {
+        nsp_.rooms.leave(room, this);
+        if (observer) observer->on_left(*this, room);
+    }
     rooms_.clear();
     nsp_.sockets.erase(id_);
     auto acks = std::move(pending_acks_);
@@ -261,6 +285,7 @@ void socket::on_closed(std::string_view reason) {
     for (auto& ack : acks)
         if (ack.callback) ack.callback(std::nullopt);
     if (was_connected && nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(*this, reason);
+    if (observer) observer->on_disconnected(*this, reason);
 }
 
 }  // namespace switchboard::kernel::socketio

@@ -285,7 +285,10 @@ std::optional<db_error> database::exec(std::uint64_t tx, std::string_view sql, c
         soci::statement st(session);
         bind_params(st, params, b);
         st.alloc();
-        st.prepare(std::string(sql));
+        // One-time, not repeatable: SOCI's PostgreSQL backend then sends the statement
+        // with its parameters in one round trip (PQexecParams) instead of three
+        // (PQprepare, PQexecPrepared, DEALLOCATE); nothing here is executed twice.
+        st.prepare(std::string(sql), soci::details::st_one_time_query);
         st.define_and_bind();
         st.execute(true);
         if (affected_rows) *affected_rows = static_cast<std::uint64_t>(std::max<long long>(0, st.get_affected_rows()));
@@ -302,7 +305,7 @@ std::optional<db_error> database::query(std::uint64_t tx, std::string_view sql, 
         bind_params(st, params, b);
         st.exchange(soci::into(row));
         st.alloc();
-        st.prepare(std::string(sql));
+        st.prepare(std::string(sql), soci::details::st_one_time_query);   // one round trip, as in exec()
         st.define_and_bind();
         bool has_row = st.execute(true);
         while (has_row) {

@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
-#include <stdexcept>
+#include <switchboard/settings.hpp>
+
 
 namespace switchboard::plugins::blog {
 
@@ -33,38 +34,23 @@ const char* const config_schema = R"json({
              "description": "tell authors of likes, comments and replies through the notifications bus topic"}
 })json";
 
-namespace {
-
-long long integer_in(const json& config, const char* key, long long low, long long high) {
-    const long long value = config.at(key).get<long long>();
-    if (value < low || value > high)
-        throw std::runtime_error(std::string("blog config: ") + key + " must be between " + std::to_string(low) +
-                                 " and " + std::to_string(high) + ", got " + std::to_string(value));
-    return value;
-}
-
-}  // namespace
-
 settings read_settings(const json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("blog config: namespace must start with '/', got \"" + out.nsp + "\"");
-    out.max_title_length = static_cast<std::size_t>(integer_in(config, "max_title_length", 1, 1000));
-    out.max_body_length = static_cast<std::size_t>(integer_in(config, "max_body_length", 1, 1000000));
-    out.max_comment_length = static_cast<std::size_t>(integer_in(config, "max_comment_length", 1, 100000));
-    out.edit_window = std::chrono::seconds(integer_in(config, "edit_window", 0, 366LL * 24 * 3600));
-    out.page_limit = static_cast<std::size_t>(integer_in(config, "page_limit", 1, max_page_limit));
+    const sdk::config_reader reader(config, "blog");
+    out.nsp = reader.nsp();
+    out.max_title_length = static_cast<std::size_t>(reader.integer("max_title_length", 1, 1000));
+    out.max_body_length = static_cast<std::size_t>(reader.integer("max_body_length", 1, 1000000));
+    out.max_comment_length = static_cast<std::size_t>(reader.integer("max_comment_length", 1, 100000));
+    out.edit_window = std::chrono::seconds(reader.integer("edit_window", 0, 366LL * 24 * 3600));
+    out.page_limit = static_cast<std::size_t>(reader.integer("page_limit", 1, max_page_limit));
 
-    const auto mode = config.at("ranking").get<std::string>();
-    if (mode == "likes") out.ranking = ranking_mode::likes;
-    else if (mode == "decay") out.ranking = ranking_mode::decay;
-    else throw std::runtime_error("blog config: ranking must be \"likes\" or \"decay\", got \"" + mode + "\"");
-    out.ranking_size = static_cast<std::size_t>(integer_in(config, "ranking_size", 1, 100));
-    out.ranking_interval = std::chrono::milliseconds(integer_in(config, "ranking_interval", 100, 3600000));
-    out.ranking_half_life = std::chrono::hours(integer_in(config, "ranking_half_life", 1, 8760));
-    out.ranking_max_age = std::chrono::hours(integer_in(config, "ranking_max_age", 1, 87600));
-    out.notify = config.at("notify").get<bool>();
+    out.ranking =
+        reader.choice<ranking_mode>("ranking", {{"likes", ranking_mode::likes}, {"decay", ranking_mode::decay}});
+    out.ranking_size = static_cast<std::size_t>(reader.integer("ranking_size", 1, 100));
+    out.ranking_interval = std::chrono::milliseconds(reader.integer("ranking_interval", 100, 3600000));
+    out.ranking_half_life = std::chrono::hours(reader.integer("ranking_half_life", 1, 8760));
+    out.ranking_max_age = std::chrono::hours(reader.integer("ranking_max_age", 1, 87600));
+    out.notify = reader.flag("notify");
     return out;
 }
 

@@ -1,7 +1,6 @@
 #include "store.hpp"
 
 #include <algorithm>
-#include <charconv>
 
 namespace switchboard::plugins::blog {
 
@@ -12,13 +11,6 @@ namespace {
 constexpr const char* post_columns =
     "id, author_id, title, body, like_count, comment_count, view_count, created_at, edited_at";
 constexpr const char* comment_columns = "id, post_id, parent_id, author_id, body, created_at, edited_at";
-
-std::optional<std::int64_t> optional_int(const json& value) {
-    if (value.is_null()) return std::nullopt;
-    return as_int(value);
-}
-
-std::string as_string(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
 
 post_row to_post(const json& row) {
     post_row out;
@@ -59,18 +51,6 @@ std::string unblocked(const char* column, const std::string& viewer, json& param
 json nullable(const std::optional<std::int64_t>& value) { return value ? json(*value) : json(nullptr); }
 
 }  // namespace
-
-std::int64_t as_int(const json& value) {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number()) return static_cast<std::int64_t>(value.get<double>());
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        std::int64_t out = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-        if (ec == std::errc{} && end == text.data() + text.size()) return out;
-    }
-    throw sdk::database_error("db_error", "expected a number from the database, got " + value.dump());
-}
 
 json post_row::to_json() const {
     return {{"id", id},           {"author", author},     {"title", title},

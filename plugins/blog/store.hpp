@@ -3,7 +3,7 @@
 // sdk::database_error (plugin::serve turns them into "unavailable"/"internal_error").
 //
 // SQLite hands computed columns (RETURNING, COUNT) back as text: every number read
-// from a row goes through `as_int`.
+// from a row goes through `as_int` (switchboard/columns.hpp).
 #pragma once
 
 #include <cstddef>
@@ -12,13 +12,14 @@
 #include <string>
 #include <vector>
 
+#include <switchboard/columns.hpp>
 #include <switchboard/sdk.hpp>
 
 namespace switchboard::plugins::blog {
 
 using sdk::json;
 
-std::int64_t as_int(const json& value);
+using namespace sdk::columns;
 
 struct post_row {
     std::int64_t id = 0;

@@ -1,7 +1,8 @@
 #include "settings.hpp"
 
+#include <switchboard/settings.hpp>
+
 #include <cstdlib>
-#include <stdexcept>
 
 namespace switchboard::plugins::calls {
 
@@ -30,21 +31,14 @@ const char* const config_schema = R"json({
 
 namespace {
 
-long long integer_in(const sdk::json& config, const char* key, long long low, long long high) {
-    const long long value = config.at(key).get<long long>();
-    if (value < low || value > high)
-        throw std::runtime_error(std::string("calls config: ") + key + " must be between " + std::to_string(low) +
-                                 " and " + std::to_string(high) + ", got " + std::to_string(value));
-    return value;
-}
-
-std::vector<std::string> urls(const sdk::json& config, const char* key, const char* scheme_a, const char* scheme_b) {
+std::vector<std::string> urls(const sdk::config_reader& reader, const char* key, const char* scheme_a,
+                              const char* scheme_b) {
     std::vector<std::string> out;
-    for (const auto& url : config.at(key)) {
+    for (const auto& url : reader.at(key)) {
         const auto text = url.is_string() ? url.get<std::string>() : std::string();
         if (!text.starts_with(scheme_a) && !text.starts_with(scheme_b))
-            throw std::runtime_error(std::string("calls config: ") + key + " must hold URLs starting with " + scheme_a +
-                                     " or " + scheme_b + ", got " + url.dump());
+            reader.fail(key + std::string(" must hold URLs starting with ") + scheme_a + " or " + scheme_b +
+                        ", got " + url.dump());
         out.push_back(text);
     }
     return out;
@@ -54,28 +48,27 @@ std::vector<std::string> urls(const sdk::json& config, const char* key, const ch
 
 settings read_settings(const sdk::json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("calls config: namespace must start with '/', got \"" + out.nsp + "\"");
-    out.ring_timeout = std::chrono::milliseconds(integer_in(config, "ring_timeout", 100, 600'000));
-    out.max_participants = static_cast<std::size_t>(integer_in(config, "max_participants", 2, 32));
-    out.max_signal_bytes = static_cast<std::size_t>(integer_in(config, "max_signal_bytes", 1024, 1 << 20));
-    out.notify_missed = config.at("notify_missed").get<bool>();
-    out.stun_urls = urls(config, "stun_urls", "stun:", "stuns:");
-    out.turn_urls = urls(config, "turn_urls", "turn:", "turns:");
+    const sdk::config_reader reader(config, "calls");
+    out.nsp = reader.nsp();
+    out.ring_timeout = std::chrono::milliseconds(reader.integer("ring_timeout", 100, 600'000));
+    out.max_participants = static_cast<std::size_t>(reader.integer("max_participants", 2, 32));
+    out.max_signal_bytes = static_cast<std::size_t>(reader.integer("max_signal_bytes", 1024, 1 << 20));
+    out.notify_missed = reader.flag("notify_missed");
+    out.stun_urls = urls(reader, "stun_urls", "stun:", "stuns:");
+    out.turn_urls = urls(reader, "turn_urls", "turn:", "turns:");
     out.turn_secret = config.at("turn_secret").get<std::string>();
     if (out.turn_secret.empty()) {
         const auto variable = config.at("turn_secret_env").get<std::string>();
         if (!variable.empty()) {
             const char* value = std::getenv(variable.c_str());
             if (!value || !*value)
-                throw std::runtime_error("calls config: turn_secret_env names " + variable + ", which is not set");
+                reader.fail("turn_secret_env names " + variable + ", which is not set");
             out.turn_secret = value;
         }
     }
     if (!out.turn_secret.empty() && out.turn_urls.empty())
-        throw std::runtime_error("calls config: turn_secret is set but turn_urls is empty");
-    out.turn_ttl = std::chrono::seconds(integer_in(config, "turn_ttl", 60, 7 * 86'400));
+        reader.fail("turn_secret is set but turn_urls is empty");
+    out.turn_ttl = std::chrono::seconds(reader.integer("turn_ttl", 60, 7 * 86'400));
     return out;
 }
 

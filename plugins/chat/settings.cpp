@@ -1,8 +1,7 @@
 #include "settings.hpp"
 
-#include <algorithm>
-#include <cctype>
-#include <stdexcept>
+#include <switchboard/settings.hpp>
+
 
 namespace switchboard::plugins::chat {
 
@@ -31,46 +30,24 @@ const char* const config_schema = R"json({
                      "description": "milliseconds after which a typist without a new typing:start is cleared"}
 })json";
 
-namespace {
-
-long long integer_in(const json& config, const char* key, long long low, long long high) {
-    const long long value = config.at(key).get<long long>();
-    if (value < low || value > high)
-        throw std::runtime_error(std::string("chat config: ") + key + " must be between " + std::to_string(low) +
-                                 " and " + std::to_string(high) + ", got " + std::to_string(value));
-    return value;
-}
-
-}  // namespace
-
 settings read_settings(const json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("chat config: namespace must start with '/', got \"" + out.nsp + "\"");
-    out.max_length = static_cast<std::size_t>(integer_in(config, "max_length", 1, 100000));
+    const sdk::config_reader reader(config, "chat");
+    out.nsp = reader.nsp();
+    out.max_length = static_cast<std::size_t>(reader.integer("max_length", 1, 100000));
 
-    for (const auto& word : config.at("banned_words")) {
-        if (!word.is_string() || word.get<std::string>().empty() || word.get<std::string>().size() > 100)
-            throw std::runtime_error("chat config: banned_words must hold words of 1 to 100 bytes, got " + word.dump());
-        std::string lower = word.get<std::string>();
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        out.banned_words.push_back(std::move(lower));
-    }
-    const auto action = config.at("banned_words_action").get<std::string>();
-    if (action == "reject") out.on_banned = banned_action::reject;
-    else if (action == "mask") out.on_banned = banned_action::mask;
-    else throw std::runtime_error("chat config: banned_words_action must be \"reject\" or \"mask\", got \"" + action + "\"");
+    out.banned_words = reader.lowercase_words("banned_words", 100);
+    out.on_banned = reader.choice<banned_action>(
+        "banned_words_action", {{"reject", banned_action::reject}, {"mask", banned_action::mask}});
 
     constexpr long long year = 366LL * 24 * 3600;
-    out.edit_window = std::chrono::seconds(integer_in(config, "edit_window", 0, year));
-    out.delete_window = std::chrono::seconds(integer_in(config, "delete_window", 0, year));
-    out.rate_limit_messages = static_cast<std::size_t>(integer_in(config, "rate_limit_messages", 0, 10000));
-    out.rate_limit_window = std::chrono::seconds(integer_in(config, "rate_limit_window", 1, 3600));
+    out.edit_window = std::chrono::seconds(reader.integer("edit_window", 0, year));
+    out.delete_window = std::chrono::seconds(reader.integer("delete_window", 0, year));
+    out.rate_limit_messages = static_cast<std::size_t>(reader.integer("rate_limit_messages", 0, 10000));
+    out.rate_limit_window = std::chrono::seconds(reader.integer("rate_limit_window", 1, 3600));
     out.history_limit = static_cast<std::size_t>(
-        integer_in(config, "history_limit", 1, static_cast<long long>(max_history_limit)));
-    out.typing_timeout = std::chrono::milliseconds(integer_in(config, "typing_timeout", 100, 600000));
+        reader.integer("history_limit", 1, static_cast<long long>(max_history_limit)));
+    out.typing_timeout = std::chrono::milliseconds(reader.integer("typing_timeout", 100, 600000));
     return out;
 }
 

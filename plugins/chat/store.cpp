@@ -1,7 +1,6 @@
 #include "store.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <map>
 
@@ -13,13 +12,6 @@ namespace {
 // repeated names.
 constexpr const char* room_columns = "id, kind, name, owner, direct_key, created_at";
 constexpr const char* message_columns = "id, room_id, user_id, text, created_at, edited_at, deleted_at";
-
-std::optional<std::int64_t> optional_int(const json& value) {
-    if (value.is_null()) return std::nullopt;
-    return as_int(value);
-}
-
-std::string as_string(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
 
 room_row to_room(const json& row) {
     room_row out;
@@ -54,18 +46,6 @@ std::string select_room_by(const char* condition) {
 }
 
 }  // namespace
-
-std::int64_t as_int(const json& value) {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number()) return static_cast<std::int64_t>(value.get<double>());
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        std::int64_t out = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-        if (ec == std::errc{} && end == text.data() + text.size()) return out;
-    }
-    throw sdk::database_error("db_error", "expected a number from the database, got " + value.dump());
-}
 
 json room_row::to_json() const {
     json out = {{"id", id}, {"kind", kind}, {"name", name ? json(*name) : json(nullptr)}, {"owner", owner},

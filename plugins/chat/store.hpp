@@ -3,7 +3,7 @@
 // Database failures throw sdk::error with a db_* code (see reply.cpp).
 //
 // Rows come back as JSON objects; SQLite hands computed columns (COUNT, RETURNING)
-// back as text, so every number read from a row goes through `as_int`.
+// back as text, so every number read from a row goes through `as_int` (switchboard/columns.hpp).
 #pragma once
 
 #include <cstddef>
@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include <switchboard/columns.hpp>
 #include <switchboard/sdk.hpp>
 
 namespace switchboard::plugins::chat {
@@ -52,8 +53,7 @@ struct message_page {
 // The most reactions one user may put on one message.
 inline constexpr std::size_t max_reactions_per_user = 20;
 
-// A number from a row, whether the driver gave it as a number or as text.
-std::int64_t as_int(const json& value);
+using namespace sdk::columns;
 
 class chat_store {
 public:

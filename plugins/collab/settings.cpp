@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
-#include <stdexcept>
+#include <switchboard/settings.hpp>
+
 
 namespace switchboard::plugins::collab {
 
@@ -21,30 +22,19 @@ const char* const config_schema = R"json({
 
 settings read_settings(const sdk::json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("collab config: namespace must start with '/', got \"" + out.nsp + "\"");
-    const auto name = config.at("default_role").get<std::string>();
+    const sdk::config_reader reader(config, "collab");
+    out.nsp = reader.nsp();
+    const auto name = reader.text("default_role");
     const auto parsed = parse_role(name);
-    if (!parsed)
-        throw std::runtime_error("collab config: default_role must be reader, editor or none, got \"" + name + "\"");
+    if (!parsed) reader.fail("default_role must be reader, editor or none, got \"" + name + "\"");
     out.default_role = *parsed;
-    out.reader_awareness = config.at("reader_awareness").get<bool>();
-    const auto max = config.at("max_update_bytes").get<long long>();
-    if (max < 1024 || max > 100'000'000)
-        throw std::runtime_error("collab config: max_update_bytes must be between 1024 and 100000000, got " +
-                                 std::to_string(max));
-    out.max_update_bytes = static_cast<std::size_t>(max);
-    const auto compact = config.at("compact_after").get<long long>();
+    out.reader_awareness = reader.flag("reader_awareness");
+    out.max_update_bytes = static_cast<std::size_t>(reader.integer("max_update_bytes", 1024, 100'000'000));
+    const auto compact = reader.at("compact_after").get<long long>();
     if (compact != 0 && (compact < 10 || compact > 10'000'000))
-        throw std::runtime_error("collab config: compact_after must be 0 or between 10 and 10000000, got " +
-                                 std::to_string(compact));
+        reader.fail("compact_after must be 0 or between 10 and 10000000, got " + std::to_string(compact));
     out.compact_after = static_cast<std::size_t>(compact);
-    const auto editing = config.at("editing_timeout").get<long long>();
-    if (editing < 100 || editing > 600'000)
-        throw std::runtime_error("collab config: editing_timeout must be between 100 and 600000, got " +
-                                 std::to_string(editing));
-    out.editing_timeout = std::chrono::milliseconds(editing);
+    out.editing_timeout = std::chrono::milliseconds(reader.integer("editing_timeout", 100, 600'000));
     return out;
 }
 

@@ -1,26 +1,14 @@
 #include "store.hpp"
 
 #include <algorithm>
-#include <charconv>
+
+#include <switchboard/columns.hpp>
 
 namespace switchboard::plugins::events {
 
+using namespace sdk::columns;
+
 namespace {
-
-// SQLite hands computed columns (COUNT, RETURNING) back as text.
-std::int64_t as_int(const json& value) {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number()) return static_cast<std::int64_t>(value.get<double>());
-    if (value.is_string()) {
-        const auto& text = value.get_ref<const std::string&>();
-        std::int64_t out = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-        if (ec == std::errc{} && end == text.data() + text.size()) return out;
-    }
-    throw sdk::database_error("db_error", "expected a number from the database, got " + value.dump());
-}
-
-std::string as_string(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
 
 json to_message(const json& row) {
     return {{"id", as_int(row.at("id"))},

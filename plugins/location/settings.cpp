@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
-#include <stdexcept>
+#include <switchboard/settings.hpp>
+
 
 namespace switchboard::plugins::location {
 
@@ -17,28 +18,15 @@ const char* const config_schema = R"json({
                 "description": "most location rooms one socket may follow at once"}
 })json";
 
-namespace {
-
-long long integer_in(const sdk::json& config, const char* key, long long low, long long high) {
-    const long long value = config.at(key).get<long long>();
-    if (value < low || value > high)
-        throw std::runtime_error(std::string("location config: ") + key + " must be between " + std::to_string(low) +
-                                 " and " + std::to_string(high) + ", got " + std::to_string(value));
-    return value;
-}
-
-}  // namespace
-
 settings read_settings(const sdk::json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("location config: namespace must start with '/', got \"" + out.nsp + "\"");
+    const sdk::config_reader reader(config, "location");
+    out.nsp = reader.nsp();
     constexpr long long day_ms = 24LL * 3600 * 1000;
-    out.min_interval = std::chrono::milliseconds(integer_in(config, "min_interval", 0, 3'600'000));
-    out.ttl = std::chrono::milliseconds(integer_in(config, "ttl", 100, day_ms));
-    out.max_recipients = static_cast<std::size_t>(integer_in(config, "max_recipients", 1, 1000));
-    out.max_rooms = static_cast<std::size_t>(integer_in(config, "max_rooms", 1, 1000));
+    out.min_interval = std::chrono::milliseconds(reader.integer("min_interval", 0, 3'600'000));
+    out.ttl = std::chrono::milliseconds(reader.integer("ttl", 100, day_ms));
+    out.max_recipients = static_cast<std::size_t>(reader.integer("max_recipients", 1, 1000));
+    out.max_rooms = static_cast<std::size_t>(reader.integer("max_rooms", 1, 1000));
     return out;
 }
 

@@ -4,24 +4,13 @@
 #include <chrono>
 #include <limits>
 
+#include <switchboard/columns.hpp>
+
 namespace switchboard::plugins::notifications {
 
-namespace {
+using namespace sdk::columns;
 
-// SQLite hands back computed columns (count(*), RETURNING values on some versions)
-// as text; PostgreSQL as numbers. Accept both.
-std::int64_t as_integer(const json& value) {
-    if (value.is_number_integer()) return value.get<std::int64_t>();
-    if (value.is_number()) return static_cast<std::int64_t>(value.get<double>());
-    if (value.is_string()) {
-        try {
-            return std::stoll(value.get<std::string>());
-        } catch (const std::exception&) {
-            return 0;
-        }
-    }
-    return 0;
-}
+namespace {
 
 json as_data(const json& text) {
     if (!text.is_string()) return json::object();
@@ -36,22 +25,22 @@ std::string text_of(const json& row, const char* column) {
 
 json to_notification(const json& row) {
     const auto read_at = row.find("read_at");
-    return json{{"id", as_integer(row.value("id", json()))},
+    return json{{"id", as_int(row.value("id", json()))},
                 {"type", text_of(row, "type")},
                 {"title", text_of(row, "title")},
                 {"message", text_of(row, "message")},
                 {"data", as_data(row.value("data", json()))},
-                {"createdAt", as_integer(row.value("created_at", json()))},
-                {"readAt", read_at == row.end() || read_at->is_null() ? json(nullptr) : json(as_integer(*read_at))}};
+                {"createdAt", as_int(row.value("created_at", json()))},
+                {"readAt", read_at == row.end() || read_at->is_null() ? json(nullptr) : json(as_int(*read_at))}};
 }
 
 json to_announcement(const json& row) {
-    return json{{"id", as_integer(row.value("id", json()))},
+    return json{{"id", as_int(row.value("id", json()))},
                 {"type", text_of(row, "type")},
                 {"title", text_of(row, "title")},
                 {"message", text_of(row, "message")},
                 {"data", as_data(row.value("data", json()))},
-                {"createdAt", as_integer(row.value("created_at", json()))},
+                {"createdAt", as_int(row.value("created_at", json()))},
                 {"author", text_of(row, "author_id")}};
 }
 
@@ -94,7 +83,7 @@ std::vector<json> store::add(const std::vector<std::string>& user_ids, const not
                  {"data", data},
                  {"created_at", created_at}});
             if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
-            out.push_back(json{{"id", as_integer(rows[0].value("id", json()))},
+            out.push_back(json{{"id", as_int(rows[0].value("id", json()))},
                                {"type", input.type},
                                {"title", input.title},
                                {"message", input.message},
@@ -110,7 +99,7 @@ std::int64_t store::unread_count(const std::string& user_id) {
     const json rows = plugin_.query(
         "SELECT count(*) AS unread FROM notifications_items WHERE user_id = :user_id AND read_at IS NULL",
         {{"user_id", user_id}});
-    return rows.empty() ? 0 : as_integer(rows[0].value("unread", json()));
+    return rows.empty() ? 0 : as_int(rows[0].value("unread", json()));
 }
 
 std::vector<json> store::page(const std::string& user_id, const list_query& query, bool& more) {
@@ -140,7 +129,7 @@ std::vector<std::int64_t> store::mark_read(const std::string& user_id, const std
         if (owned.size() != ids.size()) throw sdk::error("not_found", "no such notification");
         std::vector<std::int64_t> newly_read;
         for (const auto& row : owned)
-            if (row.value("read_at", json()).is_null()) newly_read.push_back(as_integer(row.value("id", json())));
+            if (row.value("read_at", json()).is_null()) newly_read.push_back(as_int(row.value("id", json())));
         if (newly_read.empty()) return newly_read;
         json update{{"user_id", user_id}, {"read_at", read_at}};
         const std::string update_ids = in_list(newly_read, update);
@@ -172,7 +161,7 @@ json store::add_announcement(const std::string& author, const notification_input
          {"data", data_text(input.data)},
          {"created_at", created_at}});
     if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
-    return json{{"id", as_integer(rows[0].value("id", json()))},
+    return json{{"id", as_int(rows[0].value("id", json()))},
                 {"type", input.type},
                 {"title", input.title},
                 {"message", input.message},

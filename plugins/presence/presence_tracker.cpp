@@ -16,41 +16,45 @@ std::mutex& presence_tracker::lock_for(const std::string& user_id) {
 
 bool presence_tracker::reconcile(const std::string& user_id, bool session_ended) {
     std::lock_guard lock(lock_for(user_id));
-    bool changed = false;
-    const auto status = reconcile_locked(user_id, &changed);
-    // A session that came and went before its hooks ran leaves nothing to announce, but
-    // the user was seen.
-    if (session_ended && !status && !changed) touch(user_id, now_ms());
-    return status.has_value();
-}
-
-std::optional<std::string> presence_tracker::reconcile_locked(const std::string& user_id, bool* changed) {
     const bool online = plugin_.user_sessions(user_id) > 0;
-    auto known = store_.status_of(user_id);
-    if (online == known.has_value()) return known;
-    if (changed) *changed = true;
     const std::int64_t now = now_ms();
+    // The kernel reports each transition once (in a cluster, on one node) and in order;
+    // a hook the count has already moved past is followed by the opposite one.
+    if (online == session_ended) {
+        if (session_ended) touch(user_id, now);
+        return online;
+    }
     if (online) {
         std::string status = saved_status(user_id).value_or("online");
         save(user_id, status, now);
-        store_.mark_online(user_id, status);
+        // It may be marked already: by set_status catching up, or, in a cluster, left
+        // over from a session whose end another node announced.
+        if (!store_.mark_online(user_id, status)) store_.set_status(user_id, status);
         plugin_.count("online_transitions");
         announce(user_id, status, now);
-        return status;
+        return true;
     }
     const auto chosen = store_.mark_offline(user_id);
     // Written before the announcement: whoever reacts to it reads the new last_seen.
-    save(user_id, chosen.value_or("online"), now);
+    save(user_id, chosen ? *chosen : saved_status(user_id).value_or("online"), now);
     plugin_.count("offline_transitions");
     announce(user_id, "offline", now);
-    return std::nullopt;
+    return false;
+}
+
+std::optional<std::string> presence_tracker::current_status(const std::string& user_id) {
+    if (plugin_.user_sessions(user_id) == 0) return std::nullopt;
+    if (auto status = store_.status_of(user_id)) return status;
+    // Online on another node of the cluster, or this node's hook is still queued (it
+    // announces): this node's store learns the status without announcing anything.
+    std::string status = saved_status(user_id).value_or("online");
+    store_.mark_online(user_id, status);
+    return status;
 }
 
 json presence_tracker::set_status(const std::string& user_id, const std::string& status) {
     std::lock_guard lock(lock_for(user_id));
-    // The presence hook of this user's first device may still be queued: catch up first,
-    // so "online" goes out before the new status.
-    const auto current = reconcile_locked(user_id);
+    const auto current = current_status(user_id);
     const std::int64_t now = now_ms();
     if (!current) throw sdk::error("not_found", "the user has no connected session");
     // Only this lock changes the user's state: unchanged here means the same status.
@@ -66,7 +70,12 @@ std::vector<json> presence_tracker::states_of(const std::vector<std::string>& us
     std::vector<json> out(user_ids.size());
     std::vector<std::string> offline;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
-        if (const auto status = store_.status_of(user_ids[i])) out[i] = state_json(user_ids[i], *status, now);
+        std::optional<std::string> status;
+        {
+            std::lock_guard lock(lock_for(user_ids[i]));
+            status = current_status(user_ids[i]);
+        }
+        if (status) out[i] = state_json(user_ids[i], *status, now);
         else offline.push_back(user_ids[i]);
     }
     if (offline.empty()) return out;

@@ -2,12 +2,11 @@
 // status changes, the current state of a list of users, and presence:update to the
 // subscribers of each change.
 //
-// The kernel's session count (sdk user_sessions) is the truth about who is online.
-// Presence hooks are posted to the handler pool and two of them may run out of order
-// (a quick connect-disconnect), so a hook does not say what happened: it says "look
-// again". reconcile() compares the kernel's count with the store and announces only a
-// real change, under a lock per user, so each user's updates go out in order and a
-// second device never re-announces.
+// The kernel's session count (sdk user_sessions) is the truth about who is online; its
+// presence hooks report each transition once, in order (in a cluster, on the node that
+// saw it), so the node that gets a hook announces it. The store holds statuses: a node
+// that learns of a user online elsewhere fills it in without announcing. Updates go out
+// under a lock per user, so each user's updates leave in order.
 #pragma once
 
 #include <array>
@@ -30,9 +29,9 @@ public:
     presence_tracker(sdk::plugin& p, presence_store& store, presence_table& table)
         : plugin_(p), store_(store), table_(table) {}
 
-    // Brings the store in line with the kernel for `user_id`, announcing a transition.
-    // `session_ended`: called for a last session leaving. Returns true when the user is
-    // online.
+    // Announces the transition a presence hook reports, unless the count has already
+    // moved past it. `session_ended`: the last session left. Returns true when the user
+    // is online.
     bool reconcile(const std::string& user_id, bool session_ended);
 
     // Sets a connected user's status; announces it when it changed. Returns their state.
@@ -43,7 +42,9 @@ public:
     std::vector<json> states_of(const std::vector<std::string>& user_ids);
 
 private:
-    std::optional<std::string> reconcile_locked(const std::string& user_id, bool* changed = nullptr);
+    // The status of a user online anywhere (nothing when offline), filling in the store
+    // for one online on another node. Under the user's lock.
+    std::optional<std::string> current_status(const std::string& user_id);
     void announce(const std::string& user_id, const std::string& status, std::int64_t seen_at);
     // A database failure must not stop presence: memory is the truth for who is online.
     std::optional<std::string> saved_status(const std::string& user_id);

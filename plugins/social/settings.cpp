@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
-#include <stdexcept>
+#include <switchboard/settings.hpp>
+
 
 namespace switchboard::plugins::social {
 
@@ -15,14 +16,10 @@ const char* const config_schema = R"json({
 
 settings read_settings(const sdk::json& config) {
     settings out;
-    out.nsp = config.at("namespace").get<std::string>();
-    if (out.nsp.empty() || out.nsp.front() != '/')
-        throw std::runtime_error("social config: namespace must start with '/', got \"" + out.nsp + "\"");
-    const long long page = config.at("page_limit").get<long long>();
-    if (page < 1 || page > static_cast<long long>(max_page_limit))
-        throw std::runtime_error("social config: page_limit must be between 1 and 100, got " + std::to_string(page));
-    out.page_limit = static_cast<std::size_t>(page);
-    out.notify = config.at("notify").get<bool>();
+    const sdk::config_reader reader(config, "social");
+    out.nsp = reader.nsp();
+    out.page_limit = static_cast<std::size_t>(reader.integer("page_limit", 1, static_cast<long long>(max_page_limit)));
+    out.notify = reader.flag("notify");
     return out;
 }
 

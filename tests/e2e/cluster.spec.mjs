@@ -12,6 +12,7 @@ import { io } from "socket.io-client";
 import { Inbox, once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
+import { start_lua } from "./lua/support.mjs";
 import { start_node_peer } from "./reference/cluster_node.mjs";
 
 const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
@@ -209,6 +210,26 @@ describe("cluster over Redis (classic adapter)", { skip: !redis_url_or_fail() &&
     const leaving = once(ann.socket, "disconnect");
     emitter.in("user:ann").disconnectSockets();
     assert.equal((await leaving)[0], "io server disconnect");
+  });
+
+  it("Node's serverSideEmit and the emitter's reach Switchboard plugins on the bus", async (t) => {
+    t.after(() => open.splice(0).forEach((s) => s.disconnect()));
+    // A node whose Lua script answers the bus topic with a broadcast.
+    const lua = await start_lua({
+      scripts: {
+        "relay.lua": `local sb = require("switchboard")
+sb.subscribe("serverSideEmit:hello", function(args, topic)
+  sb.emit{ nsp = "/", event = "heard", data = { topic = topic, args = args } }
+end)`,
+      },
+      extra: { cluster: { adapter: "redis", url: REDIS_URL, key, requests_timeout: "3s" } },
+    });
+    t.after(() => lua.stop());
+    const ann = await device(a, "ann");
+    peer.io.serverSideEmit("hello", { from: "node" }, 2);
+    assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: [{ from: "node" }, 2] }]);
+    new Emitter(redis, { key }).serverSideEmit("hello", "from emitter");
+    assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: ["from emitter"] }]);
   });
 
   it("shows the cluster on /metrics", async () => {

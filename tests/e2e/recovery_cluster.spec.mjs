@@ -116,7 +116,7 @@ describe("connection state recovery across a redis-streams cluster", { skip: !re
       transports: ["websocket"],
       between: async (client) => {
         const gone = once(client.socket, "disconnect");
-        await victim.kill();
+        await victim.kill("SIGKILL");
         await gone;
       },
     });

@@ -5,9 +5,9 @@
 -- with another user's id is refused. Notifications are stored in the notifications
 -- plugin's table (`notifications_items`, the lua entry's `migrations: [notifications]`)
 -- because this server creates them (`send_message`, `send_notification`, the backend's
--- bus topic) and marks them read (`mark_notification_read`), as server.js does with
+-- POST /api/social/notifications) and marks them read (`mark_notification_read`), as server.js does with
 -- Prisma. Follows, likes, comments and posts stay the app's: its REST routes call the
--- server API (`POST /api/emit`, `POST /api/publish`), nothing here.
+-- server API (`POST /api/emit`), nothing here.
 local sb = require("switchboard")
 
 local settings = sb.config.social or {}
@@ -16,7 +16,7 @@ local MAX_TITLE = settings.max_title_length or 200           -- characters
 local MAX_CONTENT = settings.max_content_length or 2000      -- characters
 local MAX_METADATA = settings.max_metadata_bytes or 4096
 local MISSED_ON_JOIN = settings.unread_on_join or 50
-local NOTIFY_TOPIC = settings.notify_topic or "social:notification"
+local API_KEYS = settings.api_keys or {}
 
 local function fail(code, message)
   error({ code = code, message = message })
@@ -216,15 +216,41 @@ sb.on_presence(function(user, online)
 end)
 
 -- The backend's createNotification() (lib/notifications.ts: notifyFollow, notifyLike,
--- notifyComment, notifyMessage): POST /api/publish {"topic": "social:notification",
--- "payload": {userId, type, title, content, metadata?}}. The bus has no answer: a bad
--- payload is logged and counted, nothing stored.
-sb.subscribe(NOTIFY_TOPIC, function(payload)
-  local ok, err = pcall(function()
-    create_notification(object_value(payload, "{userId, type, title, content, metadata?}"))
-  end)
-  if not ok then
-    sb.count("social_notifications_refused")
-    sb.log.warn(NOTIFY_TOPIC .. ": refused: " .. (type(err) == "table" and tostring(err.message) or tostring(err)))
+-- notifyComment, notifyMessage): POST /api/social/notifications {userId, type, title,
+-- content, metadata?} with the API key -> 201 {notification}, stored and pushed before
+-- the answer. Lua cannot read the environment: the accepted keys are in the settings.
+
+local function header(request, name)
+  for key, value in pairs(request.headers or {}) do
+    if key:lower() == name then return value end
   end
+end
+
+local function authorized(request)
+  local given = header(request, "x-api-key")
+  if not given then
+    local auth = header(request, "authorization") or ""
+    given = auth:match("^[Aa]pikey%s+(.+)$") or auth:match("^[Bb]earer%s+(.+)$")
+  end
+  if not given then return false end
+  for _, key in ipairs(API_KEYS) do
+    if sb.crypto.equal(given, key) then return true end
+  end
+  return false
+end
+
+local function api_error(status, code, message)
+  return { error = { code = code, message = message } }, status
+end
+
+sb.route("POST", "/api/social/notifications", function(request)
+  if not authorized(request) then return api_error(401, "unauthorized", "a valid X-API-Key is required") end
+  local body = sb.json.decode(request.body or "")
+  if type(body) ~= "table" then return api_error(400, "invalid_json", "a JSON object is expected") end
+  local ok, result = pcall(create_notification, body)
+  if ok then return { notification = result }, 201 end
+  if type(result) == "table" and result.code == "invalid_payload" then
+    return api_error(400, "invalid_payload", result.message)
+  end
+  error(result, 0)   -- the database's errors: the route answers 500, the log has them
 end)

@@ -41,7 +41,7 @@ async function inRoom(service, room) {
 
 const code = async (service, event, payload) => (await service.socket.emitWithAck(event, payload))?.code;
 
-function behaves(get, { nodes = 1 } = {}) {
+function behaves(get) {
   test("a connection without a valid token is refused", async () => {
     const d = get();
     const { io } = await import("socket.io-client");
@@ -54,7 +54,6 @@ function behaves(get, { nodes = 1 } = {}) {
 
   // First of the tests with users: no one else is online, so the counts are exact.
   test("presence: user-count {count} follows users arriving and leaving",
-    { todo: nodes > 1 && "kernel presence is per node: each node counts its own users (cluster presence is being built)" },
     async (t) => {
       const d = get();
       const ann = await connect(t, d);
@@ -292,7 +291,6 @@ function behaves(get, { nodes = 1 } = {}) {
   });
 
   test("a second device of an online user announces nothing",
-    { todo: nodes > 1 && "kernel presence counts sessions per node: devices on two nodes are announced per node (cluster presence is being built)" },
     async (t) => {
       const d = get();
       const ann = await connect(t, d);

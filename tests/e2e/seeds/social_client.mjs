@@ -47,12 +47,14 @@ export function socialBackend(url, apiKey) {
       headers: { "content-type": "application/json", "x-api-key": apiKey },
       body: JSON.stringify(body),
     });
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    return response.json();
+    const answer = await response.json();
+    if (!response.ok) throw Object.assign(new Error(`${path}: ${response.status}`), { status: response.status, answer });
+    return answer;
   }
   const emit = (event, data, target = {}) => call("/api/emit", { event, data: [data], ...target });
-  const createNotification = (userId, type, title, content, metadata) =>
-    call("/api/publish", { topic: "social:notification", payload: { userId, type, title, content, metadata } });
+  // Stored and pushed before it answers: {notification}.
+  const createNotification = async (userId, type, title, content, metadata) =>
+    (await call("/api/social/notifications", { userId, type, title, content, metadata })).notification;
   return {
     createNotification,
     notifyFollow: (userId, follower) =>

@@ -28,8 +28,11 @@ function admin_url(url) {
 // append: YAML text added at the end (a top-level section, e.g. cluster). like: another
 // start_seed's result whose secret, API key and database this node shares (a second
 // node of one deployment).
+// name: a seed's folder under examples/seeds/, or a path from the checkout's root
+// holding a switchboard.yaml (examples/first-run).
 export async function start_seed(name, { database = "sqlite", replace = [], append = "", like } = {}) {
-  const seed_dir = path.join(REPO, "examples", "seeds", name);
+  const seed_dir = name.includes("/") ? path.join(REPO, name) : path.join(REPO, "examples", "seeds", name);
+  name = path.basename(seed_dir);
   const dir = mkdtempSync(path.join(tmpdir(), `switchboard-seed-${name}-`));
   const secret = like?.secret ?? randomBytes(16).toString("hex");
   const api_key = like?.api_key ?? randomBytes(16).toString("hex");
@@ -53,16 +56,21 @@ export async function start_seed(name, { database = "sqlite", replace = [], appe
   }
 
   let yaml = readFileSync(path.join(seed_dir, "switchboard.yaml"), "utf8");
+  // [pattern, replacement, optional]: a YAML already on loopback, or without a
+  // migrations_dir (the server finds the platform's next to its binary), needs no rewrite.
   const rewrites = [
-    [/^(\s*host:\s*)0\.0\.0\.0\s*$/m, "$1127.0.0.1"],
+    [/^(\s*host:\s*)0\.0\.0\.0\s*$/m, "$1127.0.0.1", true],
     [/^(\s*url:\s*)sqlite:\S+.*$/m, `$1"${database_url}"`],
-    [/^(\s*migrations_dir:\s*)\S+.*$/m, `$1${path.join(REPO, "migrations")}`],
+    [/^(\s*migrations_dir:\s*)\S+.*$/m, `$1${path.join(REPO, "migrations")}`, true],
     [/^(\s*scripts:\s*)\[([^\]]*)\]/m, (_, head, list) =>
       head + "[" + list.split(",").map((s) => JSON.stringify(path.join(seed_dir, s.trim()))).join(", ") + "]"],
     ...replace,
   ];
-  for (const [pattern, replacement] of rewrites) {
-    if (!pattern.test(yaml)) throw new Error(`${name}/switchboard.yaml: nothing matches ${pattern}`);
+  for (const [pattern, replacement, optional] of rewrites) {
+    if (!pattern.test(yaml)) {
+      if (optional) continue;
+      throw new Error(`${name}/switchboard.yaml: nothing matches ${pattern}`);
+    }
     yaml = yaml.replace(pattern, replacement);
   }
   // Lua cannot read the environment: a seed whose script checks API keys itself lists

@@ -139,16 +139,9 @@ export async function start_deployment(options = {}) {
       const result = spawnSync(SWITCHBOARD_BIN, [...args, "--config", config_file], { encoding: "utf8" });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     },
-    // Kills the server outright (SIGKILL to its process group): no shutdown, nothing
-    // written on the way out, as a crashed node.
-    async kill() {
-      if (!server) return;
-      try {
-        process.kill(-server.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await server.stop();
+    // Kills the server with `signal` (SIGKILL: as a crash would); stop() still cleans up.
+    kill(signal) {
+      return server.kill(signal);
     },
     async stop() {
       const result = await server?.stop();

@@ -123,6 +123,12 @@ export async function start_server(options = {}) {
     // The shell's pid: the server's own when the command starts with `exec`.
     pid: child.pid,
     stop,
+    // Sends `signal` to the server's process group (SIGKILL: a crash, nothing cleaned
+    // up); resolves with how it exited.
+    kill(signal) {
+      if (!exited) kill_group(child, signal);
+      return exit_promise;
+    },
     output: () => output,
   };
 }

@@ -74,6 +74,8 @@ void expect_same(const settings& a, const settings& b) {
     EXPECT_EQ(a.engineio.allow_upgrades, b.engineio.allow_upgrades);
     EXPECT_EQ(a.engineio.upgrade_timeout, b.engineio.upgrade_timeout);
     EXPECT_EQ(a.engineio.max_buffered_bytes, b.engineio.max_buffered_bytes);
+    EXPECT_EQ(a.engineio.allow_eio3, b.engineio.allow_eio3);
+    EXPECT_EQ(a.socketio.parser, b.socketio.parser);
     EXPECT_EQ(a.socketio.connect_timeout, b.socketio.connect_timeout);
     EXPECT_EQ(a.socketio.max_attachments, b.socketio.max_attachments);
     ASSERT_EQ(a.socketio.namespaces.size(), b.socketio.namespaces.size());
@@ -139,14 +141,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin), got "
                   "\"hello\""});
 }
 
@@ -183,7 +185,9 @@ engineio:
   allow_upgrades: false
   upgrade_timeout: 2m
   max_buffered_bytes: 4MiB
+  allow_eio3: true
 socketio:
+  parser: msgpack
   connect_timeout: 1m
   max_attachments: 3
   namespaces:
@@ -213,6 +217,8 @@ log:
     EXPECT_FALSE(s.engineio.allow_upgrades);
     EXPECT_EQ(s.engineio.upgrade_timeout, 2min);
     EXPECT_EQ(s.engineio.max_buffered_bytes, 4u << 20);
+    EXPECT_TRUE(s.engineio.allow_eio3);
+    EXPECT_EQ(s.socketio.parser, packet_parser::msgpack);
     EXPECT_EQ(s.socketio.connect_timeout, 1min);
     EXPECT_EQ(s.socketio.max_attachments, 3u);
     ASSERT_EQ(s.socketio.namespaces.size(), 3u);
@@ -424,7 +430,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
                  {2, 3,
                   "engineio.ping_intervall: unknown key (did you mean \"ping_interval\"?); valid "
                   "keys in engineio are: ping_interval, ping_timeout, max_payload, transports, "
-                  "allow_upgrades, upgrade_timeout, max_buffered_bytes"});
+                  "allow_upgrades, upgrade_timeout, max_buffered_bytes, allow_eio3"});
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
@@ -439,7 +445,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path"});
+                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -731,6 +737,34 @@ TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
 
 TEST(config_api, refuses_unknown_keys) {
     expect_error_starting("api:\n  key: x\n", 2, 3, "api.key: unknown key (did you mean \"keys\"?)");
+}
+
+constexpr const char* admin_hash = "$2b$04$e49K1JCQQhCChNDtnCXqD.Unz7KheDOrUMBedjyQK8q4rIT3r8RfC";
+
+TEST(config_admin, an_enabled_admin_gets_its_own_anonymous_namespace) {
+    const auto loaded = load_string(std::string("admin:\n  enabled: true\n  mode: production\n  server_id: eu-1\n"
+                                                "  auth: {username: ops, password_hash: \"") + admin_hash + "\"}\n",
+                                    "test.yaml");
+    EXPECT_TRUE(loaded.admin.enabled);
+    EXPECT_EQ(loaded.admin.username, "ops");
+    EXPECT_EQ(loaded.admin.password_hash, admin_hash);
+    EXPECT_EQ(loaded.admin.mode, "production");
+    EXPECT_EQ(loaded.admin.server_id, "eu-1");
+    ASSERT_EQ(loaded.socketio.namespaces.size(), 2u);
+    EXPECT_EQ(loaded.socketio.namespaces[1].name, "/admin");
+    EXPECT_TRUE(loaded.socketio.namespaces[1].anonymous);
+    EXPECT_EQ(load_string("admin:\n  enabled: false\n", "test.yaml").socketio.namespaces.size(), 1u);
+}
+
+TEST(config_admin, refuses_an_admin_anyone_could_open_or_a_password_in_clear) {
+    expect_error("admin:\n  enabled: true\n",
+                 {2, 3, "admin: enabled without auth: give auth: {username, password_hash}"});
+    expect_error_starting("admin:\n  auth: {username: ops, password_hash: hunter2}\n", 2, 40,
+                          "admin.auth.password_hash: expected a bcrypt hash");
+    expect_error_starting("admin:\n  mode: debug\n", 2, 9, "admin.mode: expected development or production");
+    expect_error_starting(std::string("socketio:\n  namespaces: [{name: /admin}]\nadmin:\n  enabled: true\n"
+                                      "  auth: {username: ops, password_hash: \"") + admin_hash + "\"}\n",
+                          4, 3, "admin: namespace /admin is also in socketio.namespaces");
 }
 
 }  // namespace

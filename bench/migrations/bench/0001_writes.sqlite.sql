@@ -1,0 +1,7 @@
+-- The rows bench:write inserts (bench/plugin, bench/lua, bench/reference write the same).
+CREATE TABLE bench_writes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
