@@ -19,6 +19,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -121,6 +122,7 @@ server::server(const config::settings& settings)
         });
         socketio_->set_cluster_presence(presence_.get());
     }
+    if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
                                                const std::shared_ptr<net::http_connection>& connection,
                                                std::uint64_t request_id) {
@@ -136,6 +138,26 @@ server::server(const config::settings& settings)
     }
     install_builtin_routes();
     install_authentication();
+}
+
+void server::install_streams_cluster() {
+    cluster::streams_adapter_settings streams;
+    streams.url = settings_.cluster.url;
+    if (const auto& name = settings_.cluster.url_env; !name.empty()) {
+        const char* url = std::getenv(name.c_str());
+        if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
+        streams.url = url;
+    }
+    streams.key = settings_.cluster.key;
+    streams.requests_timeout = settings_.cluster.requests_timeout;
+    streams.namespaces.clear();
+    for (const auto& nsp : settings_.socketio.namespaces) streams.namespaces.push_back(nsp.name);
+    streams.max_len = settings_.socketio.recovery.log_size;
+    streams.max_disconnection_duration = settings_.socketio.recovery.max_disconnection_duration;
+    streams_ = std::make_unique<cluster::streams_adapter>(std::move(streams), *socketio_);
+    socketio_->set_adapter(streams_.get());
+    // The stream is the log and Redis keeps the sessions: a client recovers on any node.
+    if (settings_.socketio.recovery.enabled) socketio_->set_session_store(streams_.get());
 }
 
 bool server::anonymous_allowed(std::string_view nsp) const {
@@ -285,6 +307,7 @@ void server::install_builtin_routes() {
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
+        if (streams_) body += streams_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
@@ -308,6 +331,7 @@ void server::start() {
     if (admin_) admin_->install();   // after the plugins, which set every namespace's handlers
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
+    if (streams_) streams_->start();
     if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
@@ -379,6 +403,7 @@ void server::stop() {
     // Presence first: the last sessions' offline transitions still reach the cluster.
     if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
+    if (streams_) streams_->stop();
     listeners_.clear();
     plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";

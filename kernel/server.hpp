@@ -39,6 +39,7 @@ class database;
 }
 namespace cluster {
 class redis_adapter;
+class streams_adapter;
 class redis_presence;
 }
 namespace admin {
@@ -96,6 +97,8 @@ private:
     void install_builtin_routes();
     void install_authentication();
     static void write_pid_file(const std::string& pid_file);
+    // cluster.adapter: redis-streams (kernel/cluster/streams_adapter).
+    void install_streams_cluster();
     bool anonymous_allowed(std::string_view nsp) const;
 
     config::settings settings_;
@@ -109,6 +112,7 @@ private:
     std::unique_ptr<api::http_api> api_;
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
+    std::unique_ptr<cluster::streams_adapter> streams_;   // cluster.adapter: redis-streams
     std::unique_ptr<plugins::plugin_host> plugins_;
     // Who is online across the cluster (null: this node alone). After plugins_: it
     // reports transitions to them until it stops.

@@ -45,12 +45,13 @@ constexpr std::string_view server_keys[] = {"host",           "port",           
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
-    "allow_upgrades", "upgrade_timeout", "max_buffered_bytes",
+    "allow_upgrades", "upgrade_timeout", "max_buffered_bytes", "allow_eio3",
 };
 constexpr std::string_view socketio_keys[] = {"connect_timeout",      "max_attachments",
                                               "max_attachment_bytes", "max_decode_amplification",
                                               "max_pooled_events",    "max_pooled_bytes",
-                                              "namespaces",           "recovery"};
+                                              "namespaces",           "recovery",
+                                              "parser"};
 constexpr std::string_view recovery_keys[] = {"enabled", "max_disconnection_duration", "skip_auth_hooks", "log_size",
                                               "log_age"};
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
@@ -183,6 +184,7 @@ void read_engineio(const yaml_value& section, engineio_settings& out) {
     if (const auto value = map.find("upgrade_timeout"))
         out.upgrade_timeout = positive_duration(*value);
     if (max_buffered) out.max_buffered_bytes = max_buffered->as_size();
+    if (const auto value = map.find("allow_eio3")) out.allow_eio3 = value->as_bool();
 
     if (ping_interval || ping_timeout) {
         if (out.ping_timeout > js_timer_limit ||
@@ -299,6 +301,14 @@ void read_socketio(const yaml_value& section, socketio_settings& out) {
         if (out.max_pooled_bytes == 0) value->fail_expected("a size above zero such as 16MiB");
     }
     if (const auto value = map.find("namespaces")) read_namespaces(*value, out);
+    if (const auto value = map.find("parser")) {
+        constexpr std::string_view expectation =
+            "json (the default parser) or msgpack (socket.io-msgpack-parser)";
+        const std::string name = value->as_string(expectation);
+        if (name == "json") out.parser = packet_parser::json;
+        else if (name == "msgpack") out.parser = packet_parser::msgpack;
+        else value->fail_expected(expectation);
+    }
     if (const auto value = map.find("recovery")) read_recovery(*value, out.recovery);
 }
 

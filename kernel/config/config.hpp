@@ -92,6 +92,17 @@ struct engineio_settings {
     // that stays over it for a ping timeout, or goes over 8 times it, is disconnected
     // (a slow reader must not grow memory without limit).
     std::size_t max_buffered_bytes = 1 << 20;
+    // Engine.IO v3 clients (socket.io-client 2.x, the Swift / Java / C++ clients of that
+    // generation), served as Node's `allowEIO3: true` does. Off: they get 400
+    // "Unsupported protocol version", as from Node by default.
+    bool allow_eio3 = false;
+};
+
+// How Socket.IO packets are written on the wire; a deployment uses one, as a Node server
+// does, and its clients must be built with the same (socket.io-client's `parser` option).
+enum class packet_parser : std::uint8_t {
+    json,      // the default parser: text packets, binary as attachments
+    msgpack,   // socket.io-msgpack-parser: each packet one binary MessagePack message
 };
 
 // Connection state recovery (socket.io 4.6+ `connectionStateRecovery`): a client that
@@ -108,6 +119,7 @@ struct recovery_settings {
 
 struct socketio_settings {
     milliseconds connect_timeout{45'000};
+    packet_parser parser = packet_parser::json;
     std::size_t max_attachments = 64;
     // The attachments of one binary packet, together, while they arrive.
     std::size_t max_attachment_bytes = 16u << 20;

@@ -11,6 +11,7 @@
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/engineio/packet_v3.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
 namespace switchboard::kernel::engineio {
@@ -54,12 +55,15 @@ struct server::worker_state {
           pong_overdue(w.deadlines(), s.ping_timeout,
                        [](void* owner) { static_cast<session*>(owner)->on_pong_overdue(); }),
           upgrade_overdue(w.deadlines(), s.upgrade_timeout,
-                          [](void* owner) { static_cast<session*>(owner)->on_upgrade_overdue(); }) {}
+                          [](void* owner) { static_cast<session*>(owner)->on_upgrade_overdue(); }),
+          client_silent(w.deadlines(), s.ping_interval + s.ping_timeout,
+                        [](void* owner) { static_cast<session*>(owner)->on_client_silent(); }) {}
 
     std::unordered_map<std::string, std::shared_ptr<session>> sessions;
     deadline_queue ping_due;
     deadline_queue pong_overdue;
     deadline_queue upgrade_overdue;
+    deadline_queue client_silent;
 };
 
 server::server(const config::settings& settings, std::vector<worker*> workers, application& app)
@@ -89,6 +93,10 @@ void server::schedule_pong_deadline(session& s, deadline_entry& entry) {
 
 void server::schedule_upgrade_deadline(session& s, deadline_entry& entry) {
     state_of(s.owner()).upgrade_overdue.schedule(entry, &s);
+}
+
+void server::schedule_client_silence(session& s, deadline_entry& entry) {
+    state_of(s.owner()).client_silent.schedule(entry, &s);
 }
 
 void server::remove(session& s) {
@@ -151,6 +159,11 @@ std::string server::error_response(const net::http_request& request, error_code 
     return net::make_http_response(status, "application/json", body, cors_headers(request));
 }
 
+bool server::serves_protocol(const net::http_request& request) const {
+    const auto eio = request.query_param("EIO");
+    return eio == "4" || (eio == "3" && settings_.engineio.allow_eio3);
+}
+
 std::string server::open_packet(const std::string& sid, bool can_upgrade) const {
     const auto& s = settings_.engineio;
     std::string text = "0{\"sid\":\"";
@@ -205,8 +218,17 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
         connection->respond(request_id, error_response(request, error_code::bad_request));
         return;
     }
-    if (request.query_param("EIO") != "4") {
+    if (!serves_protocol(request)) {
         connection->respond(request_id, error_response(request, error_code::unsupported_protocol_version));
+        return;
+    }
+    if (request.query_param("j")) {
+        // JSONP polling (engine.io-client 3.x where XHR is unavailable) is not served:
+        // said in the body, so the operator of such a client sees why.
+        connection->respond(request_id,
+                            net::make_http_response(400, "application/json",
+                                                    R"({"code":3,"message":"JSONP polling is not supported"})",
+                                                    cors_headers(request)));
         return;
     }
     if (shutting_down_.load(std::memory_order_relaxed)) {
@@ -233,8 +255,9 @@ void server::open_polling_session(net::http_request&& request, const std::shared
     state_of(owner).sessions.emplace(sid, s);
     open_sessions_.fetch_add(1, std::memory_order_relaxed);
     const bool can_upgrade = settings_.engineio.transport_websocket && settings_.engineio.allow_upgrades;
-    connection->respond(request_id,
-                        net::make_http_response(200, "text/plain; charset=UTF-8", open_packet(sid, can_upgrade), headers));
+    std::string open = open_packet(sid, can_upgrade);
+    if (s->protocol() == 3) open = v3::text_payload(open);
+    connection->respond(request_id, net::make_http_response(200, "text/plain; charset=UTF-8", open, headers));
     s->start_polling(app_.on_session_open(*s));
 }
 
@@ -326,7 +349,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
         return refuse_upgrade(socket, message_of(error_code::bad_request));
     const auto sid = request.query_param("sid");
     if (!sid) {
-        if (request.query_param("EIO") != "4")
+        if (!serves_protocol(request))
             return refuse_upgrade(socket, message_of(error_code::unsupported_protocol_version));
         if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, "Server shutting down");
         if (!allow_handshake(request.remote_address)) return refuse_upgrade(socket, "Too many handshakes", 429);

@@ -69,6 +69,8 @@ public:
     void schedule_next_ping(session& s, deadline_entry& entry, steady_clock::time_point previous_ping);
     void schedule_pong_deadline(session& s, deadline_entry& entry);
     void schedule_upgrade_deadline(session& s, deadline_entry& entry);
+    // v3: the client's next ping is due within ping_interval + ping_timeout.
+    void schedule_client_silence(session& s, deadline_entry& entry);
     void remove(session& s);
 
 private:
@@ -81,6 +83,9 @@ private:
     std::string cors_headers(const net::http_request& request) const;
     bool is_preflight(const net::http_request& request) const;
     std::string open_packet(const std::string& sid, bool can_upgrade) const;
+    // Whether a handshake's EIO names a protocol this deployment serves (4, and 3 with
+    // engineio.allow_eio3).
+    bool serves_protocol(const net::http_request& request) const;
 
     void handle_session_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                                 std::uint64_t request_id, const std::string& sid, std::string_view transport);

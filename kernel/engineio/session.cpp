@@ -6,6 +6,7 @@
 #include "kernel/core/traffic.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/engineio/packet_v3.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/net/http_connection.hpp"
 
@@ -22,7 +23,15 @@ std::optional<std::string> handshake_info::query_param(std::string_view name) co
 }
 
 session::session(server& owner_server, worker& owner, std::string id, handshake_info handshake)
-    : server_(owner_server), owner_(owner), id_(std::move(id)), handshake_(std::move(handshake)) {}
+    : server_(owner_server), owner_(owner), id_(std::move(id)), handshake_(std::move(handshake)) {
+    // The server let in only "3" and "4"; a v3 client reads binary payloads unless it
+    // asked for base64 (b64=1, as engine.io-client does where XHR2 is missing: Node).
+    if (handshake_.query_param("EIO") == "3") {
+        protocol_ = 3;
+        const auto b64 = handshake_.query_param("b64");
+        binary_payloads_ = !b64 || b64->empty();
+    }
+}
 
 session::~session() = default;
 
@@ -34,7 +43,8 @@ void session::start_polling(std::unique_ptr<session_handler> handler) {
     transport_ = transport_kind::polling;
     traffic::session_opened(traffic::transport::polling);
     handler_ = std::move(handler);
-    server_.schedule_ping(*this, heartbeat_);
+    start_heartbeat();
+    handler_->on_open();
 }
 
 void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std::string open_packet,
@@ -45,7 +55,17 @@ void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std
     ws_->set_listener(this);
     ws_->send(wire_packet::raw(net::make_frame(net::ws_opcode::text, open_packet)));
     handler_ = std::move(handler);
-    server_.schedule_ping(*this, heartbeat_);
+    start_heartbeat();
+    handler_->on_open();
+}
+
+void session::start_heartbeat() {
+    if (protocol_ == 3) server_.schedule_client_silence(*this, heartbeat_);
+    else server_.schedule_ping(*this, heartbeat_);
+}
+
+wire_packet_ptr session::for_websocket(const wire_packet_ptr& packet) const {
+    return protocol_ == 3 && packet->is_binary() ? v3::binary_message(packet->packet()) : packet;
 }
 
 bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
@@ -61,7 +81,7 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     }
     traffic::packet_out(packet->packet().size());
     if (websocket) {
-        ws_->send(packet);
+        ws_->send(for_websocket(packet));
         return true;
     }
     poll_queue_bytes_ += packet->packet().size();
@@ -123,6 +143,13 @@ void session::schedule_poll_flush() {
 
 void session::flush_poll() {
     if (!poll_ || poll_queue_.empty()) return;
+    if (protocol_ == 3) {
+        auto encoded = v3::encode_payload(poll_queue_, binary_payloads_);
+        poll_queue_.clear();
+        poll_queue_bytes_ = 0;
+        auto poll = std::move(poll_);
+        return respond_poll(*poll, std::move(encoded.body), encoded.binary);
+    }
     std::string body;
     body.reserve(poll_queue_bytes_ + poll_queue_.size() * 2);
     for (const auto& packet : poll_queue_) {
@@ -139,9 +166,14 @@ void session::flush_poll() {
     respond_poll(*poll, std::move(body));
 }
 
-void session::respond_poll(pending_poll& poll, std::string body) {
+void session::respond_poll(pending_poll& poll, std::string body, bool binary) {
     poll.connection->respond(poll.request_id,
-                             net::make_http_response(200, "text/plain; charset=UTF-8", body, poll.extra_headers));
+                             net::make_http_response(200, binary ? "application/octet-stream" : "text/plain; charset=UTF-8",
+                                                     body, poll.extra_headers));
+}
+
+void session::respond_poll_control(pending_poll& poll, std::string_view packet_text) {
+    respond_poll(poll, protocol_ == 3 ? v3::text_payload(packet_text) : std::string(packet_text));
 }
 
 void session::catch_up_upgrade() {
@@ -166,7 +198,7 @@ void session::on_poll(pending_poll poll) {
         poll_ = std::make_unique<pending_poll>(std::move(poll));
         if (poll_queue_.empty()) {
             auto pending = std::move(poll_);
-            respond_poll(*pending, "1");
+            respond_poll_control(*pending, "1");
         } else {
             flush_poll();
         }
@@ -177,7 +209,7 @@ void session::on_poll(pending_poll poll) {
     // The client pauses polling to upgrade: never leave it waiting on an empty poll.
     if (probe_ && probe_answered_) {
         auto pending = std::move(poll_);
-        respond_poll(*pending, "6");
+        respond_poll_control(*pending, "6");
     }
 }
 
@@ -195,12 +227,14 @@ void session::on_post(std::string_view body, std::string_view content_type, post
         answer(400);
         return finish("transport error", "1");
     }
-    if (content_type.starts_with("application/octet-stream")) {
+    const bool binary_body = content_type.starts_with("application/octet-stream");
+    if (binary_body && protocol_ != 3) {
         finish("transport error", "1");
         return answer(400);
     }
     auto post = std::make_unique<held_post>();
-    const auto error = decode_payload(body, post->packets);
+    const auto error = protocol_ == 3 ? v3::decode_payload(body, binary_body, post->packets)
+                                      : decode_payload(body, post->packets);
     if (error != decode_error::none) {
         SB_LOG(debug, "engineio") << "session " << id_ << ": bad polling payload: " << to_string(error);
         finish("parse error", "1");
@@ -249,6 +283,11 @@ void session::on_packet(const packet& p) {
             if (handler_ && !handler_closed_) handler_->on_message(p.data, p.binary);
             break;
         case packet_type::pong:
+            if (protocol_ == 3) {
+                // In v3 only the client pings; the reference closes on a client pong.
+                SB_LOG(debug, "engineio") << "session " << id_ << ": invalid heartbeat direction";
+                return finish("transport error", "1");
+            }
             on_pong();
             break;
         case packet_type::close:
@@ -269,6 +308,7 @@ void session::on_packet(const packet& p) {
             finish("transport close", "6");
             break;
         case packet_type::ping:
+            if (protocol_ == 3) return on_client_ping();
             // In v4 only the server pings; the reference closes on a client ping.
             SB_LOG(debug, "engineio") << "session " << id_ << ": invalid heartbeat direction";
             finish("transport error", "1");
@@ -288,6 +328,19 @@ void session::on_pong() {
     // back: a loaded client must not push them past the connect timeout (the official
     // suite's ping/pong cases need three pings within its 1000 ms).
     server_.schedule_next_ping(*this, heartbeat_, ping_due_);
+}
+
+void session::on_client_ping() {
+    if (state_ != state::open) return;
+    static const auto pong = wire_packet::text(packet_type::pong);
+    send(pong);
+    server_.schedule_client_silence(*this, heartbeat_);
+}
+
+void session::on_client_silent() {
+    if (state_ == state::closed) return;
+    SB_LOG(debug, "engineio") << "session " << id_ << ": no ping from the client in time";
+    finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
 }
 
 void session::on_client_activity() {
@@ -366,7 +419,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
             // End the pending poll so the client can pause polling and upgrade.
             if (poll_ && poll_queue_.empty()) {
                 auto pending = std::move(poll_);
-                respond_poll(*pending, "6");
+                respond_poll_control(*pending, "6");
             }
             return;
         }
@@ -380,14 +433,16 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
         return;
     }
     if (ws_.get() != &from) return;
-    if (binary) {
+    if (binary && protocol_ != 3) {
         on_client_activity();
         traffic::packet_in(payload.size());
         if (handler_ && !handler_closed_) handler_->on_message(payload, true);
         return;
     }
     packet p;
-    const auto error = decode_text(payload, p);
+    const auto error = protocol_ != 3 ? decode_text(payload, p)
+                       : binary       ? v3::decode_binary_frame(payload, p)
+                                      : v3::decode_text(payload, p);
     if (error != decode_error::none) {
         SB_LOG(debug, "engineio") << "session " << id_ << ": bad packet: " << to_string(error);
         return finish("parse error", {});
@@ -405,10 +460,10 @@ void session::complete_upgrade() {
     if (read_holds_ > 0) ws_->pause_reading();
     if (poll_) {
         auto pending = std::move(poll_);
-        respond_poll(*pending, "6");
+        respond_poll_control(*pending, "6");
     }
     // Whatever waited for the next poll now goes over the WebSocket, in order.
-    for (const auto& packet : poll_queue_) ws_->send(packet);
+    for (const auto& packet : poll_queue_) ws_->send(for_websocket(packet));
     poll_queue_.clear();
     poll_queue_bytes_ = 0;
     SB_LOG(trace, "engineio") << "session " << id_ << " upgraded to websocket";
@@ -468,12 +523,12 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
     if (poll_) {
         auto pending = std::move(poll_);
         if (!pending_poll_answer.empty()) {
-            respond_poll(*pending, std::string(pending_poll_answer));
+            respond_poll_control(*pending, pending_poll_answer);
         } else if (!poll_queue_.empty()) {
             poll_ = std::move(pending);
             flush_poll();
         } else {
-            respond_poll(*pending, "6");
+            respond_poll_control(*pending, "6");
         }
     }
     if (probe_) {

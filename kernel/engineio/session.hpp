@@ -1,7 +1,7 @@
 // An Engine.IO session: one client, whichever transport it currently uses.
 //
-// Lives on one worker for its whole life. Owns the heartbeat (server pings; a missing
-// pong closes the session), the long-polling state (at most one pending GET, the
+// Lives on one worker for its whole life. Owns the heartbeat (v4: server pings, a missing
+// pong closes the session; v3: the client pings, a silent client is closed), the long-polling state (at most one pending GET, the
 // packets waiting for it), the WebSocket (or the probe of an upgrade in progress), and
 // the application handler above it (Socket.IO).
 #pragma once
@@ -51,6 +51,8 @@ public:
     // The session is closed; `reason` is the reference server's reason string
     // ("transport close", "ping timeout", "forced close", "parse error"...).
     virtual void on_close(std::string_view reason) = 0;
+    // The session's open packet is on its way: the handler may send now.
+    virtual void on_open() {}
     // The session now uses its WebSocket (an upgrade completed).
     virtual void on_upgraded() {}
 };
@@ -83,6 +85,8 @@ public:
     std::string_view transport_name() const noexcept;
     bool upgrading() const noexcept { return probe_ != nullptr; }
     bool is_open() const noexcept { return state_ == state::open; }
+    // The Engine.IO protocol revision the client speaks: 4, or 3 (engineio.allow_eio3).
+    int protocol() const noexcept { return protocol_; }
 
     // Sends every part of a message. A volatile message is dropped, whole, when the
     // transport cannot take it now (over the buffer bound, or polling with no GET
@@ -143,6 +147,8 @@ public:
     bool expire_if_overdue();
     // The upgrade probe did not complete within engineio.upgrade_timeout.
     void on_upgrade_overdue();
+    // v3: the client sent no ping for ping_interval + ping_timeout.
+    void on_client_silent();
 
 private:
     enum class state : std::uint8_t { open, closing, closed };
@@ -155,11 +161,18 @@ private:
     // stays over it.
     bool over_bound(std::size_t buffered);
     void on_pong();
+    void start_heartbeat();
+    // A v3 client's ping: answered, and it proves the client alive.
+    void on_client_ping();
+    // A packet as the current transport carries it (v3 binary frames start with the type).
+    wire_packet_ptr for_websocket(const wire_packet_ptr& packet) const;
     // Any other packet while a pong is awaited: as Node's engine.io, it earns the
     // client one more pong timeout (once per ping), since it proves the client is there.
     void on_client_activity();
     void complete_upgrade();
-    void respond_poll(pending_poll& poll, std::string body);
+    void respond_poll(pending_poll& poll, std::string body, bool binary = false);
+    // Answers a poll with one control packet ("6", "1"), in the session's payload format.
+    void respond_poll_control(pending_poll& poll, std::string_view packet_text);
     // Handles the held POST's packets while reading is not held; answers it when done.
     void continue_post();
     void schedule_poll_flush();
@@ -174,6 +187,9 @@ private:
     handshake_info handshake_;
     std::unique_ptr<session_handler> handler_;
     transport_kind transport_ = transport_kind::polling;
+    int protocol_ = 4;
+    // v3 polling: the client reads binary payloads (it did not ask for b64).
+    bool binary_payloads_ = false;
     state state_ = state::open;
     bool poll_flush_scheduled_ = false;
     bool handler_closed_ = false;

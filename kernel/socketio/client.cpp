@@ -3,6 +3,8 @@
 #include "kernel/core/log.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/random_id.hpp"
+#include "kernel/net/http_message.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/socketio/socket.hpp"
 
@@ -18,6 +20,30 @@ decoder_limits limits_of(const config::socketio_settings& settings) {
     return limits;
 }
 
+// Socket.IO v4 clients (socket.io-client 2.x, over Engine.IO v3) write the query of a
+// namespace into its name ("/admin?token=abc") where v5 clients send an auth payload;
+// as Node's server does for them, the query becomes the auth object (string values).
+json auth_from_namespace(std::string& nsp) {
+    json auth = json::object();
+    const auto question = nsp.find('?');
+    if (question == std::string::npos) return auth;
+    for (auto& [name, value] : net::parse_query(std::string_view(nsp).substr(question + 1)))
+        auth[name] = std::move(value);
+    nsp.resize(question);
+    return auth;
+}
+
+// The error a refused v4 client gets: Node sends it `err.data || err.message`, not the
+// {message, data} object v5 clients get.
+json legacy_refusal(json error) {
+    if (!error.is_object()) return error;
+    if (const auto data = error.find("data"); data != error.end() && !data->is_null() && *data != false &&
+                                              *data != 0 && *data != "")
+        return std::move(*data);
+    if (const auto message = error.find("message"); message != error.end()) return std::move(*message);
+    return error;
+}
+
 }  // namespace
 
 client::client(server& owner, engineio::session& session)
@@ -27,9 +53,12 @@ client::client(server& owner, engineio::session& session)
 
 client::~client() = default;
 
-void client::send_packet(const packet& p, bool is_volatile) { session_.send(to_wire(p), is_volatile); }
+void client::send_packet(const packet& p, bool is_volatile) {
+    session_.send(to_wire(p, server_.settings().parser), is_volatile);
+}
 
 void client::on_message(std::string_view data, bool binary) {
+    if (server_.settings().parser == config::packet_parser::msgpack) return on_msgpack_message(data, binary);
     std::optional<packet> complete;
     const auto error = binary ? decoder_.add_binary(data, complete) : decoder_.add_text(data, complete);
     if (error == decode_error::attachments_too_large || error == decode_error::decoded_too_large) {
@@ -48,6 +77,15 @@ void client::on_message(std::string_view data, bool binary) {
             return refuse(refusal::pending_attachments, "attachments announced for a namespace the client has not joined");
         }
     }
+}
+
+void client::on_msgpack_message(std::string_view data, bool binary) {
+    // As Node's server with this parser: a message that is not one packet closes the
+    // connection (a client built without `parser: msgpackParser` sends text).
+    if (!binary) return close_for("a text message, but this deployment uses the msgpack parser");
+    packet p;
+    if (const auto error = msgpack::decode(data, p); error != decode_error::none) return close_for(to_string(error));
+    on_packet(std::move(p));
 }
 
 void client::refuse(refusal bound, std::string_view reason) {
@@ -97,7 +135,17 @@ void client::on_packet(packet&& p) {
     }
 }
 
+void client::on_open() {
+    // A v4 client never sends CONNECT for "/": as Node's server, join it for the client.
+    if (session_.protocol() != 3) return;
+    packet connect;
+    connect.type = packet_type::connect;
+    on_connect(std::move(connect));
+}
+
 void client::on_connect(packet&& p) {
+    const bool legacy = session_.protocol() == 3;
+    if (legacy) p.data = auth_from_namespace(p.nsp);
     local_namespace* nsp = server_.find_namespace(p.nsp);
     if (!nsp) {
         packet refusal;
@@ -108,16 +156,18 @@ void client::on_connect(packet&& p) {
     }
     if (find(p.nsp)) return close_for("second CONNECT to the same namespace");
     json auth = p.has_data() ? std::move(p.data) : json::object();
-    auto owned = std::make_unique<socket>(*this, *nsp, make_random_id(), std::move(auth));
+    // A v4 client makes its socket id itself, from the Engine.IO id: the server's agrees.
+    std::string id = !legacy ? make_random_id() : p.nsp == "/" ? session_.id() : p.nsp + "#" + session_.id();
+    auto owned = std::make_unique<socket>(*this, *nsp, std::move(id), std::move(auth));
     socket& s = *owned;
     sockets_.push_back(std::move(owned));
     const std::uint64_t handle = s.handle();
     // The decisions may come after the client left: each step finds the socket again.
-    auto refuse = [this](socket& s, json error) {
+    auto refuse = [this, legacy](socket& s, json error) {
         packet refusal;
         refusal.type = packet_type::connect_error;
         refusal.nsp = s.nsp();
-        refusal.data = std::move(error);
+        refusal.data = legacy ? legacy_refusal(std::move(error)) : std::move(error);
         send_packet(refusal);
         s.on_closed("connection refused");
         remove(s);
@@ -126,8 +176,11 @@ void client::on_connect(packet&& p) {
         packet reply;
         reply.type = packet_type::connect;
         reply.nsp = s.nsp();
-        reply.data = json{{"sid", s.id()}};
-        if (!s.pid().empty()) reply.data["pid"] = s.pid();
+        // A v4 client's CONNECT reply carries nothing.
+        if (session_.protocol() != 3) {
+            reply.data = json{{"sid", s.id()}};
+            if (!s.pid().empty()) reply.data["pid"] = s.pid();
+        }
         send_packet(reply);
         // A client awaits this answer before it listens for events: what the connect
         // hooks emit leaves only once it has read the answer (Node's server writes them

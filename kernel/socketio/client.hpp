@@ -39,8 +39,10 @@ public:
 private:
     void on_message(std::string_view data, bool binary) override;
     void on_close(std::string_view reason) override;
+    void on_open() override;
     void on_upgraded() override;
     void on_packet(packet&& p);
+    void on_msgpack_message(std::string_view data, bool binary);
     void on_connect(packet&& p);
     // Sends a recovered socket what it missed (connection state recovery).
     void replay(socket& s);

@@ -166,6 +166,8 @@ bool is_valid_utf8(std::string_view text) noexcept {
     return true;
 }
 
+}  // namespace
+
 // The reference parser's isPayloadValid, applied to the payload as written on the wire
 // (a binary packet's placeholders are still objects at this point). Unlike the reference,
 // EVENT, ACK and CONNECT_ERROR require a payload: the protocol makes it mandatory and the
@@ -196,6 +198,8 @@ bool is_payload_valid(packet_type type, const json& data) {
     }
     return false;
 }
+
+namespace {
 
 // Reads a run of decimal digits starting at `pos` into `value`, saturating instead of
 // overflowing. Returns false when there is no digit at `pos`.
@@ -459,6 +463,7 @@ std::string_view to_string(decode_error error) noexcept {
     case decode_error::bad_placeholder: return "bad_placeholder";
     case decode_error::attachments_too_large: return "attachments_too_large";
     case decode_error::decoded_too_large: return "decoded_too_large";
+    case decode_error::bad_msgpack: return "bad_msgpack";
     }
     return "unknown";
 }

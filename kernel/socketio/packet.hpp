@@ -72,9 +72,17 @@ enum class decode_error : std::uint8_t {
     attachments_too_large,   // the attachments of one packet pass the byte bound
     decoded_too_large,       // placeholders naming the same attachment again and again:
                              // decoded, the packet would pass k x the bytes received
+    bad_msgpack,             // (socketio.parser: msgpack) a message that is not one valid
+                             // MessagePack packet {type, nsp, data, id}, or nested too deep
 };
 
 std::string_view to_string(decode_error error) noexcept;
+
+// Whether `data` (discarded: no payload) is a valid payload for a packet of `type`, as
+// the reference parsers check it: an object or nothing for CONNECT, nothing for
+// DISCONNECT, a string or object for CONNECT_ERROR, an array for ACK, and for EVENT an
+// array starting with a number or a name that is not reserved.
+bool is_payload_valid(packet_type type, const json& data);
 
 // True for event names that a client may not send (they are reserved for the
 // library's own events): connect, connect_error, disconnect, disconnecting,

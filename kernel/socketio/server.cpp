@@ -10,10 +10,16 @@
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/placeholders.hpp"
 #include "kernel/socketio/recovery_log.hpp"
 
 namespace switchboard::kernel::socketio {
+
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
+    if (parser == config::packet_parser::msgpack) return {engineio::wire_packet::binary(msgpack::encode(p))};
+    return to_wire(p);
+}
 
 engineio::wire_message to_wire(const packet& p) {
     encoded_packet encoded = encode(p);
@@ -196,6 +202,10 @@ void server::publish_to_cluster(std::string_view nsp, const broadcast_options& o
 
 void server::broadcast(std::string_view nsp, const broadcast_options& options,
                        std::shared_ptr<const engineio::wire_message> message) {
+    // What was built as text (arguments given as JSON text, other nodes' broadcasts) is
+    // rewritten once here for a msgpack deployment, not once per recipient.
+    if (settings_.parser == config::packet_parser::msgpack && !message->empty() && !message->front()->is_binary())
+        message = std::make_shared<const engineio::wire_message>(msgpack::from_default_format(*message));
     auto* current = worker::current();
     auto shared_options = std::make_shared<const broadcast_options>(options);
     auto shared_nsp = std::make_shared<const std::string>(nsp);

@@ -38,6 +38,8 @@ class server;
 
 // Encodes a packet into its wire form: the text packet, then its attachments.
 engineio::wire_message to_wire(const packet& p);
+// The same in the deployment's parser: as above, or one MessagePack message.
+engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
 // An EVENT packet of `data` ([event, ...args]; binary values become attachments).
 engineio::wire_message event_message(std::string_view nsp, const cluster::ordered_json& data);
 

@@ -7,6 +7,7 @@
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/socketio/client.hpp"
+#include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 
 namespace switchboard::kernel::socketio {
@@ -50,16 +51,25 @@ void socket::send_packet(const packet& p, bool is_volatile) {
     if (state_ == state::connected) client_.send_packet(p, is_volatile);
 }
 
+void socket::write(const engineio::wire_message& message, bool is_volatile) {
+    if (nsp_.owner.settings().parser == config::packet_parser::msgpack && !message.empty() &&
+        !message.front()->is_binary()) {
+        client_.session().send(msgpack::from_default_format(message), is_volatile);
+        return;
+    }
+    client_.session().send(message, is_volatile);
+}
+
 void socket::send(const engineio::wire_message& message, bool is_volatile) {
     if (state_ == state::closed) return;
     if (holding()) return held_.push_back(held_message{message, is_volatile, std::nullopt});
-    client_.session().send(message, is_volatile);
+    write(message, is_volatile);
 }
 
 void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
     if (state_ == state::closed) return;
     if (holding()) return held_.push_back(held_message{message, false, offset});
-    client_.session().send(message);
+    write(message);
 }
 
 void socket::emit(std::string_view event, json args, bool is_volatile) {
@@ -175,9 +185,9 @@ void socket::finish_replay(const cluster::missed_events& missed) {
     replaying_ = false;
     for (const auto& event : missed.events) {
         if (event.message) {
-            client_.session().send(*event.message);
+            write(*event.message);
         } else {
-            client_.session().send(event_message(nsp_.name, event.data));
+            write(event_message(nsp_.name, event.data));
         }
     }
     nsp_.owner.recovery_metrics().replayed_events.fetch_add(missed.events.size(), std::memory_order_relaxed);
@@ -185,7 +195,7 @@ void socket::finish_replay(const cluster::missed_events& missed) {
     held_.clear();
     // What the replay covered arrived live meanwhile too: only what follows it goes.
     for (auto& h : held)
-        if (!h.offset || *h.offset > missed.end) client_.session().send(h.message, h.is_volatile);
+        if (!h.offset || *h.offset > missed.end) write(h.message, h.is_volatile);
 }
 
 void socket::mark_connected() {
@@ -206,7 +216,7 @@ void socket::mark_connected() {
     keep_session_current();
     if (auto* observer = nsp_.owner.observer()) observer->on_connected(*this);
     if (replaying_) return;   // what waited follows the missed events
-    for (auto& h : held_) client_.session().send(h.message, h.is_volatile);
+    for (auto& h : held_) write(h.message, h.is_volatile);
     held_.clear();
     held_.shrink_to_fit();
 }

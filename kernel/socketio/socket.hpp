@@ -134,6 +134,10 @@ private:
     };
     std::vector<held_message> held_;   // sent while connecting or replaying
     bool holding() const noexcept { return state_ == state::connecting || replaying_; }
+    // Hands a message to the session, in the deployment's parser: what the server built
+    // as text (a logged event with its offset, a replay) becomes MessagePack here when
+    // the deployment uses that parser; broadcasts arrive converted already.
+    void write(const engineio::wire_message& message, bool is_volatile = false);
     cluster::saved_session session_state() const;
     // A store that outlives the node keeps the session of a connected socket current.
     void keep_session_current();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { start_server } from "./support/server.mjs";
-import { Clients, TRANSPORT_MODES, fence, request, request_all } from "./support/client.mjs";
+import { Clients, PARSER, TRANSPORT_MODES, fence, request, request_all } from "./support/client.mjs";
 
 let server;
 before(async () => {
@@ -17,7 +17,7 @@ after(async () => {
 
 const TEST = { timeout: 15_000 };
 
-const ARG_SETS = [
+const ALL_ARG_SETS = [
   { name: "no arguments", args: [] },
   { name: "integers", args: [0, 1, -1, 42, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER] },
   { name: "floats", args: [0.5, -1.25, 3.141592653589793, 1e21, 5e-324, 1.7976931348623157e308] },
@@ -38,6 +38,13 @@ const ARG_SETS = [
   { name: "many arguments", args: Array.from({ length: 20 }, (_, i) => (i % 2 ? `s${i}` : i)) },
   { name: "a lookalike of a binary placeholder in a text event", args: [{ _placeholder: true, num: 0 }] },
 ];
+
+// socket.io-msgpack-parser's notepack.io writes an integral number of 2^64 or more as a
+// wrapped uint64 on the client already (1e21 leaves as 3875820019684212700, whatever
+// the server): such numbers cannot travel with that parser.
+const fits_msgpack = (value) => !(typeof value === "number" && Number.isInteger(value) && Math.abs(value) >= 2 ** 64);
+const ARG_SETS =
+  PARSER === "msgpack" ? ALL_ARG_SETS.map((set) => ({ ...set, args: set.args.filter(fits_msgpack) })) : ALL_ARG_SETS;
 
 for (const mode of TRANSPORT_MODES) {
   describe(`events over ${mode.name}`, () => {

@@ -9,86 +9,22 @@ import { after, before, describe, it } from "node:test";
 
 import { io } from "socket.io-client";
 
-import { Inbox, once, unique, with_timeout } from "./support/client.mjs";
+import { once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
+import {
+  API_KEY,
+  connected,
+  drop,
+  node_target,
+  recording_client,
+  stream,
+  switchboard_target,
+  until,
+} from "./support/recovery.mjs";
 import { start_recovery_node } from "./reference/recovery_node.mjs";
 
-const API_KEY = "recovery-spec-key-0123456789";
 const TRANSPORTS = [["websocket"], ["polling"]];
-
-// A Switchboard deployment as a target of the scenario: emits through the server API.
-export function switchboard_target(d) {
-  const api = (method, path, body) => http_call(d.url, method, path, { body, headers: { "x-api-key": API_KEY } });
-  const ok = async (answer) => assert.equal((await answer).status, 200);
-  return {
-    name: "switchboard",
-    url: () => d.url,
-    auth: (user) => ({ token: d.token(user) }),
-    to_room: (room, n) => ok(api("POST", "/api/emit", { event: "tick", rooms: [room], data: [n] })),
-    to_user: (user, n) => ok(api("POST", "/api/emit", { event: "tick", users: [user], data: [n] })),
-    to_socket: (id, n) => ok(api("POST", "/api/emit", { event: "tick", sockets: [id], data: [n] })),
-    join: (id, room) => ok(api("POST", "/api/sockets/join", { sockets: [id], join: [room] })),
-    // Whether the server still has the socket (it learns of a dropped transport late).
-    has: async (id) => JSON.parse((await api("GET", `/api/rooms/${encodeURIComponent(id)}/count`)).text).sockets > 0,
-  };
-}
-
-export function node_target(node) {
-  return {
-    name: "node",
-    url: () => node.url,
-    auth: (user) => ({ user }),
-    to_room: async (room, n) => void node.io.to(room).emit("tick", n),
-    to_user: async (user, n) => void node.io.to(`user:${user}`).emit("tick", n),
-    to_socket: async (id, n) => void node.io.to(id).emit("tick", n),
-    join: async (id, room) => void node.io.in(id).socketsJoin(room),
-    has: async (id) => (await node.io.in(id).fetchSockets()).length > 0,
-  };
-}
-
-// Waits until `condition()` holds, asking again after each answer (an HTTP call).
-export async function until(condition, what) {
-  await with_timeout(
-    (async () => {
-      while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-    })(),
-    10_000,
-    what,
-  );
-}
-
-// A client of `user` that records every tick (its number and offset).
-export function recording_client(target, user, transports) {
-  const socket = io(target.url(), { forceNew: true, reconnection: false, transports, auth: target.auth(user) });
-  const inbox = new Inbox(socket, `${user}@${target.name}`);
-  const ticks = [];
-  socket.on("tick", (n, offset) => ticks.push({ n, offset }));
-  return { socket, inbox, ticks, user };
-}
-
-export async function connected(client) {
-  await once(client.socket, "connect", { what: `${client.user} connecting`, fail_on: ["connect_error"] });
-}
-
-// Drops the client's transport (as a tunnel does), and waits until the server knows.
-export async function drop(target, client) {
-  const id = client.socket.id;
-  const gone = once(client.socket, "disconnect");
-  client.socket.io.engine.close();
-  await gone;
-  await until(async () => !(await target.has(id)), `the server noticing ${id} left`);
-}
-
-// Sends `count` ticks numbered from `first`, in turn to the room, the user and the
-// socket: one after another, so their order is the order of the numbers.
-export async function stream(target, { room, user, id }, first, count) {
-  for (let n = first; n < first + count; n++) {
-    if (n % 3 === 0) await target.to_room(room, n);
-    else if (n % 3 === 1) await target.to_user(user, n);
-    else await target.to_socket(id(), n);
-  }
-}
 
 async function until_ticks(client, count) {
   await until(async () => client.ticks.length >= count, `${client.user} receiving ${count} ticks`);

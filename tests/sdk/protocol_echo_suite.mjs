@@ -5,8 +5,13 @@
 // and asks. Each listed test must pass on every transport mode it runs over: a renamed
 // test fails here instead of silently dropping out of the subset.
 //
-//   SWITCHBOARD_BIN=build/switchboard node tests/sdk/protocol_echo_suite.mjs
+//   SWITCHBOARD_BIN=build/switchboard node tests/sdk/protocol_echo_suite.mjs [--parser msgpack]
+//
+// With `--parser msgpack` the deployment says socketio.parser: msgpack and every client
+// is built with socket.io-msgpack-parser; http.test.mjs (raw text packets) is left out.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +19,20 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 const e2e_dir = path.join(repo, "tests", "e2e");
 const binary = process.env.SWITCHBOARD_BIN ?? path.join(repo, "build", "switchboard");
-const deployment = path.join(repo, "examples", "protocol-echo", "switchboard.yaml");
+const echo_yaml = path.join(repo, "examples", "protocol-echo", "switchboard.yaml");
+const parser_index = process.argv.indexOf("--parser");
+const parser = parser_index > 0 ? process.argv[parser_index + 1] : "json";
+if (!["json", "msgpack"].includes(parser)) throw new Error(`--parser: json or msgpack, not ${parser}`);
+let deployment = echo_yaml;
+let scratch;
+if (parser === "msgpack") {
+  // The echo deployment with the parser set (its plugin found as from the original).
+  scratch = mkdtempSync(path.join(tmpdir(), "protocol-echo-msgpack-"));
+  deployment = path.join(scratch, "switchboard.yaml");
+  const yaml = readFileSync(echo_yaml, "utf8").replace(/^socketio:\n/m, "socketio:\n  parser: msgpack\n");
+  if (!yaml.includes("parser: msgpack")) throw new Error(`no socketio section in ${echo_yaml}`);
+  writeFileSync(deployment, yaml);
+}
 
 // file -> the tests to run (null: all of them), each with how many times it runs.
 const MODES = 3;
@@ -49,6 +67,7 @@ const SUBSET = {
   // Engine.IO handshakes, refusals with their status and body, CORS.
   "http.test.mjs": null,
 };
+if (parser === "msgpack") delete SUBSET["http.test.mjs"];
 const EXPECTED_RUNS = {
   "the connection ends on websocket": 2, // websocket and polling+upgrade
   "the connection ends on polling": 1,
@@ -65,7 +84,7 @@ for (const [file, names] of Object.entries(SUBSET)) {
   args.push(file);
   const run = spawnSync(process.execPath, args, {
     cwd: e2e_dir,
-    env: { ...process.env, SWITCHBOARD_E2E_SERVER: `${binary} serve --config ${deployment}` },
+    env: { ...process.env, SWITCHBOARD_E2E_SERVER: `${binary} serve --config ${deployment}`, SWITCHBOARD_E2E_PARSER: parser },
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -88,4 +107,5 @@ for (const [file, names] of Object.entries(SUBSET)) {
     console.log(output);
   }
 }
+if (scratch) rmSync(scratch, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);

@@ -6,6 +6,12 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { io, Manager } from "socket.io-client";
+import msgpack_parser from "socket.io-msgpack-parser";
+
+// SWITCHBOARD_E2E_PARSER=msgpack: every client is built with socket.io-msgpack-parser,
+// for a server deployed with that parser (socketio.parser: msgpack).
+export const PARSER = process.env.SWITCHBOARD_E2E_PARSER === "msgpack" ? "msgpack" : "json";
+const PARSER_OPTIONS = PARSER === "msgpack" ? { parser: msgpack_parser } : {};
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -111,6 +117,7 @@ export class Clients {
       forceNew: true,
       autoConnect: false,
       reconnection: false,
+      ...PARSER_OPTIONS,
       ...mode.options,
       ...options,
     });
@@ -135,6 +142,7 @@ export class Clients {
     const manager = new Manager(this.server.url, {
       autoConnect: false,
       reconnection: false,
+      ...PARSER_OPTIONS,
       ...mode.options,
       ...options,
     });

@@ -74,6 +74,8 @@ void expect_same(const settings& a, const settings& b) {
     EXPECT_EQ(a.engineio.allow_upgrades, b.engineio.allow_upgrades);
     EXPECT_EQ(a.engineio.upgrade_timeout, b.engineio.upgrade_timeout);
     EXPECT_EQ(a.engineio.max_buffered_bytes, b.engineio.max_buffered_bytes);
+    EXPECT_EQ(a.engineio.allow_eio3, b.engineio.allow_eio3);
+    EXPECT_EQ(a.socketio.parser, b.socketio.parser);
     EXPECT_EQ(a.socketio.connect_timeout, b.socketio.connect_timeout);
     EXPECT_EQ(a.socketio.max_attachments, b.socketio.max_attachments);
     ASSERT_EQ(a.socketio.namespaces.size(), b.socketio.namespaces.size());
@@ -183,7 +185,9 @@ engineio:
   allow_upgrades: false
   upgrade_timeout: 2m
   max_buffered_bytes: 4MiB
+  allow_eio3: true
 socketio:
+  parser: msgpack
   connect_timeout: 1m
   max_attachments: 3
   namespaces:
@@ -213,6 +217,8 @@ log:
     EXPECT_FALSE(s.engineio.allow_upgrades);
     EXPECT_EQ(s.engineio.upgrade_timeout, 2min);
     EXPECT_EQ(s.engineio.max_buffered_bytes, 4u << 20);
+    EXPECT_TRUE(s.engineio.allow_eio3);
+    EXPECT_EQ(s.socketio.parser, packet_parser::msgpack);
     EXPECT_EQ(s.socketio.connect_timeout, 1min);
     EXPECT_EQ(s.socketio.max_attachments, 3u);
     ASSERT_EQ(s.socketio.namespaces.size(), 3u);
@@ -424,7 +430,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
                  {2, 3,
                   "engineio.ping_intervall: unknown key (did you mean \"ping_interval\"?); valid "
                   "keys in engineio are: ping_interval, ping_timeout, max_payload, transports, "
-                  "allow_upgrades, upgrade_timeout, max_buffered_bytes"});
+                  "allow_upgrades, upgrade_timeout, max_buffered_bytes, allow_eio3"});
     expect_error("server:\n  prot: 80\n",
                  {2, 3,
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "

@@ -1,0 +1,134 @@
+// The cluster over one Redis stream, on the wire of Node's
+// `@socket.io/redis-streams-adapter` 0.3 (docs/cluster-wire.md section 4), so
+// Switchboard nodes and Node socket.io nodes on that adapter share one cluster, and the
+// stream is the log connection state recovery replays from on any node:
+//
+//   XADD <key> MAXLEN ~ <log_size> * uid <uid> nsp <nsp> type <n> data <JSON|base64 msgpack>
+//                             broadcasts without ack (3), socketsJoin/Leave (4, 5),
+//                             disconnectSockets (6), read by every node with XREAD
+//   <key>#<nsp>#              requests (msgpack envelope): fetchSockets (7),
+//                             serverSideEmit (9), broadcasts with ack (3 + requestId)
+//   <key>#<nsp>#<uid>#        the answers to this node's requests (8, 10, 11, 12)
+//   sio:session:<pid>         a session: base64(msgpack({sid, pid, rooms, data})), PX
+//
+// Every node delivers the stream's broadcasts in the stream's order, this node's own
+// included (they come back through XREAD): the order a client receives is the order of
+// the offsets it holds, so a replay after its offset is exactly what it missed.
+//
+// Unlike Node's adapter, which writes a session only when its socket disconnects, a
+// connected socket's session is kept in Redis (refreshed while it lives): a client
+// whose node was killed outright still recovers on another node.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/redis_client.hpp"
+#include "kernel/cluster/session_store.hpp"
+
+namespace switchboard::kernel::cluster {
+
+struct streams_adapter_settings {
+    std::string url = "redis://127.0.0.1:6379";
+    std::string key = "socket.io";   // the stream's name and the channels' prefix
+    std::chrono::milliseconds requests_timeout{5'000};
+    std::vector<std::string> namespaces = {"/"};
+    std::size_t max_len = 10'000;    // MAXLEN ~ of every XADD
+    std::chrono::milliseconds max_disconnection_duration{120'000};
+    std::string session_prefix = "sio:session:";
+};
+
+class streams_adapter final : public adapter, public session_store {
+public:
+    // Throws std::invalid_argument for a bad URL.
+    streams_adapter(streams_adapter_settings settings, local_node& node);
+    ~streams_adapter() override;
+
+    // --- adapter ---
+    void start() override;
+    void stop() override;
+    void broadcast(const std::string& nsp, const ordered_json& data, const selection& to, bool is_volatile) override;
+    void join(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+              sent_fn sent) override;
+    void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
+               sent_fn sent) override;
+    void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
+    void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+    bool delivers_own_broadcasts() const override { return true; }
+
+    // --- session_store ---
+    void save(const saved_session& session, bool connected) override;
+    void forget(const std::string& pid) override;
+    void claim(const std::string& nsp, const std::string& pid, std::optional<log_position> from,
+               claim_fn done) override;
+    void missed(const std::string& nsp, log_position from, std::vector<std::string> rooms, missed_fn done) override;
+    bool outlives_node() const override { return true; }
+
+    const std::string& uid() const noexcept { return uid_; }
+    // The counters in the Prometheus text format.
+    std::string metrics_text() const;
+
+private:
+    struct pending_fetch;
+    struct missed_scan;
+
+    // --- on the cluster thread ---
+    void read_stream();
+    void on_entry(const std::string& id, const resp_value& fields);
+    void on_pubsub(std::string_view channel, const std::string& payload);
+    void on_request(const std::string& nsp, const ordered_json& message);
+    void on_response(const ordered_json& message);
+    void finish(const std::string& request_id);
+    // XADD of a durable message; `done` gets whether Redis took it.
+    void append(const std::string& nsp, int type, const ordered_json& data, std::function<void(bool)> done);
+    void publish(std::string channel, const ordered_json& envelope);
+    void refresh_sessions();
+    void scan_missed(std::shared_ptr<missed_scan> scan);
+
+    std::string public_channel(const std::string& nsp) const { return settings_.key + "#" + nsp + "#"; }
+    std::string private_channel(const std::string& nsp, const std::string& uid) const {
+        return settings_.key + "#" + nsp + "#" + uid + "#";
+    }
+    std::string session_key(const std::string& pid) const { return settings_.session_prefix + pid; }
+    bool serves(const std::string& nsp) const;
+
+    streams_adapter_settings settings_;
+    local_node& node_;
+    std::string uid_;
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::shared_ptr<redis_client> commands_;
+    std::shared_ptr<redis_client> reader_;
+    std::shared_ptr<redis_client> subscriber_;
+    boost::asio::steady_timer read_retry_;
+    boost::asio::steady_timer refresh_timer_;
+    std::thread thread_;
+    std::string last_id_ = "$";            // where XREAD goes on
+    std::map<std::string, std::shared_ptr<pending_fetch>> pending_;
+    std::set<std::string> connected_sessions_;   // pids whose sessions this node keeps alive
+    bool stopping_ = false;
+    bool reading_ = false;                 // the stream's reading has started
+
+    struct counters {
+        std::atomic<std::uint64_t> appended{0};
+        std::atomic<std::uint64_t> read{0};
+        std::atomic<std::uint64_t> lost{0};
+        std::atomic<std::uint64_t> requests{0};
+        std::atomic<std::uint64_t> timeouts{0};
+        std::atomic<std::uint64_t> outages{0};
+        std::atomic<bool> connected{false};
+    } counters_;
+};
+
+}  // namespace switchboard::kernel::cluster
