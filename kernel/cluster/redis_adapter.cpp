@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 
@@ -36,28 +37,6 @@ ordered_json decode_message(const std::string& payload) {
     } catch (const std::exception&) {
         return ordered_json(ordered_json::value_t::discarded);
     }
-}
-
-std::vector<std::string> strings_of(const ordered_json& value) {
-    std::vector<std::string> out;
-    if (!value.is_array()) return out;
-    for (const auto& item : value) {
-        if (item.is_string()) out.push_back(item.get<std::string>());
-        else if (item.is_number_integer()) out.push_back(item.dump());   // a numeric room, as Node looks it up
-    }
-    return out;
-}
-
-selection selection_of(const ordered_json& opts) {
-    selection out;
-    if (!opts.is_object()) return out;
-    if (const auto rooms = opts.find("rooms"); rooms != opts.end()) out.rooms = strings_of(*rooms);
-    if (const auto except = opts.find("except"); except != opts.end()) out.except = strings_of(*except);
-    return out;
-}
-
-ordered_json opts_of(const selection& which) {
-    return ordered_json{{"rooms", which.rooms}, {"except", which.except}};
 }
 
 std::string to_msgpack(const ordered_json& value) {
@@ -174,17 +153,17 @@ void redis_adapter::broadcast(const std::string& nsp, const ordered_json& data, 
 
 void redis_adapter::join(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                          sent_fn sent) {
-    send_request(nsp, {{"uid", uid_}, {"type", remote_join}, {"opts", opts_of(which)}, {"rooms", rooms}}, std::move(sent));
+    send_request(nsp, {{"uid", uid_}, {"type", remote_join}, {"opts", options_json(which)}, {"rooms", rooms}}, std::move(sent));
 }
 
 void redis_adapter::leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                           sent_fn sent) {
-    send_request(nsp, {{"uid", uid_}, {"type", remote_leave}, {"opts", opts_of(which)}, {"rooms", rooms}},
+    send_request(nsp, {{"uid", uid_}, {"type", remote_leave}, {"opts", options_json(which)}, {"rooms", rooms}},
                  std::move(sent));
 }
 
 void redis_adapter::disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) {
-    send_request(nsp, {{"uid", uid_}, {"type", remote_disconnect}, {"opts", opts_of(which)}, {"close", close}},
+    send_request(nsp, {{"uid", uid_}, {"type", remote_disconnect}, {"opts", options_json(which)}, {"close", close}},
                  std::move(sent));
 }
 
@@ -223,7 +202,7 @@ void redis_adapter::fetch(const std::string& nsp, const selection& which, std::f
             pending.counted = true;
             if (pending.expected_responses == 0) return finish(request_id);
             const ordered_json request{
-                {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", opts_of(which)}};
+                {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}};
             publish(request_channel(nsp), request.dump());
             pending.timer.expires_after(settings_.requests_timeout);
             pending.timer.async_wait([this, request_id](const boost::system::error_code& ec) {
@@ -281,7 +260,7 @@ void redis_adapter::on_broadcast(const std::string& nsp, const std::string& payl
     selection to;
     bool is_volatile = false;
     if (message.size() > 2 && message[2].is_object()) {
-        to = selection_of(message[2]);
+        to = selection_from(message[2]);
         const auto flags = message[2].find("flags");
         if (flags != message[2].end() && flags->is_object()) is_volatile = flags->value("volatile", false);
     }
@@ -301,16 +280,16 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
         case remote_disconnect: {
             // This node applied its part before publishing; the emitter's have no uid.
             if (ours || !request.contains("opts")) return;
-            const auto which = selection_of(request["opts"]);
+            const auto which = selection_from(request["opts"]);
             if (type == remote_disconnect) return node_.disconnect(nsp, which, request.value("close", false));
-            auto rooms = strings_of(request.value("rooms", ordered_json::array()));
+            auto rooms = room_names_of(request.value("rooms", ordered_json::array()));
             return type == remote_join ? node_.join(nsp, which, std::move(rooms)) : node_.leave(nsp, which, std::move(rooms));
         }
         case sockets:
         case remote_fetch: {
             if (pending_.count(request_id) || request_id.empty()) return;   // our own request
-            const auto which = type == sockets ? selection{strings_of(request.value("rooms", ordered_json::array())), {}}
-                                               : selection_of(request.value("opts", ordered_json::object()));
+            const auto which = type == sockets ? selection{room_names_of(request.value("rooms", ordered_json::array())), {}}
+                                               : selection_from(request.value("opts", ordered_json::object()));
             node_.describe(nsp, which, [this, nsp, request_id, type](ordered_json described) {
                 ordered_json answer{{"requestId", request_id}};
                 if (type == sockets) {
@@ -346,7 +325,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             const auto packet = request.value("packet", ordered_json::object());
             const auto data = packet.find("data");
             if (data != packet.end() && data->is_array() && !data->empty())
-                node_.deliver(nsp, *data, selection_of(request.value("opts", ordered_json::object())), false);
+                node_.deliver(nsp, *data, selection_from(request.value("opts", ordered_json::object())), false);
             respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
             return;
         }

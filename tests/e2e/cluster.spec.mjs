@@ -12,6 +12,7 @@ import { io } from "socket.io-client";
 import { Inbox, once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
+import { until } from "./support/recovery.mjs";
 import { start_lua } from "./lua/support.mjs";
 import { start_node_peer } from "./reference/cluster_node.mjs";
 
@@ -22,6 +23,13 @@ function redis_url_or_fail() {
   if (REDIS_URL) return REDIS_URL;
   if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
   return null;
+}
+
+// A node serves before its adapter has subscribed to Redis; what is published to the
+// cluster before then does not reach it. Its /metrics says when it has.
+async function cluster_ready(node) {
+  await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(node.url, "GET", "/metrics")).text),
+    `${node.url} subscribed to Redis`);
 }
 
 function api(node, method, path, body) {
@@ -60,6 +68,7 @@ describe("cluster over Redis (classic adapter)", { skip: !redis_url_or_fail() &&
     const cluster = { adapter: "redis", url: REDIS_URL, key, requests_timeout: "3s" };
     const extra = { cluster, api: { keys: [API_KEY], keys_env: [] } };
     [a, b] = await Promise.all([start_deployment({ extra }), start_deployment({ extra })]);
+    await Promise.all([cluster_ready(a), cluster_ready(b)]);
     peer = await start_node_peer({ redis_url: REDIS_URL, key });
     redis = createClient({ url: REDIS_URL });
     await redis.connect();
@@ -225,6 +234,7 @@ end)`,
       extra: { cluster: { adapter: "redis", url: REDIS_URL, key, requests_timeout: "3s" } },
     });
     t.after(() => lua.stop());
+    await cluster_ready(lua);
     const ann = await device(a, "ann");
     peer.io.serverSideEmit("hello", { from: "node" }, 2);
     assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: [{ from: "node" }, 2] }]);
