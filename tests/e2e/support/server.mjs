@@ -6,7 +6,9 @@
 // the definition of correct. " --port N" is appended, N found by binding port 0.
 
 import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -27,8 +29,21 @@ export function server_command() {
   return `${quote(process.execPath)} ${quote(reference_script)}`;
 }
 
-// A loopback port nothing listens on right now.
+// A loopback port nothing listens on right now, and that no other test process on
+// this machine was handed: ctest runs suites side by side, and two processes asking
+// the kernel for a free port before either server binds it can get the same one.
+// The servers listen with SO_REUSEPORT, so both would start and split the
+// connections between them (a test would talk to the other suite's server). A
+// lock file per port handed out, removed when this process exits, rules that out.
 export async function free_port() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await unbound_port();
+    if (reserve(port)) return port;
+  }
+  throw new Error("no free loopback port that another test process does not hold");
+}
+
+function unbound_port() {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.unref();
@@ -38,6 +53,38 @@ export async function free_port() {
       probe.close(() => resolve(port));
     });
   });
+}
+
+const PORT_LOCKS = path.join(os.tmpdir(), "switchboard-test-ports");
+const held_ports = new Set();
+process.once("exit", () => held_ports.forEach((file) => rmSync(file, { force: true })));
+
+function reserve(port) {
+  mkdirSync(PORT_LOCKS, { recursive: true });
+  const file = path.join(PORT_LOCKS, String(port));
+  for (let tries = 0; tries < 2; tries++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: "wx" });
+      held_ports.add(file);
+      return true;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      // A lock left by a process that is gone (killed before its exit hook) is taken over.
+      if (process_alive(Number(readFileSync(file, "utf8")))) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function process_alive(pid) {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
 }
 
 function port_accepts(port) {
