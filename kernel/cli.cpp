@@ -19,6 +19,7 @@
 #include "kernel/config/config.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/auth/authenticator.hpp"
+#include "kernel/auth/development_token.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/store/database.hpp"
 #include "kernel/store/migrations.hpp"
@@ -118,26 +119,19 @@ int print_token(server& s, const po::variables_map& vm) {
         std::cerr << "switchboard: --ttl must be a positive duration such as 30m, 1h or 7d\n";
         return 2;
     }
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-    nlohmann::json claims{{"sub", vm["sub"].as<std::string>()}, {"iat", now}, {"exp", now + ttl->count()}};
-    if (vm.count("name")) claims["name"] = vm["name"].as<std::string>();
+    auth::development_user user{vm["sub"].as<std::string>(), {}, {}};
+    if (vm.count("name")) user.name = vm["name"].as<std::string>();
     if (vm.count("roles")) {
-        auto roles = nlohmann::json::array();
         std::string list = vm["roles"].as<std::string>();
         for (std::size_t start = 0; start <= list.size();) {
             const auto comma = list.find(',', start);
             const std::string role = list.substr(start, comma - start);
-            if (!role.empty()) roles.push_back(role);
+            if (!role.empty()) user.roles.push_back(role);
             if (comma == std::string::npos) break;
             start = comma + 1;
         }
-        claims["roles"] = roles;
     }
-    const auto& auth = s.settings().auth;
-    if (!auth.issuer.empty()) claims["iss"] = auth.issuer;
-    if (!auth.audience.empty()) claims["aud"] = auth.audience;
-    std::cout << auth::sign_hs256(claims, secret) << "\n";
+    std::cout << auth::sign_development_token(user, *ttl, s.settings().auth, secret) << "\n";
     return 0;
 }
 

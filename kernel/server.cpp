@@ -15,6 +15,7 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "kernel/admin/admin_namespace.hpp"
+#include "kernel/api/demo_routes.hpp"
 #include "kernel/api/http_api.hpp"
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
@@ -311,6 +312,25 @@ void server::install_builtin_routes() {
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
+    install_web_routes();
+}
+
+void server::install_web_routes() {
+    // web/ (the demo page, the browser client bundle) is copied next to the binary at
+    // build time and installed under share/switchboard, as the migrations are.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path binary_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+    std::vector<std::string> roots;
+    if (!binary_dir.empty()) {
+        roots.push_back((binary_dir / "web").string());
+        roots.push_back((binary_dir.parent_path() / "share" / "switchboard" / "web").string());
+    }
+    roots.push_back((fs::path(SWITCHBOARD_INSTALL_PREFIX) / "share" / "switchboard" / "web").string());
+    boost::system::error_code address_error;
+    const auto address = asio::ip::make_address(settings_.server.host, address_error);
+    api::install_demo_routes(*api_, api::demo_environment{settings_, authenticator_->secret(), std::move(roots),
+                                                          !address_error && address.is_loopback()});
 }
 
 server::~server() {

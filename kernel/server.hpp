@@ -95,6 +95,8 @@ public:
 
 private:
     void install_builtin_routes();
+    // The browser client bundle, the demo page and its login (kernel/api/demo_routes.hpp).
+    void install_web_routes();
     void install_authentication();
     static void write_pid_file(const std::string& pid_file);
     // cluster.adapter: redis-streams (kernel/cluster/streams_adapter).

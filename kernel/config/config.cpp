@@ -28,7 +28,8 @@ using detail::yaml_value;
 
 constexpr std::string_view top_level_keys[] = {"server", "engineio", "socketio",    "cors",     "auth",
                                                "database", "api",   "cluster", "log",   "plugins", "plugin_path",
-                                               "admin"};
+                                               "admin", "demo", "demo_public"};
+constexpr std::string_view demo_keys[] = {"enabled", "path", "login"};
 constexpr std::string_view admin_keys[] = {"enabled", "namespace", "auth", "readonly", "mode", "server_id"};
 constexpr std::string_view admin_auth_keys[] = {"username", "password_hash"};
 constexpr std::string_view cluster_keys[] = {"adapter", "url",       "url_env",     "key",
@@ -589,6 +590,25 @@ void read_admin(const yaml_value& section, admin_settings& out, socketio_setting
     socketio.namespaces.push_back(namespace_settings{out.namespace_name, true});
 }
 
+// `demo: true` (the page at /demo with its development login) or a map saying which.
+void read_demo(const yaml_value& section, demo_settings& out) {
+    if (section.is_scalar()) {
+        out.enabled = out.login = section.as_bool();
+        return;
+    }
+    const auto map = section.as_map(demo_keys);
+    out.enabled = true;   // a demo: section is there to turn the page on
+    if (const auto value = map.find("enabled")) out.enabled = value->as_bool();
+    if (const auto value = map.find("path")) {
+        constexpr std::string_view expectation = "a path starting with '/', such as /demo-realtime";
+        out.path = value->as_string(expectation);
+        if (out.path.size() < 2 || out.path.front() != '/' || out.path.back() == '/' ||
+            has_space_or_control(out.path) || out.path.find('?') != std::string::npos)
+            value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("login")) out.login = value->as_bool();
+}
+
 settings read_document(const YAML::Node& root, const std::string& name) {
     settings out;
     const auto sections = yaml_value(name, root, "", root.Mark()).as_map(top_level_keys);
@@ -602,6 +622,8 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
     if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("admin")) read_admin(*section, out.admin, out.socketio);
+    if (const auto section = sections.find("demo")) read_demo(*section, out.demo);
+    if (const auto section = sections.find("demo_public")) out.demo.public_login = section->as_bool();
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);
     return out;

@@ -192,6 +192,17 @@ struct admin_settings {
     std::string server_id;            // empty: the host name
 };
 
+// The demo page (web/demo/index.html) and its development login, which mints a token
+// for any typed name: for trying a deployment on one's own machine, never for users.
+struct demo_settings {
+    bool enabled = false;
+    std::string path = "/demo";       // the page; the login is POST <path>/login
+    bool login = false;               // `demo: true` turns both on
+    // The login is refused when the server listens on a non-loopback address, unless
+    // the deployment says `demo_public: true` (anyone who reaches it can be anyone).
+    bool public_login = false;
+};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
 };
@@ -206,6 +217,7 @@ struct settings {
     api_settings api;
     cluster_settings cluster;
     admin_settings admin;
+    demo_settings demo;
     log_settings log;
     std::vector<std::string> plugin_path;    // directories searched first for plugins
     std::vector<plugin_settings> plugins;
