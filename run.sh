@@ -7,6 +7,15 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 tools/install-deps
+# The browser files the server serves (the Socket.IO client bundle, Yjs for the demo
+# page) come from npm, pinned in web/package-lock.json, copied next to the binary by the build.
+if [[ ! -d web/node_modules ]]; then
+  if command -v npm >/dev/null; then
+    npm ci --prefix web --no-audit --no-fund --loglevel=error
+  else
+    echo "run.sh: npm is missing (apt-get install npm): the demo page will not load its scripts" >&2
+  fi
+fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_BENCH=OFF >/dev/null
 cmake --build build -j"$(nproc)"   # the server and the plugins in plugins/
 
@@ -41,6 +50,9 @@ token=$(build/switchboard token --config "$config" --sub demo --name Demo --role
 cat <<EOF
 
   Switchboard: $url   (deployment: $config)
+
+  The demo page (every feature; sign in with any name, open a second window as someone else):
+    $url/demo
 
   A token for the user "demo" (valid 7 days, role admin):
     $token
