@@ -141,14 +141,14 @@ TEST(config_document, empty_sections_yield_defaults) {
 TEST(config_document, a_list_at_the_top_level_is_an_error) {
     expect_error("- server\n- log\n",
                  {1, 1,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin), got a "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin, demo, demo_public), got a "
                   "list"});
 }
 
 TEST(config_document, a_scalar_at_the_top_level_is_an_error) {
     expect_error("\n  hello\n",
                  {2, 3,
-                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin), got "
+                  "expected a map of settings (server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin, demo, demo_public), got "
                   "\"hello\""});
 }
 
@@ -445,7 +445,7 @@ TEST(config_errors, unknown_section) {
     expect_error("log: {}\nengine_io:\n  ping_interval: 1s\n",
                  {2, 1,
                   "engine_io: unknown key (did you mean \"engineio\"?); valid top-level keys are: "
-                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin"});
+                  "server, engineio, socketio, cors, auth, database, api, cluster, log, plugins, plugin_path, admin, demo, demo_public"});
 }
 
 TEST(config_errors, unknown_key_in_a_namespace_map) {
@@ -765,6 +765,30 @@ TEST(config_admin, refuses_an_admin_anyone_could_open_or_a_password_in_clear) {
     expect_error_starting(std::string("socketio:\n  namespaces: [{name: /admin}]\nadmin:\n  enabled: true\n"
                                       "  auth: {username: ops, password_hash: \"") + admin_hash + "\"}\n",
                           4, 3, "admin: namespace /admin is also in socketio.namespaces");
+}
+
+TEST(config_demo, demo_true_is_the_page_and_its_login_and_a_map_chooses) {
+    const auto off = load_string("", "test.yaml");
+    EXPECT_FALSE(off.demo.enabled);
+    EXPECT_FALSE(off.demo.login);
+    const auto on = load_string("demo: true\n", "test.yaml");
+    EXPECT_TRUE(on.demo.enabled);
+    EXPECT_TRUE(on.demo.login);
+    EXPECT_EQ(on.demo.path, "/demo");
+    EXPECT_FALSE(on.demo.public_login);
+    const auto page = load_string("demo: {path: /demo-realtime}\ndemo_public: true\n", "test.yaml");
+    EXPECT_TRUE(page.demo.enabled);
+    EXPECT_FALSE(page.demo.login);
+    EXPECT_EQ(page.demo.path, "/demo-realtime");
+    EXPECT_TRUE(page.demo.public_login);
+    EXPECT_FALSE(load_string("demo: {enabled: false, login: true}\n", "test.yaml").demo.enabled);
+}
+
+TEST(config_demo, refuses_a_bad_path_or_an_unknown_key) {
+    expect_error_starting("demo:\n  path: demo\n", 2, 9, "demo.path: expected a path starting with '/'");
+    expect_error_starting("demo:\n  path: /demo/\n", 2, 9, "demo.path: expected a path starting with '/'");
+    expect_error_starting("demo:\n  public: true\n", 2, 3, "demo.public: unknown key");
+    expect_error_starting("demo: yes\n", 1, 7, "demo: expected");
 }
 
 }  // namespace
