@@ -3,13 +3,16 @@
 // development login signs tokens the server accepts, for a name it checks, only on a
 // loopback listen unless the deployment says demo_public: true (the log says why).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 
 import { io } from "socket.io-client";
 
 import { once } from "../support/client.mjs";
+import { SWITCHBOARD_BIN } from "../support/deployment.mjs";
+import { start_server } from "../support/server.mjs";
 import { start_seed } from "./support.mjs";
 
 const DIR = "examples/first-run";
@@ -83,4 +86,25 @@ test("on a non-loopback listen the login is refused unless demo_public: true", a
   const open = await start_seed(DIR, { replace: [on_all], append: "demo_public: true" });
   t.after(() => open.stop());
   assert.equal((await login(open, JSON.stringify({ name: "Mallory" }))).status, 200);
+});
+
+test("a server without web/ beside it answers 404 for the bundle and the page, and the log says why", async (t) => {
+  // The binary copied alone into an empty folder: no build/web next to it.
+  const dir = mkdtempSync(path.join(tmpdir(), "switchboard-no-web-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const binary = path.join(dir, "switchboard");
+  copyFileSync(SWITCHBOARD_BIN, binary);
+  writeFileSync(path.join(dir, "switchboard.yaml"),
+    `server: {host: 127.0.0.1}\ndatabase: {url: "sqlite:${path.join(dir, "db.sqlite")}", migrate: false}\n` +
+    "auth: {secret: a-development-secret-of-enough-length}\ndemo: true\n");
+  const server = await start_server({ command: `exec ${binary} serve --config ${path.join(dir, "switchboard.yaml")}` });
+  t.after(() => server.stop());
+  assert.equal((await fetch(`${server.url}/socket.io/socket.io.min.js`)).status, 404);
+  assert.equal((await fetch(`${server.url}/demo`)).status, 404);
+  const log = server.output();
+  assert.match(log, new RegExp(`socket.io/socket.io.min.js not found \\(looked in ${dir}/web/socket.io/socket.io.min.js`));
+  assert.match(log, /npm ci --prefix web/);
+  assert.match(log, /demo\/index.html not found/);
+  // The rest of the server is unaffected.
+  assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
 });
