@@ -11,9 +11,11 @@ source build/test-services/env
 
 build_dir=${BUILD_DIR:-build}
 jobs=$(nproc)
+# npm first: the build copies the browser client and bundles yjs from web/ and tests/e2e.
+(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || exit 1
+npm ci --prefix web --no-audit --no-fund --loglevel=error || exit 1
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_TESTS=ON >/dev/null || exit 1
 cmake --build "$build_dir" -j"$jobs" || exit 1
-(cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || exit 1
 
 log=$(mktemp)
 ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" 2>&1 | tee "$log"
