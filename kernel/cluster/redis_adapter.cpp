@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -103,20 +104,13 @@ void redis_adapter::stop() {
 
 std::string redis_adapter::metrics_text() const {
     std::string out;
-    auto counter = [&](const char* name, const char* help, std::uint64_t value) {
-        out += std::string("# HELP switchboard_cluster_") + name + " " + help + "\n";
-        out += std::string("# TYPE switchboard_cluster_") + name + " counter\n";
-        out += std::string("switchboard_cluster_") + name + " " + std::to_string(value) + "\n";
-    };
-    counter("messages_published_total", "Messages this node published to the cluster.", counters_.published);
-    counter("messages_received_total", "Cluster messages this node received.", counters_.received);
-    counter("messages_lost_total", "Messages not published because Redis was unreachable.", counters_.lost);
-    counter("requests_total", "Cluster-wide requests this node made.", counters_.requests);
-    counter("request_timeouts_total", "Requests some node did not answer in time.", counters_.timeouts);
-    counter("redis_outages_total", "Times the connection to Redis was lost.", counters_.outages);
-    out += "# HELP switchboard_cluster_redis_connected Whether this node is subscribed to Redis.\n";
-    out += "# TYPE switchboard_cluster_redis_connected gauge\n";
-    out += std::string("switchboard_cluster_redis_connected ") + (counters_.connected ? "1" : "0") + "\n";
+    using prometheus::append_single;
+    append_single(out, "switchboard_cluster_messages_published_total", "counter",
+                  "Messages this node published to the cluster.", counters_.published.load());
+    append_single(out, "switchboard_cluster_messages_received_total", "counter", "Cluster messages this node received.",
+                  counters_.received.load());
+    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
+                              counters_.connected});
     return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/engineio/packet.hpp"
@@ -194,19 +195,13 @@ void streams_adapter::stop() {
 
 std::string streams_adapter::metrics_text() const {
     std::string out;
-    auto counter = [&](const char* name, const char* help, std::uint64_t value) {
-        out += std::string("# HELP switchboard_cluster_") + name + " " + help + "\n";
-        out += std::string("# TYPE switchboard_cluster_") + name + " counter\n";
-        out += std::string("switchboard_cluster_") + name + " " + std::to_string(value) + "\n";
-    };
-    counter("stream_appended_total", "Messages this node appended to the cluster's stream.", counters_.appended);
-    counter("stream_read_total", "Stream entries this node read.", counters_.read);
-    counter("messages_lost_total", "Messages not published because Redis was unreachable.", counters_.lost);
-    counter("requests_total", "Cluster-wide requests this node made.", counters_.requests);
-    counter("request_timeouts_total", "Requests some node did not answer in time.", counters_.timeouts);
-    counter("redis_outages_total", "Times the connection to Redis was lost.", counters_.outages);
-    out += "# TYPE switchboard_cluster_redis_connected gauge\n";
-    out += std::string("switchboard_cluster_redis_connected ") + (counters_.connected ? "1" : "0") + "\n";
+    using prometheus::append_single;
+    append_single(out, "switchboard_cluster_stream_appended_total", "counter",
+                  "Messages this node appended to the cluster's stream.", counters_.appended.load());
+    append_single(out, "switchboard_cluster_stream_read_total", "counter", "Stream entries this node read.",
+                  counters_.read.load());
+    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
+                              counters_.connected});
     return out;
 }
 

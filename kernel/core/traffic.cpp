@@ -1,5 +1,7 @@
 #include "kernel/core/traffic.hpp"
 
+#include "kernel/core/prometheus_text.hpp"
+
 #include <algorithm>
 #include <atomic>
 
@@ -85,13 +87,10 @@ std::string metrics_text() {
     const totals t = snapshot();
     std::string out;
     auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
-        out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-        out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+        prometheus::append_family(out, name, type, help);
     };
     auto sample = [&](std::string_view name, std::string_view labels, auto value) {
-        out.append(name);
-        if (!labels.empty()) out.append("{").append(labels).append("}");
-        out.append(" ").append(std::to_string(value)).append("\n");
+        prometheus::append_sample(out, name, labels, value);
     };
     family("switchboard_engineio_sessions", "gauge", "Engine.IO sessions open now, by the transport they use.");
     sample("switchboard_engineio_sessions", "transport=\"polling\"", std::max<std::int64_t>(0, t.polling_now));
