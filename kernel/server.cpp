@@ -366,7 +366,7 @@ void server::start() {
                                                     settings_.server.max_handshakes_per_ip);
         engineio_->set_ip_limiter(limiter);
     }
-    if (endpoint.port() != 0) net::ensure_port_free(endpoint);
+    port_claim_ = net::claim_port(endpoint);
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         listeners_.back()->set_ip_limiter(limiter);
@@ -425,6 +425,7 @@ void server::stop() {
     if (cluster_) cluster_->stop();
     if (streams_) streams_->stop();
     listeners_.clear();
+    port_claim_ = {};
     plugins_->unload_all();
     SB_LOG(info, "server") << "stopped";
 }

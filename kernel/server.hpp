@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "kernel/config/config.hpp"
+#include "kernel/net/port_claim.hpp"
 
 namespace switchboard::kernel {
 
@@ -122,6 +123,8 @@ private:
     // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
     // first, once the handler pool it uses for logins is done.
     std::unique_ptr<admin::admin_namespace> admin_;
+    // Held while listening: a second server on this port fails to start.
+    net::port_claim port_claim_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
     bool running_ = false;
 };

@@ -1,6 +1,7 @@
 // Accepts TCP connections on one worker. Every worker has its own listener bound to
 // the same address with SO_REUSEPORT, so the kernel spreads new connections over the
-// workers and accepting never crosses threads.
+// workers and accepting never crosses threads. claim_port (port_claim.hpp) keeps a
+// second process from joining them.
 #pragma once
 
 #include <chrono>
@@ -19,12 +20,6 @@ class worker;
 }
 
 namespace switchboard::kernel::net {
-
-// Throws std::system_error ("port N is in use") when another socket already listens on
-// `endpoint`. SO_REUSEPORT lets any process of the same user bind a port its listeners
-// share, so without this check a second server would start and take half the clients.
-// Call it before binding the listeners (port 0 needs no check).
-void ensure_port_free(const boost::asio::ip::tcp::endpoint& endpoint);
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
