@@ -63,6 +63,7 @@ public:
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+    void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
 
     const std::string& uid() const noexcept { return uid_; }
     const adapter_counters& counters() const noexcept { return counters_; }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct message {
 struct effects {
     std::vector<message> messages;
     std::vector<json> missed;      // notifications:send payloads (missed calls)
+    // Users who came into a call (true) or left theirs (false): the other nodes of a
+    // cluster count them busy (see set_busy_elsewhere).
+    std::vector<std::pair<std::string, bool>> engaged;
 };
 
 struct invite_request {
@@ -67,6 +71,10 @@ public:
     bool is_member(socket_id socket, const std::string& call_id) const;
 
     std::size_t active_calls() const;
+    bool has_call(const std::string& call_id) const;
+
+    // A user in a call another node of the cluster holds: busy here too.
+    void set_busy_elsewhere(const std::string& user, bool busy);
 
 private:
     enum class state { ringing, joined, declined, missed, left, busy };
@@ -99,6 +107,13 @@ private:
     std::map<std::string, call> calls_;
     std::map<std::string, std::string> user_call_;     // joined users -> their call
     std::map<socket_id, std::string> socket_call_;     // joined sockets -> their call
+    std::set<std::string> busy_elsewhere_;             // users in calls of other nodes
+
+    bool in_a_call(const std::string& user) const {
+        return user_call_.contains(user) || busy_elsewhere_.contains(user);
+    }
+    void engage(const std::string& user, socket_id socket, const std::string& call_id, effects& out);
+    void release(const std::string& user, socket_id socket, effects& out);
 };
 
 }  // namespace switchboard::plugins::calls

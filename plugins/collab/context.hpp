@@ -8,6 +8,7 @@
 
 #include <switchboard/sdk.hpp>
 
+#include "cluster_sync.hpp"
 #include "documents.hpp"
 #include "editing_tracker.hpp"
 #include "settings.hpp"
@@ -24,6 +25,7 @@ struct collab_context {
     collab_store store;
     document_registry documents;
     editing_tracker editing;
+    remote_awareness remote;   // clients of the documents on the other nodes
 
     // The role of `user` in `document` as stored: owner, member role, or the default.
     role role_of(const std::string& document, const std::string& owner, const std::string& user);

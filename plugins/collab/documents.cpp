@@ -57,6 +57,10 @@ void document::replace(const std::vector<std::int64_t>& removed, std::int64_t id
     add(id, std::move(data), std::move(summary));
 }
 
+bool document::has(std::int64_t id) const {
+    return std::any_of(updates.begin(), updates.end(), [id](const auto& u) { return u->id == id; });
+}
+
 std::vector<awareness_entry> document::apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries) {
     std::vector<awareness_entry> accepted;
     for (const auto& e : entries) {

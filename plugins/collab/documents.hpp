@@ -47,6 +47,8 @@ struct document {
         const std::map<std::uint64_t, std::uint64_t>& theirs) const;
 
     void add(std::int64_t id, bytes data, update_summary summary);
+    // Whether update `id` is held (another node's update may be in the log already).
+    bool has(std::int64_t id) const;
 
     // Compaction: a writer's full state replaces the updates it covers.
     bool compacting = false;   // a full state was asked for and not answered yet

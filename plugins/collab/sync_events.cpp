@@ -47,6 +47,8 @@ void receive_update(collab_context& ctx, socket_id socket, std::string_view even
         std::lock_guard lock(doc->mutex);
         // Stored first: an update anyone has seen survives a restart.
         const auto id = ctx.store.append(doc->name, update, s->user);
+        // The other nodes' memory first: a joiner there right after the relay gets it.
+        share_update(ctx, doc->name, id, update);
         ctx.p.emit(target::to_namespace(s->nsp).except(socket), "sync-update", json::array({binary(update)}));
         doc->add(id, std::move(update), std::move(*summary));
         // The writer that just sent an update has the newest state: ask it.
@@ -88,6 +90,7 @@ void sync_step_1(collab_context& ctx, sdk::event& e) {
         missing = open->doc->missing_for(*theirs);
         ours = open->doc->known.encode();
         present = open->doc->awareness_states();
+        for (auto& entry : ctx.remote.of(open->doc->name)) present.push_back(std::move(entry));
     }
     // The provider applies one update from the ack; the log is many, so they follow as
     // sync-update events (applying them in any order gives the same document).
@@ -127,6 +130,7 @@ void awareness_update(collab_context& ctx, sdk::event& e) {
     if (open->s.access == role::reader && !ctx.config.reader_awareness) return;
     std::lock_guard lock(open->doc->mutex);
     const auto accepted = open->doc->apply_awareness(e.socket, *entries);
+    share_awareness(ctx, open->doc->name, accepted);
     if (!accepted.empty())
         ctx.p.emit(target::to_namespace(open->s.nsp).except(e.socket), "awareness-update",
                    json::array({binary(encode_awareness(accepted))}));
@@ -194,6 +198,7 @@ void register_sync_events(collab_context& ctx) {
         std::lock_guard lock(gone->doc->mutex);
         // The closed tab's cursor and name disappear for the others.
         const auto removed = gone->doc->remove_awareness_of(s.socket);
+        share_awareness(ctx, gone->doc->name, removed);
         if (!removed.empty())
             ctx.p.emit(target::to_namespace(gone->s.nsp), "awareness-update",
                        json::array({binary(encode_awareness(removed))}));
