@@ -307,6 +307,7 @@ void server::install_builtin_routes() {
         body += namespace_metrics_text(socketio_->connected_sockets_by_namespace());
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
+        body += socketio::payload_metrics_text();
         if (cluster_) body += cluster_->metrics_text();
         if (streams_) body += streams_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();

@@ -9,7 +9,6 @@
 #include "kernel/server.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/store/database.hpp"
-#include "switchboard/sdk.hpp"
 
 namespace switchboard::kernel::plugins {
 
@@ -33,14 +32,17 @@ switchboard_status_t guarded(switchboard_plugin_t* self, const char* what, Body&
     return SWITCHBOARD_ERROR;
 }
 
-// Parses a plugin's arguments: a JSON array with placeholders, plus attachments.
-std::optional<json> parse_args(switchboard_str_t args_json, const switchboard_str_t* attachments, std::size_t count) {
-    const auto s = text(args_json);
-    if (s.empty()) return json::array();
-    json value = json::parse(s, nullptr, false);
-    if (value.is_discarded() || !value.is_array()) return std::nullopt;
-    if (count) sdk::detail::restore_binary(value, attachments, count);
-    return value;
+// A plugin's arguments (a JSON array with placeholders, plus attachments), checked and
+// owned; they are sent as written, never parsed into values and dumped again.
+std::optional<socketio::encoded_arguments> arguments_of(switchboard_str_t args_json,
+                                                        const switchboard_str_t* attachments, std::size_t count) {
+    if (count && !attachments) return std::nullopt;
+    socketio::encoded_arguments args;
+    args.text = text(args_json).empty() ? std::string("[]") : std::string(text(args_json));
+    if (!socketio::are_arguments_valid(args.text, count)) return std::nullopt;
+    args.attachments.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) args.attachments.emplace_back(text(attachments[i]));
+    return args;
 }
 
 std::vector<std::string> to_strings(const switchboard_str_t* items, std::size_t count) {
@@ -124,39 +126,43 @@ switchboard_status_t host_ack(switchboard_plugin_t* self, switchboard_socket_t s
                               size_t attachment_count) {
     if (!self || ack_id < 0) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_ack", [&] {
-        auto args = parse_args(args_json, attachments, attachment_count);
+        auto args = arguments_of(args_json, attachments, attachment_count);
         if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
         self->host->kernel().socketio().with_socket(socket, [ack_id, args = std::move(*args)](socketio::socket* s) mutable {
-            if (s) s->ack(ack_id, std::move(args));
+            if (s) s->ack_text(ack_id, std::move(args));
         });
         return SWITCHBOARD_OK;
     });
 }
 
-switchboard_status_t emit_to_socket(switchboard_plugin_t* self, const switchboard_emit_t& emit, json args) {
+switchboard_status_t emit_to_socket(switchboard_plugin_t* self, const switchboard_emit_t& emit,
+                                    socketio::encoded_arguments args) {
     auto& host = *self->host;
     std::string event(text(emit.event));
     const bool is_volatile = (emit.flags & SWITCHBOARD_EMIT_VOLATILE) != 0;
     if (!emit.on_ack) {
         host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args),
                                                            is_volatile](socketio::socket* s) mutable {
-            if (s) s->emit(event, std::move(args), is_volatile);
+            if (s) s->emit_text(event, std::move(args), is_volatile);
         });
         return SWITCHBOARD_OK;
     }
-    // The ack callback runs on the pool (it may block) and exactly once.
-    auto answer = [&host, fn = emit.on_ack, user_data = emit.ack_user_data](std::optional<json> response) {
-        host.pool().post([fn, user_data, response = std::move(response)]() mutable {
+    // The ack callback runs on the pool (it may block) and exactly once; it gets the
+    // client's answer as the client wrote it.
+    auto answer = [&host, fn = emit.on_ack,
+                   user_data = emit.ack_user_data](std::optional<socketio::encoded_arguments> response) {
+        host.pool().post([fn, user_data, response = std::move(response)] {
             if (!response) return fn(user_data, 1, switchboard_str_t{nullptr, 0}, nullptr, 0);
-            const auto encoded = sdk::detail::encode_args(std::move(*response));
-            fn(user_data, 0, view(encoded.text), encoded.attachments.data(), encoded.attachments.size());
+            std::vector<switchboard_str_t> attachments;
+            for (const auto& bytes : response->attachments) attachments.push_back(view(bytes));
+            fn(user_data, 0, view(response->text), attachments.data(), attachments.size());
         });
     };
     const auto timeout = std::chrono::milliseconds(emit.ack_timeout_ms ? emit.ack_timeout_ms : 5000);
     host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args), timeout,
                                                        answer = std::move(answer)](socketio::socket* s) mutable {
         if (!s) return answer(std::nullopt);
-        s->emit_with_ack(event, std::move(args), timeout, std::move(answer));
+        s->emit_text_with_ack(event, std::move(args), timeout, std::move(answer));
     });
     return SWITCHBOARD_OK;
 }
@@ -166,7 +172,7 @@ switchboard_status_t host_emit(switchboard_plugin_t* self, const switchboard_emi
         return SWITCHBOARD_INVALID_ARGUMENT;
     if (text(emit->event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_emit", [&] {
-        auto args = parse_args(emit->args_json, emit->attachments, emit->attachment_count);
+        auto args = arguments_of(emit->args_json, emit->attachments, emit->attachment_count);
         if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
         if (emit->target == SWITCHBOARD_TO_SOCKET) return emit_to_socket(self, *emit, std::move(*args));
         if (emit->on_ack) return SWITCHBOARD_INVALID_ARGUMENT;   // acks come from one socket only
@@ -189,7 +195,7 @@ switchboard_status_t host_emit(switchboard_plugin_t* self, const switchboard_emi
                 return SWITCHBOARD_INVALID_ARGUMENT;
         }
         const auto nsp = text(emit->nsp).empty() ? std::string_view("/") : text(emit->nsp);
-        self->host->kernel().socketio().broadcast(nsp, options, text(emit->event), std::move(*args));
+        self->host->kernel().socketio().broadcast_text(nsp, options, text(emit->event), std::move(*args));
         return SWITCHBOARD_OK;
     });
 }

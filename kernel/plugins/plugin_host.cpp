@@ -16,7 +16,6 @@
 #include "kernel/plugins/plugin_library.hpp"
 #include "kernel/server.hpp"
 #include "kernel/socketio/server.hpp"
-#include "switchboard/sdk.hpp"
 
 namespace switchboard::kernel::plugins {
 
@@ -38,9 +37,9 @@ json query_object(std::string_view query) {
     return out;
 }
 
-std::size_t encoded_size(const sdk::detail::encoded_args& args) {
+std::size_t encoded_size(const socketio::encoded_arguments& args) {
     std::size_t total = args.text.size();
-    for (const auto& bytes : args.attachment_bytes) total += bytes.size();
+    for (const auto& bytes : args.attachments) total += bytes.size();
     return total;
 }
 
@@ -100,11 +99,13 @@ struct socket_snapshot {
     }
 };
 
-// A client event, owned, for a pooled handler.
+// A client event, owned, for a pooled handler: the arguments are the client's own text
+// (placeholders intact) and attachments, as the Socket.IO layer decoded them.
 struct event_copy {
     std::uint64_t socket = 0;
     std::string nsp, name, user_json;
-    sdk::detail::encoded_args args;
+    socketio::encoded_arguments args;
+    std::vector<switchboard_str_t> attachments;   // views of args.attachments
     std::int64_t ack_id = -1;
 
     switchboard_event_t view_of() const {
@@ -114,8 +115,8 @@ struct event_copy {
         e.nsp = view(nsp);
         e.event = view(name);
         e.args_json = view(args.text);
-        e.attachments = args.attachments.data();
-        e.attachment_count = args.attachments.size();
+        e.attachments = attachments.data();
+        e.attachment_count = attachments.size();
         e.ack_id = ack_id;
         e.user_json = view(user_json);
         return e;
@@ -421,9 +422,8 @@ void plugin_host::install_namespace_handlers() {
             handlers.authorize = [this](socketio::socket& s, std::function<void(std::optional<json>)> decide) {
                 run_connect_hooks(s, std::move(decide));
             };
-        handlers.on_event = [this](socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
-            dispatch_event(s, event, args, ack_id);
-        };
+        handlers.on_event_text = [this](socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                        std::int64_t ack_id) { dispatch_event(s, event, std::move(args), ack_id); };
         handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
             run_disconnect_hooks(s, reason);
         };
@@ -431,7 +431,8 @@ void plugin_host::install_namespace_handlers() {
     }
 }
 
-void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
+void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                 std::int64_t ack_id) {
     std::vector<const event_handler*> handlers;
     auto collect = [&](std::string_view name) {
         for (const auto* nsp : {s.nsp().c_str(), "*"}) {
@@ -454,8 +455,9 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
     copy->socket = s.handle();
     copy->nsp = s.nsp();
     copy->name = std::string(event);
-    copy->user_json = s.user().dump(-1, ' ', false, json::error_handler_t::replace);
-    copy->args = sdk::detail::encode_args(std::move(args));
+    copy->user_json = s.user_text();
+    copy->args = std::move(args);
+    for (const auto& bytes : copy->args.attachments) copy->attachments.push_back(view(bytes));
     copy->ack_id = ack_id;
     std::shared_ptr<handler_pool::strand> strand;
     std::shared_ptr<pooled_queue> queue;

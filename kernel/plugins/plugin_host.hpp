@@ -34,6 +34,7 @@ class http_api;
 }
 namespace socketio {
 class socket;
+struct encoded_arguments;
 }
 }  // namespace switchboard::kernel
 
@@ -217,7 +218,8 @@ private:
 
     void load_one(const config::plugin_settings& settings);
     void install_namespace_handlers();
-    void dispatch_event(socketio::socket& s, std::string_view event, nlohmann::json& args, std::int64_t ack_id);
+    void dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                        std::int64_t ack_id);
     void run_connect_hooks(socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> decide);
     void run_disconnect_hooks(socketio::socket& s, std::string_view reason);
     void arm_timer(const std::shared_ptr<timer_state>& timer);

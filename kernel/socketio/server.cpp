@@ -21,8 +21,9 @@ engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
     return to_wire(p);
 }
 
-engineio::wire_message to_wire(const packet& p) {
-    encoded_packet encoded = encode(p);
+engineio::wire_message to_wire(const packet& p) { return to_message(encode(p)); }
+
+engineio::wire_message to_message(const encoded_packet& encoded) {
     engineio::wire_message message;
     message.reserve(1 + encoded.attachments.size());
     message.push_back(engineio::wire_packet::message(encoded.text));
@@ -247,32 +248,27 @@ void server::select_local(std::string_view nsp_name, const broadcast_options& op
 
 void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
                             std::string_view args_json) {
+    broadcast_text(nsp, options, event, encoded_arguments{std::string(args_json), {}});
+}
+
+void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                            encoded_arguments args) {
     // The EVENT packet's text: 2[/nsp,]["event",<the arguments as given>]
-    std::string text(1, static_cast<char>('0' + static_cast<int>(packet_type::event)));
-    if (nsp != "/") {
-        text += nsp;
-        text += ',';
-    }
-    text += '[';
-    text += json(event).dump();
-    constexpr std::string_view json_space = " \t\r\n";
-    const auto first = args_json.find_first_not_of(json_space, args_json.find('[') + 1);
-    const auto last = args_json.find_last_not_of(json_space);   // the closing ']'
-    if (first != std::string_view::npos && first < last) {
-        text += ',';
-        text.append(args_json.substr(first, last - first));
-    }
-    text += ']';
-    engineio::wire_message message;
-    message.push_back(engineio::wire_packet::message(text));
     const bool logged_by_cluster = cluster_logs_broadcasts() && !options.is_volatile;
-    if (!logged_by_cluster) fan_out(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    // The cluster's messages carry values: parsed once, in the text's key order.
+    cluster::ordered_json data;
     if (adapter_) {
-        auto data = cluster::ordered_json::parse(args_json, nullptr, false);
-        if (data.is_array()) {
-            data.insert(data.begin(), cluster::ordered_json(event));
-            publish_to_cluster(nsp, logged_by_cluster ? with_sender_as_room(options) : options, data);
-        }
+        payload_work().parses.fetch_add(1, std::memory_order_relaxed);
+        data = cluster::ordered_json::parse(args.text, nullptr, false);
+        detail::restore_binary(data, args.attachments);
+    }
+    if (!logged_by_cluster) {
+        auto message = to_message(encode_arguments(nsp, no_ack_id, event, std::move(args)));
+        fan_out(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    }
+    if (adapter_ && data.is_array()) {
+        data.insert(data.begin(), cluster::ordered_json(event));
+        publish_to_cluster(nsp, logged_by_cluster ? with_sender_as_room(options) : options, data);
     }
 }
 
@@ -460,15 +456,21 @@ void server::fan_out(std::string_view nsp, const broadcast_options& options,
 
 void server::emit_logged(socket& s, std::string_view event, json args) {
     args.insert(args.begin(), json(event));
+    emit_logged(s, [&] { return event_message(s.nsp(), cluster::ordered_json(args)); },
+                [&] { return cluster::ordered_json(args); });
+}
+
+void server::emit_logged(socket& s, const std::function<engineio::wire_message()>& build,
+                         const std::function<cluster::ordered_json()>& tree) {
     broadcast_options options;
     options.rooms = {s.id()};
     if (cluster_logs_broadcasts())
-        return adapter_->broadcast(s.nsp(), cluster::ordered_json(args), cluster::selection{options.rooms, {}}, false);
+        return adapter_->broadcast(s.nsp(), tree(), cluster::selection{options.rooms, {}}, false);
     auto* current = worker::current();
     const std::optional<std::size_t> own_worker =
         current ? std::optional<std::size_t>(current->index()) : std::nullopt;
-    if (!local_log_) return s.send(event_message(s.nsp(), cluster::ordered_json(args)));
-    const auto message = event_message(s.nsp(), cluster::ordered_json(args));
+    if (!local_log_) return s.send(build());
+    const auto message = build();
     local_log_->append(
         s.nsp(), options.rooms, {},
         [&](const cluster::log_position& offset) {

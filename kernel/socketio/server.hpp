@@ -38,6 +38,8 @@ class server;
 
 // Encodes a packet into its wire form: the text packet, then its attachments.
 engineio::wire_message to_wire(const packet& p);
+// An encoded packet as Engine.IO messages: its text, then its attachments.
+engineio::wire_message to_message(const encoded_packet& encoded);
 // The same in the deployment's parser: as above, or one MessagePack message.
 engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
 // An EVENT packet of `data` ([event, ...args]; binary values become attachments).
@@ -51,6 +53,9 @@ struct namespace_handlers {
     std::function<void(socket& s)> on_connection;
     // A client event; `ack_id` is no_ack_id unless the client waits for s.ack(ack_id, ...).
     std::function<void(socket& s, std::string_view event, json& args, std::int64_t ack_id)> on_event;
+    // The same event as the client wrote its arguments (placeholders intact), for a layer
+    // that passes them on unchanged (the plugin host).
+    std::function<void(socket& s, std::string_view event, encoded_arguments args, std::int64_t ack_id)> on_event_text;
     std::function<void(socket& s, std::string_view reason)> on_disconnect;
 };
 
@@ -142,6 +147,9 @@ public:
     // caller, spliced into the packet as it is (key order and numbers as written).
     void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
                         std::string_view args_json);
+    // The same with attachments named by the text's placeholders (a plugin's emit).
+    void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                        encoded_arguments args);
 
     // Runs `fn` on every socket `options` selects (rooms, except, as a broadcast), on
     // each socket's own worker, then `done` once with how many there were, from the
@@ -193,6 +201,10 @@ public:
     recovery_counters& recovery_metrics() noexcept { return recovery_counters_; }
     // An event for one connected socket, logged with an offset (called on its worker).
     void emit_logged(socket& s, std::string_view event, json args);
+    // The same for an event already encoded: `message` builds its packet, `tree` its
+    // values for the cluster's log (each called at most once, only when needed).
+    void emit_logged(socket& s, const std::function<engineio::wire_message()>& message,
+                     const std::function<cluster::ordered_json()>& tree);
     // A logged event (with its offset) read from the cluster's log, delivered here in
     // the order of the log; the cluster calls it in that order, from one thread.
     void deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
