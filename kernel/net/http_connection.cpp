@@ -43,7 +43,8 @@ struct http_connection::state {
     asio::ip::tcp::socket socket;
     // A TLS port's connection before its handshake starts; then `tls` holds it.
     tls_handle tls_session;
-    std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
+    // Behind a pointer: a plain connection does not carry an idle SSL stream's bytes.
+    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
     bool handshaking = false;
     // No maximum of its own: the parser's header and body limits bound what it holds
     // (a maximum here would cut headers short of their limit, with a 400 for a 431).
@@ -210,7 +211,7 @@ void http_connection::on_first_bytes(const boost::system::error_code& ec) {
         count_refusal(refusal::plain_http_on_tls);
         return reject(400, "This port speaks HTTPS: use https:// (or wss://)");
     }
-    s.tls.emplace(s.socket, s.tls_session.release());
+    s.tls = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(s.socket, s.tls_session.release());
     s.tls->async_handshake(asio::ssl::stream_base::server,
                            [self = shared_from_this()](const boost::system::error_code& handshake_ec) {
                                self->on_handshake(handshake_ec);
