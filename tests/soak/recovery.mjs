@@ -4,10 +4,11 @@
 // been received by every addressee once, in order, and every reconnection must have
 // been a recovery. See README.md.
 import { API_KEY, start_soak_server } from "./lib/server.mjs";
+import { merge_counts } from "./lib/latency.mjs";
 import { start_publisher } from "./lib/publisher.mjs";
 import { user_stream } from "./lib/recovery_clients.mjs";
 import { shard, start_workers } from "./lib/workers.mjs";
-import { finish, log, metrics, options, sample_server } from "./lib/run.mjs";
+import { finish, log, metrics, options, sample_server, server_log_digest } from "./lib/run.mjs";
 import { http_call } from "../e2e/support/http.mjs";
 
 const o = options({ minutes: 10, clients: 1000, workers: 2, rooms: 50, rate: 100, drop_every: 60, warmup: 120 });
@@ -71,11 +72,7 @@ const parts = await workers.ask("account", { sent: published.sent, timeout_ms: 6
 const sum = (key) => parts.reduce((a, p) => a + p[key], 0);
 const totals = parts.map((p) => p.totals);
 const add = (key) => totals.reduce((a, t) => a + t[key], 0);
-const merge = (key) =>
-  totals.reduce((acc, t) => {
-    for (const [k, v] of Object.entries(t[key])) acc[k] = (acc[k] ?? 0) + v;
-    return acc;
-  }, {});
+const merge = (key) => merge_counts(totals.map((t) => t[key]));
 summary.accounting = {
   emits: published.emits,
   api_failed_attempts: published.failed_attempts,
@@ -101,6 +98,7 @@ workers.ask("close").catch(() => {});
 sampler.stop();
 summary.server_exit = server.exit();   // null: still running, i.e. no crash
 await server.stop();
+summary.server_log = server_log_digest(server);
 workers.stop();
 summary.verdict = {
   every_event_once_in_order:

@@ -9,7 +9,8 @@ const ROLES = {
 let role = null;
 
 function answer(message) {
-  if (process.connected) process.send(message);
+  // The callback takes a send that fails because the parent already left.
+  if (process.connected) process.send(message, () => {});
 }
 
 process.on("message", async ({ id, type, payload }) => {

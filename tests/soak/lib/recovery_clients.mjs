@@ -42,6 +42,8 @@ export function create({ url, drop_mean_s, clients }) {
       streams: { [room]: new StreamTracker(), [user_stream(user)]: new StreamTracker() },
       connected_once: false,
       has_offset: false,
+      connections: 0,
+      history: [],   // connections and drops, for the report of a client with an anomaly
       dropping_now: false,
       timer: null,
     };
@@ -50,10 +52,12 @@ export function create({ url, drop_mean_s, clients }) {
       if (typeof offset !== "string") totals.events_without_offset++;
       else client.has_offset = true;
       const tracker = client.streams[stream];
-      if (tracker) tracker.receive(seq);
+      if (tracker) tracker.receive(seq, { offset, connection: client.connections, at: Date.now(), transport: socket.io.engine?.transport?.name });
       else totals.events_of_other_streams++;
     });
     socket.on("connect", () => {
+      client.connections++;
+      client.history.push({ at: Date.now(), connect: client.connections, recovered: socket.recovered, id: socket.id });
       if (client.connected_once) {
         totals.reconnections++;
         if (socket.recovered) totals.recovered++;
@@ -64,6 +68,7 @@ export function create({ url, drop_mean_s, clients }) {
     });
     socket.on("connect_error", () => totals.connect_errors++);
     socket.on("disconnect", (reason) => {
+      client.history.push({ at: Date.now(), disconnect: reason });
       if (client.dropping_now) {
         client.dropping_now = false;
         return;
@@ -89,13 +94,12 @@ export function create({ url, drop_mean_s, clients }) {
     client.dropping_now = true;
     const engine = socket.io.engine;
     const raw = engine.transport?.name === "websocket" ? engine.transport.ws?._socket : null;
-    if (raw && chance(0.5)) {
-      totals.drops.tcp_destroy++;
-      raw.destroy();
-    } else {
-      totals.drops.engine_close++;
-      engine.close();
-    }
+    const how = raw && chance(0.5) ? "tcp_destroy" : "engine_close";
+    totals.drops[how]++;
+    client.history.push({ at: Date.now(), drop: how, transport: engine.transport?.name });
+    if (client.history.length > 40) client.history.splice(0, client.history.length - 40);
+    if (how === "tcp_destroy") raw.destroy();
+    else engine.close();
   }
 
   const connected = () => members.filter((c) => c.socket.connected).length;
@@ -130,7 +134,17 @@ export function create({ url, drop_mean_s, clients }) {
           result.duplicates += t.duplicates;
           result.out_of_order += t.out_of_order;
           if ((t.lost(n) || t.duplicates || t.out_of_order) && result.incomplete_clients.length < 10)
-            result.incomplete_clients.push({ user: c.user, stream, sent: n, next: t.next, missing: [...t.missing].slice(0, 10), duplicates: t.duplicates, out_of_order: t.out_of_order });
+            result.incomplete_clients.push({
+              user: c.user,
+              stream,
+              sent: n,
+              next: t.next,
+              missing: [...t.missing].slice(0, 10),
+              duplicates: t.duplicates,
+              out_of_order: t.out_of_order,
+              anomalies: t.anomalies,
+              history: c.history,
+            });
         }
       }
       return { ...result, totals: { ...totals, connected: connected() } };

@@ -1,7 +1,7 @@
 // What both soaks share around their scenario: options from the command line, a
 // directory for the run's files (server log, samples, summary), the sampler on the
 // server with a progress line every sample, and the summary written at the end.
-import { mkdirSync, writeFileSync, appendFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -52,6 +52,18 @@ export async function metrics(server, pattern) {
         return [line.slice(0, at), Number(line.slice(at + 1))];
       }),
   );
+}
+
+// What the server logged (level warn and up): how many lines, and a few distinct
+// ones with their timestamps and counters stripped.
+export function server_log_digest(server) {
+  const lines = readFileSync(server.log_file, "utf8").split("\n").filter(Boolean);
+  const shapes = new Map();
+  for (const line of lines) {
+    const shape = line.replace(/^\S+\s+\S+\s+/, "").replace(/\d+/g, "N").slice(0, 200);
+    shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+  }
+  return { lines: lines.length, kinds: Object.fromEntries([...shapes].sort((a, b) => b[1] - a[1]).slice(0, 15)) };
 }
 
 export function finish(out, summary, sampler, warmup_s) {
