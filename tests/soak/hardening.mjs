@@ -103,6 +103,7 @@ summary.well_behaved = {
   minutes_with_failures: acks.minutes.filter((m) => m.failed > 0).length,
   worst_minute_max_ms: Math.max(...acks.minutes.map((m) => m.max_ms)),
   per_minute: acks.minutes,
+  client_event_loop_delay_max_ms_per_minute: reports.map((r) => r.loop_delay_max_ms),
   messages_received: reports.reduce((a, r) => a + r.totals.messages_received, 0),
   reconnections: merge_counts(reports.map((r) => r.totals.reconnections)),
 };

@@ -3,6 +3,8 @@
 // then and times its ack, and at random leaves and comes back — disconnecting and
 // connecting again, or dropping its transport and letting the client reconnect. Any
 // refused connection, unexpected disconnection, error ack or ack timeout is a failure.
+import { monitorEventLoopDelay } from "node:perf_hooks";
+
 import { io } from "./modules.mjs";
 import { LatencyLog } from "./latency.mjs";
 import { chance, exponential_ms, wait_until } from "./random.mjs";
@@ -20,6 +22,16 @@ export function create({ url, send_mean_s, reconnect_mean_s, ack_timeout_ms, cli
   };
   const totals = { clients: clients.length, messages_received: 0, reconnections: { disconnect_connect: 0, transport_drop: 0 } };
   let running = true;
+  // This process's own event-loop delay, per minute: on a starved machine a client
+  // that could not run tells its late acks apart from a slow server.
+  const loop_delay = monitorEventLoopDelay({ resolution: 20 });
+  loop_delay.enable();
+  const loop_delay_max_ms = [];
+  const loop_sampler = setInterval(() => {
+    const minute = Math.floor((Date.now() - acks.started) / 60_000);
+    loop_delay_max_ms[minute] = Math.max(loop_delay_max_ms[minute] ?? 0, Math.round(loop_delay.max / 1e6));
+    loop_delay.reset();
+  }, 1_000);
   const members = clients.map(make_client);
 
   // Emits with an ack and times it; the chat plugin acks [null, result] or [error].
@@ -90,7 +102,8 @@ export function create({ url, send_mean_s, reconnect_mean_s, ack_timeout_ms, cli
       members.forEach((c) => c.timers.forEach(clearTimeout));
       await wait_until(() => members.every((c) => c.pending === 0), ack_timeout_ms + 5_000);
       members.forEach((c) => c.socket.disconnect());
-      return { acks: { values: acks.values, failures: acks.failures, minutes: acks.minutes }, setup_failures, totals };
+      clearInterval(loop_sampler);
+      return { acks: { values: acks.values, failures: acks.failures, minutes: acks.minutes }, setup_failures, loop_delay_max_ms, totals };
     },
   };
 }
