@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "kernel/config/config.hpp"
+#include "kernel/net/port_claim.hpp"
 
 namespace switchboard::kernel {
 
@@ -23,6 +24,7 @@ class server;
 }
 namespace net {
 class listener;
+class tls_context;
 }
 namespace api {
 class http_api;
@@ -122,7 +124,11 @@ private:
     // The Admin UI's namespace (null: admin.enabled is off). After plugins_: it goes
     // first, once the handler pool it uses for logins is done.
     std::unique_ptr<admin::admin_namespace> admin_;
+    // Held while listening: a second server on this port fails to start.
+    net::port_claim port_claim_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
+    // server.tls: the certificate every listener serves, reloaded on SIGHUP.
+    std::shared_ptr<net::tls_context> tls_;
     bool running_ = false;
 };
 

@@ -21,6 +21,7 @@
 -- scripts/README.md documents the configuration and the answers.
 local sb = require("switchboard")
 local f = require("lib.feature")
+local http = require("lib.http")
 
 local settings = sb.config.payments or {}
 local tolerance = f.setting(settings, "tolerance_s", 300)
@@ -31,15 +32,7 @@ end
 
 -- ---------------------------------------------------------------- signatures
 
-local function header(request, name)
-  local headers = request.headers or {}
-  local value = headers[name]
-  if value ~= nil then return value end
-  for key, v in pairs(headers) do
-    if type(key) == "string" and key:lower() == name then return v end
-  end
-  return nil
-end
+local header = http.header
 
 -- The timestamp and the candidate signatures a request carries, or nil, why.
 local readers = {}

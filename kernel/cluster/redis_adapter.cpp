@@ -25,6 +25,7 @@ enum request_type : int {
     server_side_emit = 6,
     broadcast_with_ack = 7,
     broadcast_client_count = 8,
+    broadcast_ack = 9,
 };
 
 // Node's uid2: 6 characters of [A-Za-z0-9_-], which a random id already is.
@@ -46,20 +47,6 @@ std::string to_msgpack(const ordered_json& value) {
 }
 
 }  // namespace
-
-struct redis_adapter::pending_fetch {
-    explicit pending_fetch(asio::io_context& io) : timer(io) {}
-    std::function<void(fetch_result)> done;
-    fetch_result result;
-    std::size_t expected_responses = 0;
-    std::size_t responses = 0;
-    bool counted = false;       // the number of servers is known
-    bool local_done = false;    // this node's own sockets are in
-    bool timed_out = false;
-    asio::steady_timer timer;
-
-    bool complete() const noexcept { return counted && local_done && (timed_out || responses >= expected_responses); }
-};
 
 redis_adapter::redis_adapter(redis_adapter_settings settings, local_node& node)
     : settings_(std::move(settings)), node_(node), uid_(short_id()), work_(io_.get_executor()) {
@@ -95,7 +82,7 @@ void redis_adapter::stop() {
     asio::post(io_, [this] {
         publisher_->stop();
         subscriber_->stop();
-        for (auto& [id, pending] : pending_) pending->timer.cancel();
+        requests_.cancel_all();
         work_.reset();
         io_.stop();
     });
@@ -164,64 +151,31 @@ void redis_adapter::disconnect(const std::string& nsp, const selection& which, b
 void redis_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = short_id();
-        auto pending = std::make_shared<pending_fetch>(io_);
-        pending->done = std::move(done);
-        pending_[request_id] = pending;
-        ++counters_.requests;
+        requests_.open(request_id, [done = std::move(done)](gathered answers) {
+            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
+        });
         // This node's part, from its workers; the request's end waits for it too.
         node_.describe(nsp, which, [this, request_id](ordered_json sockets) {
             asio::post(io_, [this, request_id, sockets = std::move(sockets)]() mutable {
-                const auto found = pending_.find(request_id);
-                if (found == pending_.end()) return;
-                auto& result = found->second->result.sockets;
-                for (auto& s : sockets) result.push_back(std::move(s));
-                found->second->local_done = true;
-                finish(request_id);
+                requests_.local_answered(request_id, std::move(sockets));
             });
         });
         // Every subscriber of the request channel answers, as Node counts servers.
         publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)}, [this, nsp, which, request_id](
                                                                               std::optional<resp_value> reply) {
-            const auto found = pending_.find(request_id);
-            if (found == pending_.end()) return;
-            auto& pending = *found->second;
+            if (!requests_.contains(request_id)) return;
             std::int64_t servers = 1;
             if (reply && reply->is_array() && reply->elements.size() == 2) servers = reply->elements[1].integer;
-            if (!reply) {
-                // Redis is down: what this node knows, marked as partial.
-                pending.result.partial = true;
-                ++counters_.timeouts;
+            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
+            if (others > 0) {
+                const ordered_json request{
+                    {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}};
+                publish(request_channel(nsp), request.dump());
             }
-            pending.expected_responses = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-            pending.counted = true;
-            if (pending.expected_responses == 0) return finish(request_id);
-            const ordered_json request{
-                {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}};
-            publish(request_channel(nsp), request.dump());
-            pending.timer.expires_after(settings_.requests_timeout);
-            pending.timer.async_wait([this, request_id](const boost::system::error_code& ec) {
-                if (ec) return;
-                if (const auto found = pending_.find(request_id); found != pending_.end()) {
-                    found->second->timed_out = true;
-                    finish(request_id);
-                }
-            });
+            // Redis down: what this node knows, marked as partial.
+            requests_.expect(request_id, others, settings_.requests_timeout, !reply);
         });
     });
-}
-
-void redis_adapter::finish(const std::string& request_id) {
-    const auto found = pending_.find(request_id);
-    if (found == pending_.end() || !found->second->complete()) return;
-    auto pending = found->second;
-    pending_.erase(found);
-    pending->timer.cancel();
-    if (pending->timed_out) {
-        ++counters_.timeouts;
-        pending->result.partial = true;
-    }
-    pending->result.nodes = 1 + pending->responses;
-    pending->done(std::move(pending->result));
 }
 
 // ---- what this node receives ----
@@ -281,7 +235,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
         }
         case sockets:
         case remote_fetch: {
-            if (pending_.count(request_id) || request_id.empty()) return;   // our own request
+            if (requests_.contains(request_id) || request_id.empty()) return;   // our own request
             const auto which = type == sockets ? selection{room_names_of(request.value("rooms", ordered_json::array())), {}}
                                                : selection_from(request.value("opts", ordered_json::object()));
             node_.describe(nsp, which, [this, nsp, request_id, type](ordered_json described) {
@@ -298,7 +252,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             return;
         }
         case all_rooms: {
-            if (pending_.count(request_id) || request_id.empty()) return;
+            if (requests_.contains(request_id) || request_id.empty()) return;
             node_.room_names(nsp, [this, nsp, request_id](std::vector<std::string> rooms) {
                 asio::post(io_, [this, nsp, answer = ordered_json{{"requestId", request_id}, {"rooms", rooms}}] {
                     respond(nsp, answer);
@@ -312,20 +266,42 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             if (data != request.end() && data->is_array() && !data->empty()) node_.server_side_emit(nsp, *data);
             return;
         }
-        case broadcast_with_ack: {
-            if (ours || request_id.empty()) return;
-            // Delivered without collecting acks: this node reports no clients to wait for,
-            // so the requester completes instead of waiting out its timeout.
-            const auto packet = request.value("packet", ordered_json::object());
-            const auto data = packet.find("data");
-            if (data != packet.end() && data->is_array() && !data->empty())
-                node_.deliver(nsp, *data, selection_from(request.value("opts", ordered_json::object())), false);
-            respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
-            return;
-        }
+        case broadcast_with_ack:
+            if (ours || request_id.empty() || requests_.contains(request_id)) return;
+            return answer_broadcast_with_ack(nsp, request_id, request);
         default:
             return;
     }
+}
+
+void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std::string& request_id,
+                                              const ordered_json& request) {
+    const auto packet = request.value("packet", ordered_json::object());
+    const auto data = packet.is_object() ? packet.value("data", ordered_json()) : ordered_json();
+    const auto opts = request.value("opts", ordered_json::object());
+    auto timeout = settings_.requests_timeout;
+    if (const auto flags = opts.is_object() ? opts.value("flags", ordered_json::object()) : ordered_json();
+        flags.is_object() && flags.contains("timeout") && flags["timeout"].is_number_unsigned())
+        timeout = std::chrono::milliseconds(flags["timeout"].get<std::uint64_t>());
+    if (!data.is_array() || data.empty() || !data[0].is_string()) {
+        // Nothing a client could receive: still one count, or the requester waits it out.
+        return respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
+    }
+    // As Node answers: the count as JSON, each ack as msgpack (it may carry binary).
+    node_.deliver_with_acks(
+        nsp, data, selection_from(opts), timeout,
+        [this, nsp, request_id](std::size_t count) {
+            asio::post(io_, [this, nsp, request_id, count] {
+                respond(nsp,
+                        ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", count}});
+            });
+        },
+        [this, nsp, request_id](ordered_json answer) {
+            const ordered_json ack{{"type", broadcast_ack}, {"requestId", request_id}, {"packet", std::move(answer)}};
+            asio::post(io_, [this, nsp, payload = to_msgpack(ack)]() mutable {
+                publish(response_channel(nsp), std::move(payload));
+            });
+        });
 }
 
 void redis_adapter::respond(const std::string& nsp, const ordered_json& response) {
@@ -336,13 +312,8 @@ void redis_adapter::on_response(const std::string& payload) {
     auto response = decode_message(payload);
     if (!response.is_object()) return;
     const std::string request_id = response.value("requestId", std::string());
-    const auto found = pending_.find(request_id);
-    if (found == pending_.end()) return;   // someone else's, or too late
-    auto& pending = *found->second;
-    if (auto sockets = response.find("sockets"); sockets != response.end() && sockets->is_array())
-        for (auto& s : *sockets) pending.result.sockets.push_back(std::move(s));
-    ++pending.responses;
-    finish(request_id);
+    if (!requests_.contains(request_id)) return;   // someone else's, or too late
+    requests_.node_answered(request_id, response.value("sockets", ordered_json::array()));
 }
 
 }  // namespace switchboard::kernel::cluster

@@ -26,6 +26,7 @@
 
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/redis_client.hpp"
+#include "kernel/cluster/request_tracker.hpp"
 
 namespace switchboard::kernel::cluster {
 
@@ -69,8 +70,6 @@ public:
     std::string metrics_text() const;
 
 private:
-    struct pending_fetch;
-
     // --- on the cluster thread ---
     // PUBLISH; `sent` (if any) runs when Redis has it, or could not take it.
     void publish(std::string channel, std::string payload, sent_fn sent = {});
@@ -81,8 +80,8 @@ private:
     void on_request(const std::string& nsp, const std::string& payload);
     void on_response(const std::string& payload);
     void respond(const std::string& nsp, const ordered_json& response);
-    // Completes a fetch once every part is in (or the time is up).
-    void finish(const std::string& request_id);
+    // Answers another node's broadcast with acks: this node's client count, then each ack.
+    void answer_broadcast_with_ack(const std::string& nsp, const std::string& request_id, const ordered_json& request);
 
     std::string broadcast_channel(const std::string& nsp) const { return settings_.key + "#" + nsp + "#"; }
     std::string request_channel(const std::string& nsp) const { return settings_.key + "-request#" + nsp + "#"; }
@@ -96,8 +95,8 @@ private:
     std::shared_ptr<redis_client> publisher_;
     std::shared_ptr<redis_client> subscriber_;
     std::thread thread_;
-    std::map<std::string, std::shared_ptr<pending_fetch>> pending_;
     adapter_counters counters_;
+    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
 };
 
 }  // namespace switchboard::kernel::cluster

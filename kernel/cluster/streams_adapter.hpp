@@ -35,6 +35,7 @@
 
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/redis_client.hpp"
+#include "kernel/cluster/request_tracker.hpp"
 #include "kernel/cluster/session_store.hpp"
 
 namespace switchboard::kernel::cluster {
@@ -80,7 +81,6 @@ public:
     std::string metrics_text() const;
 
 private:
-    struct pending_fetch;
     struct missed_scan;
 
     // --- on the cluster thread ---
@@ -89,7 +89,6 @@ private:
     void on_pubsub(std::string_view channel, const std::string& payload);
     void on_request(const std::string& nsp, const ordered_json& message);
     void on_response(const ordered_json& message);
-    void finish(const std::string& request_id);
     // XADD of a durable message; `done` gets whether Redis took it.
     void append(const std::string& nsp, int type, const ordered_json& data, std::function<void(bool)> done);
     void publish(std::string channel, const ordered_json& envelope);
@@ -115,7 +114,6 @@ private:
     boost::asio::steady_timer refresh_timer_;
     std::thread thread_;
     std::string last_id_ = "$";            // where XREAD goes on
-    std::map<std::string, std::shared_ptr<pending_fetch>> pending_;
     std::set<std::string> connected_sessions_;   // pids whose sessions this node keeps alive
     bool stopping_ = false;
     bool reading_ = false;                 // the stream's reading has started
@@ -129,6 +127,7 @@ private:
         std::atomic<std::uint64_t> outages{0};
         std::atomic<bool> connected{false};
     } counters_;
+    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
 };
 
 }  // namespace switchboard::kernel::cluster

@@ -23,20 +23,6 @@ std::system_error port_in_use(const boost::system::error_code& ec, const asio::i
 
 }  // namespace
 
-void ensure_port_free(const asio::ip::tcp::endpoint& endpoint) {
-    // A probe without SO_REUSEPORT cannot bind beside a listening socket, whoever owns
-    // it; SO_REUSEADDR keeps connections in TIME_WAIT from counting as a listener.
-    // The probe closes before our own listeners bind.
-    asio::io_context io;
-    asio::ip::tcp::acceptor probe(io);
-    boost::system::error_code ec;
-    probe.open(endpoint.protocol(), ec);
-    if (ec) return;   // the listeners will report it
-    probe.set_option(asio::socket_base::reuse_address(true), ec);
-    probe.bind(endpoint, ec);
-    if (ec == asio::error::address_in_use) throw port_in_use(ec, endpoint);
-}
-
 listener::listener(worker& owner, const asio::ip::tcp::endpoint& endpoint, http_router& router,
                    const http_limits& limits)
     : owner_(owner), acceptor_(owner.io()), retry_timer_(owner.io()), router_(router), limits_(limits) {
@@ -112,7 +98,16 @@ void listener::admit(asio::ip::tcp::socket socket) {
             return;
         }
     }
-    auto connection = std::make_shared<http_connection>(std::move(socket), owner_, router_, limits_);
+    tls_handle tls;
+    if (tls_) {
+        tls = tls_->new_session();
+        if (!tls) {   // out of memory: never fall back to plain on a TLS port
+            boost::system::error_code ec;
+            socket.close(ec);
+            return;
+        }
+    }
+    auto connection = std::make_shared<http_connection>(std::move(socket), std::move(tls), owner_, router_, limits_);
     connection->hold(std::move(token));
     connection->start();
 }

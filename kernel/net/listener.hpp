@@ -1,6 +1,7 @@
 // Accepts TCP connections on one worker. Every worker has its own listener bound to
 // the same address with SO_REUSEPORT, so the kernel spreads new connections over the
-// workers and accepting never crosses threads.
+// workers and accepting never crosses threads. claim_port (port_claim.hpp) keeps a
+// second process from joining them.
 #pragma once
 
 #include <chrono>
@@ -13,18 +14,13 @@
 
 #include "kernel/net/http_connection.hpp"
 #include "kernel/net/ip_limiter.hpp"
+#include "kernel/net/tls_context.hpp"
 
 namespace switchboard::kernel {
 class worker;
 }
 
 namespace switchboard::kernel::net {
-
-// Throws std::system_error ("port N is in use") when another socket already listens on
-// `endpoint`. SO_REUSEPORT lets any process of the same user bind a port its listeners
-// share, so without this check a second server would start and take half the clients.
-// Call it before binding the listeners (port 0 needs no check).
-void ensure_port_free(const boost::asio::ip::tcp::endpoint& endpoint);
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
@@ -36,6 +32,8 @@ public:
     void stop();
     // Admits each accepted connection through `limiter` (per-address limits). Before start().
     void set_ip_limiter(std::shared_ptr<ip_limiter> limiter) { limiter_ = std::move(limiter); }
+    // Serves TLS (https, wss) with `context`'s current certificate. Before start().
+    void set_tls(std::shared_ptr<tls_context> context) { tls_ = std::move(context); }
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
@@ -55,6 +53,7 @@ private:
     http_router& router_;
     http_limits limits_;
     std::shared_ptr<ip_limiter> limiter_;
+    std::shared_ptr<tls_context> tls_;
 };
 
 }  // namespace switchboard::kernel::net

@@ -619,6 +619,48 @@ void server::server_side_emit(const std::string& nsp, const cluster::ordered_jso
                                args.dump(-1, ' ', false, cluster::ordered_json::error_handler_t::replace));
 }
 
+void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data,
+                               const cluster::selection& to, std::chrono::milliseconds timeout,
+                               std::function<void(std::size_t)> counted,
+                               std::function<void(cluster::ordered_json)> acked) {
+    if (data.empty() || !data[0].is_string()) return counted(0);
+    const auto event = data[0].get<std::string>();
+    const json args(cluster::ordered_json(data.begin() + 1, data.end()));
+    // Each worker sends as it selects; the count is only known after the last worker,
+    // so an ack that beats it waits: the requester must hear the count first.
+    struct tally {
+        std::mutex mutex;
+        bool counted = false;
+        std::vector<cluster::ordered_json> early;
+        std::function<void(cluster::ordered_json)> acked;
+    };
+    auto shared = std::make_shared<tally>();
+    shared->acked = std::move(acked);
+    for_each_selected(
+        nsp, options_of(to),
+        [shared, event, args, timeout](socket& s) {
+            s.emit_with_ack(event, args, timeout, [shared](std::optional<json> answer) {
+                if (!answer) return;   // no ack in time: the requester's timeout tells
+                cluster::ordered_json first;
+                if (answer->is_array() && !answer->empty()) first = cluster::ordered_json((*answer)[0]);
+                std::unique_lock lock(shared->mutex);
+                if (!shared->counted) return shared->early.push_back(std::move(first));
+                lock.unlock();
+                shared->acked(std::move(first));
+            });
+        },
+        [shared, counted = std::move(counted)](std::size_t count) {
+            counted(count);
+            std::vector<cluster::ordered_json> early;
+            {
+                std::lock_guard lock(shared->mutex);
+                shared->counted = true;
+                early.swap(shared->early);
+            }
+            for (auto& answer : early) shared->acked(std::move(answer));
+        });
+}
+
 void server::deliver_local(std::string_view nsp, const broadcast_options& options,
                            const engineio::wire_message& message) {
     select_local(nsp, options, [&](socket* s) { s->send(message, options.is_volatile); });

@@ -187,6 +187,9 @@ public:
                   std::function<void(cluster::ordered_json)> done) override;
     void room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) override;
     void server_side_emit(const std::string& nsp, const cluster::ordered_json& data) override;
+    void deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
+                           std::chrono::milliseconds timeout, std::function<void(std::size_t)> counted,
+                           std::function<void(cluster::ordered_json)> acked) override;
 
     // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
     // gone). Safe from any thread.

@@ -29,11 +29,39 @@ function feature.user(ctx)
   return tostring(user.id)
 end
 
-function feature.payload(payload)
+-- `what` names the object in the refusal ("a message object is expected").
+function feature.payload(payload, what)
   if type(payload) ~= "table" or sb.is_binary(payload) then
-    fail("invalid_payload", "an object is expected")
+    fail("invalid_payload", (what or "an object") .. " is expected")
   end
   return payload
+end
+
+-- A value as an id the way apps' databases hand them out: a string, or an integer id
+-- sent as a number; 1 to `max` bytes (default 128) without control characters.
+function feature.id_value(value, what, max)
+  max = max or 128
+  if math.type(value) == "integer" then value = tostring(value) end
+  if type(value) ~= "string" or value == "" or #value > max or value:find("%c") then
+    fail("invalid_payload", what .. ": an id (a string of 1 to " .. max .. " bytes)")
+  end
+  return value
+end
+
+-- A value as text of 1 to `max` characters of UTF-8, not only whitespace.
+function feature.text_value(value, what, max)
+  if type(value) ~= "string" or not value:find("%S") then
+    fail("invalid_payload", what .. ": a non-empty string")
+  end
+  local length = utf8.len(value)
+  if not length then fail("invalid_payload", what .. ": valid UTF-8 text") end
+  if length > max then fail("invalid_payload", what .. ": at most " .. max .. " characters") end
+  return value
+end
+
+-- Milliseconds since the epoch as JavaScript's Date#toISOString writes them.
+function feature.iso(ms)
+  return os.date("!%Y-%m-%dT%H:%M:%S", ms // 1000) .. string.format(".%03dZ", ms % 1000)
 end
 
 -- p[key] as a string of 1..max bytes (optional: nil when absent).

@@ -242,6 +242,36 @@ end)`,
     assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: ["from emitter"] }]);
   });
 
+  it("Node's broadcast with acks reaches Switchboard clients and gathers their acks", async (t) => {
+    t.after(() => open.splice(0).forEach((s) => s.disconnect()));
+    const ann = await device(a, "ann");
+    const ben = await device(b, "ben");
+    const nia = await device(peer, "nia");
+    const quiet = await device(b, "quinn");   // connected, never acks the room broadcast
+    for (const d of [ann, ben, nia]) d.socket.on("question", (n, ack) => ack({ from: d.user, n }));
+    quiet.socket.on("question", (n, ack) => n === 1 && ack({ from: "quinn", n }));
+
+    // Every client of every node answers: Node hears the count of each node, then each ack.
+    const everyone = await peer.io.timeout(4000).emitWithAck("question", 1);
+    assert.deepEqual(everyone.map((r) => r.from).sort(), ["ann", "ben", "nia", "quinn"]);
+    assert.ok(everyone.every((r) => r.n === 1));
+
+    // A room with binary in the ack: only its members answer, bytes intact.
+    const room = unique("asked");
+    peer.io.in(["user:ann", "user:ben"]).socketsJoin(room);
+    await until(async () => (await peer.io.in(room).fetchSockets()).length === 2, "both joined");
+    ann.socket.off("question");
+    ann.socket.on("question", (n, ack) => ack(Buffer.from([7, n])));
+    const in_room = await peer.io.to(room).timeout(4000).emitWithAck("question", 2);
+    assert.equal(in_room.length, 2);
+    const bytes = in_room.find((r) => !("from" in r));
+    assert.deepEqual([...new Uint8Array(bytes)], [7, 2]);
+    assert.deepEqual(in_room.find((r) => "from" in r), { from: "ben", n: 2 });
+
+    // A client that does not answer: Node times out, as with one of its own clients.
+    await assert.rejects(peer.io.to(`user:quinn`).timeout(500).emitWithAck("question", 3));
+  });
+
   it("shows the cluster on /metrics", async () => {
     const metrics = (await http_call(a.url, "GET", "/metrics")).text;
     assert.match(metrics, /^switchboard_cluster_redis_connected 1$/m);

@@ -5,39 +5,16 @@
 -- payments, ads, notifications, announcements) goes through the kernel's server API
 -- (POST /api/emit): nothing here. README.md beside this file maps every event.
 local sb = require("switchboard")
+local f = require("lib.feature")   -- scripts/lib, listed in module_paths
 
 local settings = sb.config.content_platform or {}
 local MAX_TEXT = settings.max_text_length or 4000      -- characters of a chat message
 local MAX_ID = 128
 
-local function fail(code, message)
-  error({ code = code, message = message })
-end
+local fail, iso, object_value = f.fail, f.iso, f.payload
 
-local function iso(ms)
-  return os.date("!%Y-%m-%dT%H:%M:%S", ms // 1000) .. string.format(".%03dZ", ms % 1000)
-end
-
-local function object_value(payload, what)
-  if type(payload) ~= "table" or sb.is_binary(payload) then fail("invalid_payload", what .. " is expected") end
-  return payload
-end
-
-local function id_value(value, what)
-  if math.type(value) == "integer" then value = tostring(value) end
-  if type(value) ~= "string" or value == "" or #value > MAX_ID or value:find("%c") then
-    fail("invalid_payload", what .. ": an id (a string of 1 to " .. MAX_ID .. " bytes)")
-  end
-  return value
-end
-
-local function text_value(value, what)
-  if type(value) ~= "string" or not value:find("%S") then fail("invalid_payload", what .. ": a non-empty string") end
-  local length = utf8.len(value)
-  if not length then fail("invalid_payload", what .. ": valid UTF-8 text") end
-  if length > MAX_TEXT then fail("invalid_payload", what .. ": at most " .. MAX_TEXT .. " characters") end
-  return value
-end
+local function id_value(value, what) return f.id_value(value, what, MAX_ID) end
+local function text_value(value, what) return f.text_value(value, what, MAX_TEXT) end
 
 -- The seed's room types. `open`: any signed-in user may join (the backend sends a
 -- private item's events to its readers' user rooms, not to the item's room); `own`:

@@ -8,14 +8,14 @@
 -- migrations), and the plugin stays enabled for them and for its own `events:*` API.
 -- README.md beside this file maps every event and names every decision.
 local sb = require("switchboard")
+local http = require("lib.http")   -- scripts/lib, listed in module_paths
 
 local settings = sb.config.event_chat or {}
 local MAX_LENGTH = settings.max_length or 1000
 local TYPING_TIMEOUT = settings.typing_timeout or 5000
 local BANNED = {}
 for _, word in ipairs(settings.banned_words or {}) do BANNED[word:lower()] = true end
-local API_KEYS = {}
-for _, key in ipairs(settings.api_keys or {}) do API_KEYS[key] = true end
+local API_KEYS = settings.api_keys or {}
 
 -- A socket that joined an event is in two rooms: `event:<id>`, for the typing relays
 -- (inline: they cannot read the database), and `event:<id>/<userId>`, its user's room
@@ -201,24 +201,8 @@ end, { inline = true })
 
 -- The app's API: socket-broadcast.ts's two helpers, as HTTP calls with the API key.
 
-local function header(request, name)
-  for key, value in pairs(request.headers or {}) do
-    if key:lower() == name then return value end
-  end
-end
-
-local function authorized(request)
-  local key = header(request, "x-api-key")
-  if not key then
-    local auth = header(request, "authorization") or ""
-    key = auth:match("^[Aa]pikey%s+(.+)$") or auth:match("^[Bb]earer%s+(.+)$")
-  end
-  return key ~= nil and API_KEYS[key] == true
-end
-
-local function api_error(status, code, message)
-  return { error = { code = code, message = message } }, status
-end
+local function authorized(request) return http.authorized(request, API_KEYS) end
+local api_error = http.error
 
 local function event_in_path(request, what)
   local id = (request.params and request.params.eventId) or request.path:match("^/api/events/([^/]+)/" .. what .. "$")

@@ -5,6 +5,7 @@
 -- comments, ranking, notifications, announcements) go through the kernel's server API:
 -- nothing here. README.md beside this file maps every event and names every decision.
 local sb = require("switchboard")
+local f = require("lib.feature")   -- scripts/lib, listed in module_paths
 
 local settings = sb.config.momoland or {}
 local MAX_ROOM = settings.max_room_length or 128
@@ -13,18 +14,7 @@ local MAX_DOCUMENT = settings.max_document_bytes or 200000
 local ANNOUNCE_ROLE = settings.announce_role or "admin"
 local CALL_TYPES = { audio = true, video = true }
 
-local function fail(code, message)
-  error({ code = code, message = message })
-end
-
-local function iso(ms)
-  return os.date("!%Y-%m-%dT%H:%M:%S", ms // 1000) .. string.format(".%03dZ", ms % 1000)
-end
-
-local function object_value(payload, what)
-  if type(payload) ~= "table" or sb.is_binary(payload) then fail("invalid_payload", what .. " is expected") end
-  return payload
-end
+local fail, iso, object_value = f.fail, f.iso, f.payload
 
 -- socket.user of the seed: who the token says.
 local function user_of(ctx)
@@ -46,13 +36,7 @@ local function room_value(value, what)
   return value
 end
 
-local function text_value(value, what, max)
-  if type(value) ~= "string" or not value:find("%S") then fail("invalid_payload", what .. ": a non-empty string") end
-  local length = utf8.len(value)
-  if not length then fail("invalid_payload", what .. ": valid UTF-8 text") end
-  if length > max then fail("invalid_payload", what .. ": at most " .. max .. " characters") end
-  return value
-end
+local text_value = f.text_value
 
 -- Chat -----------------------------------------------------------------------------
 

@@ -6,15 +6,14 @@
 -- Backends use the kernel's server API (notify = POST /api/emit to a user, online
 -- queries = GET /api/presence/users): nothing here for them.
 local sb = require("switchboard")
+local f = require("lib.feature")   -- scripts/lib, listed in module_paths
 
 local settings = sb.config.realtime or {}
 local MAX_ROOM = settings.max_room_length or 128
 local MAX_TEXT = settings.max_text_length or 4000
 local STATUSES = { online = true, away = true, busy = true }
 
-local function fail(code, message)
-  error({ code = code, message = message })
-end
+local fail = f.fail
 
 local function signed_in(ctx)
   if not ctx.user then fail("unauthorized", "connect with a token (auth: {token}) first") end

@@ -9,6 +9,8 @@
 -- Prisma. Follows, likes, comments and posts stay the app's: its REST routes call the
 -- server API (`POST /api/emit`), nothing here.
 local sb = require("switchboard")
+local f = require("lib.feature")   -- scripts/lib, listed in module_paths
+local http = require("lib.http")
 
 local settings = sb.config.social or {}
 local MAX_MESSAGE = settings.max_message_length or 2000      -- characters
@@ -18,13 +20,7 @@ local MAX_METADATA = settings.max_metadata_bytes or 4096
 local MISSED_ON_JOIN = settings.unread_on_join or 50
 local API_KEYS = settings.api_keys or {}
 
-local function fail(code, message)
-  error({ code = code, message = message })
-end
-
-local function iso(ms)
-  return os.date("!%Y-%m-%dT%H:%M:%S", ms // 1000) .. string.format(".%03dZ", ms % 1000)
-end
+local fail, iso = f.fail, f.iso
 
 local function display_name(user)
   return type(user.name) == "string" and user.name ~= "" and user.name or user.id
@@ -32,31 +28,9 @@ end
 
 -- A user or post id as the app's Prisma ids are: a string (a cuid), or an integer
 -- id sent as a number; 1 to 128 bytes without control characters.
-local function id_value(value, what)
-  if math.type(value) == "integer" then value = tostring(value) end
-  if type(value) ~= "string" or value == "" or #value > 128 or value:find("%c") then
-    fail("invalid_payload", what .. ": an id (a string of 1 to 128 bytes)")
-  end
-  return value
-end
-
--- Text of 1..max characters (UTF-8), not only whitespace.
-local function text_value(value, what, max)
-  if type(value) ~= "string" or not value:find("%S") then
-    fail("invalid_payload", what .. ": a non-empty string")
-  end
-  local length = utf8.len(value)
-  if not length then fail("invalid_payload", what .. ": valid UTF-8 text") end
-  if length > max then fail("invalid_payload", what .. ": at most " .. max .. " characters") end
-  return value
-end
-
-local function object_value(payload, what)
-  if type(payload) ~= "table" or sb.is_binary(payload) then
-    fail("invalid_payload", what .. " is expected")
-  end
-  return payload
-end
+local id_value = f.id_value
+local text_value = f.text_value
+local object_value = f.payload
 
 -- The seed's rooms: `user_{id}` (a user's devices, besides the kernel's `user:{id}`)
 -- and `post_{id}` (the viewers of a post, for live comments).
@@ -220,28 +194,8 @@ end)
 -- content, metadata?} with the API key -> 201 {notification}, stored and pushed before
 -- the answer. Lua cannot read the environment: the accepted keys are in the settings.
 
-local function header(request, name)
-  for key, value in pairs(request.headers or {}) do
-    if key:lower() == name then return value end
-  end
-end
-
-local function authorized(request)
-  local given = header(request, "x-api-key")
-  if not given then
-    local auth = header(request, "authorization") or ""
-    given = auth:match("^[Aa]pikey%s+(.+)$") or auth:match("^[Bb]earer%s+(.+)$")
-  end
-  if not given then return false end
-  for _, key in ipairs(API_KEYS) do
-    if sb.crypto.equal(given, key) then return true end
-  end
-  return false
-end
-
-local function api_error(status, code, message)
-  return { error = { code = code, message = message } }, status
-end
+local function authorized(request) return http.authorized(request, API_KEYS) end
+local api_error = http.error
 
 sb.route("POST", "/api/social/notifications", function(request)
   if not authorized(request) then return api_error(401, "unauthorized", "a valid X-API-Key is required") end

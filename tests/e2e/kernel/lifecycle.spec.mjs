@@ -2,7 +2,7 @@
 // one slow reader dropped without holding up anyone else. Runs the test server
 // (the kernel test app) from build/switchboard_test_server.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -13,7 +13,7 @@ import WebSocket from "ws";
 
 import { once, with_timeout } from "../support/client.mjs";
 import { REPO } from "../support/deployment.mjs";
-import { start_server } from "../support/server.mjs";
+import { free_port, start_server } from "../support/server.mjs";
 
 const TEST_SERVER = process.env.SWITCHBOARD_TEST_SERVER_BIN ?? path.join(REPO, "build", "switchboard_test_server");
 
@@ -89,6 +89,47 @@ describe("a port already in use", () => {
     } finally {
       await server.stop();
       server.cleanup();
+    }
+  });
+
+  it("lets exactly one of several servers started at the same moment listen", async () => {
+    // The probe alone is not enough here: every server can pass it before any binds,
+    // and then all of them listen with SO_REUSEPORT and split the clients.
+    const dir = mkdtempSync(path.join(tmpdir(), "switchboard-kernel-"));
+    const file = path.join(dir, "switchboard.yaml");
+    writeFileSync(file, JSON.stringify(base));
+    const port = await free_port();
+    const servers = Array.from({ length: 4 }, () => {
+      const child = spawn(TEST_SERVER, ["serve", "--config", file, "--port", String(port)]);
+      let output = "";
+      const outcome = new Promise((resolve) => {
+        const read = (chunk) => {
+          output += chunk;
+          if (output.includes("listening on")) resolve({ child, listening: true, output });
+        };
+        child.stdout.on("data", read);
+        child.stderr.on("data", read);
+        child.on("exit", (status) => resolve({ child, listening: false, status, output }));
+      });
+      return outcome;
+    });
+    try {
+      const outcomes = await with_timeout(Promise.all(servers), 20_000, "every server listens or exits");
+      const listening = outcomes.filter((o) => o.listening);
+      assert.equal(listening.length, 1, outcomes.map((o) => o.output).join("\n----\n"));
+      for (const refused of outcomes.filter((o) => !o.listening)) {
+        assert.notEqual(refused.status, 0);
+        assert.match(refused.output, new RegExp(`port ${port} is in use`));
+      }
+      const client = io(`http://127.0.0.1:${port}`, { transports: ["polling"] });
+      try {
+        await once(client, "connect");
+      } finally {
+        client.close();
+      }
+    } finally {
+      for (const outcome of await Promise.all(servers)) outcome.child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -327,11 +327,15 @@ for (const database of databases()) {
       burst.forEach((u) => u.close());
       grace_devices.forEach((u) => u.close());
       await count_reaches(2, (c) => assert.ok(c > 2 && c < 9, `count ${c} between 2 and 9`));
+      // At most one packet per interval. Arrival times, not send times: a packet held up
+      // on a loaded machine arrives close to the next one, so single gaps prove nothing;
+      // the span does (a delay moves one packet, not the whole series). One interval of
+      // slack covers a delayed first packet.
       const times = listener.arrivals.filter((e) => e.event === "presence:count").map((e) => e.at);
-      for (let i = 1; i < times.length; ++i) {
-        assert.ok(times[i] - times[i - 1] >= COUNT_INTERVAL_MS * 0.7,
-          `updates ${times[i] - times[i - 1]} ms apart (interval ${COUNT_INTERVAL_MS} ms)`);
-      }
+      const span = times.at(-1) - times[0];
+      assert.ok(span >= (times.length - 2) * COUNT_INTERVAL_MS,
+        `${times.length} updates within ${span} ms (interval ${COUNT_INTERVAL_MS} ms): gaps ` +
+        times.slice(1).map((t, i) => t - times[i]).join(", "));
       // The asker never subscribed: it got nothing.
       assert.deepEqual(asker.inbox.all("presence:count"), []);
 

@@ -64,6 +64,8 @@ export async function start_seed(name, { database = "sqlite", replace = [], appe
     [/^(\s*migrations_dir:\s*)\S+.*$/m, `$1${path.join(REPO, "migrations")}`, true],
     [/^(\s*scripts:\s*)\[([^\]]*)\]/m, (_, head, list) =>
       head + "[" + list.split(",").map((s) => JSON.stringify(path.join(seed_dir, s.trim()))).join(", ") + "]"],
+    [/^(\s*module_paths:\s*)\[([^\]]*)\]/m, (_, head, list) =>
+      head + "[" + list.split(",").map((s) => JSON.stringify(path.join(seed_dir, s.trim()))).join(", ") + "]", true],
     ...replace,
   ];
   for (const [pattern, replacement, optional] of rewrites) {
