@@ -109,9 +109,12 @@ std::string redis_adapter::metrics_text() const {
                   "Messages this node published to the cluster.", counters_.published.load());
     append_single(out, "switchboard_cluster_messages_received_total", "counter", "Cluster messages this node received.",
                   counters_.received.load());
-    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
-                              counters_.connected});
+    append_link_metrics(out, link());
     return out;
+}
+
+link_figures redis_adapter::link() const {
+    return {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages, counters_.connected};
 }
 
 // ---- what this node sends ----

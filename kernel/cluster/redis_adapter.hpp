@@ -25,6 +25,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
 
 namespace switchboard::kernel::cluster {
@@ -67,6 +68,8 @@ public:
     const adapter_counters& counters() const noexcept { return counters_; }
     // The counters in the Prometheus text format.
     std::string metrics_text() const;
+    // Its link to Redis (for `switchboard status`).
+    link_figures link() const;
 
 private:
     struct pending_fetch;

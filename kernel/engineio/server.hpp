@@ -95,7 +95,7 @@ private:
                           worker& owner, const std::string& sid);
     static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, std::string_view message, int status = 400);
     // False (and counted) when `address` opens sessions faster than it may.
-    bool allow_handshake(const std::string& address);
+    bool allow_handshake(const net::http_request& request);
 
     config::settings settings_;
     std::vector<worker*> workers_;
