@@ -126,7 +126,7 @@ test("log.format json: every line is an object; levels per component; request id
   assert.ok(id, "the socket's lines carry a request id");
   const about = lines.filter((l) => l.request_id === id);
   assert.ok(about.some((l) => l.component === "engineio" && l.message.startsWith("session opened") && l.transport === "websocket"));
-  const note = about.find((l) => l.component === "lua" && l.message === "note of 5 characters");
+  const note = about.find((l) => l.component === "lua" && l.message.endsWith("notes.lua:4: note of 5 characters"));
   assert.ok(note, "the handler's own line carries the socket's request id");
   assert.equal(note.level, "info");
   assert.equal(note.plugin, "lua");
@@ -155,6 +155,6 @@ test("log.format text: the same fields as key=value, and no secrets either", asy
   for (const line of output.split("\n").filter((l) => l.length > 0))
     assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (TRACE|DEBUG|INFO |WARN |ERROR) \[[a-z_-]+\] /, line);
   assert.match(output, /\[engineio\] session opened \(Engine\.IO v4\) request_id=test-request-42 transport=polling remote=127\.0\.0\.1/);
-  assert.match(output, new RegExp(`\\[lua\\] note of 5 characters plugin=lua request_id=\\S+ socket=${seen.ws_socket_id} namespace=/ user=alice event=note`));
+  assert.match(output, new RegExp(`\\[lua\\] \\S+notes\\.lua:4: note of 5 characters plugin=lua request_id=\\S+ socket=${seen.ws_socket_id} namespace=/ user=alice event=note`));
   assert_no_secrets(output, seen);
 });

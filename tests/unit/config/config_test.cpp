@@ -791,9 +791,6 @@ TEST(config_demo, refuses_a_bad_path_or_an_unknown_key) {
     expect_error_starting("demo: yes\n", 1, 7, "demo: expected");
 }
 
-}  // namespace
-}  // namespace switchboard::kernel::config
-
 TEST(config_log, format_and_levels_per_component) {
     const auto s = load_string("plugins: [chat]\nlog:\n  level: warn\n  format: json\n"
                                "  levels: {engineio: debug, chat: trace, cluster: error}\n");
@@ -818,3 +815,6 @@ TEST(config_log, bad_values_are_refused_where_they_are) {
                           "log.levels.engineoi: unknown key (did you mean \"engineio\"?)");
     expect_error_starting("log:\n  levels: {chat: debug}\n", 2, 12, "log.levels.chat: unknown key");
 }
+
+}  // namespace
+}  // namespace switchboard::kernel::config
