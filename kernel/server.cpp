@@ -20,6 +20,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/sharded_adapter.hpp"
 #include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
@@ -102,29 +103,25 @@ server::server(const config::settings& settings)
     api_->set_server_api(server_api_.get());
     if (settings_.cluster.adapter == "redis") {
         cluster::redis_adapter_settings cluster_settings;
-        cluster_settings.url = settings_.cluster.url;
-        if (!settings_.cluster.url_env.empty()) {
-            const char* url = std::getenv(settings_.cluster.url_env.c_str());
-            if (!url || !*url)
-                throw std::runtime_error("cluster.url_env names " + settings_.cluster.url_env + ", which is not set");
-            cluster_settings.url = url;
-        }
+        cluster_settings.url = cluster_url();
         cluster_settings.key = settings_.cluster.key;
         cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
         cluster_settings.namespaces.clear();
         for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
-        cluster::redis_presence_settings presence_settings{cluster_settings.url, cluster_settings.key,
-                                                          settings_.cluster.heartbeat, settings_.cluster.node_timeout};
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
-        presence_ = std::make_unique<cluster::redis_presence>(
-            std::move(presence_settings), socketio_->local_presence(),
-            [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
-        socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id,
-                                                                          std::uint32_t sockets) {
-            presence->local_changed(user_id, sockets);
-        });
-        socketio_->set_cluster_presence(presence_.get());
+        install_cluster_presence(cluster_url());
+    }
+    if (settings_.cluster.adapter == "redis-sharded") {
+        cluster::sharded_adapter_settings sharded;
+        sharded.url = cluster_url();
+        sharded.key = settings_.cluster.key;
+        sharded.requests_timeout = settings_.cluster.requests_timeout;
+        sharded.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) sharded.namespaces.push_back(nsp.name);
+        sharded_ = std::make_unique<cluster::sharded_adapter>(std::move(sharded), *socketio_);
+        socketio_->set_adapter(sharded_.get());
+        install_cluster_presence(cluster_url());
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
@@ -144,14 +141,29 @@ server::server(const config::settings& settings)
     install_authentication();
 }
 
+std::string server::cluster_url() const {
+    const auto& name = settings_.cluster.url_env;
+    if (name.empty()) return settings_.cluster.url;
+    const char* url = std::getenv(name.c_str());
+    if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
+    return url;
+}
+
+void server::install_cluster_presence(const std::string& url) {
+    cluster::redis_presence_settings presence_settings{url, settings_.cluster.key, settings_.cluster.heartbeat,
+                                                      settings_.cluster.node_timeout};
+    presence_ = std::make_unique<cluster::redis_presence>(
+        std::move(presence_settings), socketio_->local_presence(),
+        [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+    socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id, std::uint32_t sockets) {
+        presence->local_changed(user_id, sockets);
+    });
+    socketio_->set_cluster_presence(presence_.get());
+}
+
 void server::install_streams_cluster() {
     cluster::streams_adapter_settings streams;
-    streams.url = settings_.cluster.url;
-    if (const auto& name = settings_.cluster.url_env; !name.empty()) {
-        const char* url = std::getenv(name.c_str());
-        if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
-        streams.url = url;
-    }
+    streams.url = cluster_url();
     streams.key = settings_.cluster.key;
     streams.requests_timeout = settings_.cluster.requests_timeout;
     streams.namespaces.clear();
@@ -284,6 +296,13 @@ void server::check_migration_paths() const {
 
 void server::reload() {
     SB_LOG(info, "server") << "reloading";
+    if (tls_) {
+        // Sessions already open keep their certificate; new handshakes get the new one.
+        if (const auto error = tls_->reload(); error.empty())
+            SB_LOG(info, "server") << "TLS certificate reloaded from " << settings_.server.tls.cert_file;
+        else
+            SB_LOG(error, "server") << "TLS certificate not reloaded (still serving the previous one): " << error;
+    }
     plugins_->reload_all();
 }
 
@@ -319,6 +338,7 @@ void server::install_builtin_routes() {
         if (const auto* db = open_database()) body += db->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
         if (streams_) body += streams_->metrics_text();
+        if (sharded_) body += sharded_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
@@ -354,6 +374,9 @@ server::~server() {
 }
 
 void server::start() {
+    // First: a missing or mismatched certificate must stop start-up before anything runs.
+    if (settings_.server.tls.enabled())
+        tls_ = std::make_shared<net::tls_context>(settings_.server.tls, deployment_dir_);
     // Migrations first: plugins may query their tables as they load.
     if (settings_.database.migrate) check_migration_paths();
     if (settings_.database.migrate &&
@@ -368,6 +391,7 @@ void server::start() {
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
     if (streams_) streams_->start();
+    if (sharded_) sharded_->start();
     if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
@@ -386,6 +410,7 @@ void server::start() {
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         listeners_.back()->set_ip_limiter(limiter);
+        if (tls_) listeners_.back()->set_tls(tls_);
         // With port 0, every worker must share the port the first one got.
         endpoint = listeners_.front()->local_endpoint();
     }
@@ -398,8 +423,8 @@ void server::start() {
     }
     if (admin_) admin_->start();
     running_ = true;
-    SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
-                           << " with " << workers_.size() << " worker(s)";
+    SB_LOG(info, "server") << "listening on " << (tls_ ? "https://" : "") << settings_.server.host << ":"
+                           << bound_port() << settings_.server.path << " with " << workers_.size() << " worker(s)";
 }
 
 unsigned short server::bound_port() const {
@@ -440,6 +465,7 @@ void server::stop() {
     if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
     if (streams_) streams_->stop();
+    if (sharded_) sharded_->stop();
     listeners_.clear();
     port_claim_ = {};
     plugins_->unload_all();

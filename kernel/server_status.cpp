@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/sharded_adapter.hpp"
 #include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/traffic.hpp"
@@ -66,6 +67,7 @@ void server::describe_status(std::function<void(std::string json)> done) {
         }
         status["plugins"] = std::move(plugins);
         if (cluster_) status["cluster"] = cluster_status("redis", cluster_->uid(), cluster_->link());
+        else if (sharded_) status["cluster"] = cluster_status("redis-sharded", sharded_->uid(), sharded_->link());
         else if (streams_) status["cluster"] = cluster_status("redis-streams", streams_->uid(), streams_->link());
         else status["cluster"] = {{"adapter", "none"}};
         if (settings_.socketio.recovery.enabled) {

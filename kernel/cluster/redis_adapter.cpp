@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "kernel/cluster/link_metrics.hpp"
+#include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -25,6 +25,7 @@ enum request_type : int {
     server_side_emit = 6,
     broadcast_with_ack = 7,
     broadcast_client_count = 8,
+    broadcast_ack = 9,
 };
 
 // Node's uid2: 6 characters of [A-Za-z0-9_-], which a random id already is.
@@ -47,20 +48,6 @@ std::string to_msgpack(const ordered_json& value) {
 
 }  // namespace
 
-struct redis_adapter::pending_fetch {
-    explicit pending_fetch(asio::io_context& io) : timer(io) {}
-    std::function<void(fetch_result)> done;
-    fetch_result result;
-    std::size_t expected_responses = 0;
-    std::size_t responses = 0;
-    bool counted = false;       // the number of servers is known
-    bool local_done = false;    // this node's own sockets are in
-    bool timed_out = false;
-    asio::steady_timer timer;
-
-    bool complete() const noexcept { return counted && local_done && (timed_out || responses >= expected_responses); }
-};
-
 redis_adapter::redis_adapter(redis_adapter_settings settings, local_node& node)
     : settings_(std::move(settings)), node_(node), uid_(short_id()), work_(io_.get_executor()) {
     const auto endpoint = redis_endpoint::parse(settings_.url);
@@ -72,7 +59,12 @@ redis_adapter::~redis_adapter() { stop(); }
 
 void redis_adapter::start() {
     subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        on_message(channel, std::move(payload));
+        try {
+            on_message(channel, std::move(payload));
+        } catch (const std::exception& e) {
+            // A field of the wrong type: that message is dropped, the cluster goes on.
+            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
+        }
     });
     subscriber_->on_state([this](bool connected) {
         counters_.connected = connected;
@@ -95,26 +87,11 @@ void redis_adapter::stop() {
     asio::post(io_, [this] {
         publisher_->stop();
         subscriber_->stop();
-        for (auto& [id, pending] : pending_) pending->timer.cancel();
+        requests_.cancel_all();
         work_.reset();
         io_.stop();
     });
     thread_.join();
-}
-
-std::string redis_adapter::metrics_text() const {
-    std::string out;
-    using prometheus::append_single;
-    append_single(out, "switchboard_cluster_messages_published_total", "counter",
-                  "Messages this node published to the cluster.", counters_.published.load());
-    append_single(out, "switchboard_cluster_messages_received_total", "counter", "Cluster messages this node received.",
-                  counters_.received.load());
-    append_link_metrics(out, link());
-    return out;
-}
-
-link_figures redis_adapter::link() const {
-    return {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages, counters_.connected};
 }
 
 // ---- what this node sends ----
@@ -167,64 +144,52 @@ void redis_adapter::disconnect(const std::string& nsp, const selection& which, b
 void redis_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = short_id();
-        auto pending = std::make_shared<pending_fetch>(io_);
-        pending->done = std::move(done);
-        pending_[request_id] = pending;
-        ++counters_.requests;
+        requests_.open(request_id, [done = std::move(done)](gathered answers) {
+            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
+        });
         // This node's part, from its workers; the request's end waits for it too.
-        node_.describe(nsp, which, [this, request_id](ordered_json sockets) {
-            asio::post(io_, [this, request_id, sockets = std::move(sockets)]() mutable {
-                const auto found = pending_.find(request_id);
-                if (found == pending_.end()) return;
-                auto& result = found->second->result.sockets;
-                for (auto& s : sockets) result.push_back(std::move(s));
-                found->second->local_done = true;
-                finish(request_id);
-            });
-        });
-        // Every subscriber of the request channel answers, as Node counts servers.
-        publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)}, [this, nsp, which, request_id](
-                                                                              std::optional<resp_value> reply) {
-            const auto found = pending_.find(request_id);
-            if (found == pending_.end()) return;
-            auto& pending = *found->second;
-            std::int64_t servers = 1;
-            if (reply && reply->is_array() && reply->elements.size() == 2) servers = reply->elements[1].integer;
-            if (!reply) {
-                // Redis is down: what this node knows, marked as partial.
-                pending.result.partial = true;
-                ++counters_.timeouts;
-            }
-            pending.expected_responses = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-            pending.counted = true;
-            if (pending.expected_responses == 0) return finish(request_id);
-            const ordered_json request{
-                {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}};
-            publish(request_channel(nsp), request.dump());
-            pending.timer.expires_after(settings_.requests_timeout);
-            pending.timer.async_wait([this, request_id](const boost::system::error_code& ec) {
-                if (ec) return;
-                if (const auto found = pending_.find(request_id); found != pending_.end()) {
-                    found->second->timed_out = true;
-                    finish(request_id);
-                }
-            });
-        });
+        requests_.describe_locally(node_, request_id, nsp, which);
+        ask(nsp, request_id,
+            ordered_json{{"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}}
+                .dump(),
+            settings_.requests_timeout);
     });
 }
 
-void redis_adapter::finish(const std::string& request_id) {
-    const auto found = pending_.find(request_id);
-    if (found == pending_.end() || !found->second->complete()) return;
-    auto pending = found->second;
-    pending_.erase(found);
-    pending->timer.cancel();
-    if (pending->timed_out) {
-        ++counters_.timeouts;
-        pending->result.partial = true;
-    }
-    pending->result.nodes = 1 + pending->responses;
-    pending->done(std::move(pending->result));
+void redis_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                                        std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
+    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+        const auto request_id = short_id();
+        requests_.open(request_id, std::move(done));
+        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
+        auto opts = options_json(to);
+        opts["flags"]["timeout"] = timeout.count();
+        // As Node sends it: msgpack, the packet with its namespace.
+        ask(nsp, request_id,
+            to_msgpack(ordered_json{{"uid", uid_},
+                                    {"requestId", request_id},
+                                    {"type", broadcast_with_ack},
+                                    {"packet", {{"type", 2}, {"data", data}, {"nsp", nsp}}},
+                                    {"opts", std::move(opts)}}),
+            timeout);
+    });
+}
+
+void redis_adapter::ask(const std::string& nsp, const std::string& request_id, std::string payload,
+                        std::chrono::milliseconds timeout) {
+    // Every subscriber of the request channel answers, as Node counts servers.
+    publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)},
+                        [this, nsp, request_id, payload = std::move(payload), timeout](
+                            std::optional<resp_value> reply) mutable {
+                            if (!requests_.contains(request_id)) return;
+                            std::int64_t servers = 1;
+                            if (reply && reply->is_array() && reply->elements.size() == 2)
+                                servers = reply->elements[1].integer;
+                            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
+                            if (others > 0) publish(request_channel(nsp), std::move(payload));
+                            // Redis down: what this node knows, marked as partial.
+                            requests_.expect(request_id, others, timeout, !reply);
+                        });
 }
 
 // ---- what this node receives ----
@@ -284,7 +249,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
         }
         case sockets:
         case remote_fetch: {
-            if (pending_.count(request_id) || request_id.empty()) return;   // our own request
+            if (requests_.contains(request_id) || request_id.empty()) return;   // our own request
             const auto which = type == sockets ? selection{room_names_of(request.value("rooms", ordered_json::array())), {}}
                                                : selection_from(request.value("opts", ordered_json::object()));
             node_.describe(nsp, which, [this, nsp, request_id, type](ordered_json described) {
@@ -301,7 +266,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             return;
         }
         case all_rooms: {
-            if (pending_.count(request_id) || request_id.empty()) return;
+            if (requests_.contains(request_id) || request_id.empty()) return;
             node_.room_names(nsp, [this, nsp, request_id](std::vector<std::string> rooms) {
                 asio::post(io_, [this, nsp, answer = ordered_json{{"requestId", request_id}, {"rooms", rooms}}] {
                     respond(nsp, answer);
@@ -315,20 +280,40 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             if (data != request.end() && data->is_array() && !data->empty()) node_.server_side_emit(nsp, *data);
             return;
         }
-        case broadcast_with_ack: {
-            if (ours || request_id.empty()) return;
-            // Delivered without collecting acks: this node reports no clients to wait for,
-            // so the requester completes instead of waiting out its timeout.
-            const auto packet = request.value("packet", ordered_json::object());
-            const auto data = packet.find("data");
-            if (data != packet.end() && data->is_array() && !data->empty())
-                node_.deliver(nsp, *data, selection_from(request.value("opts", ordered_json::object())), false);
-            respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
-            return;
-        }
+        case broadcast_with_ack:
+            if (ours || request_id.empty() || requests_.contains(request_id)) return;
+            return answer_broadcast_with_ack(nsp, request_id, request);
         default:
             return;
     }
+}
+
+void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std::string& request_id,
+                                              const ordered_json& request) {
+    const auto packet = request.value("packet", ordered_json::object());
+    const auto data = packet.is_object() ? packet.value("data", ordered_json()) : ordered_json();
+    const auto opts = request.value("opts", ordered_json::object());
+    const auto timeout = ack_timeout_of(opts, settings_.requests_timeout);
+    if (!data.is_array() || data.empty() || !data[0].is_string()) {
+        // Nothing a client could receive: still one count, or the requester waits it out.
+        return respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
+    }
+    // As Node answers: the count as JSON, each ack as msgpack (it may carry binary).
+    node_.deliver_with_acks(
+        nsp, data, selection_from(opts), timeout,
+        [this, nsp, request_id](std::size_t count) {
+            asio::post(io_, [this, nsp, request_id, count] {
+                respond(nsp,
+                        ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", count}});
+            });
+        },
+        [this, nsp, request_id](std::optional<ordered_json> answer) {
+            if (!answer) return;   // a client that did not answer: the requester's own timeout tells
+            const ordered_json ack{{"type", broadcast_ack}, {"requestId", request_id}, {"packet", std::move(*answer)}};
+            asio::post(io_, [this, nsp, payload = to_msgpack(ack)]() mutable {
+                publish(response_channel(nsp), std::move(payload));
+            });
+        });
 }
 
 void redis_adapter::respond(const std::string& nsp, const ordered_json& response) {
@@ -339,13 +324,15 @@ void redis_adapter::on_response(const std::string& payload) {
     auto response = decode_message(payload);
     if (!response.is_object()) return;
     const std::string request_id = response.value("requestId", std::string());
-    const auto found = pending_.find(request_id);
-    if (found == pending_.end()) return;   // someone else's, or too late
-    auto& pending = *found->second;
-    if (auto sockets = response.find("sockets"); sockets != response.end() && sockets->is_array())
-        for (auto& s : *sockets) pending.result.sockets.push_back(std::move(s));
-    ++pending.responses;
-    finish(request_id);
+    if (!requests_.contains(request_id)) return;   // someone else's, or too late
+    const auto type = response.value("type", ordered_json());
+    if (type == broadcast_client_count) {
+        const auto count = response.value("clientCount", ordered_json());
+        return requests_.node_answered(request_id, ordered_json::array(),
+                                       count.is_number_unsigned() ? count.get<std::size_t>() : 0);
+    }
+    if (type == broadcast_ack) return requests_.item_arrived(request_id, response.value("packet", ordered_json()));
+    requests_.node_answered(request_id, response.value("sockets", ordered_json::array()));
 }
 
 }  // namespace switchboard::kernel::cluster

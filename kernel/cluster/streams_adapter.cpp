@@ -1,11 +1,10 @@
 #include "kernel/cluster/streams_adapter.hpp"
 
-#include <openssl/rand.h>
-
 #include <future>
 
 #include <boost/asio/post.hpp>
 
+#include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
@@ -13,21 +12,11 @@
 
 namespace switchboard::kernel::cluster {
 
+using namespace cluster_message;
+
 namespace asio = boost::asio;
 
 namespace {
-
-// socket.io-adapter's MessageType.
-enum message_type : int {
-    broadcast_message = 3,
-    sockets_join = 4,
-    sockets_leave = 5,
-    disconnect_sockets = 6,
-    fetch_sockets = 7,
-    fetch_sockets_response = 8,
-    server_side_emit = 9,
-    broadcast_client_count = 11,
-};
 
 // How often the sessions of connected sockets get their expiry pushed back; they
 // expire this much after the window, so a node killed outright leaves its sockets at
@@ -38,19 +27,6 @@ constexpr std::chrono::milliseconds read_retry{200};
 // connects fresh rather than keep the node reading (Node stops at 100 pages, silently).
 constexpr std::size_t missed_page = 1000;
 constexpr std::size_t max_missed_pages = 100;
-
-// Node's randomId(): 8 random bytes in hex.
-std::string hex_id() {
-    unsigned char bytes[8];
-    RAND_bytes(bytes, sizeof bytes);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
 
 std::string bytes_of(const std::vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
@@ -94,19 +70,6 @@ std::optional<logged_broadcast> broadcast_of(const ordered_json& message) {
 
 }  // namespace
 
-struct streams_adapter::pending_fetch {
-    explicit pending_fetch(asio::io_context& io) : timer(io) {}
-    std::function<void(fetch_result)> done;
-    fetch_result result;
-    std::size_t expected = 0;
-    std::size_t responses = 0;
-    bool counted = false;
-    bool local_done = false;
-    bool timed_out = false;
-    asio::steady_timer timer;
-    bool complete() const noexcept { return counted && local_done && (timed_out || responses >= expected); }
-};
-
 struct streams_adapter::missed_scan {
     std::string nsp;
     std::vector<std::string> rooms;
@@ -119,7 +82,7 @@ struct streams_adapter::missed_scan {
 streams_adapter::streams_adapter(streams_adapter_settings settings, local_node& node)
     : settings_(std::move(settings)),
       node_(node),
-      uid_(hex_id()),
+      uid_(cluster_uid()),
       work_(io_.get_executor()),
       read_retry_(io_),
       refresh_timer_(io_) {
@@ -137,7 +100,12 @@ bool streams_adapter::serves(const std::string& nsp) const {
 
 void streams_adapter::start() {
     subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        on_pubsub(channel, payload);
+        try {
+            on_pubsub(channel, payload);
+        } catch (const std::exception& e) {
+            // A field of the wrong type: that message is dropped, the cluster goes on.
+            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
+        }
     });
     subscriber_->on_state([this](bool connected) {
         counters_.connected = connected;
@@ -186,7 +154,7 @@ void streams_adapter::stop() {
         commands_->stop();
         reader_->stop();
         subscriber_->stop();
-        for (auto& [id, pending] : pending_) pending->timer.cancel();
+        requests_.cancel_all();
         work_.reset();
         io_.stop();
     });
@@ -356,114 +324,64 @@ void streams_adapter::on_pubsub(std::string_view channel, const std::string& pay
 }
 
 void streams_adapter::on_request(const std::string& nsp, const ordered_json& message) {
-    const int type = message.value("type", 0);
-    const auto data = message.value("data", ordered_json::object());
-    if (!data.is_object()) return;
     const std::string requester = message.value("uid", std::string());
-    const std::string request_id = data.value("requestId", std::string());
-    auto answer = [this, nsp, requester](int type, ordered_json data) {
-        asio::post(io_, [this, nsp, requester, type, data = std::move(data)] {
-            publish(private_channel(nsp, requester),
-                    ordered_json{{"type", type}, {"data", data}, {"uid", uid_}, {"nsp", nsp}});
-        });
-    };
-    switch (type) {
-        case fetch_sockets:
-            node_.describe(nsp, selection_from(data.value("opts", ordered_json::object())),
-                           [answer, request_id](ordered_json sockets) {
-                               answer(fetch_sockets_response,
-                                      ordered_json{{"requestId", request_id}, {"sockets", std::move(sockets)}});
+    act_on_cluster_message(node_, nsp, message.value("type", 0), message.value("data", ordered_json::object()),
+                           settings_.requests_timeout, [this, nsp, requester](int type, ordered_json data) {
+                               asio::post(io_, [this, nsp, requester, type, data = std::move(data)]() mutable {
+                                   publish(private_channel(nsp, requester),
+                                           cluster_envelope(type, std::move(data), uid_, nsp));
+                               });
                            });
-            return;
-        case server_side_emit:
-            if (const auto packet = data.find("packet"); packet != data.end() && packet->is_array() && !packet->empty())
-                node_.server_side_emit(nsp, *packet);
-            return;
-        case broadcast_message: {
-            // A broadcast with an ack: delivered without collecting acks; this node reports
-            // no clients to wait for, so the requester completes instead of timing out.
-            const auto packet = data.value("packet", ordered_json::object());
-            const auto args = packet.is_object() ? packet.value("data", ordered_json()) : ordered_json();
-            if (args.is_array() && !args.empty())
-                node_.deliver(nsp, args, selection_from(data.value("opts", ordered_json::object())), false);
-            if (!request_id.empty())
-                answer(broadcast_client_count, ordered_json{{"requestId", request_id}, {"clientCount", 0}});
-            return;
-        }
-        default:
-            return;
-    }
 }
 
 void streams_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
-        const auto request_id = hex_id();
-        auto pending = std::make_shared<pending_fetch>(io_);
-        pending->done = std::move(done);
-        pending_[request_id] = pending;
-        ++counters_.requests;
-        node_.describe(nsp, which, [this, request_id](ordered_json sockets) {
-            asio::post(io_, [this, request_id, sockets = std::move(sockets)]() mutable {
-                const auto found = pending_.find(request_id);
-                if (found == pending_.end()) return;
-                for (auto& s : sockets) found->second->result.sockets.push_back(std::move(s));
-                found->second->local_done = true;
-                finish(request_id);
-            });
+        const auto request_id = cluster_uid();
+        requests_.open(request_id, [done = std::move(done)](gathered answers) {
+            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
         });
-        // Node counts the servers as the subscribers of the public channel.
-        commands_->command({"PUBSUB", "NUMSUB", public_channel(nsp)}, [this, nsp, which, request_id](
-                                                                           std::optional<resp_value> reply) {
-            const auto found = pending_.find(request_id);
-            if (found == pending_.end()) return;
-            auto& pending = *found->second;
-            std::int64_t servers = 1;
-            if (reply && reply->is_array() && reply->elements.size() == 2) servers = reply->elements[1].integer;
-            if (!reply) pending.result.partial = true;
-            pending.expected = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-            pending.counted = true;
-            if (pending.expected == 0) return finish(request_id);
-            publish(public_channel(nsp),
-                    ordered_json{{"type", fetch_sockets},
-                                 {"data", {{"opts", options_json(which)}, {"requestId", request_id}}},
-                                 {"uid", uid_},
-                                 {"nsp", nsp}});
-            pending.timer.expires_after(settings_.requests_timeout);
-            pending.timer.async_wait([this, request_id](const boost::system::error_code& ec) {
-                if (ec) return;
-                if (const auto found = pending_.find(request_id); found != pending_.end()) {
-                    found->second->timed_out = true;
-                    finish(request_id);
-                }
-            });
-        });
+        requests_.describe_locally(node_, request_id, nsp, which);
+        ask(nsp, request_id,
+            cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_, nsp),
+            settings_.requests_timeout);
     });
 }
 
-void streams_adapter::on_response(const ordered_json& message) {
-    if (message.value("type", 0) != fetch_sockets_response) return;
-    const auto data = message.value("data", ordered_json::object());
-    const auto found = pending_.find(data.value("requestId", std::string()));
-    if (found == pending_.end()) return;   // too late
-    auto& pending = *found->second;
-    if (const auto sockets = data.find("sockets"); sockets != data.end() && sockets->is_array())
-        for (const auto& s : *sockets) pending.result.sockets.push_back(s);
-    ++pending.responses;
-    finish(found->first);
+void streams_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                                          std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
+    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+        const auto request_id = cluster_uid();
+        requests_.open(request_id, std::move(done));
+        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
+        auto opts = options_json(to);
+        opts["flags"]["timeout"] = timeout.count();
+        // Over pub/sub, not the stream: an acked broadcast is not replayed.
+        ask(nsp, request_id,
+            cluster_envelope(broadcast_message,
+                             {{"packet", {{"type", 2}, {"data", data}}}, {"requestId", request_id}, {"opts", std::move(opts)}},
+                             uid_, nsp),
+            timeout);
+    });
 }
 
-void streams_adapter::finish(const std::string& request_id) {
-    const auto found = pending_.find(request_id);
-    if (found == pending_.end() || !found->second->complete()) return;
-    auto pending = found->second;
-    pending_.erase(found);
-    pending->timer.cancel();
-    if (pending->timed_out) {
-        ++counters_.timeouts;
-        pending->result.partial = true;
-    }
-    pending->result.nodes = 1 + pending->responses;
-    pending->done(std::move(pending->result));
+void streams_adapter::ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
+                          std::chrono::milliseconds timeout) {
+    // Node counts the servers as the subscribers of the public channel.
+    commands_->command({"PUBSUB", "NUMSUB", public_channel(nsp)},
+                       [this, nsp, request_id, envelope = std::move(envelope), timeout](
+                           std::optional<resp_value> reply) {
+                           if (!requests_.contains(request_id)) return;
+                           std::int64_t servers = 1;
+                           if (reply && reply->is_array() && reply->elements.size() == 2)
+                               servers = reply->elements[1].integer;
+                           const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
+                           if (others > 0) publish(public_channel(nsp), envelope);
+                           requests_.expect(request_id, others, timeout, !reply);
+                       });
+}
+
+void streams_adapter::on_response(const ordered_json& message) {
+    take_cluster_reply(requests_, message.value("type", 0), message.value("data", ordered_json::object()));
 }
 
 // ---- sessions ----

@@ -36,6 +36,7 @@
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
+#include "kernel/cluster/request_tracker.hpp"
 #include "kernel/cluster/session_store.hpp"
 
 namespace switchboard::kernel::cluster {
@@ -66,6 +67,8 @@ public:
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
     bool delivers_own_broadcasts() const override { return true; }
 
     // --- session_store ---
@@ -83,7 +86,6 @@ public:
     link_figures link() const;
 
 private:
-    struct pending_fetch;
     struct missed_scan;
 
     // --- on the cluster thread ---
@@ -92,7 +94,10 @@ private:
     void on_pubsub(std::string_view channel, const std::string& payload);
     void on_request(const std::string& nsp, const ordered_json& message);
     void on_response(const ordered_json& message);
-    void finish(const std::string& request_id);
+    // Publishes a request envelope once PUBSUB NUMSUB said how many nodes answer, and
+    // tells `requests_`.
+    void ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
+             std::chrono::milliseconds timeout);
     // XADD of a durable message; `done` gets whether Redis took it.
     void append(const std::string& nsp, int type, const ordered_json& data, std::function<void(bool)> done);
     void publish(std::string channel, const ordered_json& envelope);
@@ -118,7 +123,6 @@ private:
     boost::asio::steady_timer refresh_timer_;
     std::thread thread_;
     std::string last_id_ = "$";            // where XREAD goes on
-    std::map<std::string, std::shared_ptr<pending_fetch>> pending_;
     std::set<std::string> connected_sessions_;   // pids whose sessions this node keeps alive
     bool stopping_ = false;
     bool reading_ = false;                 // the stream's reading has started
@@ -132,6 +136,7 @@ private:
         std::atomic<std::uint64_t> outages{0};
         std::atomic<bool> connected{false};
     } counters_;
+    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
 };
 
 }  // namespace switchboard::kernel::cluster

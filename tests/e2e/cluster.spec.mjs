@@ -242,6 +242,50 @@ end)`,
     assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: ["from emitter"] }]);
   });
 
+  it("Node's broadcast with acks reaches Switchboard clients and gathers their acks", async (t) => {
+    t.after(() => open.splice(0).forEach((s) => s.disconnect()));
+    const ann = await device(a, "ann");
+    const ben = await device(b, "ben");
+    const nia = await device(peer, "nia");
+    const quiet = await device(b, "quinn");   // connected, never acks the room broadcast
+    for (const d of [ann, ben, nia]) d.socket.on("question", (n, ack) => ack({ from: d.user, n }));
+    quiet.socket.on("question", (n, ack) => n === 1 && ack({ from: "quinn", n }));
+
+    // Every client of every node answers: Node hears the count of each node, then each ack.
+    const everyone = await peer.io.timeout(4000).emitWithAck("question", 1);
+    assert.deepEqual(everyone.map((r) => r.from).sort(), ["ann", "ben", "nia", "quinn"]);
+    assert.ok(everyone.every((r) => r.n === 1));
+
+    // A room with binary in the ack: only its members answer, bytes intact.
+    const room = unique("asked");
+    peer.io.in(["user:ann", "user:ben"]).socketsJoin(room);
+    await until(async () => (await peer.io.in(room).fetchSockets()).length === 2, "both joined");
+    ann.socket.off("question");
+    ann.socket.on("question", (n, ack) => ack(Buffer.from([7, n])));
+    const in_room = await peer.io.to(room).timeout(4000).emitWithAck("question", 2);
+    assert.equal(in_room.length, 2);
+    const bytes = in_room.find((r) => !("from" in r));
+    assert.deepEqual([...new Uint8Array(bytes)], [7, 2]);
+    assert.deepEqual(in_room.find((r) => "from" in r), { from: "ben", n: 2 });
+
+    // A client that does not answer: Node times out, as with one of its own clients.
+    await assert.rejects(peer.io.to(`user:quinn`).timeout(500).emitWithAck("question", 3));
+  });
+
+  it("the API's emit with acks gathers the acks of every node's clients, Node's included", async (t) => {
+    t.after(() => open.splice(0).forEach((s) => s.disconnect()));
+    const devices = [await device(a, "ann"), await device(b, "ben"), await device(peer, "nia")];
+    for (const d of devices) d.socket.on("poll", (n, ack) => ack({ from: d.user, n }));
+    const answer = await api(b, "POST", "/api/emit", { event: "poll", data: [7], ack_timeout_ms: 4000 });
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.body.acks.map((r) => r.from).sort(), ["ann", "ben", "nia"]);
+    assert.ok(answer.body.acks.every((r) => r.n === 7));
+    assert.deepEqual([answer.body.nodes, answer.body.partial], [3, false]);
+    const refused = await api(b, "POST", "/api/emit", { event: "poll", ack_timeout_ms: 0 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.code, "invalid_payload");
+  });
+
   it("shows the cluster on /metrics", async () => {
     const metrics = (await http_call(a.url, "GET", "/metrics")).text;
     assert.match(metrics, /^switchboard_cluster_redis_connected 1$/m);

@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
+import { io } from "socket.io-client";
+
 import { once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
@@ -145,5 +147,23 @@ describe("connection state recovery across a redis-streams cluster", { skip: !re
       transports: ["websocket"],
       between: (client) => drop(node, client),
     });
+  });
+
+  it("Node's broadcast with acks gathers the acks of Switchboard clients", async () => {
+    const d = deployments[0] ?? (await switchboard_node());
+    await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(d.url, "GET", "/metrics")).text),
+      "the node subscribed");
+    const user = unique("asked");
+    const socket = io(d.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { token: d.token(user) } });
+    try {
+      await once(socket, "connect", { fail_on: ["connect_error"] });
+      socket.on("question", (n, ack) => ack({ from: user, n, bytes: Buffer.from([n]) }));
+      const answers = await peer.io.timeout(4000).emitWithAck("question", 5);
+      assert.equal(answers.length, 1);
+      assert.equal(answers[0].from, user);
+      assert.deepEqual([...new Uint8Array(answers[0].bytes)], [5]);
+    } finally {
+      socket.disconnect();
+    }
   });
 });
