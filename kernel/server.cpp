@@ -34,6 +34,7 @@
 #include "kernel/net/address_range.hpp"
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
+#include "kernel/socketio/connect_refusals.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/store/database.hpp"
 #include "kernel/store/migrations.hpp"
@@ -62,10 +63,12 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
 }
 
 std::string namespace_metrics_text(const std::vector<std::pair<std::string, std::size_t>>& counts) {
-    std::string out = "# HELP switchboard_socketio_sockets Socket.IO sockets connected now, by namespace.\n"
-                      "# TYPE switchboard_socketio_sockets gauge\n";
+    std::string out;
+    prometheus::append_family(out, "switchboard_socketio_sockets", "gauge",
+                              "Socket.IO sockets connected now, by namespace.");
     for (const auto& [name, count] : counts)
-        out += "switchboard_socketio_sockets{namespace=\"" + escape_label_value(name) + "\"} " + std::to_string(count) + "\n";
+        prometheus::append_sample(out, "switchboard_socketio_sockets", "namespace=\"" + escape_label_value(name) + "\"",
+                                  count);
     return out;
 }
 
@@ -196,7 +199,7 @@ void server::install_authentication() {
                 }
                 auto outcome = authenticator_->check(s->auth(), s->handshake(), anonymous_allowed(s->nsp()));
                 if (outcome.refusal) {
-                    SB_LOG(info, "auth") << "refused " << s->handshake().remote_address << " on " << s->nsp() << ": "
+                    SB_LOG(info, "auth").with(*s->log_context()) << "refused " << s->handshake().remote_address << ": "
                                          << outcome.reason;
                     return done(std::move(outcome.refusal));
                 }
@@ -220,6 +223,11 @@ store::database& server::database() {
     // A relative SQLite path is relative to where the server runs, as shells expect.
     if (!database_) database_ = std::make_unique<store::database>(settings_.database, std::string());
     return *database_;
+}
+
+const store::database* server::open_database() {
+    std::lock_guard lock(database_mutex_);
+    return database_.get();
 }
 
 std::vector<std::string> server::migration_components() const {
@@ -317,21 +325,29 @@ void server::install_builtin_routes() {
     api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
         if (refused(request, respond)) return;
         std::string body;
-        body += "# HELP switchboard_sessions Engine.IO sessions open now.\n"
-                "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
-        body += "# HELP switchboard_sockets Socket.IO sockets connected now, in every namespace.\n"
-                "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
-                std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        prometheus::append_single(body, "switchboard_sessions", "gauge", "Engine.IO sessions open now.",
+                                  engineio_->session_count());
+        prometheus::append_single(body, "switchboard_sockets", "gauge",
+                                  "Socket.IO sockets connected now, in every namespace.",
+                                  socketio_->connected_sockets.load(std::memory_order_relaxed));
         body += traffic::metrics_text();
         body += namespace_metrics_text(socketio_->connected_sockets_by_namespace());
+        socketio::append_connect_refusal_metrics(body);
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
         body += socketio::payload_metrics_text();
+        if (const auto* db = open_database()) body += db->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
         if (streams_) body += streams_->metrics_text();
         if (sharded_) body += sharded_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
+    });
+    api_->add("GET", "/status", [this, refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
+        describe_status([respond = std::move(respond)](std::string json) {
+            respond(net::make_http_response(200, "application/json", json));
+        });
     });
     install_web_routes();
 }

@@ -2,6 +2,8 @@
 // graceful shutdown.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,6 +100,11 @@ public:
 
 private:
     void install_builtin_routes();
+    // The /status document (server_status.cpp), given to `done` from a worker.
+    // The database if something opened it already (null otherwise): /metrics must
+    // not open one.
+    const store::database* open_database();
+    void describe_status(std::function<void(std::string json)> done);
     // The browser client bundle, the demo page and its login (kernel/api/demo_routes.hpp).
     void install_web_routes();
     void install_authentication();
@@ -137,6 +144,7 @@ private:
     // server.tls: the certificate every listener serves, reloaded on SIGHUP.
     std::shared_ptr<net::tls_context> tls_;
     bool running_ = false;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace switchboard::kernel

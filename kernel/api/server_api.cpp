@@ -305,7 +305,7 @@ void server_api::handle(net::http_request&& request, http_api::responder respond
     } catch (const refusal& r) {
         answer(respond, r);
     } catch (const std::exception& failure) {
-        SB_LOG(error, "api") << request.path << " failed: " << failure.what();
+        SB_LOG(error, "api").with("request_id", request.log_id) << request.path << " failed: " << failure.what();
         answer(respond, refusal{500, "internal_error", "the server failed to handle the call"});
     }
 }

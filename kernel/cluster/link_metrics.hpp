@@ -50,9 +50,11 @@ struct adapter_counters {
                       "Messages this node published to the cluster.", published.load());
         append_single(out, "switchboard_cluster_messages_received_total", "counter",
                       "Cluster messages this node received.", received.load());
-        append_link_metrics(out, {lost, requests, timeouts, outages, connected});
+        append_link_metrics(out, link());
         return out;
     }
+
+    link_figures link() const { return {lost, requests, timeouts, outages, connected}; }
 };
 
 }  // namespace switchboard::kernel::cluster

@@ -58,6 +58,8 @@ public:
 
     const std::string& uid() const noexcept { return uid_; }
     std::string metrics_text() const { return counters_.metrics_text(); }
+    // Its link to Redis (for `switchboard status`).
+    link_figures link() const { return counters_.link(); }
 
 private:
     // --- on the cluster thread ---

@@ -168,9 +168,12 @@ std::string streams_adapter::metrics_text() const {
                   "Messages this node appended to the cluster's stream.", counters_.appended.load());
     append_single(out, "switchboard_cluster_stream_read_total", "counter", "Stream entries this node read.",
                   counters_.read.load());
-    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
-                              counters_.connected});
+    append_link_metrics(out, link());
     return out;
+}
+
+link_figures streams_adapter::link() const {
+    return {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages, counters_.connected};
 }
 
 // ---- the stream ----

@@ -34,6 +34,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
 #include "kernel/cluster/request_tracker.hpp"
 #include "kernel/cluster/session_store.hpp"
@@ -81,6 +82,8 @@ public:
     const std::string& uid() const noexcept { return uid_; }
     // The counters in the Prometheus text format.
     std::string metrics_text() const;
+    // Its link to Redis (for `switchboard status`).
+    link_figures link() const;
 
 private:
     struct missed_scan;

@@ -59,8 +59,9 @@ constexpr std::string_view recovery_keys[] = {"enabled", "max_disconnection_dura
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
 constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
                                           "max_age"};
-constexpr std::string_view log_keys[] = {"level"};
+constexpr std::string_view log_keys[] = {"level", "format", "levels"};
 constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view log_formats[] = {"text", "json"};
 
 // More workers than any machine has cores only adds context switches; a number this
 // large is a typo (or a unit mix-up), not a deployment.
@@ -408,14 +409,34 @@ void read_cors(const yaml_value& section, cors_settings& out) {
     }
 }
 
-void read_log(const yaml_value& section, log_settings& out) {
+std::string read_log_level(const yaml_value& value) {
+    constexpr std::string_view expectation = "one of trace, debug, info, warn, error";
+    std::string level = value.as_string(expectation);
+    if (std::find(std::begin(log_levels), std::end(log_levels), level) == std::end(log_levels))
+        value.fail_expected(expectation);
+    return level;
+}
+
+// Runs after the plugins section: a component is one of the kernel's or an enabled
+// plugin's name, so a misspelt one is an error rather than a level nobody gets.
+void read_log(const yaml_value& section, const std::vector<plugin_settings>& plugins, log_settings& out) {
     const auto map = section.as_map(log_keys);
-    if (const auto value = map.find("level")) {
-        constexpr std::string_view expectation = "one of trace, debug, info, warn, error";
-        out.level = value->as_string(expectation);
-        if (std::find(std::begin(log_levels), std::end(log_levels), out.level) ==
-            std::end(log_levels))
+    if (const auto value = map.find("level")) out.level = read_log_level(*value);
+    if (const auto value = map.find("format")) {
+        constexpr std::string_view expectation = "text or json";
+        out.format = value->as_string(expectation);
+        if (std::find(std::begin(log_formats), std::end(log_formats), out.format) == std::end(log_formats))
             value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("levels")) {
+        if (!value->is_null() && !value->node().IsMap())
+            value->fail_expected("a map of component: level, such as {engineio: debug, cluster: warn}");
+        std::vector<std::string_view> components(std::begin(log_components), std::end(log_components));
+        for (const auto& plugin : plugins) components.push_back(plugin.name);
+        const auto levels = value->as_map(components);
+        for (const auto& component : components)
+            if (const auto level = levels.find(component))
+                out.levels.emplace_back(std::string(component), read_log_level(*level));
     }
 }
 
@@ -646,12 +667,12 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("database")) read_database(*section, out.database);
     if (const auto section = sections.find("api")) read_api(*section, out.api);
     if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
-    if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("admin")) read_admin(*section, out.admin, out.socketio);
     if (const auto section = sections.find("demo")) read_demo(*section, out.demo);
     if (const auto section = sections.find("demo_public")) out.demo.public_login = section->as_bool();
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);
+    if (const auto section = sections.find("log")) read_log(*section, out.plugins, out.log);
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -215,8 +217,16 @@ struct demo_settings {
     bool public_login = false;
 };
 
+// The kernel's log components, the names log.levels accepts besides plugin names.
+inline constexpr std::string_view log_components[] = {"server", "net",   "http",    "engineio", "socketio",
+                                                      "auth",   "api",   "admin",   "cluster",  "store",
+                                                      "plugins", "demo"};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
+    std::string format = "text";                // text, or json: one object per line
+    // Components logging at their own level, in file order: {engineio, debug}.
+    std::vector<std::pair<std::string, std::string>> levels;
 };
 
 struct settings {

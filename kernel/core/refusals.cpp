@@ -1,5 +1,7 @@
 #include "kernel/core/refusals.hpp"
 
+#include "kernel/core/prometheus_text.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -60,16 +62,13 @@ std::uint64_t refusal_count(refusal r) noexcept {
 }
 
 std::string refusals_metrics_text() {
-    std::string out =
-        "# HELP switchboard_refused_total What the server refused to hold for a client, by bound.\n"
-        "# TYPE switchboard_refused_total counter\n";
+    std::string out;
+    prometheus::append_family(out, "switchboard_refused_total", "counter",
+                              "What the server refused to hold for a client, by bound.");
     for (std::size_t i = 0; i < refusal_kinds; ++i) {
         const auto r = static_cast<refusal>(i);
-        out += "switchboard_refused_total{bound=\"";
-        out += to_string(r);
-        out += "\"} ";
-        out += std::to_string(refusal_count(r));
-        out += '\n';
+        prometheus::append_sample(out, "switchboard_refused_total", "bound=\"" + std::string(to_string(r)) + "\"",
+                                  refusal_count(r));
     }
     return out;
 }

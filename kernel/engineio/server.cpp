@@ -43,6 +43,7 @@ handshake_info make_handshake(net::http_request& request) {
     info.query = std::move(request.query);
     info.headers = std::move(request.headers);
     info.remote_address = std::move(request.remote_address);
+    info.request_id = std::move(request.log_id);
     info.issued_ms = unix_millis();
     return info;
 }
@@ -239,7 +240,7 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
                             true);
         return;
     }
-    if (!allow_handshake(request.remote_address)) {
+    if (!allow_handshake(request)) {
         connection->respond(request_id, net::make_http_response(429, "application/json",
                                                                 R"({"code":4,"message":"Too many handshakes"})",
                                                                 cors_headers(request) + "Retry-After: 1\r\n"));
@@ -318,10 +319,11 @@ void server::on_http_abandoned(const net::http_request& request, std::uint64_t r
     });
 }
 
-bool server::allow_handshake(const std::string& address) {
-    if (!limiter_ || limiter_->allow_handshake(address)) return true;
+bool server::allow_handshake(const net::http_request& request) {
+    if (!limiter_ || limiter_->allow_handshake(request.remote_address)) return true;
     count_refusal(refusal::per_ip_handshakes);
-    SB_LOG(debug, "engineio") << "refusing a handshake from " << address << ": over its rate";
+    SB_LOG(debug, "engineio").with("request_id", request.log_id)
+        << "refusing a handshake from " << request.remote_address << ": over its rate";
     return false;
 }
 
@@ -358,7 +360,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
         if (!serves_protocol(request))
             return refuse_upgrade(socket, tls, message_of(error_code::unsupported_protocol_version));
         if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, tls, "Server shutting down");
-        if (!allow_handshake(request.remote_address)) return refuse_upgrade(socket, tls, "Too many handshakes", 429);
+        if (!allow_handshake(request)) return refuse_upgrade(socket, tls, "Too many handshakes", 429);
         return accept_websocket(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner,
                                 {});
     }

@@ -97,7 +97,7 @@ private:
     static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, net::tls_handle& tls, std::string_view message,
                                int status = 400);
     // False (and counted) when `address` opens sessions faster than it may.
-    bool allow_handshake(const std::string& address);
+    bool allow_handshake(const net::http_request& request);
 
     config::settings settings_;
     std::vector<worker*> workers_;

@@ -121,6 +121,7 @@ http_request to_request(http::request<http::string_body>&& message, const asio::
     boost::system::error_code ec;
     const auto endpoint = socket.remote_endpoint(ec);
     if (!ec) request.remote_address = endpoint.address().to_string();
+    request.log_id = log::request_id_from(request.header("x-request-id"));
     return request;
 }
 
@@ -142,7 +143,27 @@ http_request without_body(const http_request& request) {
     copy.path = request.path;
     copy.query = request.query;
     copy.remote_address = request.remote_address;
+    copy.log_id = request.log_id;
     return copy;
+}
+
+// Every response names its request id, so a client's report can be matched to the
+// server's log lines.
+void announce_request_id(std::string& response, std::string_view id) {
+    const auto status_line_end = response.find("\r\n");
+    if (status_line_end == std::string::npos) return;
+    response.insert(status_line_end + 2, "X-Request-Id: " + std::string(id) + "\r\n");
+}
+
+int status_of(std::string_view response) {
+    // "HTTP/1.1 200 OK"
+    if (response.size() < 12) return 0;
+    int status = 0;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (response[i] < '0' || response[i] > '9') return 0;
+        status = status * 10 + (response[i] - '0');
+    }
+    return status;
 }
 
 }  // namespace
@@ -360,6 +381,11 @@ void http_connection::respond(std::uint64_t request_id, std::string raw_response
 void http_connection::write_response(std::uint64_t request_id, std::string raw_response, bool close_after) {
     auto& s = *state_;
     if (s.closed || !s.awaiting || s.awaiting->first != request_id) return;
+    const http_request& request = s.awaiting->second;
+    SB_LOG(debug, "http").with("request_id", request.log_id).with("remote", request.remote_address)
+        << to_string(request.method) << " " << request.path << " " << status_of(raw_response) << " ("
+        << raw_response.size() << " bytes)";
+    announce_request_id(raw_response, request.log_id);
     s.awaiting.reset();
     s.close_after_write = s.close_after_write || close_after;
     s.write_buffer = std::move(raw_response);

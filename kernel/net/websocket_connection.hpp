@@ -135,7 +135,8 @@ private:
     std::vector<engineio::wire_packet_ptr> queue_;         // waiting for the next write
     std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
-    std::size_t queued_bytes_ = 0;
+    std::size_t queued_bytes_ = 0;   // also counted in traffic's outgoing queue gauge
+    void change_queued(std::int64_t delta) noexcept;
     std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
     bool fenced_ = false;              // frames after the boundary wait for a pong
     std::unique_ptr<boost::asio::steady_timer> close_timer_;   // only while closing

@@ -1,6 +1,7 @@
 // The SDK's host table: the C functions a plugin calls. Each one checks its arguments,
 // never throws (an exception here would cross into plugin code), and reaches sockets
 // by handle through the Socket.IO server, so it is safe from any thread.
+#include <chrono>
 #include <future>
 
 #include "kernel/core/log.hpp"
@@ -29,6 +30,7 @@ switchboard_status_t guarded(switchboard_plugin_t* self, const char* what, Body&
     } catch (...) {
         SB_LOG(error, self ? self->name : "plugins") << what << " failed";
     }
+    if (self) self->failures.fetch_add(1, std::memory_order_relaxed);
     return SWITCHBOARD_ERROR;
 }
 
@@ -54,8 +56,9 @@ std::vector<std::string> to_strings(const switchboard_str_t* items, std::size_t 
 
 void host_log(switchboard_plugin_t* self, switchboard_log_level_t level, switchboard_str_t message) {
     const auto l = static_cast<log::level>(std::clamp(static_cast<int>(level), 0, 4));
-    if (!log::enabled(l)) return;
-    log::record(l, self ? self->name : "plugin") << text(message);
+    const std::string_view component = self ? std::string_view(self->name) : std::string_view("plugins");
+    if (!log::enabled(l, component)) return;
+    log::record(l, component).with("plugin", component) << text(message);
 }
 
 switchboard_status_t host_config(switchboard_plugin_t* self, switchboard_sink_fn sink, void* user_data) {
@@ -414,7 +417,10 @@ switchboard_status_t host_db_exec(switchboard_plugin_t* self, switchboard_tx_t t
         if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
                                        SWITCHBOARD_INVALID_ARGUMENT);
         std::uint64_t affected = 0;
-        if (auto failure = db->exec(tx, text(sql), *params, &affected)) return db_failure(error, user_data, *failure);
+        const auto started = std::chrono::steady_clock::now();
+        auto failure = db->exec(tx, text(sql), *params, &affected);
+        self->db_statements.observe(std::chrono::steady_clock::now() - started);
+        if (failure) return db_failure(error, user_data, *failure);
         if (affected_rows) *affected_rows = affected;
         return SWITCHBOARD_OK;
     });
@@ -432,7 +438,10 @@ switchboard_status_t host_db_query(switchboard_plugin_t* self, switchboard_tx_t 
         if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
                                        SWITCHBOARD_INVALID_ARGUMENT);
         json result;
-        if (auto failure = db->query(tx, text(sql), *params, result)) return db_failure(error, user_data, *failure);
+        const auto started = std::chrono::steady_clock::now();
+        auto failure = db->query(tx, text(sql), *params, result);
+        self->db_statements.observe(std::chrono::steady_clock::now() - started);
+        if (failure) return db_failure(error, user_data, *failure);
         const std::string dumped = result.dump(-1, ' ', false, json::error_handler_t::replace);
         rows(user_data, view(dumped));
         return SWITCHBOARD_OK;

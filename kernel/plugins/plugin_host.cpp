@@ -9,6 +9,7 @@
 
 #include "kernel/api/http_api.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
@@ -107,6 +108,7 @@ struct event_copy {
     socketio::encoded_arguments args;
     std::vector<switchboard_str_t> attachments;   // views of args.attachments
     std::int64_t ack_id = -1;
+    std::shared_ptr<const log::context> log_fields;   // the socket's, on the handlers' log lines
 
     switchboard_event_t view_of() const {
         switchboard_event_t e{};
@@ -160,7 +162,8 @@ void plugin_host::load_all() {
                 registering_ = false;
                 throw std::runtime_error("required plugin " + plugin.name + " failed to load: " + e.what());
             }
-            SB_LOG(error, "plugins") << "plugin " << plugin.name << " left out: " << e.what();
+            SB_LOG(error, "plugins").with("plugin", plugin.name) << "plugin " << plugin.name << " left out: " << e.what();
+            left_out_.emplace_back(plugin.name, e.what());
         }
     }
     registering_ = false;
@@ -448,7 +451,7 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
     if (handlers.empty()) collect("*");
     if (handlers.empty()) {
         // As the reference server: an event nobody handles is ignored.
-        SB_LOG(debug, "plugins") << "no handler for event \"" << event << "\" in " << s.nsp();
+        SB_LOG(debug, "plugins").with(*s.log_context()) << "no handler for event \"" << event << "\"";
         return;
     }
     auto copy = std::make_shared<event_copy>();
@@ -459,11 +462,13 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
     copy->args = std::move(args);
     for (const auto& bytes : copy->args.attachments) copy->attachments.push_back(view(bytes));
     copy->ack_id = ack_id;
+    copy->log_fields = s.log_context();
     std::shared_ptr<handler_pool::strand> strand;
     std::shared_ptr<pooled_queue> queue;
     for (const auto* h : handlers) {
         if (h->is_inline) {
             const auto e = copy->view_of();
+            const log::thread_context about(copy->log_fields.get(), copy->name);
             const auto started = std::chrono::steady_clock::now();
             h->fn(h->user_data, &e);
             h->metrics->calls.fetch_add(1, std::memory_order_relaxed);
@@ -483,6 +488,7 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
                      queued = std::chrono::steady_clock::now()] {
             pooled_waiting_.fetch_sub(1, std::memory_order_relaxed);
             const auto e = copy->view_of();
+            const log::thread_context about(copy->log_fields.get(), copy->name);
             const auto started = std::chrono::steady_clock::now();
             metrics->wait.observe(started - queued);
             fn(user_data, &e);
@@ -593,7 +599,9 @@ void plugin_host::reload_all() {
         if (instance->descriptor->struct_size <
             offsetof(switchboard_plugin_descriptor_t, on_reload) + sizeof(instance->descriptor->on_reload))
             continue;   // built before the descriptor had on_reload
-        if (instance->descriptor->on_reload) instance->descriptor->on_reload(instance->state);
+        if (!instance->descriptor->on_reload) continue;
+        instance->reloads.fetch_add(1, std::memory_order_relaxed);
+        instance->descriptor->on_reload(instance->state);
     }
 }
 
@@ -696,17 +704,42 @@ std::string plugin_host::handler_metrics_text() const {
     return out;
 }
 
+std::vector<plugin_health> plugin_host::health() const {
+    std::vector<plugin_health> out;
+    for (const auto& instance : instances_)
+        out.push_back({instance->name, instance->descriptor->version ? instance->descriptor->version : "", true, {},
+                       instance->failures.load(std::memory_order_relaxed),
+                       instance->reloads.load(std::memory_order_relaxed)});
+    for (const auto& [name, problem] : left_out_) out.push_back({name, {}, false, problem, 0, 0});
+    return out;
+}
+
+// Per loaded plugin: reloads, failed host calls, database statement times.
+std::string plugin_host::instance_metrics_text() const {
+    std::string out;
+    using prometheus::append_family;
+    using prometheus::append_sample;
+    auto label_of = [](const plugin_instance& p) { return "plugin=\"" + escape_label_value(p.name) + "\""; };
+    append_family(out, "switchboard_plugin_reloads_total", "counter", "Reloads (SIGHUP, switchboard reload) asked of a plugin.");
+    for (const auto& p : instances_) append_sample(out, "switchboard_plugin_reloads_total", label_of(*p), p->reloads.load());
+    append_family(out, "switchboard_plugin_failures_total", "counter",
+                  "Calls of a plugin into the server that failed with an error (each is logged).");
+    for (const auto& p : instances_) append_sample(out, "switchboard_plugin_failures_total", label_of(*p), p->failures.load());
+    append_family(out, "switchboard_db_statement_seconds", "histogram",
+                  "How long a plugin's database statements took, the wait for a connection included.");
+    for (const auto& p : instances_) p->db_statements.write(out, "switchboard_db_statement_seconds", label_of(*p));
+    return out;
+}
+
 std::string plugin_host::metrics_text() const {
     std::string out = handler_metrics_text();
-    out += "# HELP switchboard_read_pauses_total Times a client's reading paused for its pooled handlers to catch up.\n"
-           "# TYPE switchboard_read_pauses_total counter\nswitchboard_read_pauses_total " +
-           std::to_string(read_pauses_.load(std::memory_order_relaxed)) + "\n";
+    out += instance_metrics_text();
+    prometheus::append_single(out, "switchboard_read_pauses_total", "counter",
+                              "Times a client's reading paused for its pooled handlers to catch up.",
+                              read_pauses_.load(std::memory_order_relaxed));
     std::lock_guard lock(counters_mutex_);
-    for (const auto& [name, value] : counters_) {
-        out += "# HELP " + name + " A counter a plugin publishes.\n";
-        out += "# TYPE " + name + " counter\n";
-        out += name + " " + std::to_string(value) + "\n";
-    }
+    for (const auto& [name, value] : counters_)
+        prometheus::append_single(out, name, "counter", "A counter a plugin publishes.", value);
     return out;
 }
 
@@ -731,6 +764,9 @@ void plugin_host::install_routes(api::http_api& api) {
                 raw.headers_json = view(headers_json);
                 raw.body = view(request.body);
                 switchboard_result result;
+                log::context about_request;
+                about_request.add("request_id", request.log_id);
+                const log::thread_context about(&about_request, {});
                 route.fn(route.user_data, &raw, &result);
                 if (result.http_status == 0) {
                     SB_LOG(error, route.plugin->name) << "route " << request.path << " gave no answer";

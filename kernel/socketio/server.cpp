@@ -2,12 +2,14 @@
 
 #include <atomic>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <utility>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
@@ -177,6 +179,30 @@ std::vector<std::pair<std::string, std::size_t>> server::connected_sockets_by_na
     for (const auto& nsp : settings_.namespaces)
         counts.emplace_back(nsp.name, namespace_sockets_.at(nsp.name).load(std::memory_order_relaxed));
     return counts;
+}
+
+void server::room_counts(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) {
+    struct collected {
+        std::mutex mutex;
+        std::map<std::string, std::set<std::string>> names;   // by namespace
+    };
+    auto shared = std::make_shared<collected>();
+    on_every_worker(
+        [this, shared](std::size_t) {
+            for (const auto& configured : settings_.namespaces) {
+                auto* local_nsp = find_namespace(configured.name);
+                if (!local_nsp) continue;
+                std::lock_guard lock(shared->mutex);
+                auto& names = shared->names[configured.name];
+                local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { names.insert(name); });
+            }
+        },
+        [this, shared, done = std::move(done)] {
+            std::vector<std::pair<std::string, std::size_t>> counts;
+            for (const auto& configured : settings_.namespaces)
+                counts.emplace_back(configured.name, shared->names[configured.name].size());
+            done(std::move(counts));
+        });
 }
 
 void server::with_socket(std::uint64_t handle, std::function<void(socket*)> fn) {
@@ -552,15 +578,22 @@ void recovery_counters::not_recovered(std::string_view why) {
 }
 
 std::string recovery_counters::metrics_text() const {
-    std::string out = "# TYPE switchboard_recovery_recovered_total counter\nswitchboard_recovery_recovered_total " +
-                      std::to_string(recovered.load()) + "\n";
-    out += "# TYPE switchboard_recovery_replayed_events_total counter\nswitchboard_recovery_replayed_events_total " +
-           std::to_string(replayed_events.load()) + "\n";
-    out += "# TYPE switchboard_recovery_not_recovered_total counter\n";
-    std::lock_guard lock(mutex_);
-    for (const auto& [why, count] : refused_)
-        out += "switchboard_recovery_not_recovered_total{reason=\"" + why + "\"} " + std::to_string(count) + "\n";
+    std::string out;
+    prometheus::append_single(out, "switchboard_recovery_recovered_total", "counter",
+                              "Sockets whose session connection state recovery restored.", recovered.load());
+    prometheus::append_single(out, "switchboard_recovery_replayed_events_total", "counter",
+                              "Missed events replayed to recovered sockets.", replayed_events.load());
+    prometheus::append_family(out, "switchboard_recovery_not_recovered_total", "counter",
+                              "Recoveries asked for and refused, by why.");
+    for (const auto& [why, count] : not_recovered_counts())
+        prometheus::append_sample(out, "switchboard_recovery_not_recovered_total",
+                                  "reason=\"" + escape_label_value(why) + "\"", count);
     return out;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> recovery_counters::not_recovered_counts() const {
+    std::lock_guard lock(mutex_);
+    return {refused_.begin(), refused_.end()};
 }
 
 void server::join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {

@@ -91,6 +91,7 @@ struct recovery_counters {
     // Not recovered, by why (unknown_session, expired, log_overflow...).
     void not_recovered(std::string_view why);
     std::string metrics_text() const;
+    std::vector<std::pair<std::string, std::uint64_t>> not_recovered_counts() const;
 
 private:
     mutable std::mutex mutex_;
@@ -234,6 +235,9 @@ public:
     std::atomic<std::size_t> connected_sockets{0};
     // The same per namespace, in the configured order. Safe from any thread.
     std::vector<std::pair<std::string, std::size_t>> connected_sockets_by_namespace() const;
+    // Rooms of each configured namespace on this node (its sockets' own id rooms
+    // aside), then `done` once from a worker. Safe from any thread.
+    void room_counts(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done);
 
     // The instrument told of every socket's changes (null: none). Set before serving.
     void set_observer(socket_observer* observer) noexcept { observer_ = observer; }

@@ -287,8 +287,18 @@ void socket::finish_replay(const cluster::missed_events& missed) {
         if (!h.offset || *h.offset > missed.end) write(h.message, h.is_volatile);
 }
 
+const std::shared_ptr<const log::context>& socket::log_context() const {
+    if (!log_context_) {
+        auto fields = std::make_shared<log::context>();
+        fields->add("request_id", handshake().request_id).add("socket", id_).add("namespace", nsp()).add("user", user_id());
+        log_context_ = std::move(fields);
+    }
+    return log_context_;
+}
+
 void socket::mark_connected() {
     state_ = state::connected;
+    SB_LOG(debug, "socketio").with(*log_context()) << "socket connected" << (recovered_ ? " (recovered)" : "");
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
@@ -352,6 +362,7 @@ void socket::on_closed(std::string_view reason) {
     const bool was_connected = state_ == state::connected;
     state_ = state::closed;
     if (was_connected) {
+        SB_LOG(debug, "socketio").with(*log_context()) << "socket disconnected: " << reason;
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);

@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/cluster/session_store.hpp"
+#include "kernel/core/log.hpp"
 #include "kernel/engineio/session.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/packet.hpp"
@@ -49,12 +50,17 @@ public:
     void set_user(json user) {
         user_ = std::move(user);
         user_text_.reset();
+        log_context_.reset();
     }
     // The user's id (the "id" of user()), empty if anonymous.
     std::string user_id() const;
     // State a layer above keeps with the socket (the plugin host's per-socket strand).
     std::shared_ptr<void> extension;
     const engineio::handshake_info& handshake() const noexcept;
+    // What every log line about this socket carries: its session's request id, its id,
+    // namespace and user.
+    // Built once (again after set_user): handlers' log lines share it.
+    const std::shared_ptr<const log::context>& log_context() const;
     engineio::session& session() noexcept;
     const engineio::session& session() const noexcept;
     bool connected() const noexcept { return state_ == state::connected; }
@@ -139,6 +145,7 @@ private:
     json auth_;
     json user_;
     mutable std::optional<std::string> user_text_;
+    mutable std::shared_ptr<const log::context> log_context_;
     std::uint64_t handle_ = 0;
     // A set, not a list: a client joining 50,000 rooms must not cost 50,000^2 / 2
     // comparisons on its worker.

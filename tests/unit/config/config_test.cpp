@@ -438,7 +438,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
                   "header_timeout, close_timeout, max_connections_per_ip, max_handshakes_per_ip, "
                   "monitoring_allow, tls"});
     expect_error("log:\n  colour: true\n",
-                 {2, 3, "log.colour: unknown key; valid keys in log are: level"});
+                 {2, 3, "log.colour: unknown key; valid keys in log are: level, format, levels"});
 }
 
 TEST(config_errors, unknown_section) {
@@ -809,6 +809,31 @@ TEST(config_demo, refuses_a_bad_path_or_an_unknown_key) {
     expect_error_starting("demo:\n  path: /demo/\n", 2, 9, "demo.path: expected a path starting with '/'");
     expect_error_starting("demo:\n  public: true\n", 2, 3, "demo.public: unknown key");
     expect_error_starting("demo: yes\n", 1, 7, "demo: expected");
+}
+
+TEST(config_log, format_and_levels_per_component) {
+    const auto s = load_string("plugins: [chat]\nlog:\n  level: warn\n  format: json\n"
+                               "  levels: {engineio: debug, chat: trace, cluster: error}\n");
+    EXPECT_EQ(s.log.level, "warn");
+    EXPECT_EQ(s.log.format, "json");
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"engineio", "debug"}, {"cluster", "error"}, {"chat", "trace"}};
+    EXPECT_EQ(s.log.levels, expected);
+    EXPECT_EQ(settings{}.log.format, "text");
+    EXPECT_TRUE(settings{}.log.levels.empty());
+}
+
+TEST(config_log, bad_values_are_refused_where_they_are) {
+    expect_error("log:\n  format: xml\n", {2, 11, "log.format: expected text or json, got \"xml\""});
+    expect_error("log:\n  levels: {engineio: loud}\n",
+                 {2, 22, "log.levels.engineio: expected one of trace, debug, info, warn, error, got \"loud\""});
+    expect_error("log:\n  levels: [engineio]\n",
+                 {2, 11, "log.levels: expected a map of component: level, such as {engineio: debug, cluster: warn}, "
+                         "got a list"});
+    // A misspelt component, or a plugin that is not enabled, would silently get nothing.
+    expect_error_starting("log:\n  levels:\n    engineoi: debug\n", 3, 5,
+                          "log.levels.engineoi: unknown key (did you mean \"engineio\"?)");
+    expect_error_starting("log:\n  levels: {chat: debug}\n", 2, 12, "log.levels.chat: unknown key");
 }
 
 }  // namespace
