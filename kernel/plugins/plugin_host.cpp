@@ -191,9 +191,10 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
     } else if (auto found = find_plugin(settings.name, search_path)) {
         file = *found;
     } else {
+        // One line: log lines never span several (a newline is escaped in the log).
         std::string searched;
-        for (const auto& dir : search_path) searched += "\n  " + dir.string();
-        throw std::runtime_error(plugin_file_name(settings.name) + " not found; searched:" + searched);
+        for (const auto& dir : search_path) searched += (searched.empty() ? "" : ", ") + dir.string();
+        throw std::runtime_error(plugin_file_name(settings.name) + " not found; searched: " + searched);
     }
     auto library = load_library(file, settings.name);
     auto instance = std::make_unique<plugin_instance>();
