@@ -276,6 +276,13 @@ void server::check_migration_paths() const {
 
 void server::reload() {
     SB_LOG(info, "server") << "reloading";
+    if (tls_) {
+        // Sessions already open keep their certificate; new handshakes get the new one.
+        if (const auto error = tls_->reload(); error.empty())
+            SB_LOG(info, "server") << "TLS certificate reloaded from " << settings_.server.tls.cert_file;
+        else
+            SB_LOG(error, "server") << "TLS certificate not reloaded (still serving the previous one): " << error;
+    }
     plugins_->reload_all();
 }
 
@@ -338,6 +345,9 @@ server::~server() {
 }
 
 void server::start() {
+    // First: a missing or mismatched certificate must stop start-up before anything runs.
+    if (settings_.server.tls.enabled())
+        tls_ = std::make_shared<net::tls_context>(settings_.server.tls, deployment_dir_);
     // Migrations first: plugins may query their tables as they load.
     if (settings_.database.migrate) check_migration_paths();
     if (settings_.database.migrate &&
@@ -370,6 +380,7 @@ void server::start() {
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         listeners_.back()->set_ip_limiter(limiter);
+        if (tls_) listeners_.back()->set_tls(tls_);
         // With port 0, every worker must share the port the first one got.
         endpoint = listeners_.front()->local_endpoint();
     }
@@ -382,8 +393,8 @@ void server::start() {
     }
     if (admin_) admin_->start();
     running_ = true;
-    SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
-                           << " with " << workers_.size() << " worker(s)";
+    SB_LOG(info, "server") << "listening on " << (tls_ ? "https://" : "") << settings_.server.host << ":"
+                           << bound_port() << settings_.server.path << " with " << workers_.size() << " worker(s)";
 }
 
 unsigned short server::bound_port() const {

@@ -24,6 +24,7 @@ class server;
 }
 namespace net {
 class listener;
+class tls_context;
 }
 namespace api {
 class http_api;
@@ -126,6 +127,8 @@ private:
     // Held while listening: a second server on this port fails to start.
     net::port_claim port_claim_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
+    // server.tls: the certificate every listener serves, reloaded on SIGHUP.
+    std::shared_ptr<net::tls_context> tls_;
     bool running_ = false;
 };
 

@@ -42,7 +42,8 @@ constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeo
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
                                             "shutdown_timeout", "handler_threads", "pid_file",
                                             "header_timeout", "close_timeout", "max_connections_per_ip",
-                                            "max_handshakes_per_ip", "monitoring_allow"};
+                                            "max_handshakes_per_ip", "monitoring_allow", "tls"};
+constexpr std::string_view tls_keys[] = {"cert_file", "key_file", "ca_file", "min_version"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
@@ -108,6 +109,29 @@ std::string read_path(const yaml_value& value) {
 
 bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
 
+void read_tls(const yaml_value& section, tls_settings& out) {
+    const auto map = section.as_map(tls_keys);
+    auto file = [&](std::string_view key, std::string& into) {
+        if (const auto value = map.find(key)) {
+            into = value->as_string("a file path");
+            if (into.empty()) value->fail_expected("a file path");
+        }
+    };
+    file("cert_file", out.cert_file);
+    file("key_file", out.key_file);
+    file("ca_file", out.ca_file);
+    if (const auto value = map.find("min_version")) {
+        constexpr std::string_view expectation = "\"1.2\" or \"1.3\" (older TLS versions are not offered)";
+        out.min_version = value->as_string(expectation);
+        if (out.min_version != "1.2" && out.min_version != "1.3") value->fail_expected(expectation);
+    }
+    // Half a TLS setup would silently serve plain HTTP (or nothing): both or neither.
+    if (out.cert_file.empty() != out.key_file.empty())
+        section.fail("give both cert_file and key_file (or remove the tls section for plain HTTP)");
+    if (out.cert_file.empty() && (!out.ca_file.empty() || map.find("min_version")))
+        section.fail("ca_file and min_version need cert_file and key_file");
+}
+
 void read_server(const yaml_value& section, server_settings& out) {
     const auto map = section.as_map(server_keys);
     if (const auto value = map.find("host")) {
@@ -142,6 +166,7 @@ void read_server(const yaml_value& section, server_settings& out) {
             if (!is_address_or_cidr(entry))
                 value->fail_expected("a list of addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8");
     }
+    if (const auto value = map.find("tls")) read_tls(*value, out.tls);
 }
 
 void read_transports(const yaml_value& value, engineio_settings& out) {

@@ -32,6 +32,16 @@ struct namespace_settings {
     bool anonymous = false;
 };
 
+// HTTPS and WSS on the server's port (server.tls). Files are PEM, relative to the config
+// file; they are read at start-up and again on SIGHUP.
+struct tls_settings {
+    std::string cert_file;   // the server certificate, optionally followed by its chain
+    std::string key_file;    // its private key (unencrypted)
+    std::string ca_file;     // intermediate certificates sent after it (optional)
+    std::string min_version = "1.2";   // "1.2" or "1.3"; older versions are never offered
+    bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct server_settings {
     std::string host = "0.0.0.0";
     std::uint16_t port = 3000;
@@ -54,6 +64,8 @@ struct server_settings {
     unsigned max_handshakes_per_ip = 0;
     // Addresses or CIDR ranges allowed to read /metrics and /healthz (empty: anyone).
     std::vector<std::string> monitoring_allow;
+    // Empty cert_file: plain HTTP.
+    tls_settings tls;
 };
 
 // Where a value was given in the YAML file (1-based; 0 when unknown).

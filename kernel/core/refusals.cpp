@@ -33,6 +33,8 @@ std::string_view to_string(refusal r) noexcept {
         case refusal::body_size: return "body_size";
         case refusal::message_size: return "message_size";
         case refusal::outgoing_queue: return "outgoing_queue";
+        case refusal::plain_http_on_tls: return "plain_http_on_tls";
+        case refusal::tls_handshake: return "tls_handshake";
         case refusal::count_: break;
     }
     return "unknown";

@@ -5,6 +5,7 @@
 #include "kernel/core/log.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/net/tls_stream.hpp"
 
 namespace switchboard::kernel::net {
 
@@ -29,9 +30,10 @@ void flush_dirty_connections() {
 
 }  // namespace
 
-websocket_connection::websocket_connection(asio::ip::tcp::socket socket, worker& owner,
+websocket_connection::websocket_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
                                            std::size_t max_message_size, std::string_view handshake_response)
     : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
+    if (tls) tls_ = std::make_unique<tls_stream>(socket_, std::move(tls));
     auto response = engineio::wire_packet::raw(handshake_response);
     queued_bytes_ += response->size();
     queue_.push_back(std::move(response));
@@ -49,6 +51,9 @@ void websocket_connection::start(std::string already_read) {
         if (!consume(already_read.data(), already_read.size(), used)) return;
         pending_.assign(already_read, used);
     }
+    // Plaintext OpenSSL decrypted during the HTTP phase and still holds would never
+    // wake the readiness wait.
+    if (tls_ && !read_now()) return;
     wait_readable();
 }
 
@@ -92,7 +97,8 @@ bool websocket_connection::read_now() {
     char* scratch = owner_.scratch();
     while (!paused_) {
         boost::system::error_code read_ec;
-        const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
+        const auto into = asio::buffer(scratch, worker::scratch_size);
+        const std::size_t n = tls_ ? tls_->read_some(into, read_ec) : socket_.read_some(into, read_ec);
         if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
         if (read_ec || n == 0) {
             fail("transport close");
@@ -109,7 +115,10 @@ bool websocket_connection::read_now() {
             // An idle connection keeps no buffer behind.
             if (pending_.empty()) std::string().swap(pending_);
         }
-        if (n < worker::scratch_size) break;
+        // A short plain read emptied the socket. A TLS read returns one record at a
+        // time, and what OpenSSL still holds never wakes the readiness wait: read on
+        // until would_block.
+        if (n < worker::scratch_size && !tls_) break;
     }
     return true;
 }
@@ -227,6 +236,12 @@ void websocket_connection::flush() {
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
     for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
+    if (tls_) {
+        tls_->async_write(buffers_, [self = shared_from_this()](const boost::system::error_code& ec) {
+            self->on_write(ec);
+        });
+        return;
+    }
     asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);

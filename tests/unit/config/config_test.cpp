@@ -436,7 +436,7 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
                   "host, port, workers, path, shutdown_timeout, handler_threads, pid_file, "
                   "header_timeout, close_timeout, max_connections_per_ip, max_handshakes_per_ip, "
-                  "monitoring_allow"});
+                  "monitoring_allow, tls"});
     expect_error("log:\n  colour: true\n",
                  {2, 3, "log.colour: unknown key; valid keys in log are: level"});
 }
@@ -472,12 +472,12 @@ TEST(config_errors, wrong_types) {
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
                   "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
-                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got a list"});
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow, tls), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
                   "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
-                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got \"3000\""});
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow, tls), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",
@@ -706,6 +706,22 @@ socketio:
     EXPECT_EQ(s.socketio.max_pooled_bytes, 1u << 20);
     EXPECT_THROW(load_string("server:\n  monitoring_allow: [localhost]\n"), config_error);
     EXPECT_THROW(load_string("socketio:\n  max_decode_amplification: 0\n"), config_error);
+}
+
+TEST(config_tls, reads_the_tls_section_and_refuses_half_of_one) {
+    const auto s = load_string(
+        "server:\n  tls:\n    cert_file: a.crt\n    key_file: a.key\n    ca_file: chain.pem\n    min_version: \"1.3\"\n");
+    EXPECT_TRUE(s.server.tls.enabled());
+    EXPECT_EQ(s.server.tls.cert_file, "a.crt");
+    EXPECT_EQ(s.server.tls.key_file, "a.key");
+    EXPECT_EQ(s.server.tls.ca_file, "chain.pem");
+    EXPECT_EQ(s.server.tls.min_version, "1.3");
+    EXPECT_FALSE(load_string("").server.tls.enabled());
+    expect_error("server:\n  tls:\n    cert_file: a.crt\n",
+                 {3, 5, "server.tls: give both cert_file and key_file (or remove the tls section for plain HTTP)"});
+    expect_error("server:\n  tls:\n    cert_file: a.crt\n    key_file: a.key\n    min_version: \"1.1\"\n",
+                 {5, 18, "server.tls.min_version: expected \"1.2\" or \"1.3\" (older TLS versions are not offered), got "
+                         "\"1.1\""});
 }
 
 // --- api ---------------------------------------------------------------------------------
