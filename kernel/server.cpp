@@ -20,6 +20,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/sharded_adapter.hpp"
 #include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
@@ -99,29 +100,25 @@ server::server(const config::settings& settings)
     api_->set_server_api(server_api_.get());
     if (settings_.cluster.adapter == "redis") {
         cluster::redis_adapter_settings cluster_settings;
-        cluster_settings.url = settings_.cluster.url;
-        if (!settings_.cluster.url_env.empty()) {
-            const char* url = std::getenv(settings_.cluster.url_env.c_str());
-            if (!url || !*url)
-                throw std::runtime_error("cluster.url_env names " + settings_.cluster.url_env + ", which is not set");
-            cluster_settings.url = url;
-        }
+        cluster_settings.url = cluster_url();
         cluster_settings.key = settings_.cluster.key;
         cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
         cluster_settings.namespaces.clear();
         for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
-        cluster::redis_presence_settings presence_settings{cluster_settings.url, cluster_settings.key,
-                                                          settings_.cluster.heartbeat, settings_.cluster.node_timeout};
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
-        presence_ = std::make_unique<cluster::redis_presence>(
-            std::move(presence_settings), socketio_->local_presence(),
-            [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
-        socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id,
-                                                                          std::uint32_t sockets) {
-            presence->local_changed(user_id, sockets);
-        });
-        socketio_->set_cluster_presence(presence_.get());
+        install_cluster_presence(cluster_url());
+    }
+    if (settings_.cluster.adapter == "redis-sharded") {
+        cluster::sharded_adapter_settings sharded;
+        sharded.url = cluster_url();
+        sharded.key = settings_.cluster.key;
+        sharded.requests_timeout = settings_.cluster.requests_timeout;
+        sharded.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) sharded.namespaces.push_back(nsp.name);
+        sharded_ = std::make_unique<cluster::sharded_adapter>(std::move(sharded), *socketio_);
+        socketio_->set_adapter(sharded_.get());
+        install_cluster_presence(cluster_url());
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
@@ -141,14 +138,29 @@ server::server(const config::settings& settings)
     install_authentication();
 }
 
+std::string server::cluster_url() const {
+    const auto& name = settings_.cluster.url_env;
+    if (name.empty()) return settings_.cluster.url;
+    const char* url = std::getenv(name.c_str());
+    if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
+    return url;
+}
+
+void server::install_cluster_presence(const std::string& url) {
+    cluster::redis_presence_settings presence_settings{url, settings_.cluster.key, settings_.cluster.heartbeat,
+                                                      settings_.cluster.node_timeout};
+    presence_ = std::make_unique<cluster::redis_presence>(
+        std::move(presence_settings), socketio_->local_presence(),
+        [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+    socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id, std::uint32_t sockets) {
+        presence->local_changed(user_id, sockets);
+    });
+    socketio_->set_cluster_presence(presence_.get());
+}
+
 void server::install_streams_cluster() {
     cluster::streams_adapter_settings streams;
-    streams.url = settings_.cluster.url;
-    if (const auto& name = settings_.cluster.url_env; !name.empty()) {
-        const char* url = std::getenv(name.c_str());
-        if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
-        streams.url = url;
-    }
+    streams.url = cluster_url();
     streams.key = settings_.cluster.key;
     streams.requests_timeout = settings_.cluster.requests_timeout;
     streams.namespaces.clear();
@@ -316,6 +328,7 @@ void server::install_builtin_routes() {
         body += plugins_->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
         if (streams_) body += streams_->metrics_text();
+        if (sharded_) body += sharded_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
     });
@@ -362,6 +375,7 @@ void server::start() {
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
     if (streams_) streams_->start();
+    if (sharded_) sharded_->start();
     if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
@@ -435,6 +449,7 @@ void server::stop() {
     if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
     if (streams_) streams_->stop();
+    if (sharded_) sharded_->stop();
     listeners_.clear();
     port_claim_ = {};
     plugins_->unload_all();

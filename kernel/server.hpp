@@ -42,6 +42,7 @@ class database;
 namespace cluster {
 class redis_adapter;
 class streams_adapter;
+class sharded_adapter;
 class redis_presence;
 }
 namespace admin {
@@ -103,6 +104,11 @@ private:
     static void write_pid_file(const std::string& pid_file);
     // cluster.adapter: redis-streams (kernel/cluster/streams_adapter).
     void install_streams_cluster();
+    // The Redis URL of the cluster section (url, or the variable url_env names).
+    std::string cluster_url() const;
+    // Who is online across the nodes (kernel/cluster/redis_presence), with the pub/sub
+    // adapters.
+    void install_cluster_presence(const std::string& url);
     bool anonymous_allowed(std::string_view nsp) const;
 
     config::settings settings_;
@@ -117,6 +123,7 @@ private:
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<cluster::streams_adapter> streams_;   // cluster.adapter: redis-streams
+    std::unique_ptr<cluster::sharded_adapter> sharded_;   // cluster.adapter: redis-sharded
     std::unique_ptr<plugins::plugin_host> plugins_;
     // Who is online across the cluster (null: this node alone). After plugins_: it
     // reports transitions to them until it stops.

@@ -66,6 +66,8 @@ public:
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
     bool delivers_own_broadcasts() const override { return true; }
 
     // --- session_store ---
@@ -89,6 +91,10 @@ private:
     void on_pubsub(std::string_view channel, const std::string& payload);
     void on_request(const std::string& nsp, const ordered_json& message);
     void on_response(const ordered_json& message);
+    // Publishes a request envelope once PUBSUB NUMSUB said how many nodes answer, and
+    // tells `requests_`.
+    void ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
+             std::chrono::milliseconds timeout);
     // XADD of a durable message; `done` gets whether Redis took it.
     void append(const std::string& nsp, int type, const ordered_json& data, std::function<void(bool)> done);
     void publish(std::string channel, const ordered_json& envelope);

@@ -532,9 +532,10 @@ void read_api(const yaml_value& section, api_settings& out) {
 void read_cluster(const yaml_value& section, cluster_settings& out) {
     const auto map = section.as_map(cluster_keys);
     if (const auto value = map.find("adapter")) {
-        constexpr std::string_view expectation = "none, redis or redis-streams";
+        constexpr std::string_view expectation = "none, redis, redis-sharded or redis-streams";
         out.adapter = value->as_string(expectation);
-        if (out.adapter != "none" && out.adapter != "redis" && out.adapter != "redis-streams")
+        if (out.adapter != "none" && out.adapter != "redis" && out.adapter != "redis-sharded" &&
+            out.adapter != "redis-streams")
             value->fail_expected(expectation);
     }
     if (const auto value = map.find("url")) {

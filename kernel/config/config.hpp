@@ -179,7 +179,7 @@ struct api_settings {
 
 // Several nodes as one server (the cluster adapter). `none`: this node alone.
 struct cluster_settings {
-    std::string adapter = "none";                 // none, redis, redis-streams
+    std::string adapter = "none";                 // none, redis, redis-sharded, redis-streams
     std::string url = "redis://127.0.0.1:6379";  // redis://[:password@]host[:port][/db]
     std::string url_env;                          // an environment variable holding the URL instead
     std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`

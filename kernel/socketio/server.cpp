@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/worker.hpp"
@@ -104,9 +105,15 @@ server::server(const config::settings& settings, std::vector<worker*> workers)
     }
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
-        for (const auto& nsp : settings_.namespaces)
+        for (const auto& nsp : settings_.namespaces) {
             state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name),
                                                                           namespace_sockets_.at(nsp.name)));
+            // A cluster that subscribes per room learns which rooms this node has.
+            state->namespaces.back()->rooms.on_room_change = [this, name = nsp.name](const std::string& room,
+                                                                                     bool exists) {
+                if (adapter_) adapter_->room_changed(name, room, exists);
+            };
+        }
         states_.push_back(std::move(state));
     }
     if (settings_.recovery.enabled) {
@@ -620,7 +627,7 @@ void server::server_side_emit(const std::string& nsp, const cluster::ordered_jso
 void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data,
                                const cluster::selection& to, std::chrono::milliseconds timeout,
                                std::function<void(std::size_t)> counted,
-                               std::function<void(cluster::ordered_json)> acked) {
+                               std::function<void(std::optional<cluster::ordered_json>)> acked) {
     if (data.empty() || !data[0].is_string()) return counted(0);
     const auto event = data[0].get<std::string>();
     const json args(cluster::ordered_json(data.begin() + 1, data.end()));
@@ -629,8 +636,8 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
     struct tally {
         std::mutex mutex;
         bool counted = false;
-        std::vector<cluster::ordered_json> early;
-        std::function<void(cluster::ordered_json)> acked;
+        std::vector<std::optional<cluster::ordered_json>> early;
+        std::function<void(std::optional<cluster::ordered_json>)> acked;
     };
     auto shared = std::make_shared<tally>();
     shared->acked = std::move(acked);
@@ -638,9 +645,9 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
         nsp, options_of(to),
         [shared, event, args, timeout](socket& s) {
             s.emit_with_ack(event, args, timeout, [shared](std::optional<json> answer) {
-                if (!answer) return;   // no ack in time: the requester's timeout tells
-                cluster::ordered_json first;
-                if (answer->is_array() && !answer->empty()) first = cluster::ordered_json((*answer)[0]);
+                std::optional<cluster::ordered_json> first;
+                if (answer) first = answer->is_array() && !answer->empty() ? cluster::ordered_json((*answer)[0])
+                                                                           : cluster::ordered_json();
                 std::unique_lock lock(shared->mutex);
                 if (!shared->counted) return shared->early.push_back(std::move(first));
                 lock.unlock();
@@ -649,13 +656,59 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
         },
         [shared, counted = std::move(counted)](std::size_t count) {
             counted(count);
-            std::vector<cluster::ordered_json> early;
+            std::vector<std::optional<cluster::ordered_json>> early;
             {
                 std::lock_guard lock(shared->mutex);
                 shared->counted = true;
                 early.swap(shared->early);
             }
             for (auto& answer : early) shared->acked(std::move(answer));
+        });
+}
+
+void server::broadcast_with_acks(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                                 std::string_view args_json, std::chrono::milliseconds timeout,
+                                 std::function<void(cluster::gathered)> done) {
+    auto data = cluster::ordered_json::parse(args_json, nullptr, false);
+    if (!data.is_array()) data = cluster::ordered_json::array();
+    data.insert(data.begin(), cluster::ordered_json(event));
+    const cluster::selection to{options.rooms, options.except};
+    if (adapter_) return adapter_->broadcast_with_acks(std::string(nsp), data, to, timeout, std::move(done));
+    // This node alone: every selected socket answers once, with its ack or without.
+    struct gathering {
+        std::mutex mutex;
+        std::optional<std::size_t> expected;
+        std::size_t answered = 0;
+        cluster::gathered result;
+        std::function<void(cluster::gathered)> done;
+        // Under the mutex: `done` once every socket answered (then called unlocked).
+        std::function<void(cluster::gathered)> completion() {
+            if (!expected || answered != *expected) return {};
+            return std::exchange(done, {});
+        }
+        void finish_if_complete(std::unique_lock<std::mutex>& lock) {
+            auto complete = completion();
+            if (!complete) return;
+            auto gathered = std::move(result);
+            lock.unlock();
+            complete(std::move(gathered));
+        }
+    };
+    auto shared = std::make_shared<gathering>();
+    shared->done = std::move(done);
+    deliver_with_acks(
+        std::string(nsp), data, to, timeout,
+        [shared](std::size_t count) {
+            std::unique_lock lock(shared->mutex);
+            shared->expected = count;
+            shared->finish_if_complete(lock);
+        },
+        [shared](std::optional<cluster::ordered_json> answer) {
+            std::unique_lock lock(shared->mutex);
+            ++shared->answered;
+            if (answer) shared->result.items.push_back(std::move(*answer));
+            else shared->result.partial = true;
+            shared->finish_if_complete(lock);
         });
 }
 

@@ -143,6 +143,14 @@ public:
     void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
                         std::string_view args_json);
 
+    // Sends `event` with `args_json` (a JSON array, validated by the caller) to the
+    // selected sockets of every node and gathers the first argument of each ack that
+    // comes within `timeout`; partial when a client or a node did not answer in time.
+    // Safe from any thread.
+    void broadcast_with_acks(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                             std::string_view args_json, std::chrono::milliseconds timeout,
+                             std::function<void(cluster::gathered)> done);
+
     // Runs `fn` on every socket `options` selects (rooms, except, as a broadcast), on
     // each socket's own worker, then `done` once with how many there were, from the
     // last worker to finish. Safe from any thread. This node's sockets only.
@@ -181,7 +189,7 @@ public:
     void server_side_emit(const std::string& nsp, const cluster::ordered_json& data) override;
     void deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                            std::chrono::milliseconds timeout, std::function<void(std::size_t)> counted,
-                           std::function<void(cluster::ordered_json)> acked) override;
+                           std::function<void(std::optional<cluster::ordered_json>)> acked) override;
 
     // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
     // gone). Safe from any thread.

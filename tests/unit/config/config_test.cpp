@@ -746,8 +746,12 @@ TEST(config_cluster, reads_the_redis_adapter) {
     EXPECT_EQ(loaded.cluster.requests_timeout, 2s);
 }
 
+TEST(config_cluster, takes_the_sharded_adapter) {
+    EXPECT_EQ(load_string("cluster:\n  adapter: redis-sharded\n", "test.yaml").cluster.adapter, "redis-sharded");
+}
+
 TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
-    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none, redis or redis-streams, got \"kafka\""});
+    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none, redis, redis-sharded or redis-streams, got \"kafka\""});
     expect_error_starting("cluster:\n  url: http://x\n", 2, 8, "cluster.url: expected a Redis URL");
 }
 
