@@ -69,6 +69,7 @@ void socket::send(const engineio::wire_message& message, bool is_volatile) {
 
 void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
     if (state_ == state::closed) return;
+    if (replayed_through_ && offset <= *replayed_through_) return;
     if (holding()) return held_.push_back(held_message{message, false, offset});
     write(message);
 }
@@ -272,6 +273,7 @@ void socket::keep_session_current() {
 void socket::finish_replay(const cluster::missed_events& missed) {
     if (!replaying_ || state_ != state::connected) return;
     replaying_ = false;
+    replayed_through_ = missed.end;
     for (const auto& event : missed.events) {
         if (event.message) {
             write(*event.message);

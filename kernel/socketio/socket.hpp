@@ -172,6 +172,10 @@ private:
     bool recovered_ = false;
     std::vector<std::string> recovered_rooms_;
     bool replaying_ = false;
+    // The last offset the replay covered: a logged event up to it that reaches this
+    // worker only after the replay (logged before the log was read, delivered after)
+    // was sent already.
+    std::optional<cluster::log_position> replayed_through_;
 };
 
 }  // namespace switchboard::kernel::socketio

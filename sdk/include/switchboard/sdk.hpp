@@ -209,6 +209,14 @@ struct socket_info {
 
     // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
     std::string user_id() const { return detail::user_id_of(user); }
+
+    // Connection state recovery (socketio.recovery) gave this connect its old session
+    // back: the client missed no event, so a connect hook skips re-sending what it has.
+    // The kernel reports it as the handshake's "recovered" (sdk.h unchanged).
+    bool recovered() const {
+        const auto flag = handshake.find("recovered");
+        return flag != handshake.end() && flag->is_boolean() && flag->get<bool>();
+    }
 };
 
 // An HTTP request to a plugin route, and its answer.
