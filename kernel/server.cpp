@@ -102,26 +102,18 @@ server::server(const config::settings& settings)
         [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
     api_->set_server_api(server_api_.get());
     if (settings_.cluster.adapter == "redis") {
-        cluster::redis_adapter_settings cluster_settings;
-        cluster_settings.url = cluster_url();
-        cluster_settings.key = settings_.cluster.key;
-        cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
-        cluster_settings.namespaces.clear();
-        for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
+        auto cluster_settings = adapter_settings<cluster::redis_adapter_settings>();
+        const auto url = cluster_settings.url;
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
-        install_cluster_presence(cluster_url());
+        install_cluster_presence(url);
     }
     if (settings_.cluster.adapter == "redis-sharded") {
-        cluster::sharded_adapter_settings sharded;
-        sharded.url = cluster_url();
-        sharded.key = settings_.cluster.key;
-        sharded.requests_timeout = settings_.cluster.requests_timeout;
-        sharded.namespaces.clear();
-        for (const auto& nsp : settings_.socketio.namespaces) sharded.namespaces.push_back(nsp.name);
+        auto sharded = adapter_settings<cluster::sharded_adapter_settings>();
+        const auto url = sharded.url;
         sharded_ = std::make_unique<cluster::sharded_adapter>(std::move(sharded), *socketio_);
         socketio_->set_adapter(sharded_.get());
-        install_cluster_presence(cluster_url());
+        install_cluster_presence(url);
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
@@ -162,12 +154,7 @@ void server::install_cluster_presence(const std::string& url) {
 }
 
 void server::install_streams_cluster() {
-    cluster::streams_adapter_settings streams;
-    streams.url = cluster_url();
-    streams.key = settings_.cluster.key;
-    streams.requests_timeout = settings_.cluster.requests_timeout;
-    streams.namespaces.clear();
-    for (const auto& nsp : settings_.socketio.namespaces) streams.namespaces.push_back(nsp.name);
+    auto streams = adapter_settings<cluster::streams_adapter_settings>();
     streams.max_len = settings_.socketio.recovery.log_size;
     streams.max_disconnection_duration = settings_.socketio.recovery.max_disconnection_duration;
     streams_ = std::make_unique<cluster::streams_adapter>(std::move(streams), *socketio_);

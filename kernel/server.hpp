@@ -113,6 +113,17 @@ private:
     void install_streams_cluster();
     // The Redis URL of the cluster section (url, or the variable url_env names).
     std::string cluster_url() const;
+    // What every cluster adapter's settings share, read from the deployment once.
+    template <class Settings>
+    Settings adapter_settings() const {
+        Settings out;
+        out.url = cluster_url();
+        out.key = settings_.cluster.key;
+        out.requests_timeout = settings_.cluster.requests_timeout;
+        out.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) out.namespaces.push_back(nsp.name);
+        return out;
+    }
     // Who is online across the nodes (kernel/cluster/redis_presence), with the pub/sub
     // adapters.
     void install_cluster_presence(const std::string& url);
