@@ -9,12 +9,14 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/program_options.hpp>
 
 #include "kernel/api/api_client.hpp"
+#include "kernel/api/status_report.hpp"
 #include "kernel/api/server_api.hpp"
 #include "kernel/config/config.hpp"
 #include "kernel/core/log.hpp"
@@ -47,6 +49,8 @@ void print_usage(std::ostream& out, const po::options_description& serve_options
            "  switchboard emit EVENT [JSON ...] [--room R]... [--user U]... [--except R]... [--nsp N]\n"
            "                                  [--volatile] [--url http://host:port] [--config F]\n"
            "                                  emit through the running server's API (key: api.keys / keys_env)\n"
+           "  switchboard status [--url http://host:port] [--config F]\n"
+           "                                  summarize the running server (its /status: sessions, plugins, cluster...)\n"
            "  switchboard --help              show this help\n"
            "  switchboard --version           print the version\n\n"
         << serve_options << "\n"
@@ -155,6 +159,59 @@ int send_reload(const config::settings& settings) {
     return 0;
 }
 
+struct address {
+    std::string host;
+    unsigned short port = 0;
+    std::string url() const { return "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + std::to_string(port); }
+};
+
+// The running server's address for the commands that call it: the config's own
+// unless --url says otherwise; a wildcard listener is reached on loopback.
+std::optional<address> server_address(const config::settings& settings, const po::variables_map& vm) {
+    const std::string& configured = settings.server.host;
+    address out{configured == "0.0.0.0" ? "127.0.0.1" : configured == "::" ? "::1" : configured, settings.server.port};
+    if (!vm.count("url")) return out;
+    const std::string url = vm["url"].as<std::string>();
+    const auto colon = url.rfind(':');
+    char* end = nullptr;
+    const unsigned long port = colon == std::string::npos ? 0 : std::strtoul(url.c_str() + colon + 1, &end, 10);
+    if (!url.starts_with("http://") || colon < 7 || colon + 1 == url.size() || *end != '\0' || port == 0 ||
+        port > 65535) {
+        std::cerr << "switchboard: --url must be http://host:port\n";
+        return std::nullopt;
+    }
+    out.host = url.substr(7, colon - 7);
+    if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
+    out.port = static_cast<unsigned short>(port);
+    return out;
+}
+
+// `switchboard status`: the running server's /status, summarized.
+int print_status(const config::settings& settings, const po::variables_map& vm) {
+    const auto server = server_address(settings, vm);
+    if (!server) return 2;
+    api::api_answer answer;
+    try {
+        answer = api::call_api(server->host, server->port, "GET", "/status", {}, {});
+    } catch (const std::exception& e) {
+        std::cerr << "switchboard: no server answers at " << server->url() << " (" << e.what() << ")\n";
+        return 1;
+    }
+    if (answer.status == 403) {
+        std::cerr << "switchboard: the server at " << server->url()
+                  << " refuses /status from this address (add it to server.monitoring_allow)\n";
+        return 1;
+    }
+    const auto status = nlohmann::json::parse(answer.body, nullptr, false);
+    if (answer.status != 200 || !status.is_object()) {
+        std::cerr << "switchboard: " << server->url() << "/status answered " << answer.status
+                  << " with something that is not a status: is it a Switchboard server?\n";
+        return 1;
+    }
+    std::cout << api::format_status(status, server->url());
+    return 0;
+}
+
 // `switchboard emit`: what a backend does with POST /api/emit, from a shell.
 int send_emit(const config::settings& settings, const po::variables_map& vm) {
     const auto operands = vm.count("operand") ? vm["operand"].as<std::vector<std::string>>() : std::vector<std::string>{};
@@ -186,29 +243,37 @@ int send_emit(const config::settings& settings, const po::variables_map& vm) {
         std::cerr << "switchboard: no API key: set api.keys or SWITCHBOARD_API_KEY (api.keys_env)\n";
         return 2;
     }
-    // The server's own address unless --url says otherwise; a wildcard listener is
-    // reached on loopback.
-    std::string host = settings.server.host == "0.0.0.0" ? "127.0.0.1" : settings.server.host == "::" ? "::1" : settings.server.host;
-    unsigned port = settings.server.port;
-    if (vm.count("url")) {
-        const std::string url = vm["url"].as<std::string>();
-        const auto colon = url.rfind(':');
-        if (!url.starts_with("http://") || colon < 7) {
-            std::cerr << "switchboard: --url must be http://host:port\n";
-            return 2;
-        }
-        host = url.substr(7, colon - 7);
-        port = static_cast<unsigned>(std::strtoul(url.c_str() + colon + 1, nullptr, 10));
-    }
+    const auto server = server_address(settings, vm);
+    if (!server) return 2;
     try {
-        const auto answer = api::call_api(host, static_cast<unsigned short>(port), "POST", "/api/emit", keys.front(),
-                                          body.dump());
+        const auto answer = api::call_api(server->host, server->port, "POST", "/api/emit", keys.front(), body.dump());
         (answer.status == 200 ? std::cout : std::cerr) << answer.body << "\n";
         return answer.status == 200 ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "switchboard: " << e.what() << "\n";
         return 1;
     }
+}
+
+// The config file's values were checked at load; --log-level was not.
+bool configure_logging(const config::log_settings& settings) {
+    log::level level;
+    if (!log::parse_level(settings.level, level)) {
+        std::cerr << "switchboard: unknown log level '" << settings.level << "'\n";
+        return false;
+    }
+    std::vector<std::pair<std::string, log::level>> levels;
+    for (const auto& [component, name] : settings.levels) {
+        log::level component_level;
+        log::parse_level(name, component_level);
+        levels.emplace_back(component, component_level);
+    }
+    log::format format = log::format::text;
+    log::parse_format(settings.format, format);
+    log::set_format(format);
+    log::set_component_levels(levels);
+    log::set_level(level);
+    return true;
 }
 
 }  // namespace
@@ -233,7 +298,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         ("except", po::value<std::vector<std::string>>(), "emit: skip this room's members (repeatable)")
         ("nsp", po::value<std::string>()->default_value("/"), "emit: the namespace")
         ("volatile", "emit: may be dropped for a client that is not ready")
-        ("url", po::value<std::string>(), "emit: the server, http://host:port (default: from the config)");
+        ("url", po::value<std::string>(), "emit, status: the server, http://host:port (default: from the config)");
     po::options_description all("All options");
     all.add(serve_options).add(command_options);
     all.add_options()("help,h", "show this help")("version", "print the version")(
@@ -261,7 +326,7 @@ int run_cli(int argc, char** argv, const app_installer& install) {
         return 0;
     }
     const std::string command = vm["command"].as<std::string>();
-    static constexpr std::string_view commands[] = {"serve", "plugins", "migrate", "reload", "token", "emit"};
+    static constexpr std::string_view commands[] = {"serve", "plugins", "migrate", "reload", "token", "emit", "status"};
     if (std::find(std::begin(commands), std::end(commands), command) == std::end(commands)) {
         std::cerr << "switchboard: unknown command '" << command << "'\n\n";
         print_usage(std::cerr, serve_options, command_options);
@@ -297,16 +362,12 @@ int run_cli(int argc, char** argv, const app_installer& install) {
     if (vm.count("host")) settings.server.host = vm["host"].as<std::string>();
     if (vm.count("workers")) settings.server.workers = vm["workers"].as<unsigned>();
     if (vm.count("log-level")) settings.log.level = vm["log-level"].as<std::string>();
-    log::level level;
-    if (!log::parse_level(settings.log.level, level)) {
-        std::cerr << "switchboard: unknown log level '" << settings.log.level << "'\n";
-        return 2;
-    }
-    log::set_level(level);
+    if (!configure_logging(settings.log)) return 2;
 
     try {
         if (command == "reload") return send_reload(settings);
         if (command == "emit") return send_emit(settings, vm);
+        if (command == "status") return print_status(settings, vm);
         server s(settings);
         if (command == "plugins") return print_plugins(s);
         if (command == "migrate") return run_migrations(s, vm.count("dry-run") > 0);

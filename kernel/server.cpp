@@ -20,6 +20,7 @@
 #include "kernel/api/server_api.hpp"
 #include "kernel/auth/authenticator.hpp"
 #include "kernel/cluster/redis_adapter.hpp"
+#include "kernel/cluster/sharded_adapter.hpp"
 #include "kernel/cluster/streams_adapter.hpp"
 #include "kernel/cluster/redis_presence.hpp"
 #include "kernel/core/log.hpp"
@@ -33,6 +34,7 @@
 #include "kernel/net/address_range.hpp"
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
+#include "kernel/socketio/connect_refusals.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/store/database.hpp"
 #include "kernel/store/migrations.hpp"
@@ -61,10 +63,12 @@ void on_every_worker(const std::vector<std::unique_ptr<worker>>& workers, Fn fn)
 }
 
 std::string namespace_metrics_text(const std::vector<std::pair<std::string, std::size_t>>& counts) {
-    std::string out = "# HELP switchboard_socketio_sockets Socket.IO sockets connected now, by namespace.\n"
-                      "# TYPE switchboard_socketio_sockets gauge\n";
+    std::string out;
+    prometheus::append_family(out, "switchboard_socketio_sockets", "gauge",
+                              "Socket.IO sockets connected now, by namespace.");
     for (const auto& [name, count] : counts)
-        out += "switchboard_socketio_sockets{namespace=\"" + escape_label_value(name) + "\"} " + std::to_string(count) + "\n";
+        prometheus::append_sample(out, "switchboard_socketio_sockets", "namespace=\"" + escape_label_value(name) + "\"",
+                                  count);
     return out;
 }
 
@@ -98,30 +102,18 @@ server::server(const config::settings& settings)
         [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });
     api_->set_server_api(server_api_.get());
     if (settings_.cluster.adapter == "redis") {
-        cluster::redis_adapter_settings cluster_settings;
-        cluster_settings.url = settings_.cluster.url;
-        if (!settings_.cluster.url_env.empty()) {
-            const char* url = std::getenv(settings_.cluster.url_env.c_str());
-            if (!url || !*url)
-                throw std::runtime_error("cluster.url_env names " + settings_.cluster.url_env + ", which is not set");
-            cluster_settings.url = url;
-        }
-        cluster_settings.key = settings_.cluster.key;
-        cluster_settings.requests_timeout = settings_.cluster.requests_timeout;
-        cluster_settings.namespaces.clear();
-        for (const auto& nsp : settings_.socketio.namespaces) cluster_settings.namespaces.push_back(nsp.name);
-        cluster::redis_presence_settings presence_settings{cluster_settings.url, cluster_settings.key,
-                                                          settings_.cluster.heartbeat, settings_.cluster.node_timeout};
+        auto cluster_settings = adapter_settings<cluster::redis_adapter_settings>();
+        const auto url = cluster_settings.url;
         cluster_ = std::make_unique<cluster::redis_adapter>(std::move(cluster_settings), *socketio_);
         socketio_->set_adapter(cluster_.get());
-        presence_ = std::make_unique<cluster::redis_presence>(
-            std::move(presence_settings), socketio_->local_presence(),
-            [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
-        socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id,
-                                                                          std::uint32_t sockets) {
-            presence->local_changed(user_id, sockets);
-        });
-        socketio_->set_cluster_presence(presence_.get());
+        install_cluster_presence(url);
+    }
+    if (settings_.cluster.adapter == "redis-sharded") {
+        auto sharded = adapter_settings<cluster::sharded_adapter_settings>();
+        const auto url = sharded.url;
+        sharded_ = std::make_unique<cluster::sharded_adapter>(std::move(sharded), *socketio_);
+        socketio_->set_adapter(sharded_.get());
+        install_cluster_presence(url);
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
     engineio_->set_fallback([api = api_.get()](net::http_request&& request,
@@ -141,18 +133,28 @@ server::server(const config::settings& settings)
     install_authentication();
 }
 
+std::string server::cluster_url() const {
+    const auto& name = settings_.cluster.url_env;
+    if (name.empty()) return settings_.cluster.url;
+    const char* url = std::getenv(name.c_str());
+    if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
+    return url;
+}
+
+void server::install_cluster_presence(const std::string& url) {
+    cluster::redis_presence_settings presence_settings{url, settings_.cluster.key, settings_.cluster.heartbeat,
+                                                      settings_.cluster.node_timeout};
+    presence_ = std::make_unique<cluster::redis_presence>(
+        std::move(presence_settings), socketio_->local_presence(),
+        [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });
+    socketio_->local_presence().on_count([presence = presence_.get()](const std::string& user_id, std::uint32_t sockets) {
+        presence->local_changed(user_id, sockets);
+    });
+    socketio_->set_cluster_presence(presence_.get());
+}
+
 void server::install_streams_cluster() {
-    cluster::streams_adapter_settings streams;
-    streams.url = settings_.cluster.url;
-    if (const auto& name = settings_.cluster.url_env; !name.empty()) {
-        const char* url = std::getenv(name.c_str());
-        if (!url || !*url) throw std::runtime_error("cluster.url_env names " + name + ", which is not set");
-        streams.url = url;
-    }
-    streams.key = settings_.cluster.key;
-    streams.requests_timeout = settings_.cluster.requests_timeout;
-    streams.namespaces.clear();
-    for (const auto& nsp : settings_.socketio.namespaces) streams.namespaces.push_back(nsp.name);
+    auto streams = adapter_settings<cluster::streams_adapter_settings>();
     streams.max_len = settings_.socketio.recovery.log_size;
     streams.max_disconnection_duration = settings_.socketio.recovery.max_disconnection_duration;
     streams_ = std::make_unique<cluster::streams_adapter>(std::move(streams), *socketio_);
@@ -184,7 +186,7 @@ void server::install_authentication() {
                 }
                 auto outcome = authenticator_->check(s->auth(), s->handshake(), anonymous_allowed(s->nsp()));
                 if (outcome.refusal) {
-                    SB_LOG(info, "auth") << "refused " << s->handshake().remote_address << " on " << s->nsp() << ": "
+                    SB_LOG(info, "auth").with(*s->log_context()) << "refused " << s->handshake().remote_address << ": "
                                          << outcome.reason;
                     return done(std::move(outcome.refusal));
                 }
@@ -209,6 +211,11 @@ store::database& server::database() {
     // A relative SQLite path is relative to where the server runs, as shells expect.
     if (!database_) database_ = std::make_unique<store::database>(settings_.database, std::string());
     return *database_;
+}
+
+const store::database* server::open_database() {
+    std::lock_guard lock(database_mutex_);
+    return database_.get();
 }
 
 std::vector<std::string> server::migration_components() const {
@@ -277,6 +284,13 @@ void server::check_migration_paths() const {
 
 void server::reload() {
     SB_LOG(info, "server") << "reloading";
+    if (tls_) {
+        // Sessions already open keep their certificate; new handshakes get the new one.
+        if (const auto error = tls_->reload(); error.empty())
+            SB_LOG(info, "server") << "TLS certificate reloaded from " << settings_.server.tls.cert_file;
+        else
+            SB_LOG(error, "server") << "TLS certificate not reloaded (still serving the previous one): " << error;
+    }
     plugins_->reload_all();
 }
 
@@ -299,19 +313,29 @@ void server::install_builtin_routes() {
     api_->add("GET", "/metrics", [this, refused](net::http_request&& request, api::http_api::responder respond) {
         if (refused(request, respond)) return;
         std::string body;
-        body += "# HELP switchboard_sessions Engine.IO sessions open now.\n"
-                "# TYPE switchboard_sessions gauge\nswitchboard_sessions " + std::to_string(engineio_->session_count()) + "\n";
-        body += "# HELP switchboard_sockets Socket.IO sockets connected now, in every namespace.\n"
-                "# TYPE switchboard_sockets gauge\nswitchboard_sockets " +
-                std::to_string(socketio_->connected_sockets.load(std::memory_order_relaxed)) + "\n";
+        prometheus::append_single(body, "switchboard_sessions", "gauge", "Engine.IO sessions open now.",
+                                  engineio_->session_count());
+        prometheus::append_single(body, "switchboard_sockets", "gauge",
+                                  "Socket.IO sockets connected now, in every namespace.",
+                                  socketio_->connected_sockets.load(std::memory_order_relaxed));
         body += traffic::metrics_text();
         body += namespace_metrics_text(socketio_->connected_sockets_by_namespace());
+        socketio::append_connect_refusal_metrics(body);
         body += refusals_metrics_text();
         body += plugins_->metrics_text();
+        body += socketio::payload_metrics_text();
+        if (const auto* db = open_database()) body += db->metrics_text();
         if (cluster_) body += cluster_->metrics_text();
         if (streams_) body += streams_->metrics_text();
+        if (sharded_) body += sharded_->metrics_text();
         if (settings_.socketio.recovery.enabled) body += socketio_->recovery_metrics().metrics_text();
         respond(net::make_http_response(200, "text/plain; version=0.0.4", body));
+    });
+    api_->add("GET", "/status", [this, refused](net::http_request&& request, api::http_api::responder respond) {
+        if (refused(request, respond)) return;
+        describe_status([respond = std::move(respond)](std::string json) {
+            respond(net::make_http_response(200, "application/json", json));
+        });
     });
     install_web_routes();
 }
@@ -339,6 +363,9 @@ server::~server() {
 }
 
 void server::start() {
+    // First: a missing or mismatched certificate must stop start-up before anything runs.
+    if (settings_.server.tls.enabled())
+        tls_ = std::make_shared<net::tls_context>(settings_.server.tls, deployment_dir_);
     // Migrations first: plugins may query their tables as they load.
     if (settings_.database.migrate) check_migration_paths();
     if (settings_.database.migrate &&
@@ -353,6 +380,7 @@ void server::start() {
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();
     if (streams_) streams_->start();
+    if (sharded_) sharded_->start();
     if (presence_) presence_->start();
     const auto address = asio::ip::make_address(settings_.server.host);
     asio::ip::tcp::endpoint endpoint(address, settings_.server.port);
@@ -371,6 +399,7 @@ void server::start() {
     for (auto& w : workers_) {
         listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
         listeners_.back()->set_ip_limiter(limiter);
+        if (tls_) listeners_.back()->set_tls(tls_);
         // With port 0, every worker must share the port the first one got.
         endpoint = listeners_.front()->local_endpoint();
     }
@@ -383,8 +412,8 @@ void server::start() {
     }
     if (admin_) admin_->start();
     running_ = true;
-    SB_LOG(info, "server") << "listening on " << settings_.server.host << ":" << bound_port() << settings_.server.path
-                           << " with " << workers_.size() << " worker(s)";
+    SB_LOG(info, "server") << "listening on " << (tls_ ? "https://" : "") << settings_.server.host << ":"
+                           << bound_port() << settings_.server.path << " with " << workers_.size() << " worker(s)";
 }
 
 unsigned short server::bound_port() const {
@@ -425,6 +454,7 @@ void server::stop() {
     if (presence_) presence_->stop();
     if (cluster_) cluster_->stop();
     if (streams_) streams_->stop();
+    if (sharded_) sharded_->stop();
     listeners_.clear();
     port_claim_ = {};
     plugins_->unload_all();

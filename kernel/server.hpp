@@ -2,6 +2,8 @@
 // graceful shutdown.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +26,7 @@ class server;
 }
 namespace net {
 class listener;
+class tls_context;
 }
 namespace api {
 class http_api;
@@ -41,6 +44,7 @@ class database;
 namespace cluster {
 class redis_adapter;
 class streams_adapter;
+class sharded_adapter;
 class redis_presence;
 }
 namespace admin {
@@ -96,12 +100,33 @@ public:
 
 private:
     void install_builtin_routes();
+    // The /status document (server_status.cpp), given to `done` from a worker.
+    // The database if something opened it already (null otherwise): /metrics must
+    // not open one.
+    const store::database* open_database();
+    void describe_status(std::function<void(std::string json)> done);
     // The browser client bundle, the demo page and its login (kernel/api/demo_routes.hpp).
     void install_web_routes();
     void install_authentication();
     static void write_pid_file(const std::string& pid_file);
     // cluster.adapter: redis-streams (kernel/cluster/streams_adapter).
     void install_streams_cluster();
+    // The Redis URL of the cluster section (url, or the variable url_env names).
+    std::string cluster_url() const;
+    // What every cluster adapter's settings share, read from the deployment once.
+    template <class Settings>
+    Settings adapter_settings() const {
+        Settings out;
+        out.url = cluster_url();
+        out.key = settings_.cluster.key;
+        out.requests_timeout = settings_.cluster.requests_timeout;
+        out.namespaces.clear();
+        for (const auto& nsp : settings_.socketio.namespaces) out.namespaces.push_back(nsp.name);
+        return out;
+    }
+    // Who is online across the nodes (kernel/cluster/redis_presence), with the pub/sub
+    // adapters.
+    void install_cluster_presence(const std::string& url);
     bool anonymous_allowed(std::string_view nsp) const;
 
     config::settings settings_;
@@ -116,6 +141,7 @@ private:
     std::unique_ptr<api::server_api> server_api_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<cluster::streams_adapter> streams_;   // cluster.adapter: redis-streams
+    std::unique_ptr<cluster::sharded_adapter> sharded_;   // cluster.adapter: redis-sharded
     std::unique_ptr<plugins::plugin_host> plugins_;
     // Who is online across the cluster (null: this node alone). After plugins_: it
     // reports transitions to them until it stops.
@@ -126,7 +152,10 @@ private:
     // Held while listening: a second server on this port fails to start.
     net::port_claim port_claim_;
     std::vector<std::shared_ptr<net::listener>> listeners_;
+    // server.tls: the certificate every listener serves, reloaded on SIGHUP.
+    std::shared_ptr<net::tls_context> tls_;
     bool running_ = false;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace switchboard::kernel

@@ -1,5 +1,8 @@
 #include "kernel/api/api_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <stdexcept>
 
 #include <boost/asio/connect.hpp>
@@ -22,8 +25,12 @@ api_answer call_api(const std::string& host, unsigned short port, const std::str
     if (ec) throw std::runtime_error("cannot reach the server at " + where + ": " + ec.message());
 
     // HTTP/1.1 with Connection: close, so the answer ends where the connection does.
-    const std::string request = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nX-API-Key: " + api_key +
-                                "\r\nContent-Type: application/json\r\nContent-Length: " +
+    // A server that accepted the connection but never answers must not hang the shell.
+    const timeval receive_timeout{10, 0};
+    ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &receive_timeout, sizeof receive_timeout);
+    const std::string key_header = api_key.empty() ? std::string() : "X-API-Key: " + api_key + "\r\n";
+    const std::string request = method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n" + key_header +
+                                "Content-Type: application/json\r\nContent-Length: " +
                                 std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
     asio::write(socket, asio::buffer(request), ec);
     if (ec) throw std::runtime_error("cannot send to " + where + ": " + ec.message());

@@ -11,7 +11,8 @@ struct api_answer {
     std::string body;
 };
 
-// Sends `method path` with a JSON `body` and the key in X-API-Key to http://host:port.
+// Sends `method path` with a JSON `body` and the key in X-API-Key (none when empty) to
+// http://host:port; waits at most 10 s for the answer.
 // Throws std::runtime_error naming the address when the server cannot be reached or
 // answers something that is not HTTP.
 api_answer call_api(const std::string& host, unsigned short port, const std::string& method, const std::string& path,

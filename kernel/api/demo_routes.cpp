@@ -121,7 +121,7 @@ void add_login_route(http_api& api, const demo_environment& environment) {
             [refusal, secret = environment.jwt_secret, &auth = settings.auth](net::http_request&& request,
                                                                               http_api::responder respond) {
                 if (!refusal.empty()) {
-                    SB_LOG(warn, "demo") << "demo login from " << request.remote_address << " refused: " << refusal;
+                    SB_LOG(warn, "demo").with("request_id", request.log_id) << "demo login from " << request.remote_address << " refused: " << refusal;
                     return respond(net::make_http_response(403, "application/json",
                                                            json_error("forbidden", "demo login is off: " + refusal)));
                 }

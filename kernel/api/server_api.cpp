@@ -64,6 +64,9 @@ std::optional<std::string> optional_string(const body_json& body, const char* ke
     return found->get<std::string>();
 }
 
+// How long an emit may wait for its acks: the HTTP request waits as long.
+constexpr std::uint64_t max_ack_timeout_ms = 60'000;
+
 std::string required_string(const body_json& body, const char* key) {
     auto value = optional_string(body, key);
     if (!value) throw refusal{400, "invalid_payload", std::string("missing ") + key};
@@ -223,6 +226,21 @@ void server_api::handle(net::http_request&& request, http_api::responder respond
             }
             auto options = selection_of(body);
             options.is_volatile = optional_bool(body, "volatile");
+            if (const auto wait = body.find("ack_timeout_ms"); wait != body.end() && !wait->is_null()) {
+                // Every selected client on every node owes an ack: the answer is theirs.
+                if (!wait->is_number_unsigned() || wait->get<std::uint64_t>() == 0 ||
+                    wait->get<std::uint64_t>() > max_ack_timeout_ms)
+                    throw refusal{400, "invalid_payload",
+                                  "ack_timeout_ms must be a whole number of milliseconds from 1 to " +
+                                      std::to_string(max_ack_timeout_ms)};
+                if (options.is_volatile) throw refusal{400, "invalid_payload", "a volatile emit cannot wait for acks"};
+                return realtime_.broadcast_with_acks(
+                    nsp, options, event, args, std::chrono::milliseconds(wait->get<std::uint64_t>()),
+                    [respond](cluster::gathered acks) {
+                        answer(respond, 200,
+                               body_json{{"acks", std::move(acks.items)}, {"nodes", acks.nodes}, {"partial", acks.partial}});
+                    });
+            }
             realtime_.broadcast_text(nsp, options, event, args);
             return answer(respond, 200, body_json{{"ok", true}});
         }
@@ -287,7 +305,7 @@ void server_api::handle(net::http_request&& request, http_api::responder respond
     } catch (const refusal& r) {
         answer(respond, r);
     } catch (const std::exception& failure) {
-        SB_LOG(error, "api") << request.path << " failed: " << failure.what();
+        SB_LOG(error, "api").with("request_id", request.log_id) << request.path << " failed: " << failure.what();
         answer(respond, refusal{500, "internal_error", "the server failed to handle the call"});
     }
 }

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,13 +44,14 @@ public:
     virtual void describe(const std::string& nsp, const selection& which, std::function<void(ordered_json)> done) = 0;
     // Every room with a local member (socket ids included), to `done` from any thread.
     virtual void room_names(const std::string& nsp, std::function<void(std::vector<std::string>)> done) = 0;
-    // A broadcast with acks from another node: every selected local socket gets the
-    // event and owes an ack within `timeout`. `counted` gets how many sockets that is,
-    // once, before any ack; `acked` then gets the first argument of each ack that
-    // comes in time (null when the client answered with none), from any thread.
+    // A broadcast with acks: every selected local socket gets the event and owes an ack
+    // within `timeout`. `counted` gets how many sockets that is, once, before any ack;
+    // `acked` then runs once per socket, from any thread, with the first argument of
+    // its ack (null when the client answered with none), or nothing when none came in
+    // time (or the socket went).
     virtual void deliver_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                                    std::chrono::milliseconds timeout, std::function<void(std::size_t)> counted,
-                                   std::function<void(ordered_json)> acked) = 0;
+                                   std::function<void(std::optional<ordered_json>)> acked) = 0;
     // A serverSideEmit from another node ([event, ...args]).
     virtual void server_side_emit(const std::string& nsp, const ordered_json& data) = 0;
     // A non-volatile event ([event, ...args]) at `offset` of the cluster's log (any
@@ -98,6 +100,11 @@ public:
     virtual void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) = 0;
     // The selected sockets of every node, this one's included (fetchSockets).
     virtual void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) = 0;
+    // A broadcast with acks to the selected sockets of every node, this one's included:
+    // `done` gets the first argument of every ack that came within `timeout` (partial
+    // when a node or a client did not answer in time).
+    virtual void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                                     std::chrono::milliseconds timeout, std::function<void(gathered)> done) = 0;
     // A room of `nsp` got its first member on one of this node's workers (exists) or
     // lost its last one there. Called on that worker; an adapter that subscribes per
     // room counts the workers.

@@ -1,19 +1,14 @@
 #include "kernel/cluster/cluster_messages.hpp"
 
+#include <openssl/rand.h>
+
 #include "kernel/cluster/selection_json.hpp"
 
 namespace switchboard::kernel::cluster {
 
-namespace {
+using namespace cluster_message;
 
-std::chrono::milliseconds timeout_of(const ordered_json& opts, std::chrono::milliseconds fallback) {
-    if (!opts.is_object()) return fallback;
-    const auto flags = opts.find("flags");
-    if (flags == opts.end() || !flags->is_object()) return fallback;
-    const auto timeout = flags->find("timeout");
-    if (timeout == flags->end() || !timeout->is_number_unsigned()) return fallback;
-    return std::chrono::milliseconds(timeout->get<std::uint64_t>());
-}
+namespace {
 
 bool is_volatile(const ordered_json& opts) {
     if (!opts.is_object()) return false;
@@ -22,6 +17,27 @@ bool is_volatile(const ordered_json& opts) {
 }
 
 }  // namespace
+
+std::string cluster_uid() {
+    unsigned char bytes[8];
+    RAND_bytes(bytes, sizeof bytes);
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char b : bytes) {
+        out += digits[b >> 4];
+        out += digits[b & 15];
+    }
+    return out;
+}
+
+std::chrono::milliseconds ack_timeout_of(const ordered_json& opts, std::chrono::milliseconds fallback) {
+    if (!opts.is_object()) return fallback;
+    const auto flags = opts.find("flags");
+    if (flags == opts.end() || !flags->is_object()) return fallback;
+    const auto timeout = flags->find("timeout");
+    if (timeout == flags->end() || !timeout->is_number_integer() || timeout->get<std::int64_t>() <= 0) return fallback;
+    return std::chrono::milliseconds(timeout->get<std::int64_t>());
+}
 
 ordered_json cluster_envelope(int type, ordered_json data, const std::string& uid, const std::string& nsp) {
     ordered_json envelope{{"type", type}};
@@ -51,12 +67,13 @@ void act_on_cluster_message(local_node& node, const std::string& nsp, int type, 
                 return;
             }
             node.deliver_with_acks(
-                nsp, args, selection_from(opts), timeout_of(opts, ack_timeout),
+                nsp, args, selection_from(opts), ack_timeout_of(opts, ack_timeout),
                 [reply, request_id](std::size_t count) {
                     reply(broadcast_client_count, ordered_json{{"requestId", request_id}, {"clientCount", count}});
                 },
-                [reply, request_id](ordered_json answer) {
-                    reply(broadcast_ack, ordered_json{{"requestId", request_id}, {"packet", std::move(answer)}});
+                [reply, request_id](std::optional<ordered_json> answer) {
+                    // A client that did not answer: the requester's own timeout tells.
+                    if (answer) reply(broadcast_ack, ordered_json{{"requestId", request_id}, {"packet", std::move(*answer)}});
                 });
             return;
         }

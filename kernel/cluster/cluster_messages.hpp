@@ -13,8 +13,10 @@
 
 namespace switchboard::kernel::cluster {
 
-// socket.io-adapter's MessageType.
-enum cluster_message_type : int {
+// socket.io-adapter's MessageType (its own namespace: the classic adapter's request
+// types reuse some of these names with other numbers).
+namespace cluster_message {
+enum type : int {
     initial_heartbeat = 1,
     heartbeat = 2,
     broadcast_message = 3,
@@ -29,8 +31,16 @@ enum cluster_message_type : int {
     broadcast_ack = 12,
     adapter_close = 13,
 };
+}  // namespace cluster_message
+
+// Node's randomId(), a ClusterAdapter's uid and request ids: 8 random bytes in hex.
+std::string cluster_uid();
 
 ordered_json cluster_envelope(int type, ordered_json data, const std::string& uid, const std::string& nsp);
+
+// How long a broadcast with acks waits for its clients: its opts.flags.timeout (ms),
+// else `fallback`.
+std::chrono::milliseconds ack_timeout_of(const ordered_json& opts, std::chrono::milliseconds fallback);
 
 // Sends a reply (type, data) to the node that sent the message; from any thread.
 using reply_fn = std::function<void(int type, ordered_json data)>;

@@ -2,6 +2,7 @@
 // whatever its wire (pub/sub or streams): the same names on every node of a cluster.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -30,5 +31,30 @@ inline void append_link_metrics(std::string& out, const link_figures& f) {
     append_single(out, "switchboard_cluster_redis_connected", "gauge", "Whether this node is subscribed to Redis.",
                   f.connected ? 1 : 0);
 }
+
+// What /metrics shows of an adapter on Redis pub/sub (classic or sharded).
+struct adapter_counters {
+    std::atomic<std::uint64_t> published{0};
+    std::atomic<std::uint64_t> received{0};
+    std::atomic<std::uint64_t> lost{0};           // published while Redis was unreachable
+    std::atomic<std::uint64_t> requests{0};
+    std::atomic<std::uint64_t> timeouts{0};       // requests some node did not answer in time
+    std::atomic<std::uint64_t> outages{0};
+    std::atomic<bool> connected{false};
+
+    // The counters in the Prometheus text format.
+    std::string metrics_text() const {
+        std::string out;
+        using prometheus::append_single;
+        append_single(out, "switchboard_cluster_messages_published_total", "counter",
+                      "Messages this node published to the cluster.", published.load());
+        append_single(out, "switchboard_cluster_messages_received_total", "counter",
+                      "Cluster messages this node received.", received.load());
+        append_link_metrics(out, link());
+        return out;
+    }
+
+    link_figures link() const { return {lost, requests, timeouts, outages, connected}; }
+};
 
 }  // namespace switchboard::kernel::cluster

@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "kernel/cluster/link_metrics.hpp"
+#include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
@@ -59,7 +59,12 @@ redis_adapter::~redis_adapter() { stop(); }
 
 void redis_adapter::start() {
     subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        on_message(channel, std::move(payload));
+        try {
+            on_message(channel, std::move(payload));
+        } catch (const std::exception& e) {
+            // A field of the wrong type: that message is dropped, the cluster goes on.
+            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
+        }
     });
     subscriber_->on_state([this](bool connected) {
         counters_.connected = connected;
@@ -87,18 +92,6 @@ void redis_adapter::stop() {
         io_.stop();
     });
     thread_.join();
-}
-
-std::string redis_adapter::metrics_text() const {
-    std::string out;
-    using prometheus::append_single;
-    append_single(out, "switchboard_cluster_messages_published_total", "counter",
-                  "Messages this node published to the cluster.", counters_.published.load());
-    append_single(out, "switchboard_cluster_messages_received_total", "counter", "Cluster messages this node received.",
-                  counters_.received.load());
-    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
-                              counters_.connected});
-    return out;
 }
 
 // ---- what this node sends ----
@@ -159,27 +152,48 @@ void redis_adapter::fetch(const std::string& nsp, const selection& which, std::f
             done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
         });
         // This node's part, from its workers; the request's end waits for it too.
-        node_.describe(nsp, which, [this, request_id](ordered_json sockets) {
-            asio::post(io_, [this, request_id, sockets = std::move(sockets)]() mutable {
-                requests_.local_answered(request_id, std::move(sockets));
-            });
-        });
-        // Every subscriber of the request channel answers, as Node counts servers.
-        publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)}, [this, nsp, which, request_id](
-                                                                              std::optional<resp_value> reply) {
-            if (!requests_.contains(request_id)) return;
-            std::int64_t servers = 1;
-            if (reply && reply->is_array() && reply->elements.size() == 2) servers = reply->elements[1].integer;
-            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-            if (others > 0) {
-                const ordered_json request{
-                    {"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}};
-                publish(request_channel(nsp), request.dump());
-            }
-            // Redis down: what this node knows, marked as partial.
-            requests_.expect(request_id, others, settings_.requests_timeout, !reply);
-        });
+        requests_.describe_locally(node_, request_id, nsp, which);
+        ask(nsp, request_id,
+            ordered_json{{"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}}
+                .dump(),
+            settings_.requests_timeout);
     });
+}
+
+void redis_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                                        std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
+    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+        const auto request_id = short_id();
+        requests_.open(request_id, std::move(done));
+        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
+        auto opts = options_json(to);
+        opts["flags"]["timeout"] = timeout.count();
+        // As Node sends it: msgpack, the packet with its namespace.
+        ask(nsp, request_id,
+            to_msgpack(ordered_json{{"uid", uid_},
+                                    {"requestId", request_id},
+                                    {"type", broadcast_with_ack},
+                                    {"packet", {{"type", 2}, {"data", data}, {"nsp", nsp}}},
+                                    {"opts", std::move(opts)}}),
+            timeout);
+    });
+}
+
+void redis_adapter::ask(const std::string& nsp, const std::string& request_id, std::string payload,
+                        std::chrono::milliseconds timeout) {
+    // Every subscriber of the request channel answers, as Node counts servers.
+    publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)},
+                        [this, nsp, request_id, payload = std::move(payload), timeout](
+                            std::optional<resp_value> reply) mutable {
+                            if (!requests_.contains(request_id)) return;
+                            std::int64_t servers = 1;
+                            if (reply && reply->is_array() && reply->elements.size() == 2)
+                                servers = reply->elements[1].integer;
+                            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
+                            if (others > 0) publish(request_channel(nsp), std::move(payload));
+                            // Redis down: what this node knows, marked as partial.
+                            requests_.expect(request_id, others, timeout, !reply);
+                        });
 }
 
 // ---- what this node receives ----
@@ -283,10 +297,7 @@ void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std:
     const auto packet = request.value("packet", ordered_json::object());
     const auto data = packet.is_object() ? packet.value("data", ordered_json()) : ordered_json();
     const auto opts = request.value("opts", ordered_json::object());
-    auto timeout = settings_.requests_timeout;
-    if (const auto flags = opts.is_object() ? opts.value("flags", ordered_json::object()) : ordered_json();
-        flags.is_object() && flags.contains("timeout") && flags["timeout"].is_number_unsigned())
-        timeout = std::chrono::milliseconds(flags["timeout"].get<std::uint64_t>());
+    const auto timeout = ack_timeout_of(opts, settings_.requests_timeout);
     if (!data.is_array() || data.empty() || !data[0].is_string()) {
         // Nothing a client could receive: still one count, or the requester waits it out.
         return respond(nsp, ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", 0}});
@@ -300,8 +311,9 @@ void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std:
                         ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", count}});
             });
         },
-        [this, nsp, request_id](ordered_json answer) {
-            const ordered_json ack{{"type", broadcast_ack}, {"requestId", request_id}, {"packet", std::move(answer)}};
+        [this, nsp, request_id](std::optional<ordered_json> answer) {
+            if (!answer) return;   // a client that did not answer: the requester's own timeout tells
+            const ordered_json ack{{"type", broadcast_ack}, {"requestId", request_id}, {"packet", std::move(*answer)}};
             asio::post(io_, [this, nsp, payload = to_msgpack(ack)]() mutable {
                 publish(response_channel(nsp), std::move(payload));
             });
@@ -317,6 +329,13 @@ void redis_adapter::on_response(const std::string& payload) {
     if (!response.is_object()) return;
     const std::string request_id = response.value("requestId", std::string());
     if (!requests_.contains(request_id)) return;   // someone else's, or too late
+    const auto type = response.value("type", ordered_json());
+    if (type == broadcast_client_count) {
+        const auto count = response.value("clientCount", ordered_json());
+        return requests_.node_answered(request_id, ordered_json::array(),
+                                       count.is_number_unsigned() ? count.get<std::size_t>() : 0);
+    }
+    if (type == broadcast_ack) return requests_.item_arrived(request_id, response.value("packet", ordered_json()));
     requests_.node_answered(request_id, response.value("sockets", ordered_json::array()));
 }
 

@@ -13,7 +13,6 @@
 // published during it is counted as lost, and subscriptions come back with Redis.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -25,6 +24,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 
 #include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
 #include "kernel/cluster/request_tracker.hpp"
 
@@ -35,17 +35,6 @@ struct redis_adapter_settings {
     std::string key = "socket.io";
     std::chrono::milliseconds requests_timeout{5'000};
     std::vector<std::string> namespaces = {"/"};
-};
-
-// What /metrics shows of the cluster.
-struct adapter_counters {
-    std::atomic<std::uint64_t> published{0};
-    std::atomic<std::uint64_t> received{0};
-    std::atomic<std::uint64_t> lost{0};           // published while Redis was unreachable
-    std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> timeouts{0};       // requests some node did not answer in time
-    std::atomic<std::uint64_t> outages{0};
-    std::atomic<bool> connected{false};
 };
 
 class redis_adapter final : public adapter {
@@ -64,11 +53,14 @@ public:
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
     void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
+    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
 
     const std::string& uid() const noexcept { return uid_; }
-    const adapter_counters& counters() const noexcept { return counters_; }
     // The counters in the Prometheus text format.
-    std::string metrics_text() const;
+    std::string metrics_text() const { return counters_.metrics_text(); }
+    // Its link to Redis (for `switchboard status`).
+    link_figures link() const { return counters_.link(); }
 
 private:
     // --- on the cluster thread ---
@@ -80,6 +72,10 @@ private:
     void on_broadcast(const std::string& nsp, const std::string& payload);
     void on_request(const std::string& nsp, const std::string& payload);
     void on_response(const std::string& payload);
+    // Publishes a request (JSON, or msgpack) once PUBSUB NUMSUB said how many nodes
+    // answer, and tells `requests_`.
+    void ask(const std::string& nsp, const std::string& request_id, std::string payload,
+             std::chrono::milliseconds timeout);
     void respond(const std::string& nsp, const ordered_json& response);
     // Answers another node's broadcast with acks: this node's client count, then each ack.
     void answer_broadcast_with_ack(const std::string& nsp, const std::string& request_id, const ordered_json& request);

@@ -23,8 +23,9 @@ constexpr std::size_t read_chunk = 16 * 1024;
 bool is_push(const resp_value& value) {
     if (!value.is_array() || value.elements.empty()) return false;
     const auto& kind = value.elements.front().text;
-    return kind == "message" || kind == "pmessage" || kind == "subscribe" || kind == "psubscribe" ||
-           kind == "unsubscribe" || kind == "punsubscribe";
+    return kind == "message" || kind == "pmessage" || kind == "smessage" || kind == "subscribe" ||
+           kind == "psubscribe" || kind == "ssubscribe" || kind == "unsubscribe" || kind == "punsubscribe" ||
+           kind == "sunsubscribe";
 }
 
 }  // namespace
@@ -115,10 +116,11 @@ void redis_client::on_connected() {
     }
     for (const auto& channel : channels_) send(encode_command({"SUBSCRIBE", channel}), {}, false);
     for (const auto& pattern : patterns_) send(encode_command({"PSUBSCRIBE", pattern}), {}, false);
+    for (const auto& channel : shard_channels_) send(encode_command({"SSUBSCRIBE", channel}), {}, false);
     SB_LOG(info, "cluster") << name_ << ": connected to Redis at " << endpoint_.host << ":" << endpoint_.port;
     // A subscriber is ready once Redis confirmed every subscription: before that, a
     // message published elsewhere would pass it by.
-    unconfirmed_ = channels_.size() + patterns_.size();
+    unconfirmed_ = channels_.size() + patterns_.size() + shard_channels_.size();
     if (unconfirmed_ == 0 && state_) state_(true);
     read();
 }
@@ -170,12 +172,13 @@ void redis_client::read() {
 }
 
 void redis_client::handle(resp_value&& value) {
-    const bool subscriber = !channels_.empty() || !patterns_.empty();
+    const bool subscriber = !channels_.empty() || !patterns_.empty() || !shard_channels_.empty();
     if (subscriber && is_push(value)) {
         auto& e = value.elements;
-        if (e[0].text == "message" && e.size() == 3 && push_) push_(e[1].text, {}, std::move(e[2].text));
+        if ((e[0].text == "message" || e[0].text == "smessage") && e.size() == 3 && push_)
+            push_(e[1].text, {}, std::move(e[2].text));
         else if (e[0].text == "pmessage" && e.size() == 4 && push_) push_(e[2].text, e[1].text, std::move(e[3].text));
-        else if ((e[0].text == "subscribe" || e[0].text == "psubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0 &&
+        else if ((e[0].text == "subscribe" || e[0].text == "psubscribe" || e[0].text == "ssubscribe") && unconfirmed_ > 0 && --unconfirmed_ == 0 &&
                  state_)
             state_(true);
         return;
@@ -226,6 +229,16 @@ void redis_client::subscribe(const std::string& channel) {
 void redis_client::psubscribe(const std::string& pattern) {
     if (!patterns_.insert(pattern).second) return;
     if (connected_) send(encode_command({"PSUBSCRIBE", pattern}), {}, false);
+}
+
+void redis_client::ssubscribe(const std::string& channel) {
+    if (!shard_channels_.insert(channel).second) return;
+    if (connected_) send(encode_command({"SSUBSCRIBE", channel}), {}, false);
+}
+
+void redis_client::sunsubscribe(const std::string& channel) {
+    if (shard_channels_.erase(channel) == 0) return;
+    if (connected_) send(encode_command({"SUNSUBSCRIBE", channel}), {}, false);
 }
 
 void redis_client::unsubscribe(const std::string& channel) {

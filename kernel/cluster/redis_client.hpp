@@ -59,6 +59,9 @@ public:
     void subscribe(const std::string& channel);
     void psubscribe(const std::string& pattern);
     void unsubscribe(const std::string& channel);
+    // Sharded pub/sub (Redis 7): SSUBSCRIBE / SUNSUBSCRIBE, pushed as for SUBSCRIBE.
+    void ssubscribe(const std::string& channel);
+    void sunsubscribe(const std::string& channel);
 
 private:
     void connect();
@@ -84,6 +87,7 @@ private:
     std::deque<reply_fn> waiting_;     // one per command sent, in order
     std::set<std::string> channels_;
     std::set<std::string> patterns_;
+    std::set<std::string> shard_channels_;
     push_fn push_;
     state_fn state_;
     std::size_t unconfirmed_ = 0;      // subscriptions Redis has yet to confirm

@@ -1,5 +1,7 @@
 #include "kernel/cluster/request_tracker.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace switchboard::kernel::cluster {
 
 struct request_tracker::pending {
@@ -26,6 +28,36 @@ void request_tracker::open(const std::string& id, done_fn done) {
     entry->done = std::move(done);
     pending_[id] = std::move(entry);
     ++requests_;
+}
+
+void request_tracker::describe_locally(local_node& node, const std::string& id, const std::string& nsp,
+                                       const selection& which) {
+    node.describe(nsp, which, [this, id](ordered_json sockets) {
+        boost::asio::post(io_, [this, id, sockets = std::move(sockets)]() mutable {
+            local_answered(id, std::move(sockets));
+        });
+    });
+}
+
+void request_tracker::deliver_locally_with_acks(local_node& node, const std::string& id, const std::string& nsp,
+                                                const ordered_json& data, const selection& to,
+                                                std::chrono::milliseconds timeout) {
+    node.deliver_with_acks(
+        nsp, data, to, timeout,
+        [this, id](std::size_t count) {
+            boost::asio::post(io_, [this, id, count] { local_answered(id, ordered_json::array(), count); });
+        },
+        [this, id](std::optional<ordered_json> answer) {
+            boost::asio::post(io_, [this, id, answer = std::move(answer)]() mutable {
+                if (answer) return item_arrived(id, std::move(*answer));
+                // A client of this node that did not answer in time: nothing more to wait for.
+                const auto found = pending_.find(id);
+                if (found == pending_.end()) return;
+                found->second->result.partial = true;
+                ++found->second->items;
+                finish_if_complete(id);
+            });
+        });
 }
 
 void request_tracker::local_answered(const std::string& id, ordered_json items, std::size_t items_to_follow) {

@@ -36,6 +36,12 @@ public:
     void open(const std::string& id, done_fn done);
     bool contains(const std::string& id) const { return pending_.count(id) != 0; }
 
+    // This node's own part of a fetch (its selected sockets) or of a broadcast with acks
+    // (its clients' acks), asked of `node` and added as it comes.
+    void describe_locally(local_node& node, const std::string& id, const std::string& nsp, const selection& which);
+    void deliver_locally_with_acks(local_node& node, const std::string& id, const std::string& nsp,
+                                   const ordered_json& data, const selection& to, std::chrono::milliseconds timeout);
+
     // This node's own part: its items, and how many more items it announces.
     void local_answered(const std::string& id, ordered_json items, std::size_t items_to_follow = 0);
     // How many other nodes must answer, and for how long to wait; `unknown` when Redis

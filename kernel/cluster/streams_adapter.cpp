@@ -1,7 +1,5 @@
 #include "kernel/cluster/streams_adapter.hpp"
 
-#include <openssl/rand.h>
-
 #include <future>
 
 #include <boost/asio/post.hpp>
@@ -13,6 +11,8 @@
 #include "kernel/engineio/packet.hpp"
 
 namespace switchboard::kernel::cluster {
+
+using namespace cluster_message;
 
 namespace asio = boost::asio;
 
@@ -27,19 +27,6 @@ constexpr std::chrono::milliseconds read_retry{200};
 // connects fresh rather than keep the node reading (Node stops at 100 pages, silently).
 constexpr std::size_t missed_page = 1000;
 constexpr std::size_t max_missed_pages = 100;
-
-// Node's randomId(): 8 random bytes in hex.
-std::string hex_id() {
-    unsigned char bytes[8];
-    RAND_bytes(bytes, sizeof bytes);
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : bytes) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
 
 std::string bytes_of(const std::vector<std::uint8_t>& bytes) { return std::string(bytes.begin(), bytes.end()); }
 
@@ -95,7 +82,7 @@ struct streams_adapter::missed_scan {
 streams_adapter::streams_adapter(streams_adapter_settings settings, local_node& node)
     : settings_(std::move(settings)),
       node_(node),
-      uid_(hex_id()),
+      uid_(cluster_uid()),
       work_(io_.get_executor()),
       read_retry_(io_),
       refresh_timer_(io_) {
@@ -113,7 +100,12 @@ bool streams_adapter::serves(const std::string& nsp) const {
 
 void streams_adapter::start() {
     subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        on_pubsub(channel, payload);
+        try {
+            on_pubsub(channel, payload);
+        } catch (const std::exception& e) {
+            // A field of the wrong type: that message is dropped, the cluster goes on.
+            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
+        }
     });
     subscriber_->on_state([this](bool connected) {
         counters_.connected = connected;
@@ -176,9 +168,12 @@ std::string streams_adapter::metrics_text() const {
                   "Messages this node appended to the cluster's stream.", counters_.appended.load());
     append_single(out, "switchboard_cluster_stream_read_total", "counter", "Stream entries this node read.",
                   counters_.read.load());
-    append_link_metrics(out, {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages,
-                              counters_.connected});
+    append_link_metrics(out, link());
     return out;
+}
+
+link_figures streams_adapter::link() const {
+    return {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages, counters_.connected};
 }
 
 // ---- the stream ----
@@ -347,29 +342,48 @@ void streams_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_
 
 void streams_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
-        const auto request_id = hex_id();
+        const auto request_id = cluster_uid();
         requests_.open(request_id, [done = std::move(done)](gathered answers) {
             done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
         });
-        node_.describe(nsp, which, [this, request_id](ordered_json sockets) {
-            asio::post(io_, [this, request_id, sockets = std::move(sockets)]() mutable {
-                requests_.local_answered(request_id, std::move(sockets));
-            });
-        });
-        // Node counts the servers as the subscribers of the public channel.
-        commands_->command({"PUBSUB", "NUMSUB", public_channel(nsp)}, [this, nsp, which, request_id](
-                                                                           std::optional<resp_value> reply) {
-            if (!requests_.contains(request_id)) return;
-            std::int64_t servers = 1;
-            if (reply && reply->is_array() && reply->elements.size() == 2) servers = reply->elements[1].integer;
-            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-            if (others > 0)
-                publish(public_channel(nsp),
-                        cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_,
-                                         nsp));
-            requests_.expect(request_id, others, settings_.requests_timeout, !reply);
-        });
+        requests_.describe_locally(node_, request_id, nsp, which);
+        ask(nsp, request_id,
+            cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_, nsp),
+            settings_.requests_timeout);
     });
+}
+
+void streams_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                                          std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
+    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+        const auto request_id = cluster_uid();
+        requests_.open(request_id, std::move(done));
+        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
+        auto opts = options_json(to);
+        opts["flags"]["timeout"] = timeout.count();
+        // Over pub/sub, not the stream: an acked broadcast is not replayed.
+        ask(nsp, request_id,
+            cluster_envelope(broadcast_message,
+                             {{"packet", {{"type", 2}, {"data", data}}}, {"requestId", request_id}, {"opts", std::move(opts)}},
+                             uid_, nsp),
+            timeout);
+    });
+}
+
+void streams_adapter::ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
+                          std::chrono::milliseconds timeout) {
+    // Node counts the servers as the subscribers of the public channel.
+    commands_->command({"PUBSUB", "NUMSUB", public_channel(nsp)},
+                       [this, nsp, request_id, envelope = std::move(envelope), timeout](
+                           std::optional<resp_value> reply) {
+                           if (!requests_.contains(request_id)) return;
+                           std::int64_t servers = 1;
+                           if (reply && reply->is_array() && reply->elements.size() == 2)
+                               servers = reply->elements[1].integer;
+                           const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
+                           if (others > 0) publish(public_channel(nsp), envelope);
+                           requests_.expect(request_id, others, timeout, !reply);
+                       });
 }
 
 void streams_adapter::on_response(const ordered_json& message) {

@@ -34,6 +34,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/cluster/adapter.hpp"
+#include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
 #include "kernel/cluster/request_tracker.hpp"
 #include "kernel/cluster/session_store.hpp"
@@ -67,6 +68,8 @@ public:
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
     void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
+    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
+                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
     bool delivers_own_broadcasts() const override { return true; }
 
     // --- session_store ---
@@ -80,6 +83,8 @@ public:
     const std::string& uid() const noexcept { return uid_; }
     // The counters in the Prometheus text format.
     std::string metrics_text() const;
+    // Its link to Redis (for `switchboard status`).
+    link_figures link() const;
 
 private:
     struct missed_scan;
@@ -90,6 +95,10 @@ private:
     void on_pubsub(std::string_view channel, const std::string& payload);
     void on_request(const std::string& nsp, const ordered_json& message);
     void on_response(const ordered_json& message);
+    // Publishes a request envelope once PUBSUB NUMSUB said how many nodes answer, and
+    // tells `requests_`.
+    void ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
+             std::chrono::milliseconds timeout);
     // XADD of a durable message; `done` gets whether Redis took it.
     void append(const std::string& nsp, int type, const ordered_json& data, std::function<void(bool)> done);
     void publish(std::string channel, const ordered_json& envelope);

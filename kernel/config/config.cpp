@@ -42,7 +42,8 @@ constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeo
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
                                             "shutdown_timeout", "handler_threads", "pid_file",
                                             "header_timeout", "close_timeout", "max_connections_per_ip",
-                                            "max_handshakes_per_ip", "monitoring_allow"};
+                                            "max_handshakes_per_ip", "monitoring_allow", "tls"};
+constexpr std::string_view tls_keys[] = {"cert_file", "key_file", "ca_file", "min_version"};
 constexpr std::string_view plugin_keys[] = {"name", "file", "required", "migrations", "config"};
 constexpr std::string_view engineio_keys[] = {
     "ping_interval",  "ping_timeout",    "max_payload",        "transports",
@@ -58,8 +59,9 @@ constexpr std::string_view recovery_keys[] = {"enabled", "max_disconnection_dura
 constexpr std::string_view namespace_keys[] = {"name", "anonymous"};
 constexpr std::string_view cors_keys[] = {"origins", "credentials", "methods", "allowed_headers",
                                           "max_age"};
-constexpr std::string_view log_keys[] = {"level"};
+constexpr std::string_view log_keys[] = {"level", "format", "levels"};
 constexpr std::string_view log_levels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view log_formats[] = {"text", "json"};
 
 // More workers than any machine has cores only adds context switches; a number this
 // large is a typo (or a unit mix-up), not a deployment.
@@ -108,6 +110,29 @@ std::string read_path(const yaml_value& value) {
 
 bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
 
+void read_tls(const yaml_value& section, tls_settings& out) {
+    const auto map = section.as_map(tls_keys);
+    auto file = [&](std::string_view key, std::string& into) {
+        if (const auto value = map.find(key)) {
+            into = value->as_string("a file path");
+            if (into.empty()) value->fail_expected("a file path");
+        }
+    };
+    file("cert_file", out.cert_file);
+    file("key_file", out.key_file);
+    file("ca_file", out.ca_file);
+    if (const auto value = map.find("min_version")) {
+        constexpr std::string_view expectation = "\"1.2\" or \"1.3\" (older TLS versions are not offered)";
+        out.min_version = value->as_string(expectation);
+        if (out.min_version != "1.2" && out.min_version != "1.3") value->fail_expected(expectation);
+    }
+    // Half a TLS setup would silently serve plain HTTP (or nothing): both or neither.
+    if (out.cert_file.empty() != out.key_file.empty())
+        section.fail("give both cert_file and key_file (or remove the tls section for plain HTTP)");
+    if (out.cert_file.empty() && (!out.ca_file.empty() || map.find("min_version")))
+        section.fail("ca_file and min_version need cert_file and key_file");
+}
+
 void read_server(const yaml_value& section, server_settings& out) {
     const auto map = section.as_map(server_keys);
     if (const auto value = map.find("host")) {
@@ -142,6 +167,7 @@ void read_server(const yaml_value& section, server_settings& out) {
             if (!is_address_or_cidr(entry))
                 value->fail_expected("a list of addresses or CIDR ranges such as 127.0.0.1 or 10.0.0.0/8");
     }
+    if (const auto value = map.find("tls")) read_tls(*value, out.tls);
 }
 
 void read_transports(const yaml_value& value, engineio_settings& out) {
@@ -383,14 +409,34 @@ void read_cors(const yaml_value& section, cors_settings& out) {
     }
 }
 
-void read_log(const yaml_value& section, log_settings& out) {
+std::string read_log_level(const yaml_value& value) {
+    constexpr std::string_view expectation = "one of trace, debug, info, warn, error";
+    std::string level = value.as_string(expectation);
+    if (std::find(std::begin(log_levels), std::end(log_levels), level) == std::end(log_levels))
+        value.fail_expected(expectation);
+    return level;
+}
+
+// Runs after the plugins section: a component is one of the kernel's or an enabled
+// plugin's name, so a misspelt one is an error rather than a level nobody gets.
+void read_log(const yaml_value& section, const std::vector<plugin_settings>& plugins, log_settings& out) {
     const auto map = section.as_map(log_keys);
-    if (const auto value = map.find("level")) {
-        constexpr std::string_view expectation = "one of trace, debug, info, warn, error";
-        out.level = value->as_string(expectation);
-        if (std::find(std::begin(log_levels), std::end(log_levels), out.level) ==
-            std::end(log_levels))
+    if (const auto value = map.find("level")) out.level = read_log_level(*value);
+    if (const auto value = map.find("format")) {
+        constexpr std::string_view expectation = "text or json";
+        out.format = value->as_string(expectation);
+        if (std::find(std::begin(log_formats), std::end(log_formats), out.format) == std::end(log_formats))
             value->fail_expected(expectation);
+    }
+    if (const auto value = map.find("levels")) {
+        if (!value->is_null() && !value->node().IsMap())
+            value->fail_expected("a map of component: level, such as {engineio: debug, cluster: warn}");
+        std::vector<std::string_view> components(std::begin(log_components), std::end(log_components));
+        for (const auto& plugin : plugins) components.push_back(plugin.name);
+        const auto levels = value->as_map(components);
+        for (const auto& component : components)
+            if (const auto level = levels.find(component))
+                out.levels.emplace_back(std::string(component), read_log_level(*level));
     }
 }
 
@@ -507,9 +553,10 @@ void read_api(const yaml_value& section, api_settings& out) {
 void read_cluster(const yaml_value& section, cluster_settings& out) {
     const auto map = section.as_map(cluster_keys);
     if (const auto value = map.find("adapter")) {
-        constexpr std::string_view expectation = "none, redis or redis-streams";
+        constexpr std::string_view expectation = "none, redis, redis-sharded or redis-streams";
         out.adapter = value->as_string(expectation);
-        if (out.adapter != "none" && out.adapter != "redis" && out.adapter != "redis-streams")
+        if (out.adapter != "none" && out.adapter != "redis" && out.adapter != "redis-sharded" &&
+            out.adapter != "redis-streams")
             value->fail_expected(expectation);
     }
     if (const auto value = map.find("url")) {
@@ -620,12 +667,12 @@ settings read_document(const YAML::Node& root, const std::string& name) {
     if (const auto section = sections.find("database")) read_database(*section, out.database);
     if (const auto section = sections.find("api")) read_api(*section, out.api);
     if (const auto section = sections.find("cluster")) read_cluster(*section, out.cluster);
-    if (const auto section = sections.find("log")) read_log(*section, out.log);
     if (const auto section = sections.find("admin")) read_admin(*section, out.admin, out.socketio);
     if (const auto section = sections.find("demo")) read_demo(*section, out.demo);
     if (const auto section = sections.find("demo_public")) out.demo.public_login = section->as_bool();
     if (const auto section = sections.find("plugin_path")) out.plugin_path = section->as_string_list();
     if (const auto section = sections.find("plugins")) read_plugins(*section, out.plugins);
+    if (const auto section = sections.find("log")) read_log(*section, out.plugins, out.log);
     return out;
 }
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -32,6 +34,16 @@ struct namespace_settings {
     bool anonymous = false;
 };
 
+// HTTPS and WSS on the server's port (server.tls). Files are PEM, relative to the config
+// file; they are read at start-up and again on SIGHUP.
+struct tls_settings {
+    std::string cert_file;   // the server certificate, optionally followed by its chain
+    std::string key_file;    // its private key (unencrypted)
+    std::string ca_file;     // intermediate certificates sent after it (optional)
+    std::string min_version = "1.2";   // "1.2" or "1.3"; older versions are never offered
+    bool enabled() const noexcept { return !cert_file.empty(); }
+};
+
 struct server_settings {
     std::string host = "0.0.0.0";
     std::uint16_t port = 3000;
@@ -54,6 +66,8 @@ struct server_settings {
     unsigned max_handshakes_per_ip = 0;
     // Addresses or CIDR ranges allowed to read /metrics and /healthz (empty: anyone).
     std::vector<std::string> monitoring_allow;
+    // Empty cert_file: plain HTTP.
+    tls_settings tls;
 };
 
 // Where a value was given in the YAML file (1-based; 0 when unknown).
@@ -167,7 +181,7 @@ struct api_settings {
 
 // Several nodes as one server (the cluster adapter). `none`: this node alone.
 struct cluster_settings {
-    std::string adapter = "none";                 // none, redis, redis-streams
+    std::string adapter = "none";                 // none, redis, redis-sharded, redis-streams
     std::string url = "redis://127.0.0.1:6379";  // redis://[:password@]host[:port][/db]
     std::string url_env;                          // an environment variable holding the URL instead
     std::string key = "socket.io";                // the channels' prefix, as the Node adapter's `key`
@@ -203,8 +217,16 @@ struct demo_settings {
     bool public_login = false;
 };
 
+// The kernel's log components, the names log.levels accepts besides plugin names.
+inline constexpr std::string_view log_components[] = {"server", "net",   "http",    "engineio", "socketio",
+                                                      "auth",   "api",   "admin",   "cluster",  "store",
+                                                      "plugins", "demo"};
+
 struct log_settings {
     std::string level = "info";                 // trace, debug, info, warn, error
+    std::string format = "text";                // text, or json: one object per line
+    // Components logging at their own level, in file order: {engineio, debug}.
+    std::vector<std::pair<std::string, std::string>> levels;
 };
 
 struct settings {

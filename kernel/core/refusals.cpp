@@ -1,5 +1,7 @@
 #include "kernel/core/refusals.hpp"
 
+#include "kernel/core/prometheus_text.hpp"
+
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -33,6 +35,8 @@ std::string_view to_string(refusal r) noexcept {
         case refusal::body_size: return "body_size";
         case refusal::message_size: return "message_size";
         case refusal::outgoing_queue: return "outgoing_queue";
+        case refusal::plain_http_on_tls: return "plain_http_on_tls";
+        case refusal::tls_handshake: return "tls_handshake";
         case refusal::count_: break;
     }
     return "unknown";
@@ -58,16 +62,13 @@ std::uint64_t refusal_count(refusal r) noexcept {
 }
 
 std::string refusals_metrics_text() {
-    std::string out =
-        "# HELP switchboard_refused_total What the server refused to hold for a client, by bound.\n"
-        "# TYPE switchboard_refused_total counter\n";
+    std::string out;
+    prometheus::append_family(out, "switchboard_refused_total", "counter",
+                              "What the server refused to hold for a client, by bound.");
     for (std::size_t i = 0; i < refusal_kinds; ++i) {
         const auto r = static_cast<refusal>(i);
-        out += "switchboard_refused_total{bound=\"";
-        out += to_string(r);
-        out += "\"} ";
-        out += std::to_string(refusal_count(r));
-        out += '\n';
+        prometheus::append_sample(out, "switchboard_refused_total", "bound=\"" + std::string(to_string(r)) + "\"",
+                                  refusal_count(r));
     }
     return out;
 }

@@ -30,6 +30,8 @@ enum class refusal : std::uint8_t {
     body_size,             // a request body over engineio.max_payload (413)
     message_size,          // a WebSocket message over engineio.max_payload
     outgoing_queue,        // a client that stays over max_buffered_bytes, disconnected
+    plain_http_on_tls,     // a plain HTTP request on a TLS port (answered 400, closed)
+    tls_handshake,         // a TLS handshake that failed (old version, no shared cipher...)
     count_
 };
 

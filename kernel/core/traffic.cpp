@@ -17,6 +17,10 @@ struct alignas(64) slot {
     std::atomic<std::uint64_t> opened_polling{0}, opened_websocket{0}, upgrades{0};
     std::array<std::atomic<std::uint64_t>, close_reasons.size()> closed{};
     std::array<std::atomic<std::uint64_t>, 2> closed_on{};   // by transport, for the gauges
+    std::atomic<std::uint64_t> volatile_dropped{0};
+    // Added where bytes are queued, subtracted where they leave (maybe on another
+    // thread, so one slot may go negative): only the sum means something.
+    std::atomic<std::int64_t> queued_bytes{0};
 };
 
 std::array<slot, slot_count> slots;
@@ -62,6 +66,12 @@ void packet_out(std::size_t bytes) noexcept {
     add(s.bytes_out, bytes);
 }
 
+void volatile_dropped() noexcept { add(mine().volatile_dropped); }
+
+void queued_bytes_changed(std::int64_t delta) noexcept {
+    mine().queued_bytes.fetch_add(delta, std::memory_order_relaxed);
+}
+
 totals snapshot() noexcept {
     totals t;
     std::uint64_t closed_polling = 0, closed_websocket = 0;
@@ -74,6 +84,8 @@ totals snapshot() noexcept {
         t.opened_polling += read(s.opened_polling);
         t.opened_websocket += read(s.opened_websocket);
         t.upgrades += read(s.upgrades);
+        t.volatile_dropped += read(s.volatile_dropped);
+        t.queued_bytes += s.queued_bytes.load(std::memory_order_relaxed);
         for (std::size_t i = 0; i < close_reasons.size(); ++i) t.closed_by_reason[i] += read(s.closed[i]);
         closed_polling += read(s.closed_on[0]);
         closed_websocket += read(s.closed_on[1]);
@@ -110,6 +122,12 @@ std::string metrics_text() {
     family("switchboard_engineio_bytes_total", "counter", "Bytes of Engine.IO message packets, by direction.");
     sample("switchboard_engineio_bytes_total", "direction=\"in\"", t.bytes_in);
     sample("switchboard_engineio_bytes_total", "direction=\"out\"", t.bytes_out);
+    family("switchboard_engineio_volatile_dropped_total", "counter",
+           "Volatile packets dropped because their client was not ready for them.");
+    sample("switchboard_engineio_volatile_dropped_total", "", t.volatile_dropped);
+    family("switchboard_engineio_outgoing_queue_bytes", "gauge",
+           "Bytes queued for clients and not yet written (polling and WebSocket queues).");
+    sample("switchboard_engineio_outgoing_queue_bytes", "", std::max<std::int64_t>(0, t.queued_bytes));
     return out;
 }
 

@@ -26,10 +26,17 @@ void session_upgraded() noexcept;   // polling -> websocket
 void session_closed(transport t, std::string_view reason) noexcept;
 void packet_in(std::size_t bytes) noexcept;
 void packet_out(std::size_t bytes) noexcept;
+// A volatile packet a session did not take (its client was not ready for it).
+void volatile_dropped() noexcept;
+// Bytes waiting in sessions' outgoing queues (polling queues, WebSocket write
+// queues) grew or shrank by `delta`.
+void queued_bytes_changed(std::int64_t delta) noexcept;
 
 struct totals {
     std::uint64_t packets_in = 0, packets_out = 0, bytes_in = 0, bytes_out = 0;
     std::uint64_t opened_polling = 0, opened_websocket = 0, upgrades = 0;
+    std::uint64_t volatile_dropped = 0;
+    std::int64_t queued_bytes = 0;   // waiting to be written now
     std::array<std::uint64_t, close_reasons.size()> closed_by_reason{};
     // Open now: a session counts under the transport it uses at this moment.
     std::int64_t polling_now = 0, websocket_now = 0;
@@ -38,7 +45,8 @@ struct totals {
 totals snapshot() noexcept;
 
 // Prometheus text of the totals: switchboard_engineio_{sessions, sessions_opened_total,
-// upgrades_total, sessions_closed_total, packets_total, bytes_total}.
+// upgrades_total, sessions_closed_total, packets_total, bytes_total,
+// volatile_dropped_total, outgoing_queue_bytes}.
 std::string metrics_text();
 
 }  // namespace switchboard::kernel::traffic

@@ -12,6 +12,7 @@
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/packet_v3.hpp"
+#include "kernel/net/tls_stream.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
 namespace switchboard::kernel::engineio {
@@ -42,6 +43,7 @@ handshake_info make_handshake(net::http_request& request) {
     info.query = std::move(request.query);
     info.headers = std::move(request.headers);
     info.remote_address = std::move(request.remote_address);
+    info.request_id = std::move(request.log_id);
     info.issued_ms = unix_millis();
     return info;
 }
@@ -238,7 +240,7 @@ void server::on_http_request(net::http_request&& request, const std::shared_ptr<
                             true);
         return;
     }
-    if (!allow_handshake(request.remote_address)) {
+    if (!allow_handshake(request)) {
         connection->respond(request_id, net::make_http_response(429, "application/json",
                                                                 R"({"code":4,"message":"Too many handshakes"})",
                                                                 cors_headers(request) + "Retry-After: 1\r\n"));
@@ -317,56 +319,65 @@ void server::on_http_abandoned(const net::http_request& request, std::uint64_t r
     });
 }
 
-bool server::allow_handshake(const std::string& address) {
-    if (!limiter_ || limiter_->allow_handshake(address)) return true;
+bool server::allow_handshake(const net::http_request& request) {
+    if (!limiter_ || limiter_->allow_handshake(request.remote_address)) return true;
     count_refusal(refusal::per_ip_handshakes);
-    SB_LOG(debug, "engineio") << "refusing a handshake from " << address << ": over its rate";
+    SB_LOG(debug, "engineio").with("request_id", request.log_id)
+        << "refusing a handshake from " << request.remote_address << ": over its rate";
     return false;
 }
 
-void server::refuse_upgrade(asio::ip::tcp::socket& socket, std::string_view message, int status) {
+void server::refuse_upgrade(asio::ip::tcp::socket& socket, net::tls_handle& tls, std::string_view message,
+                            int status) {
     // As the reference: a plain 400 and the connection closed.
     const std::string response = net::make_http_response(status, "text/html", message, {}, false);
     boost::system::error_code ec;
-    asio::write(socket, asio::buffer(response), ec);
+    if (tls) {
+        net::tls_stream(socket, std::move(tls)).write_now(response, ec);
+    } else {
+        asio::write(socket, asio::buffer(response), ec);
+    }
     socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
     socket.close(ec);
 }
 
-void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::socket socket,
+void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::socket socket, net::tls_handle tls,
                                   std::string already_read, worker& owner) {
-    if (request.path != settings_.server.path) return refuse_upgrade(socket, "Not Found");
+    if (request.path != settings_.server.path) return refuse_upgrade(socket, tls, "Not Found");
     const auto transport = request.query_param("transport");
     if (!transport || !settings_.engineio.transport_websocket ||
         (*transport != "websocket" && *transport != "polling")) {
-        return refuse_upgrade(socket, message_of(error_code::unknown_transport));
+        return refuse_upgrade(socket, tls, message_of(error_code::unknown_transport));
     }
-    if (*transport != "websocket") return refuse_upgrade(socket, "invalid transport");
+    if (*transport != "websocket") return refuse_upgrade(socket, tls, "invalid transport");
     // Exactly one version header, and it says 13 (a repeated header is a list, as Node reads it).
     const auto versions = std::count_if(request.headers.begin(), request.headers.end(),
                                         [](const auto& h) { return h.first == "sec-websocket-version"; });
     if (versions != 1 || request.header("sec-websocket-version") != "13" || request.header("sec-websocket-key").empty())
-        return refuse_upgrade(socket, message_of(error_code::bad_request));
+        return refuse_upgrade(socket, tls, message_of(error_code::bad_request));
     const auto sid = request.query_param("sid");
     if (!sid) {
         if (!serves_protocol(request))
-            return refuse_upgrade(socket, message_of(error_code::unsupported_protocol_version));
-        if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, "Server shutting down");
-        if (!allow_handshake(request.remote_address)) return refuse_upgrade(socket, "Too many handshakes", 429);
-        return accept_websocket(std::move(request), std::move(socket), std::move(already_read), owner, {});
+            return refuse_upgrade(socket, tls, message_of(error_code::unsupported_protocol_version));
+        if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, tls, "Server shutting down");
+        if (!allow_handshake(request)) return refuse_upgrade(socket, tls, "Too many handshakes", 429);
+        return accept_websocket(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner,
+                                {});
     }
     const auto owner_index = worker_of_session_id(*sid);
     if (!owner_index || *owner_index >= workers_.size())
-        return refuse_upgrade(socket, message_of(error_code::unknown_sid));
+        return refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
     worker& session_owner = *workers_[*owner_index];
     if (&session_owner == &owner)
-        return accept_websocket(std::move(request), std::move(socket), std::move(already_read), owner, *sid);
-    // Move the socket to the session's worker: a session never leaves its worker.
+        return accept_websocket(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner,
+                                *sid);
+    // Move the socket to the session's worker: a session never leaves its worker. The
+    // TLS session (no Asio object around it now) moves with the descriptor.
     const auto protocol = socket.local_endpoint().protocol();
     boost::system::error_code ec;
     const int fd = socket.release(ec);
     if (ec) return;
-    session_owner.post([this, &session_owner, protocol, fd, request = std::move(request),
+    session_owner.post([this, &session_owner, protocol, fd, request = std::move(request), tls = std::move(tls),
                         already_read = std::move(already_read), sid = *sid]() mutable {
         asio::ip::tcp::socket moved(session_owner.io());
         boost::system::error_code assign_ec;
@@ -375,25 +386,26 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
             ::close(fd);
             return;
         }
-        accept_websocket(std::move(request), std::move(moved), std::move(already_read), session_owner, sid);
+        accept_websocket(std::move(request), std::move(moved), std::move(tls), std::move(already_read), session_owner,
+                         sid);
     });
 }
 
-void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket socket, std::string already_read,
-                              worker& owner, const std::string& sid) {
+void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket socket, net::tls_handle tls,
+                              std::string already_read, worker& owner, const std::string& sid) {
     std::shared_ptr<session> existing;
     if (!sid.empty()) {
         auto& sessions = state_of(owner).sessions;
         const auto found = sessions.find(sid);
-        if (found == sessions.end()) return refuse_upgrade(socket, message_of(error_code::unknown_sid));
+        if (found == sessions.end()) return refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
         existing = found->second;
     }
     std::string response =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ";
     response += net::websocket_accept_key(request.header("sec-websocket-key"));
     response += "\r\n\r\n";
-    auto ws = std::make_shared<net::websocket_connection>(std::move(socket), owner, settings_.engineio.max_payload,
-                                                          response);
+    auto ws = std::make_shared<net::websocket_connection>(std::move(socket), std::move(tls), owner,
+                                                          settings_.engineio.max_payload, response);
     ws->set_close_timeout(settings_.server.close_timeout);
     ws->hold(std::move(request.connection_token));
     if (existing) {

@@ -52,7 +52,7 @@ public:
     // net::http_router
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                          std::uint64_t request_id) override;
-    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket,
+    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
                               std::string already_read, worker& owner) override;
     void on_http_abandoned(const net::http_request& request, std::uint64_t request_id) override;
 
@@ -91,11 +91,13 @@ private:
                                 std::uint64_t request_id, const std::string& sid, std::string_view transport);
     void open_polling_session(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                               std::uint64_t request_id, worker& owner);
-    void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, std::string already_read,
-                          worker& owner, const std::string& sid);
-    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, std::string_view message, int status = 400);
+    void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+                          std::string already_read, worker& owner, const std::string& sid);
+    // Answers an upgrade request with `status` and closes (through TLS when `tls`).
+    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, net::tls_handle& tls, std::string_view message,
+                               int status = 400);
     // False (and counted) when `address` opens sessions faster than it may.
-    bool allow_handshake(const std::string& address);
+    bool allow_handshake(const net::http_request& request);
 
     config::settings settings_;
     std::vector<worker*> workers_;

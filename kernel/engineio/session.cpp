@@ -33,15 +33,26 @@ session::session(server& owner_server, worker& owner, std::string id, handshake_
     }
 }
 
-session::~session() = default;
+session::~session() { set_poll_queue_bytes(0); }
+
+void session::set_poll_queue_bytes(std::size_t bytes) noexcept {
+    traffic::queued_bytes_changed(static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(poll_queue_bytes_));
+    poll_queue_bytes_ = bytes;
+}
 
 std::string_view session::transport_name() const noexcept {
     return transport_ == transport_kind::polling ? "polling" : "websocket";
 }
 
+void session::log_opened() const {
+    SB_LOG(debug, "engineio").with("request_id", handshake_.request_id).with("transport", transport_name())
+        .with("remote", handshake_.remote_address) << "session opened (Engine.IO v" << protocol_ << ")";
+}
+
 void session::start_polling(std::unique_ptr<session_handler> handler) {
     transport_ = transport_kind::polling;
     traffic::session_opened(traffic::transport::polling);
+    log_opened();
     handler_ = std::move(handler);
     start_heartbeat();
     handler_->on_open();
@@ -51,6 +62,7 @@ void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std
                               std::unique_ptr<session_handler> handler) {
     transport_ = transport_kind::websocket;
     traffic::session_opened(traffic::transport::websocket);
+    log_opened();
     ws_ = std::move(ws);
     ws_->set_listener(this);
     ws_->send(wire_packet::raw(net::make_frame(net::ws_opcode::text, open_packet)));
@@ -74,9 +86,15 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     const std::size_t buffered = websocket ? ws_->buffered_bytes() : poll_queue_bytes_;
     // Polling: a volatile packet waits for the next GET only when nothing else does;
     // a client already behind loses it.
-    if (!websocket && is_volatile && !poll_ && !poll_queue_.empty()) return false;
+    if (!websocket && is_volatile && !poll_ && !poll_queue_.empty()) {
+        traffic::volatile_dropped();
+        return false;
+    }
     if (over_bound(buffered)) {
-        if (is_volatile) return false;
+        if (is_volatile) {
+            traffic::volatile_dropped();
+            return false;
+        }
         if (slow_close_scheduled_) return false;
     }
     traffic::packet_out(packet->packet().size());
@@ -84,7 +102,7 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
         ws_->send(for_websocket(packet));
         return true;
     }
-    poll_queue_bytes_ += packet->packet().size();
+    set_poll_queue_bytes(poll_queue_bytes_ + packet->packet().size());
     poll_queue_.push_back(packet);
     if (poll_) schedule_poll_flush();
     return true;
@@ -114,7 +132,7 @@ bool session::over_bound(std::size_t buffered) {
         slow_close_scheduled_ = true;
         count_refusal(refusal::outgoing_queue);
         if (refusal_log_due(refusal::outgoing_queue)) {
-            SB_LOG(warn, "engineio") << "session " << id_ << " dropped: its client reads too slowly (" << buffered
+            SB_LOG(warn, "engineio").with("request_id", handshake_.request_id) << "session dropped: its client reads too slowly (" << buffered
                                  << " bytes queued, bound " << limits.max_buffered_bytes << ")";
         }
         // Not from here: we may be inside a broadcast walking the socket index.
@@ -146,7 +164,7 @@ void session::flush_poll() {
     if (protocol_ == 3) {
         auto encoded = v3::encode_payload(poll_queue_, binary_payloads_);
         poll_queue_.clear();
-        poll_queue_bytes_ = 0;
+        set_poll_queue_bytes(0);
         auto poll = std::move(poll_);
         return respond_poll(*poll, std::move(encoded.body), encoded.binary);
     }
@@ -161,7 +179,7 @@ void session::flush_poll() {
         }
     }
     poll_queue_.clear();
-    poll_queue_bytes_ = 0;
+    set_poll_queue_bytes(0);
     auto poll = std::move(poll_);
     respond_poll(*poll, std::move(body));
 }
@@ -189,7 +207,7 @@ void session::on_poll(pending_poll poll) {
         poll.connection->respond(poll.request_id,
                                  net::make_http_response(400, "application/json",
                                                          R"({"code":3,"message":"Bad request"})", poll.extra_headers));
-        SB_LOG(debug, "engineio") << "session " << id_ << ": overlapping poll requests";
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: overlapping poll requests";
         return finish("transport error", "1");
     }
     if (state_ == state::closing) {
@@ -223,7 +241,7 @@ void session::on_post(std::string_view body, std::string_view content_type, post
     if (held_post_) {
         // A second POST while one is unanswered: as the reference ("data request
         // overlap"), a broken client.
-        SB_LOG(debug, "engineio") << "session " << id_ << ": overlapping POST requests";
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: overlapping POST requests";
         answer(400);
         return finish("transport error", "1");
     }
@@ -236,7 +254,7 @@ void session::on_post(std::string_view body, std::string_view content_type, post
     const auto error = protocol_ == 3 ? v3::decode_payload(body, binary_body, post->packets)
                                       : decode_payload(body, post->packets);
     if (error != decode_error::none) {
-        SB_LOG(debug, "engineio") << "session " << id_ << ": bad polling payload: " << to_string(error);
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: bad polling payload: " << to_string(error);
         finish("parse error", "1");
         return answer(400);
     }
@@ -285,7 +303,7 @@ void session::on_packet(const packet& p) {
         case packet_type::pong:
             if (protocol_ == 3) {
                 // In v3 only the client pings; the reference closes on a client pong.
-                SB_LOG(debug, "engineio") << "session " << id_ << ": invalid heartbeat direction";
+                SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: invalid heartbeat direction";
                 return finish("transport error", "1");
             }
             on_pong();
@@ -299,7 +317,7 @@ void session::on_packet(const packet& p) {
                 static const auto noop = wire_packet::text(packet_type::noop);
                 poll_queue_.clear();
                 poll_queue_.push_back(noop);
-                poll_queue_bytes_ = 1;
+                set_poll_queue_bytes(1);
                 state_ = state::closing;
                 server_.schedule_pong_deadline(*this, heartbeat_);
                 notify_handler_closed("transport close");
@@ -310,7 +328,7 @@ void session::on_packet(const packet& p) {
         case packet_type::ping:
             if (protocol_ == 3) return on_client_ping();
             // In v4 only the server pings; the reference closes on a client ping.
-            SB_LOG(debug, "engineio") << "session " << id_ << ": invalid heartbeat direction";
+            SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: invalid heartbeat direction";
             finish("transport error", "1");
             break;
         case packet_type::open:
@@ -339,7 +357,7 @@ void session::on_client_ping() {
 
 void session::on_client_silent() {
     if (state_ == state::closed) return;
-    SB_LOG(debug, "engineio") << "session " << id_ << ": no ping from the client in time";
+    SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: no ping from the client in time";
     finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
 }
 
@@ -375,13 +393,13 @@ void session::on_pong_overdue() {
     if (state_ == state::open && transport_ == transport_kind::websocket && ws_->fenced()) {
         // The ping never left: the client answers no WebSocket ping. Let everything go
         // and give it a whole pong timeout for this one.
-        SB_LOG(debug, "engineio") << "session " << id_ << ": no pong to a WebSocket ping; fence lifted";
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: no pong to a WebSocket ping; fence lifted";
         ws_->release_fence();
         server_.schedule_pong_deadline(*this, heartbeat_);
         pong_due_ = heartbeat_.deadline;
         return;
     }
-    SB_LOG(debug, "engineio") << "session " << id_ << ": ping timeout";
+    SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: ping timeout";
     finish(state_ == state::closing ? "forced close" : "ping timeout", "1");
 }
 
@@ -401,7 +419,7 @@ void session::on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws
 void session::on_upgrade_overdue() {
     if (!probe_) return;
     // As the reference: the probe goes, the session goes on polling.
-    SB_LOG(debug, "engineio") << "session " << id_ << ": upgrade not completed in time";
+    SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: upgrade not completed in time";
     count_refusal(refusal::upgrade_timeout);
     auto probe = std::move(probe_);
     probe_answered_ = false;
@@ -424,7 +442,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
             return;
         }
         if (!binary && payload == "5") return complete_upgrade();
-        SB_LOG(debug, "engineio") << "session " << id_ << ": invalid packet during upgrade";
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: invalid packet during upgrade";
         auto probe = std::move(probe_);
         upgrade_deadline_.cancel();
         probe_answered_ = false;
@@ -444,7 +462,7 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
                        : binary       ? v3::decode_binary_frame(payload, p)
                                       : v3::decode_text(payload, p);
     if (error != decode_error::none) {
-        SB_LOG(debug, "engineio") << "session " << id_ << ": bad packet: " << to_string(error);
+        SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: bad packet: " << to_string(error);
         return finish("parse error", {});
     }
     on_packet(p);
@@ -465,8 +483,8 @@ void session::complete_upgrade() {
     // Whatever waited for the next poll now goes over the WebSocket, in order.
     for (const auto& packet : poll_queue_) ws_->send(for_websocket(packet));
     poll_queue_.clear();
-    poll_queue_bytes_ = 0;
-    SB_LOG(trace, "engineio") << "session " << id_ << " upgraded to websocket";
+    set_poll_queue_bytes(0);
+    SB_LOG(trace, "engineio").with("request_id", handshake_.request_id) << "session upgraded to websocket";
     if (handler_ && !handler_closed_) handler_->on_upgraded();
 }
 
@@ -490,7 +508,7 @@ void session::close(std::string_view reason) {
         // Deliver what is queued, then the close packet, in the same response.
         static const auto close_packet = wire_packet::text(packet_type::close);
         poll_queue_.push_back(close_packet);
-        poll_queue_bytes_ += 1;
+        set_poll_queue_bytes(poll_queue_bytes_ + 1);
         flush_poll();
         return finish(reason, {});
     }
@@ -498,7 +516,7 @@ void session::close(std::string_view reason) {
     // comes, the heartbeat deadline ends the session.
     static const auto close_packet = wire_packet::text(packet_type::close);
     poll_queue_.push_back(close_packet);
-    poll_queue_bytes_ += 1;
+    set_poll_queue_bytes(poll_queue_bytes_ + 1);
     state_ = state::closing;
     server_.schedule_pong_deadline(*this, heartbeat_);
     notify_handler_closed(reason);
@@ -515,6 +533,8 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
     if (state_ == state::closed) return;
     auto self = shared_from_this();
     state_ = state::closed;
+    SB_LOG(debug, "engineio").with("request_id", handshake_.request_id).with("transport", transport_name())
+        << "session closed: " << reason;
     traffic::session_closed(transport_ == transport_kind::polling ? traffic::transport::polling
                                                                   : traffic::transport::websocket,
                             reason);

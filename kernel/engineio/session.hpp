@@ -36,6 +36,7 @@ struct handshake_info {
     std::string query;                                        // raw query string
     std::vector<std::pair<std::string, std::string>> headers;   // lower-case names
     std::string remote_address;
+    std::string request_id;   // the handshake request's: names the session in log lines
     std::int64_t issued_ms = 0;                               // Unix time, milliseconds
 
     std::string_view header(std::string_view lower_name) const noexcept;
@@ -156,6 +157,7 @@ private:
     void on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) override;
     void on_ws_closed(net::websocket_connection& from, std::string_view reason) override;
 
+    void log_opened() const;
     void on_packet(const packet& p);
     // True when `buffered` is over the bound; schedules the close of a client that
     // stays over it.
@@ -203,7 +205,8 @@ private:
     std::shared_ptr<net::websocket_connection> probe_;   // an upgrade in progress
     std::unique_ptr<pending_poll> poll_;                 // the GET waiting for packets
     std::vector<wire_packet_ptr> poll_queue_;            // packets for the next GET
-    std::size_t poll_queue_bytes_ = 0;
+    std::size_t poll_queue_bytes_ = 0;   // also counted in traffic's outgoing queue gauge
+    void set_poll_queue_bytes(std::size_t bytes) noexcept;
     deadline_entry heartbeat_;
     deadline_entry upgrade_deadline_;
     // The probe's "2probe" was answered: the client pauses polling now, so a GET is

@@ -1,5 +1,6 @@
 // The only translation unit that instantiates Beast's HTTP parser (it is heavy to
-// compile); everything else sees net::http_request.
+// compile), once over the plain socket and once over TLS; everything else sees
+// net::http_request.
 #include "kernel/net/http_connection.hpp"
 
 #include <algorithm>
@@ -7,7 +8,13 @@
 #include <cctype>
 #include <chrono>
 
+#include <sys/socket.h>
+
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -24,9 +31,21 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 struct http_connection::state {
-    explicit state(asio::ip::tcp::socket s) : socket(std::move(s)) {}
+    state(asio::ip::tcp::socket s, tls_handle t) : socket(std::move(s)), tls_session(std::move(t)) {}
+
+    // Reads and writes go through `tls` once it exists, else straight to the socket.
+    template <typename Fn>
+    void with_stream(Fn&& fn) {
+        if (tls) fn(*tls);
+        else fn(socket);
+    }
 
     asio::ip::tcp::socket socket;
+    // A TLS port's connection before its handshake starts; then `tls` holds it.
+    tls_handle tls_session;
+    // Behind a pointer: a plain connection does not carry an idle SSL stream's bytes.
+    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
+    bool handshaking = false;
     // No maximum of its own: the parser's header and body limits bound what it holds
     // (a maximum here would cut headers short of their limit, with a 400 for a 431).
     beast::flat_buffer buffer;
@@ -102,6 +121,7 @@ http_request to_request(http::request<http::string_body>&& message, const asio::
     boost::system::error_code ec;
     const auto endpoint = socket.remote_endpoint(ec);
     if (!ec) request.remote_address = endpoint.address().to_string();
+    request.log_id = log::request_id_from(request.header("x-request-id"));
     return request;
 }
 
@@ -123,20 +143,114 @@ http_request without_body(const http_request& request) {
     copy.path = request.path;
     copy.query = request.query;
     copy.remote_address = request.remote_address;
+    copy.log_id = request.log_id;
     return copy;
+}
+
+// Every response names its request id, so a client's report can be matched to the
+// server's log lines.
+void announce_request_id(std::string& response, std::string_view id) {
+    const auto status_line_end = response.find("\r\n");
+    if (status_line_end == std::string::npos) return;
+    response.insert(status_line_end + 2, "X-Request-Id: " + std::string(id) + "\r\n");
+}
+
+int status_of(std::string_view response) {
+    // "HTTP/1.1 200 OK"
+    if (response.size() < 12) return 0;
+    int status = 0;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (response[i] < '0' || response[i] > '9') return 0;
+        status = status * 10 + (response[i] - '0');
+    }
+    return status;
 }
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, worker& owner, http_router& router,
+http_connection::http_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner, http_router& router,
                                  const http_limits& limits)
-    : owner_(owner), router_(router), limits_(limits), state_(std::make_unique<state>(std::move(socket))) {}
+    : owner_(owner),
+      router_(router),
+      limits_(limits),
+      state_(std::make_unique<state>(std::move(socket), std::move(tls))) {}
 
 http_connection::~http_connection() = default;
 
 void http_connection::start() {
     boost::system::error_code ec;
     state_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (state_->tls_session) return await_client_hello();
+    do_read();
+}
+
+void http_connection::await_client_hello() {
+    auto& s = *state_;
+    s.handshaking = true;
+    // A client that opens the connection and never finishes the handshake holds a
+    // descriptor and OpenSSL's buffers: the request deadline covers the handshake too.
+    s.request_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor(), limits_.request_timeout);
+    s.request_timer->async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        auto& st = *self->state_;
+        if (ec || st.closed || !st.handshaking) return;
+        count_refusal(refusal::header_deadline);
+        if (refusal_log_due(refusal::header_deadline)) {
+            boost::system::error_code peer_ec;
+            const auto peer = st.socket.remote_endpoint(peer_ec);
+            SB_LOG(info, "net") << "closing a connection from "
+                                << (peer_ec ? std::string("?") : peer.address().to_string())
+                                << ": its TLS handshake did not finish within " << self->limits_.request_timeout.count()
+                                << " ms";
+        }
+        self->close();
+    });
+    s.socket.async_wait(asio::ip::tcp::socket::wait_read,
+                        [self = shared_from_this()](const boost::system::error_code& ec) { self->on_first_bytes(ec); });
+}
+
+void http_connection::on_first_bytes(const boost::system::error_code& ec) {
+    auto& s = *state_;
+    if (s.closed) return;
+    if (ec) return close();
+    unsigned char first = 0;
+    const auto peeked = ::recv(s.socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        s.socket.async_wait(asio::ip::tcp::socket::wait_read,
+                            [self = shared_from_this()](const boost::system::error_code& wait_ec) {
+                                self->on_first_bytes(wait_ec);
+                            });
+        return;
+    }
+    if (peeked <= 0) return close();
+    // Every TLS connection opens with a handshake record (content type 22). Anything
+    // else is most likely plain HTTP sent to the TLS port: say so in plain HTTP, which
+    // the client can read, rather than leave it guessing at a reset.
+    constexpr unsigned char tls_handshake_record = 0x16;
+    if (first != tls_handshake_record) {
+        s.handshaking = false;
+        s.tls_session.reset();
+        count_refusal(refusal::plain_http_on_tls);
+        return reject(400, "This port speaks HTTPS: use https:// (or wss://)");
+    }
+    s.tls = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(s.socket, s.tls_session.release());
+    s.tls->async_handshake(asio::ssl::stream_base::server,
+                           [self = shared_from_this()](const boost::system::error_code& handshake_ec) {
+                               self->on_handshake(handshake_ec);
+                           });
+}
+
+void http_connection::on_handshake(const boost::system::error_code& ec) {
+    auto& s = *state_;
+    s.handshaking = false;
+    if (s.request_timer) s.request_timer->cancel();
+    if (s.closed) return;
+    if (ec) {
+        // An old protocol version, no shared cipher, a client that distrusts our
+        // certificate: the client learns it from the alert; here it is routine.
+        count_refusal(refusal::tls_handshake);
+        if (refusal_log_due(refusal::tls_handshake)) SB_LOG(debug, "net") << "TLS handshake failed: " << ec.message();
+        return close();
+    }
     do_read();
 }
 
@@ -147,10 +261,12 @@ void http_connection::do_read() {
     s.parser->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     s.parser->body_limit(limits_.max_body_bytes);
     s.reading = true;
-    http::async_read(s.socket, s.buffer, *s.parser,
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                         self->on_read(ec);
-                     });
+    s.with_stream([&](auto& stream) {
+        http::async_read(stream, s.buffer, *s.parser,
+                         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                             self->on_read(ec);
+                         });
+    });
     arm_request_deadline();
 }
 
@@ -216,10 +332,22 @@ void http_connection::on_read(const boost::system::error_code& ec) {
     if (request.websocket_upgrade) {
         request.connection_token = std::move(token_);
         if (s.awaiting || s.writing) return reject(400, "Bad Request");
+        tls_handle tls;
+        if (s.tls) {
+            // The TLS session goes with the socket; Asio's stream around it stays. Bytes
+            // it holds still encrypted would be lost, but a client sends nothing before
+            // the 101 it waits for: one that does is refused.
+            SSL* ssl = s.tls->native_handle();
+            if (BIO_ctrl_pending(SSL_get_rbio(ssl)) > 0) return reject(400, "Bad Request");
+            SSL_up_ref(ssl);
+            tls.reset(ssl);
+            s.tls.reset();
+        }
         s.closed = true;
         std::string already_read(static_cast<const char*>(s.buffer.data().data()), s.buffer.size());
         s.buffer.consume(s.buffer.size());
-        router_.on_websocket_upgrade(std::move(request), std::move(s.socket), std::move(already_read), owner_);
+        router_.on_websocket_upgrade(std::move(request), std::move(s.socket), std::move(tls), std::move(already_read),
+                                     owner_);
         return;
     }
     if (s.awaiting || s.writing) {
@@ -253,15 +381,22 @@ void http_connection::respond(std::uint64_t request_id, std::string raw_response
 void http_connection::write_response(std::uint64_t request_id, std::string raw_response, bool close_after) {
     auto& s = *state_;
     if (s.closed || !s.awaiting || s.awaiting->first != request_id) return;
+    const http_request& request = s.awaiting->second;
+    SB_LOG(debug, "http").with("request_id", request.log_id).with("remote", request.remote_address)
+        << to_string(request.method) << " " << request.path << " " << status_of(raw_response) << " ("
+        << raw_response.size() << " bytes)";
+    announce_request_id(raw_response, request.log_id);
     s.awaiting.reset();
     s.close_after_write = s.close_after_write || close_after;
     s.write_buffer = std::move(raw_response);
     if (s.close_after_write) announce_close(s.write_buffer);
     s.writing = true;
-    asio::async_write(s.socket, asio::buffer(s.write_buffer),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                          self->on_write(ec);
-                      });
+    s.with_stream([&](auto& stream) {
+        asio::async_write(stream, asio::buffer(s.write_buffer),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                              self->on_write(ec);
+                          });
+    });
     arm_write_deadline();
 }
 
@@ -310,14 +445,16 @@ void http_connection::reject(int status, std::string_view message) {
     s.close_after_write = true;
     s.write_buffer = make_http_response(status, "text/plain; charset=UTF-8", message, {}, false);
     s.writing = true;
-    asio::async_write(s.socket, asio::buffer(s.write_buffer),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                          auto& st = *self->state_;
-                          st.writing = false;
-                          if (st.write_timer) st.write_timer->cancel();
-                          if (ec) return self->close();
-                          self->linger();
-                      });
+    s.with_stream([&](auto& stream) {
+        asio::async_write(stream, asio::buffer(s.write_buffer),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                              auto& st = *self->state_;
+                              st.writing = false;
+                              if (st.write_timer) st.write_timer->cancel();
+                              if (ec) return self->close();
+                              self->linger();
+                          });
+    });
     arm_write_deadline();
 }
 

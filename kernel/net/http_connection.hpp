@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "kernel/net/http_message.hpp"
+#include "kernel/net/tls_handle.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -32,8 +33,9 @@ public:
     // A complete request. Answer it, now or later, with `connection->respond(id, ...)`.
     virtual void on_http_request(http_request&& request, const std::shared_ptr<http_connection>& connection,
                                  std::uint64_t request_id) = 0;
-    // An upgrade request: the router now owns the socket.
-    virtual void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket socket,
+    // An upgrade request: the router now owns the socket, and its TLS state when the
+    // connection is over TLS (`tls` null: plain). `already_read` is plaintext.
+    virtual void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket socket, tls_handle tls,
                                       std::string already_read, worker& owner) = 0;
     // The client went away while request `request_id` (which had `request` as its
     // parsed form) was still waiting for its response.
@@ -47,7 +49,7 @@ struct http_limits {
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1'000'000;
     // A request must arrive whole within this once the server waits for one (slowloris,
-    // and idle keep-alive connections). Not while a response is pending: a long-polling
+    // and idle keep-alive connections); on a TLS port the handshake too. Not while a response is pending: a long-polling
     // client then legitimately sends nothing.
     std::chrono::milliseconds request_timeout{10'000};
     // A response must be written within this: a peer that keeps its receive window
@@ -57,7 +59,8 @@ struct http_limits {
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
 public:
-    http_connection(boost::asio::ip::tcp::socket socket, worker& owner, http_router& router,
+    // `tls`: a fresh TLS session to handshake before the first request (null: plain HTTP).
+    http_connection(boost::asio::ip::tcp::socket socket, tls_handle tls, worker& owner, http_router& router,
                     const http_limits& limits);
     ~http_connection();
 
@@ -74,6 +77,11 @@ public:
 private:
     struct state;
 
+    // TLS: waits for the client's first byte, then handshakes (or answers a plain
+    // HTTP request with a plain refusal), all within the request deadline.
+    void await_client_hello();
+    void on_first_bytes(const boost::system::error_code& ec);
+    void on_handshake(const boost::system::error_code& ec);
     void do_read();
     void on_read(const boost::system::error_code& ec);
     // Starts the request deadline when the connection waits for a request and owes no

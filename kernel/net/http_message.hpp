@@ -26,6 +26,9 @@ struct http_request {
     std::vector<std::pair<std::string, std::string>> headers;   // names lower-cased
     std::string body;
     std::string remote_address;
+    // The request id in log lines and the X-Request-Id response header: the client's
+    // X-Request-Id when it is a plain token, a fresh one otherwise (log::request_id_from).
+    std::string log_id;
     bool websocket_upgrade = false;   // Upgrade: websocket + Connection: upgrade
     bool keep_alive = true;
     // Held as long as the connection lives (its per-address place, see ip_limiter);

@@ -98,7 +98,16 @@ void listener::admit(asio::ip::tcp::socket socket) {
             return;
         }
     }
-    auto connection = std::make_shared<http_connection>(std::move(socket), owner_, router_, limits_);
+    tls_handle tls;
+    if (tls_) {
+        tls = tls_->new_session();
+        if (!tls) {   // out of memory: never fall back to plain on a TLS port
+            boost::system::error_code ec;
+            socket.close(ec);
+            return;
+        }
+    }
+    auto connection = std::make_shared<http_connection>(std::move(socket), std::move(tls), owner_, router_, limits_);
     connection->hold(std::move(token));
     connection->start();
 }

@@ -14,6 +14,7 @@
 
 #include "kernel/net/http_connection.hpp"
 #include "kernel/net/ip_limiter.hpp"
+#include "kernel/net/tls_context.hpp"
 
 namespace switchboard::kernel {
 class worker;
@@ -31,6 +32,8 @@ public:
     void stop();
     // Admits each accepted connection through `limiter` (per-address limits). Before start().
     void set_ip_limiter(std::shared_ptr<ip_limiter> limiter) { limiter_ = std::move(limiter); }
+    // Serves TLS (https, wss) with `context`'s current certificate. Before start().
+    void set_tls(std::shared_ptr<tls_context> context) { tls_ = std::move(context); }
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
@@ -50,6 +53,7 @@ private:
     http_router& router_;
     http_limits limits_;
     std::shared_ptr<ip_limiter> limiter_;
+    std::shared_ptr<tls_context> tls_;
 };
 
 }  // namespace switchboard::kernel::net

@@ -3,8 +3,10 @@
 #include <boost/asio/write.hpp>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/traffic.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
+#include "kernel/net/tls_stream.hpp"
 
 namespace switchboard::kernel::net {
 
@@ -29,15 +31,22 @@ void flush_dirty_connections() {
 
 }  // namespace
 
-websocket_connection::websocket_connection(asio::ip::tcp::socket socket, worker& owner,
+websocket_connection::websocket_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
                                            std::size_t max_message_size, std::string_view handshake_response)
     : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
+    if (tls) tls_ = std::make_unique<tls_stream>(socket_, std::move(tls));
     auto response = engineio::wire_packet::raw(handshake_response);
-    queued_bytes_ += response->size();
+    change_queued(static_cast<std::int64_t>(response->size()));
     queue_.push_back(std::move(response));
 }
 
-websocket_connection::~websocket_connection() = default;
+// What is still queued when the connection goes never leaves: out of the gauge.
+websocket_connection::~websocket_connection() { traffic::queued_bytes_changed(-static_cast<std::int64_t>(queued_bytes_)); }
+
+void websocket_connection::change_queued(std::int64_t delta) noexcept {
+    queued_bytes_ = static_cast<std::size_t>(static_cast<std::int64_t>(queued_bytes_) + delta);
+    traffic::queued_bytes_changed(delta);
+}
 
 void websocket_connection::start(std::string already_read) {
     boost::system::error_code ec;
@@ -49,6 +58,9 @@ void websocket_connection::start(std::string already_read) {
         if (!consume(already_read.data(), already_read.size(), used)) return;
         pending_.assign(already_read, used);
     }
+    // Plaintext OpenSSL decrypted during the HTTP phase and still holds would never
+    // wake the readiness wait.
+    if (tls_ && !read_now()) return;
     wait_readable();
 }
 
@@ -92,7 +104,8 @@ bool websocket_connection::read_now() {
     char* scratch = owner_.scratch();
     while (!paused_) {
         boost::system::error_code read_ec;
-        const std::size_t n = socket_.read_some(asio::buffer(scratch, worker::scratch_size), read_ec);
+        const auto into = asio::buffer(scratch, worker::scratch_size);
+        const std::size_t n = tls_ ? tls_->read_some(into, read_ec) : socket_.read_some(into, read_ec);
         if (read_ec == asio::error::would_block || read_ec == asio::error::try_again) break;
         if (read_ec || n == 0) {
             fail("transport close");
@@ -109,7 +122,10 @@ bool websocket_connection::read_now() {
             // An idle connection keeps no buffer behind.
             if (pending_.empty()) std::string().swap(pending_);
         }
-        if (n < worker::scratch_size) break;
+        // A short plain read emptied the socket. A TLS read returns one record at a
+        // time, and what OpenSSL still holds never wakes the readiness wait: read on
+        // until would_block.
+        if (n < worker::scratch_size && !tls_) break;
     }
     return true;
 }
@@ -170,7 +186,7 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
 
 void websocket_connection::send(const engineio::wire_packet_ptr& packet) {
     if (closing_) return;
-    queued_bytes_ += packet->size();
+    change_queued(static_cast<std::int64_t>(packet->size()));
     queue_.push_back(packet);
     schedule_flush();
 }
@@ -227,6 +243,12 @@ void websocket_connection::flush() {
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
     for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
+    if (tls_) {
+        tls_->async_write(buffers_, [self = shared_from_this()](const boost::system::error_code& ec) {
+            self->on_write(ec);
+        });
+        return;
+    }
     asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);
@@ -235,7 +257,9 @@ void websocket_connection::flush() {
 
 void websocket_connection::on_write(const boost::system::error_code& ec) {
     writing_ = false;
-    for (const auto& packet : in_flight_) queued_bytes_ -= packet->size();
+    std::int64_t written = 0;
+    for (const auto& packet : in_flight_) written += static_cast<std::int64_t>(packet->size());
+    change_queued(-written);
     in_flight_.clear();
     // A burst can leave large vectors behind; idle connections should not keep them.
     if (in_flight_.capacity() > 64) std::vector<engineio::wire_packet_ptr>().swap(in_flight_);
@@ -251,7 +275,7 @@ void websocket_connection::close(ws_close_code code, std::string_view reason) {
     fenced_ = false;   // what is queued leaves before the close frame, pong or not
     close_when_written_ = true;
     auto frame = engineio::wire_packet::raw(make_close_frame(code));
-    queued_bytes_ += frame->size();
+    change_queued(static_cast<std::int64_t>(frame->size()));
     queue_.push_back(std::move(frame));
     if (!writing_) flush();
     start_close_deadline();
@@ -277,7 +301,9 @@ void websocket_connection::fail(std::string_view reason) {
     shutdown_socket();
     // Nothing queued can leave any more: give its memory back now, not when the last
     // reference to this connection goes.
-    for (const auto& packet : queue_) queued_bytes_ -= packet->size();
+    std::int64_t dropped = 0;
+    for (const auto& packet : queue_) dropped += static_cast<std::int64_t>(packet->size());
+    change_queued(-dropped);
     std::vector<engineio::wire_packet_ptr>().swap(queue_);
     std::string().swap(pending_);
     notify_closed(reason);

@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/engineio/wire_packet.hpp"
+#include "kernel/net/tls_handle.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
 namespace switchboard::kernel {
@@ -30,6 +31,7 @@ class worker;
 namespace switchboard::kernel::net {
 
 class websocket_connection;
+class tls_stream;
 
 // Receives what a connection reads. Called on the connection's worker thread.
 class websocket_listener {
@@ -46,8 +48,9 @@ protected:
 class websocket_connection : public std::enable_shared_from_this<websocket_connection> {
 public:
     // `handshake_response` (the 101) is queued first, before anything sent later.
-    websocket_connection(boost::asio::ip::tcp::socket socket, worker& owner, std::size_t max_message_size,
-                         std::string_view handshake_response);
+    // `tls`: the connection's TLS state when it came over TLS (null: plain).
+    websocket_connection(boost::asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
+                         std::size_t max_message_size, std::string_view handshake_response);
     ~websocket_connection();
 
     // Parses `already_read`, then reads. Set the listener first.
@@ -122,6 +125,9 @@ private:
     void start_close_deadline();
 
     boost::asio::ip::tcp::socket socket_;
+    // Set for a connection over TLS: reads and writes go through it (the socket
+    // underneath still does the waiting and closing). Null on the plain path.
+    std::unique_ptr<tls_stream> tls_;
     worker& owner_;
     websocket_listener* listener_ = nullptr;
     ws_frame_parser parser_;
@@ -129,7 +135,8 @@ private:
     std::vector<engineio::wire_packet_ptr> queue_;         // waiting for the next write
     std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
-    std::size_t queued_bytes_ = 0;
+    std::size_t queued_bytes_ = 0;   // also counted in traffic's outgoing queue gauge
+    void change_queued(std::int64_t delta) noexcept;
     std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
     bool fenced_ = false;              // frames after the boundary wait for a pong
     std::unique_ptr<boost::asio::steady_timer> close_timer_;   // only while closing

@@ -1,6 +1,7 @@
 // The SDK's host table: the C functions a plugin calls. Each one checks its arguments,
 // never throws (an exception here would cross into plugin code), and reaches sockets
 // by handle through the Socket.IO server, so it is safe from any thread.
+#include <chrono>
 #include <future>
 
 #include "kernel/core/log.hpp"
@@ -9,7 +10,6 @@
 #include "kernel/server.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/store/database.hpp"
-#include "switchboard/sdk.hpp"
 
 namespace switchboard::kernel::plugins {
 
@@ -30,17 +30,21 @@ switchboard_status_t guarded(switchboard_plugin_t* self, const char* what, Body&
     } catch (...) {
         SB_LOG(error, self ? self->name : "plugins") << what << " failed";
     }
+    if (self) self->failures.fetch_add(1, std::memory_order_relaxed);
     return SWITCHBOARD_ERROR;
 }
 
-// Parses a plugin's arguments: a JSON array with placeholders, plus attachments.
-std::optional<json> parse_args(switchboard_str_t args_json, const switchboard_str_t* attachments, std::size_t count) {
-    const auto s = text(args_json);
-    if (s.empty()) return json::array();
-    json value = json::parse(s, nullptr, false);
-    if (value.is_discarded() || !value.is_array()) return std::nullopt;
-    if (count) sdk::detail::restore_binary(value, attachments, count);
-    return value;
+// A plugin's arguments (a JSON array with placeholders, plus attachments), checked and
+// owned; they are sent as written, never parsed into values and dumped again.
+std::optional<socketio::encoded_arguments> arguments_of(switchboard_str_t args_json,
+                                                        const switchboard_str_t* attachments, std::size_t count) {
+    if (count && !attachments) return std::nullopt;
+    socketio::encoded_arguments args;
+    args.text = text(args_json).empty() ? std::string("[]") : std::string(text(args_json));
+    if (!socketio::are_arguments_valid(args.text, count)) return std::nullopt;
+    args.attachments.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) args.attachments.emplace_back(text(attachments[i]));
+    return args;
 }
 
 std::vector<std::string> to_strings(const switchboard_str_t* items, std::size_t count) {
@@ -52,8 +56,9 @@ std::vector<std::string> to_strings(const switchboard_str_t* items, std::size_t 
 
 void host_log(switchboard_plugin_t* self, switchboard_log_level_t level, switchboard_str_t message) {
     const auto l = static_cast<log::level>(std::clamp(static_cast<int>(level), 0, 4));
-    if (!log::enabled(l)) return;
-    log::record(l, self ? self->name : "plugin") << text(message);
+    const std::string_view component = self ? std::string_view(self->name) : std::string_view("plugins");
+    if (!log::enabled(l, component)) return;
+    log::record(l, component).with("plugin", component) << text(message);
 }
 
 switchboard_status_t host_config(switchboard_plugin_t* self, switchboard_sink_fn sink, void* user_data) {
@@ -124,39 +129,43 @@ switchboard_status_t host_ack(switchboard_plugin_t* self, switchboard_socket_t s
                               size_t attachment_count) {
     if (!self || ack_id < 0) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_ack", [&] {
-        auto args = parse_args(args_json, attachments, attachment_count);
+        auto args = arguments_of(args_json, attachments, attachment_count);
         if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
         self->host->kernel().socketio().with_socket(socket, [ack_id, args = std::move(*args)](socketio::socket* s) mutable {
-            if (s) s->ack(ack_id, std::move(args));
+            if (s) s->ack_text(ack_id, std::move(args));
         });
         return SWITCHBOARD_OK;
     });
 }
 
-switchboard_status_t emit_to_socket(switchboard_plugin_t* self, const switchboard_emit_t& emit, json args) {
+switchboard_status_t emit_to_socket(switchboard_plugin_t* self, const switchboard_emit_t& emit,
+                                    socketio::encoded_arguments args) {
     auto& host = *self->host;
     std::string event(text(emit.event));
     const bool is_volatile = (emit.flags & SWITCHBOARD_EMIT_VOLATILE) != 0;
     if (!emit.on_ack) {
         host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args),
                                                            is_volatile](socketio::socket* s) mutable {
-            if (s) s->emit(event, std::move(args), is_volatile);
+            if (s) s->emit_text(event, std::move(args), is_volatile);
         });
         return SWITCHBOARD_OK;
     }
-    // The ack callback runs on the pool (it may block) and exactly once.
-    auto answer = [&host, fn = emit.on_ack, user_data = emit.ack_user_data](std::optional<json> response) {
-        host.pool().post([fn, user_data, response = std::move(response)]() mutable {
+    // The ack callback runs on the pool (it may block) and exactly once; it gets the
+    // client's answer as the client wrote it.
+    auto answer = [&host, fn = emit.on_ack,
+                   user_data = emit.ack_user_data](std::optional<socketio::encoded_arguments> response) {
+        host.pool().post([fn, user_data, response = std::move(response)] {
             if (!response) return fn(user_data, 1, switchboard_str_t{nullptr, 0}, nullptr, 0);
-            const auto encoded = sdk::detail::encode_args(std::move(*response));
-            fn(user_data, 0, view(encoded.text), encoded.attachments.data(), encoded.attachments.size());
+            std::vector<switchboard_str_t> attachments;
+            for (const auto& bytes : response->attachments) attachments.push_back(view(bytes));
+            fn(user_data, 0, view(response->text), attachments.data(), attachments.size());
         });
     };
     const auto timeout = std::chrono::milliseconds(emit.ack_timeout_ms ? emit.ack_timeout_ms : 5000);
     host.kernel().socketio().with_socket(emit.socket, [event = std::move(event), args = std::move(args), timeout,
                                                        answer = std::move(answer)](socketio::socket* s) mutable {
         if (!s) return answer(std::nullopt);
-        s->emit_with_ack(event, std::move(args), timeout, std::move(answer));
+        s->emit_text_with_ack(event, std::move(args), timeout, std::move(answer));
     });
     return SWITCHBOARD_OK;
 }
@@ -166,7 +175,7 @@ switchboard_status_t host_emit(switchboard_plugin_t* self, const switchboard_emi
         return SWITCHBOARD_INVALID_ARGUMENT;
     if (text(emit->event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_emit", [&] {
-        auto args = parse_args(emit->args_json, emit->attachments, emit->attachment_count);
+        auto args = arguments_of(emit->args_json, emit->attachments, emit->attachment_count);
         if (!args) return SWITCHBOARD_INVALID_ARGUMENT;
         if (emit->target == SWITCHBOARD_TO_SOCKET) return emit_to_socket(self, *emit, std::move(*args));
         if (emit->on_ack) return SWITCHBOARD_INVALID_ARGUMENT;   // acks come from one socket only
@@ -189,7 +198,7 @@ switchboard_status_t host_emit(switchboard_plugin_t* self, const switchboard_emi
                 return SWITCHBOARD_INVALID_ARGUMENT;
         }
         const auto nsp = text(emit->nsp).empty() ? std::string_view("/") : text(emit->nsp);
-        self->host->kernel().socketio().broadcast(nsp, options, text(emit->event), std::move(*args));
+        self->host->kernel().socketio().broadcast_text(nsp, options, text(emit->event), std::move(*args));
         return SWITCHBOARD_OK;
     });
 }
@@ -420,7 +429,10 @@ switchboard_status_t host_db_exec(switchboard_plugin_t* self, switchboard_tx_t t
         if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
                                        SWITCHBOARD_INVALID_ARGUMENT);
         std::uint64_t affected = 0;
-        if (auto failure = db->exec(tx, text(sql), *params, &affected)) return db_failure(error, user_data, *failure);
+        const auto started = std::chrono::steady_clock::now();
+        auto failure = db->exec(tx, text(sql), *params, &affected);
+        self->db_statements.observe(std::chrono::steady_clock::now() - started);
+        if (failure) return db_failure(error, user_data, *failure);
         if (affected_rows) *affected_rows = affected;
         return SWITCHBOARD_OK;
     });
@@ -438,7 +450,10 @@ switchboard_status_t host_db_query(switchboard_plugin_t* self, switchboard_tx_t 
         if (!params) return db_failure(error, user_data, {"invalid_payload", "params must be a JSON object"},
                                        SWITCHBOARD_INVALID_ARGUMENT);
         json result;
-        if (auto failure = db->query(tx, text(sql), *params, result)) return db_failure(error, user_data, *failure);
+        const auto started = std::chrono::steady_clock::now();
+        auto failure = db->query(tx, text(sql), *params, result);
+        self->db_statements.observe(std::chrono::steady_clock::now() - started);
+        if (failure) return db_failure(error, user_data, *failure);
         const std::string dumped = result.dump(-1, ' ', false, json::error_handler_t::replace);
         rows(user_data, view(dumped));
         return SWITCHBOARD_OK;

@@ -9,6 +9,7 @@
 
 #include "kernel/api/http_api.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
@@ -16,7 +17,6 @@
 #include "kernel/plugins/plugin_library.hpp"
 #include "kernel/server.hpp"
 #include "kernel/socketio/server.hpp"
-#include "switchboard/sdk.hpp"
 
 namespace switchboard::kernel::plugins {
 
@@ -38,9 +38,9 @@ json query_object(std::string_view query) {
     return out;
 }
 
-std::size_t encoded_size(const sdk::detail::encoded_args& args) {
+std::size_t encoded_size(const socketio::encoded_arguments& args) {
     std::size_t total = args.text.size();
-    for (const auto& bytes : args.attachment_bytes) total += bytes.size();
+    for (const auto& bytes : args.attachments) total += bytes.size();
     return total;
 }
 
@@ -100,12 +100,15 @@ struct socket_snapshot {
     }
 };
 
-// A client event, owned, for a pooled handler.
+// A client event, owned, for a pooled handler: the arguments are the client's own text
+// (placeholders intact) and attachments, as the Socket.IO layer decoded them.
 struct event_copy {
     std::uint64_t socket = 0;
     std::string nsp, name, user_json;
-    sdk::detail::encoded_args args;
+    socketio::encoded_arguments args;
+    std::vector<switchboard_str_t> attachments;   // views of args.attachments
     std::int64_t ack_id = -1;
+    std::shared_ptr<const log::context> log_fields;   // the socket's, on the handlers' log lines
 
     switchboard_event_t view_of() const {
         switchboard_event_t e{};
@@ -114,8 +117,8 @@ struct event_copy {
         e.nsp = view(nsp);
         e.event = view(name);
         e.args_json = view(args.text);
-        e.attachments = args.attachments.data();
-        e.attachment_count = args.attachments.size();
+        e.attachments = attachments.data();
+        e.attachment_count = attachments.size();
         e.ack_id = ack_id;
         e.user_json = view(user_json);
         return e;
@@ -160,7 +163,8 @@ void plugin_host::load_all() {
                 registering_ = false;
                 throw std::runtime_error("required plugin " + plugin.name + " failed to load: " + e.what());
             }
-            SB_LOG(error, "plugins") << "plugin " << plugin.name << " left out: " << e.what();
+            SB_LOG(error, "plugins").with("plugin", plugin.name) << "plugin " << plugin.name << " left out: " << e.what();
+            left_out_.emplace_back(plugin.name, e.what());
         }
     }
     registering_ = false;
@@ -188,9 +192,10 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
     } else if (auto found = find_plugin(settings.name, search_path)) {
         file = *found;
     } else {
+        // One line: log lines never span several (a newline is escaped in the log).
         std::string searched;
-        for (const auto& dir : search_path) searched += "\n  " + dir.string();
-        throw std::runtime_error(plugin_file_name(settings.name) + " not found; searched:" + searched);
+        for (const auto& dir : search_path) searched += (searched.empty() ? "" : ", ") + dir.string();
+        throw std::runtime_error(plugin_file_name(settings.name) + " not found; searched: " + searched);
     }
     auto library = load_library(file, settings.name);
     auto instance = std::make_unique<plugin_instance>();
@@ -422,9 +427,8 @@ void plugin_host::install_namespace_handlers() {
             handlers.authorize = [this](socketio::socket& s, std::function<void(std::optional<json>)> decide) {
                 run_connect_hooks(s, std::move(decide));
             };
-        handlers.on_event = [this](socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
-            dispatch_event(s, event, args, ack_id);
-        };
+        handlers.on_event_text = [this](socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                        std::int64_t ack_id) { dispatch_event(s, event, std::move(args), ack_id); };
         handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
             run_disconnect_hooks(s, reason);
         };
@@ -432,7 +436,8 @@ void plugin_host::install_namespace_handlers() {
     }
 }
 
-void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, json& args, std::int64_t ack_id) {
+void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                 std::int64_t ack_id) {
     std::vector<const event_handler*> handlers;
     auto collect = [&](std::string_view name) {
         for (const auto* nsp : {s.nsp().c_str(), "*"}) {
@@ -448,21 +453,24 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
     if (handlers.empty()) collect("*");
     if (handlers.empty()) {
         // As the reference server: an event nobody handles is ignored.
-        SB_LOG(debug, "plugins") << "no handler for event \"" << event << "\" in " << s.nsp();
+        SB_LOG(debug, "plugins").with(*s.log_context()) << "no handler for event \"" << event << "\"";
         return;
     }
     auto copy = std::make_shared<event_copy>();
     copy->socket = s.handle();
     copy->nsp = s.nsp();
     copy->name = std::string(event);
-    copy->user_json = s.user().dump(-1, ' ', false, json::error_handler_t::replace);
-    copy->args = sdk::detail::encode_args(std::move(args));
+    copy->user_json = s.user_text();
+    copy->args = std::move(args);
+    for (const auto& bytes : copy->args.attachments) copy->attachments.push_back(view(bytes));
     copy->ack_id = ack_id;
+    copy->log_fields = s.log_context();
     std::shared_ptr<handler_pool::strand> strand;
     std::shared_ptr<pooled_queue> queue;
     for (const auto* h : handlers) {
         if (h->is_inline) {
             const auto e = copy->view_of();
+            const log::thread_context about(copy->log_fields.get(), copy->name);
             const auto started = std::chrono::steady_clock::now();
             h->fn(h->user_data, &e);
             h->metrics->calls.fetch_add(1, std::memory_order_relaxed);
@@ -482,6 +490,7 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, js
                      queued = std::chrono::steady_clock::now()] {
             pooled_waiting_.fetch_sub(1, std::memory_order_relaxed);
             const auto e = copy->view_of();
+            const log::thread_context about(copy->log_fields.get(), copy->name);
             const auto started = std::chrono::steady_clock::now();
             metrics->wait.observe(started - queued);
             fn(user_data, &e);
@@ -602,7 +611,9 @@ void plugin_host::reload_all() {
         if (instance->descriptor->struct_size <
             offsetof(switchboard_plugin_descriptor_t, on_reload) + sizeof(instance->descriptor->on_reload))
             continue;   // built before the descriptor had on_reload
-        if (instance->descriptor->on_reload) instance->descriptor->on_reload(instance->state);
+        if (!instance->descriptor->on_reload) continue;
+        instance->reloads.fetch_add(1, std::memory_order_relaxed);
+        instance->descriptor->on_reload(instance->state);
     }
 }
 
@@ -705,17 +716,42 @@ std::string plugin_host::handler_metrics_text() const {
     return out;
 }
 
+std::vector<plugin_health> plugin_host::health() const {
+    std::vector<plugin_health> out;
+    for (const auto& instance : instances_)
+        out.push_back({instance->name, instance->descriptor->version ? instance->descriptor->version : "", true, {},
+                       instance->failures.load(std::memory_order_relaxed),
+                       instance->reloads.load(std::memory_order_relaxed)});
+    for (const auto& [name, problem] : left_out_) out.push_back({name, {}, false, problem, 0, 0});
+    return out;
+}
+
+// Per loaded plugin: reloads, failed host calls, database statement times.
+std::string plugin_host::instance_metrics_text() const {
+    std::string out;
+    using prometheus::append_family;
+    using prometheus::append_sample;
+    auto label_of = [](const plugin_instance& p) { return "plugin=\"" + escape_label_value(p.name) + "\""; };
+    append_family(out, "switchboard_plugin_reloads_total", "counter", "Reloads (SIGHUP, switchboard reload) asked of a plugin.");
+    for (const auto& p : instances_) append_sample(out, "switchboard_plugin_reloads_total", label_of(*p), p->reloads.load());
+    append_family(out, "switchboard_plugin_failures_total", "counter",
+                  "Calls of a plugin into the server that failed with an error (each is logged).");
+    for (const auto& p : instances_) append_sample(out, "switchboard_plugin_failures_total", label_of(*p), p->failures.load());
+    append_family(out, "switchboard_db_statement_seconds", "histogram",
+                  "How long a plugin's database statements took, the wait for a connection included.");
+    for (const auto& p : instances_) p->db_statements.write(out, "switchboard_db_statement_seconds", label_of(*p));
+    return out;
+}
+
 std::string plugin_host::metrics_text() const {
     std::string out = handler_metrics_text();
-    out += "# HELP switchboard_read_pauses_total Times a client's reading paused for its pooled handlers to catch up.\n"
-           "# TYPE switchboard_read_pauses_total counter\nswitchboard_read_pauses_total " +
-           std::to_string(read_pauses_.load(std::memory_order_relaxed)) + "\n";
+    out += instance_metrics_text();
+    prometheus::append_single(out, "switchboard_read_pauses_total", "counter",
+                              "Times a client's reading paused for its pooled handlers to catch up.",
+                              read_pauses_.load(std::memory_order_relaxed));
     std::lock_guard lock(counters_mutex_);
-    for (const auto& [name, value] : counters_) {
-        out += "# HELP " + name + " A counter a plugin publishes.\n";
-        out += "# TYPE " + name + " counter\n";
-        out += name + " " + std::to_string(value) + "\n";
-    }
+    for (const auto& [name, value] : counters_)
+        prometheus::append_single(out, name, "counter", "A counter a plugin publishes.", value);
     return out;
 }
 
@@ -740,6 +776,9 @@ void plugin_host::install_routes(api::http_api& api) {
                 raw.headers_json = view(headers_json);
                 raw.body = view(request.body);
                 switchboard_result result;
+                log::context about_request;
+                about_request.add("request_id", request.log_id);
+                const log::thread_context about(&about_request, {});
                 route.fn(route.user_data, &raw, &result);
                 if (result.http_status == 0) {
                     SB_LOG(error, route.plugin->name) << "route " << request.path << " gave no answer";

@@ -34,6 +34,7 @@ class http_api;
 }
 namespace socketio {
 class socket;
+struct encoded_arguments;
 }
 }  // namespace switchboard::kernel
 
@@ -52,6 +53,11 @@ struct switchboard_plugin {
     nlohmann::json config = nlohmann::json::object();
     void* state = nullptr;
     bool loaded = false;
+    // For /metrics and /status: host calls that failed (logged), reloads asked of it,
+    // and its database statements' run time.
+    std::atomic<std::uint64_t> failures{0};
+    std::atomic<std::uint64_t> reloads{0};
+    switchboard::kernel::latency_histogram db_statements;
 };
 
 // Where a hook writes its answer: the SDK's opaque `switchboard_result_t`.
@@ -83,6 +89,16 @@ struct plugin_listing {
     std::string problem;   // why it cannot load, if it cannot
 };
 
+// What `switchboard status` shows of an enabled plugin.
+struct plugin_health {
+    std::string name;
+    std::string version;
+    bool loaded = false;
+    std::string problem;   // why it was left out
+    std::uint64_t failures = 0;
+    std::uint64_t reloads = 0;
+};
+
 class plugin_host {
 public:
     plugin_host(server& kernel, const config::settings& settings);
@@ -104,6 +120,11 @@ public:
     std::vector<plugin_listing> list() const;
 
     std::size_t loaded_count() const noexcept { return instances_.size(); }
+    // Every enabled plugin: loaded or left out, and how it fares.
+    std::vector<plugin_health> health() const;
+    // Events waiting for a pool thread now, and times a client's reading paused.
+    std::size_t pooled_waiting() const noexcept { return pooled_waiting_.load(std::memory_order_relaxed); }
+    std::uint64_t read_pauses() const noexcept { return read_pauses_.load(std::memory_order_relaxed); }
     const std::filesystem::path& deployment_dir() const noexcept { return config_dir_; }
 
     // --- the host table's implementation (host_api.cpp) ---
@@ -201,6 +222,7 @@ public:
     std::string metrics_text() const;
     // Calls, run and wait times of every registered event handler, and the pool's queue.
     std::string handler_metrics_text() const;
+    std::string instance_metrics_text() const;
 
     // What `s` has on the pool: the strand that serializes its work, and how many of
     // its events wait there (created on first use, kept with the socket).
@@ -222,7 +244,8 @@ private:
 
     void load_one(const config::plugin_settings& settings);
     void install_namespace_handlers();
-    void dispatch_event(socketio::socket& s, std::string_view event, nlohmann::json& args, std::int64_t ack_id);
+    void dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                        std::int64_t ack_id);
     void run_connect_hooks(socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> decide);
     void run_disconnect_hooks(socketio::socket& s, std::string_view reason);
     void arm_timer(const std::shared_ptr<timer_state>& timer);
@@ -249,6 +272,7 @@ private:
     std::map<std::string, std::vector<bus_subscriber>, std::less<>> subscribers_;
     std::map<std::pair<std::string, std::string>, http_route> routes_;
 
+    std::vector<std::pair<std::string, std::string>> left_out_;   // enabled plugins that failed to load, and why
     std::atomic<std::uint64_t> read_pauses_{0};   // holds taken, for /metrics
 
     std::mutex timers_mutex_;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,10 +25,17 @@ class room_index {
 public:
     using members = std::unordered_set<Member*>;
 
+    // Told when a room gets its first member here (true) or loses its last (false), for
+    // whoever follows rooms per node (a cluster subscribing per room). Unset: nobody.
+    std::function<void(const std::string& room, bool exists)> on_room_change;
+
     // Returns true when `member` was not in `room` yet.
     bool join(std::string_view room, Member* member) {
         auto found = rooms_.find(room);
-        if (found == rooms_.end()) found = rooms_.emplace(std::string(room), members{}).first;
+        if (found == rooms_.end()) {
+            found = rooms_.emplace(std::string(room), members{}).first;
+            if (on_room_change) on_room_change(found->first, true);
+        }
         return found->second.insert(member).second;
     }
 
@@ -36,7 +44,10 @@ public:
         const auto found = rooms_.find(room);
         if (found == rooms_.end()) return false;
         const bool was_member = found->second.erase(member) > 0;
-        if (found->second.empty()) rooms_.erase(found);
+        if (found->second.empty()) {
+            if (on_room_change) on_room_change(found->first, false);
+            rooms_.erase(found);
+        }
         return was_member;
     }
 

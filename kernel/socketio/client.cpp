@@ -4,6 +4,7 @@
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/net/http_message.hpp"
+#include "kernel/socketio/connect_refusals.hpp"
 #include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/server.hpp"
 #include "kernel/socketio/socket.hpp"
@@ -93,14 +94,14 @@ void client::refuse(refusal bound, std::string_view reason) {
     // A bound a client hit on purpose, or a limit set too low: either way the operator
     // should see it, with the address (once a second at most: the counter has the rest).
     if (refusal_log_due(bound)) {
-        SB_LOG(info, "socketio") << "closing session " << session_.id() << " from "
+        SB_LOG(info, "socketio").with("request_id", session_.handshake().request_id) << "closing session from "
                              << session_.handshake().remote_address << ": " << reason;
     }
     session_.close("parse error");
 }
 
 void client::close_for(std::string_view reason) {
-    SB_LOG(debug, "socketio") << "closing session " << session_.id() << ": " << reason;
+    SB_LOG(debug, "socketio").with("request_id", session_.handshake().request_id) << "closing session: " << reason;
     session_.close("parse error");
 }
 
@@ -152,6 +153,9 @@ void client::on_connect(packet&& p) {
         refusal.type = packet_type::connect_error;
         refusal.nsp = p.nsp;
         refusal.data = json{{"message", "Invalid namespace"}};
+        count_connect_refusal(refusal.data);
+        SB_LOG(debug, "socketio").with("request_id", session_.handshake().request_id).with("namespace", p.nsp)
+            << "CONNECT refused: no such namespace";
         return send_packet(refusal);
     }
     if (find(p.nsp)) return close_for("second CONNECT to the same namespace");
@@ -167,6 +171,8 @@ void client::on_connect(packet&& p) {
         packet refusal;
         refusal.type = packet_type::connect_error;
         refusal.nsp = s.nsp();
+        count_connect_refusal(error);
+        SB_LOG(debug, "socketio").with(*s.log_context()).with("code", connect_refusal_code(error)) << "CONNECT refused";
         refusal.data = legacy ? legacy_refusal(std::move(error)) : std::move(error);
         send_packet(refusal);
         s.on_closed("connection refused");
@@ -263,7 +269,7 @@ void client::replay(socket& s) {
                 // The log moved past the offset between the claim and now: no partial
                 // replay. The client reconnects, and connects fresh then.
                 server_.recovery_metrics().not_recovered("log_overflow");
-                SB_LOG(debug, "socketio") << "session " << session_.id() << ": missed events left the log";
+                SB_LOG(debug, "socketio").with("request_id", session_.handshake().request_id) << "session: missed events left the log";
                 session_.close("forced server close");
                 return;
             }
@@ -300,7 +306,7 @@ void client::on_upgraded() {
 void client::on_connect_timeout() {
     for (auto& s : sockets_)
         if (s->connected()) return;
-    SB_LOG(debug, "socketio") << "session " << session_.id() << ": no namespace joined in time";
+    SB_LOG(debug, "socketio").with("request_id", session_.handshake().request_id) << "session: no namespace joined in time";
     count_refusal(refusal::connect_deadline);
     session_.close("connect timeout");
 }

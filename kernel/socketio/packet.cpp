@@ -1,4 +1,5 @@
 #include "kernel/socketio/packet.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/socketio/placeholders.hpp"
 
 #include <array>
@@ -221,6 +222,28 @@ bool read_decimal(std::string_view text, std::size_t& pos, std::uint64_t& value,
     return pos != start;
 }
 
+// The arguments of a valid EVENT payload (an array whose first element is a number or a
+// string) as an array's text: the payload without its first element, the rest as
+// written. "["a",{"k":1}]" gives "[{"k":1}]", "["a"]" gives "[]".
+std::string event_arguments(std::string_view payload) {
+    std::size_t pos = payload.find('[') + 1;
+    while (is_json_space(payload[pos])) ++pos;
+    if (payload[pos] == '"') {
+        for (++pos; payload[pos] != '"'; ++pos)
+            if (payload[pos] == '\\') ++pos;
+        ++pos;
+    } else {
+        while (pos < payload.size() && !is_json_space(payload[pos]) && payload[pos] != ',' && payload[pos] != ']') ++pos;
+    }
+    while (is_json_space(payload[pos])) ++pos;
+    if (payload[pos] == ']') return "[]";
+    std::string out;
+    out.reserve(payload.size() - pos);
+    out += '[';
+    out.append(payload.substr(pos + 1));   // after the ','
+    return out;
+}
+
 // Parses one text message. `attachments` is the number of binary messages that must
 // follow (0 for a plain packet).
 decode_error parse_text(std::string_view text, std::size_t max_attachments, packet& p,
@@ -293,19 +316,30 @@ decode_error parse_text(std::string_view text, std::size_t max_attachments, pack
         case payload_scan::has_nul:
             return decode_error::bad_json;
         }
+        payload_work().parses.fetch_add(1, std::memory_order_relaxed);
         p.data = json::parse(payload.begin(), payload.end(), nullptr, false);
+        std::string repaired;
         if (p.data.is_discarded()) {
             // JSON.stringify writes a lone surrogate as an escape ("\ud83d"), which
             // JSON.parse accepts and nlohmann refuses; read it as U+FFFD, as Node does
             // when it turns such a string into UTF-8. Only on failure: no cost otherwise.
-            const std::string repaired = replace_lone_surrogates(payload);
+            // The arguments text passed on is the repaired one, so that every reader
+            // (kernel, plugin, script) sees the same U+FFFD.
+            repaired = replace_lone_surrogates(payload);
             if (repaired.size() == payload.size() && repaired == payload) return decode_error::bad_json;
             p.data = json::parse(repaired, nullptr, false);
             if (p.data.is_discarded()) return decode_error::bad_json;
         }
+        if (!is_payload_valid(p.type, p.data)) return decode_error::invalid_payload;
+        const std::string_view parsed = repaired.empty() ? payload : std::string_view(repaired);
+        if (p.type == packet_type::event || p.type == packet_type::binary_event) {
+            p.args_text = event_arguments(parsed);
+        } else if (p.type == packet_type::ack || p.type == packet_type::binary_ack) {
+            p.args_text.assign(parsed);
+        }
     }
 
-    if (!is_payload_valid(p.type, p.data)) {
+    if (pos >= text.size() && !is_payload_valid(p.type, p.data)) {
         return decode_error::invalid_payload;
     }
     // As in the reference, a decoded packet never has a BINARY_* type: the binary values
@@ -486,6 +520,7 @@ encoded_packet encode(const packet& p) {
     // dump() cannot be told to emit placeholders, so it is the price of a single dump.
     if ((is_event || is_ack) && p.has_data() && contains_binary(p.data)) {
         std::string body;
+        payload_work().dumps.fetch_add(1, std::memory_order_relaxed);
         write_with_placeholders(p.data, body, out.attachments);
         out.text += is_event ? '5' : '6';
         out.text += std::to_string(out.attachments.size());
@@ -511,8 +546,84 @@ encoded_packet encode(const packet& p) {
     }
     // dump() has no append-to-string form; the body is by far the longer part, so move
     // it and put the short header in front (usually in place, within its capacity).
+    if (is_event || is_ack) payload_work().dumps.fetch_add(1, std::memory_order_relaxed);
     out.text = dump_json(p.data);
     out.text.insert(0, header);
+    return out;
+}
+
+bool are_arguments_valid(std::string_view args_text, std::size_t attachment_count) {
+    const auto first = args_text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos || args_text[first] != '[') return false;
+    if (scan_payload(args_text, max_payload_depth) != payload_scan::ok) return false;
+    if (attachment_count == 0) return json::accept(args_text);
+    // Placeholders are only checked in a tree; the text itself is still what is sent.
+    payload_work().parses.fetch_add(1, std::memory_order_relaxed);
+    const json tree = json::parse(args_text, nullptr, false);
+    if (!tree.is_array()) return false;
+    const std::vector<std::vector<std::uint8_t>> sizes_only(attachment_count);
+    std::size_t total = 0;
+    return placed_bytes(tree, sizes_only, total);
+}
+
+encoded_packet encode_arguments(std::string_view nsp, std::int64_t id, std::string_view event,
+                                encoded_arguments args) {
+    const std::string_view args_text = args.text;
+    auto& attachments = args.attachments;
+    encoded_packet out;
+    const bool is_event = !event.empty();
+    packet_type type = is_event ? packet_type::event : packet_type::ack;
+    if (!attachments.empty()) type = is_event ? packet_type::binary_event : packet_type::binary_ack;
+    out.text.reserve(args_text.size() + event.size() + nsp.size() + 32);
+    out.text += static_cast<char>('0' + static_cast<int>(type));
+    if (!attachments.empty()) {
+        out.text += std::to_string(attachments.size());
+        out.text += '-';
+    }
+    packet where;
+    where.nsp = std::string(nsp);
+    where.id = id;
+    append_nsp_and_id(out.text, where);
+    if (!is_event) {
+        out.text.append(args_text);
+    } else {
+        out.text += '[';
+        out.text += dump_json(json(event));
+        const std::string_view inner = arguments_inside(args_text);
+        if (!inner.empty()) {
+            out.text += ',';
+            out.text.append(inner);
+        }
+        out.text += ']';
+    }
+    out.attachments = std::move(attachments);
+    return out;
+}
+
+std::string_view arguments_inside(std::string_view args_text) noexcept {
+    constexpr std::string_view json_space = " \t\r\n";
+    const auto open = args_text.find('[');
+    if (open == std::string_view::npos) return {};
+    const auto first = args_text.find_first_not_of(json_space, open + 1);
+    const auto last = args_text.find_last_not_of(json_space);   // the closing ']'
+    if (first == std::string_view::npos || last == std::string_view::npos || first >= last) return {};
+    return args_text.substr(first, last - first);
+}
+
+payload_counters& payload_work() noexcept {
+    static payload_counters counters;
+    return counters;
+}
+
+std::string payload_metrics_text() {
+    auto& work = payload_work();
+    std::string out;
+    prometheus::append_single(out, "switchboard_payload_parses_total", "counter",
+                              "Event and ack payloads parsed from text into values by the kernel.",
+                              work.parses.load(std::memory_order_relaxed));
+    prometheus::append_single(out, "switchboard_payload_dumps_total", "counter",
+                              "Event and ack payloads written from values back to text by the kernel.",
+                              work.dumps.load(std::memory_order_relaxed));
     return out;
 }
 
@@ -572,6 +683,9 @@ decode_error decoder::finish_pending(std::optional<packet>& out) {
         reset();
         return decode_error::decoded_too_large;
     }
+    // The client's attachments, in its numbering, for whoever passes the arguments text on.
+    pending_->attachments.reserve(attachments_.size());
+    for (const auto& bytes : attachments_) pending_->attachments.emplace_back(bytes.begin(), bytes.end());
     std::vector<const json*> placed(attachments_.size(), nullptr);
     if (!fill_placeholders(pending_->data, attachments_, placed)) {
         reset();

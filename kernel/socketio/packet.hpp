@@ -15,6 +15,7 @@
 // past 2^63-1 that JavaScript would round).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -47,6 +48,12 @@ struct packet {
     // The payload; a discarded value (json::value_t::discarded) means "no payload".
     // For EVENT it is the array [name, args...]; for ACK the array of arguments.
     json data = json(json::value_t::discarded);
+    // EVENT / ACK as the client wrote them (JSON parser; empty from msgpack): the
+    // arguments as the text of a JSON array (for an EVENT without its name), the
+    // placeholders intact, and the attachments in the placeholders' numbering. The
+    // plugin host hands these on unchanged: key order, numbers and escapes survive.
+    std::string args_text;
+    std::vector<std::string> attachments;
 
     bool has_data() const noexcept { return !data.is_discarded(); }
 };
@@ -102,6 +109,36 @@ struct encoded_packet {
 // Strings with invalid UTF-8 are written with U+FFFD instead of failing; never throws
 // on the content of `data`. The namespace must not contain ',' (nothing could decode it).
 encoded_packet encode(const packet& p);
+
+// Arguments as text: a JSON array whose binary values are placeholders, and the
+// attachments they name (what the SDK's C ABI carries both ways).
+struct encoded_arguments {
+    std::string text;
+    std::vector<std::string> attachments;
+};
+
+// Arguments text that a plugin hands over to be sent (emit, ack) is checked, then
+// spliced into the packet as it is. Valid: a JSON array (strict UTF-8, nesting within
+// the decoder's bound), and with attachments, every placeholder names one that exists.
+bool are_arguments_valid(std::string_view args_text, std::size_t attachment_count);
+
+// An EVENT (`event` not empty) or ACK packet around arguments text that passed
+// are_arguments_valid: BINARY_EVENT / BINARY_ACK when there are attachments.
+encoded_packet encode_arguments(std::string_view nsp, std::int64_t id, std::string_view event,
+                                encoded_arguments args);
+
+// The elements of an arguments array's text, without its brackets ("" for "[]").
+std::string_view arguments_inside(std::string_view args_text) noexcept;
+
+// Payload work, counted for /metrics and the tests that show what an event costs:
+// `parses` turn payload text into a tree (the decoder's, a check with placeholders),
+// `dumps` turn a tree back into text (encode of a packet built from values).
+struct payload_counters {
+    std::atomic<std::uint64_t> parses{0};
+    std::atomic<std::uint64_t> dumps{0};
+};
+payload_counters& payload_work() noexcept;
+std::string payload_metrics_text();
 
 // What one connection's decoder may hold. A client decides how much the server
 // allocates for it only within these: bytes it sends, times a small constant.

@@ -3,6 +3,7 @@
 // what arrives from the cluster (where a client's key order must survive).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,26 @@ void write_with_placeholders(const Json& node, std::string& out, std::vector<std
         return;
     }
     out += node.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// The reverse, on a parsed tree: every {"_placeholder": true, "num": N} whose N names
+// one of `attachments` becomes that attachment's bytes (a binary value). Used where
+// arguments text must become values (an observer, the cluster's messages).
+template <class Json>
+void restore_binary(Json& node, const std::vector<std::string>& attachments) {
+    if (attachments.empty()) return;
+    if (node.is_object()) {
+        const auto marker = node.find("_placeholder");
+        const auto num = node.find("num");
+        if (marker != node.end() && marker->is_boolean() && marker->template get<bool>() && num != node.end() &&
+            num->is_number_unsigned() && num->template get<std::uint64_t>() < attachments.size()) {
+            const auto& bytes = attachments[num->template get<std::size_t>()];
+            node = Json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+            return;
+        }
+    }
+    if (node.is_structured())
+        for (auto& item : node) restore_binary(item, attachments);
 }
 
 }  // namespace switchboard::kernel::socketio::detail

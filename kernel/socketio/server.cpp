@@ -2,11 +2,14 @@
 
 #include <atomic>
 #include <ctime>
+#include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/socketio/client.hpp"
@@ -21,8 +24,9 @@ engineio::wire_message to_wire(const packet& p, config::packet_parser parser) {
     return to_wire(p);
 }
 
-engineio::wire_message to_wire(const packet& p) {
-    encoded_packet encoded = encode(p);
+engineio::wire_message to_wire(const packet& p) { return to_message(encode(p)); }
+
+engineio::wire_message to_message(const encoded_packet& encoded) {
     engineio::wire_message message;
     message.reserve(1 + encoded.attachments.size());
     message.push_back(engineio::wire_packet::message(encoded.text));
@@ -104,9 +108,15 @@ server::server(const config::settings& settings, std::vector<worker*> workers)
     }
     for (auto* w : workers_) {
         auto state = std::make_unique<worker_state>(*w, settings_.connect_timeout);
-        for (const auto& nsp : settings_.namespaces)
+        for (const auto& nsp : settings_.namespaces) {
             state->namespaces.push_back(std::make_unique<local_namespace>(*this, nsp.name, handlers_.at(nsp.name),
                                                                           namespace_sockets_.at(nsp.name)));
+            // A cluster that subscribes per room learns which rooms this node has.
+            state->namespaces.back()->rooms.on_room_change = [this, name = nsp.name](const std::string& room,
+                                                                                     bool exists) {
+                if (adapter_) adapter_->room_changed(name, room, exists);
+            };
+        }
         states_.push_back(std::move(state));
     }
     if (settings_.recovery.enabled) {
@@ -169,6 +179,30 @@ std::vector<std::pair<std::string, std::size_t>> server::connected_sockets_by_na
     for (const auto& nsp : settings_.namespaces)
         counts.emplace_back(nsp.name, namespace_sockets_.at(nsp.name).load(std::memory_order_relaxed));
     return counts;
+}
+
+void server::room_counts(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) {
+    struct collected {
+        std::mutex mutex;
+        std::map<std::string, std::set<std::string>> names;   // by namespace
+    };
+    auto shared = std::make_shared<collected>();
+    on_every_worker(
+        [this, shared](std::size_t) {
+            for (const auto& configured : settings_.namespaces) {
+                auto* local_nsp = find_namespace(configured.name);
+                if (!local_nsp) continue;
+                std::lock_guard lock(shared->mutex);
+                auto& names = shared->names[configured.name];
+                local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { names.insert(name); });
+            }
+        },
+        [this, shared, done = std::move(done)] {
+            std::vector<std::pair<std::string, std::size_t>> counts;
+            for (const auto& configured : settings_.namespaces)
+                counts.emplace_back(configured.name, shared->names[configured.name].size());
+            done(std::move(counts));
+        });
 }
 
 void server::with_socket(std::uint64_t handle, std::function<void(socket*)> fn) {
@@ -247,32 +281,27 @@ void server::select_local(std::string_view nsp_name, const broadcast_options& op
 
 void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
                             std::string_view args_json) {
+    broadcast_text(nsp, options, event, encoded_arguments{std::string(args_json), {}});
+}
+
+void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                            encoded_arguments args) {
     // The EVENT packet's text: 2[/nsp,]["event",<the arguments as given>]
-    std::string text(1, static_cast<char>('0' + static_cast<int>(packet_type::event)));
-    if (nsp != "/") {
-        text += nsp;
-        text += ',';
-    }
-    text += '[';
-    text += json(event).dump();
-    constexpr std::string_view json_space = " \t\r\n";
-    const auto first = args_json.find_first_not_of(json_space, args_json.find('[') + 1);
-    const auto last = args_json.find_last_not_of(json_space);   // the closing ']'
-    if (first != std::string_view::npos && first < last) {
-        text += ',';
-        text.append(args_json.substr(first, last - first));
-    }
-    text += ']';
-    engineio::wire_message message;
-    message.push_back(engineio::wire_packet::message(text));
     const bool logged_by_cluster = cluster_logs_broadcasts() && !options.is_volatile;
-    if (!logged_by_cluster) fan_out(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    // The cluster's messages carry values: parsed once, in the text's key order.
+    cluster::ordered_json data;
     if (adapter_) {
-        auto data = cluster::ordered_json::parse(args_json, nullptr, false);
-        if (data.is_array()) {
-            data.insert(data.begin(), cluster::ordered_json(event));
-            publish_to_cluster(nsp, logged_by_cluster ? with_sender_as_room(options) : options, data);
-        }
+        payload_work().parses.fetch_add(1, std::memory_order_relaxed);
+        data = cluster::ordered_json::parse(args.text, nullptr, false);
+        detail::restore_binary(data, args.attachments);
+    }
+    if (!logged_by_cluster) {
+        auto message = to_message(encode_arguments(nsp, no_ack_id, event, std::move(args)));
+        fan_out(nsp, options, std::make_shared<const engineio::wire_message>(std::move(message)));
+    }
+    if (adapter_ && data.is_array()) {
+        data.insert(data.begin(), cluster::ordered_json(event));
+        publish_to_cluster(nsp, logged_by_cluster ? with_sender_as_room(options) : options, data);
     }
 }
 
@@ -460,15 +489,21 @@ void server::fan_out(std::string_view nsp, const broadcast_options& options,
 
 void server::emit_logged(socket& s, std::string_view event, json args) {
     args.insert(args.begin(), json(event));
+    emit_logged(s, [&] { return event_message(s.nsp(), cluster::ordered_json(args)); },
+                [&] { return cluster::ordered_json(args); });
+}
+
+void server::emit_logged(socket& s, const std::function<engineio::wire_message()>& build,
+                         const std::function<cluster::ordered_json()>& tree) {
     broadcast_options options;
     options.rooms = {s.id()};
     if (cluster_logs_broadcasts())
-        return adapter_->broadcast(s.nsp(), cluster::ordered_json(args), cluster::selection{options.rooms, {}}, false);
+        return adapter_->broadcast(s.nsp(), tree(), cluster::selection{options.rooms, {}}, false);
     auto* current = worker::current();
     const std::optional<std::size_t> own_worker =
         current ? std::optional<std::size_t>(current->index()) : std::nullopt;
-    if (!local_log_) return s.send(event_message(s.nsp(), cluster::ordered_json(args)));
-    const auto message = event_message(s.nsp(), cluster::ordered_json(args));
+    if (!local_log_) return s.send(build());
+    const auto message = build();
     local_log_->append(
         s.nsp(), options.rooms, {},
         [&](const cluster::log_position& offset) {
@@ -543,15 +578,22 @@ void recovery_counters::not_recovered(std::string_view why) {
 }
 
 std::string recovery_counters::metrics_text() const {
-    std::string out = "# TYPE switchboard_recovery_recovered_total counter\nswitchboard_recovery_recovered_total " +
-                      std::to_string(recovered.load()) + "\n";
-    out += "# TYPE switchboard_recovery_replayed_events_total counter\nswitchboard_recovery_replayed_events_total " +
-           std::to_string(replayed_events.load()) + "\n";
-    out += "# TYPE switchboard_recovery_not_recovered_total counter\n";
-    std::lock_guard lock(mutex_);
-    for (const auto& [why, count] : refused_)
-        out += "switchboard_recovery_not_recovered_total{reason=\"" + why + "\"} " + std::to_string(count) + "\n";
+    std::string out;
+    prometheus::append_single(out, "switchboard_recovery_recovered_total", "counter",
+                              "Sockets whose session connection state recovery restored.", recovered.load());
+    prometheus::append_single(out, "switchboard_recovery_replayed_events_total", "counter",
+                              "Missed events replayed to recovered sockets.", replayed_events.load());
+    prometheus::append_family(out, "switchboard_recovery_not_recovered_total", "counter",
+                              "Recoveries asked for and refused, by why.");
+    for (const auto& [why, count] : not_recovered_counts())
+        prometheus::append_sample(out, "switchboard_recovery_not_recovered_total",
+                                  "reason=\"" + escape_label_value(why) + "\"", count);
     return out;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> recovery_counters::not_recovered_counts() const {
+    std::lock_guard lock(mutex_);
+    return {refused_.begin(), refused_.end()};
 }
 
 void server::join(const std::string& nsp, const cluster::selection& which, std::vector<std::string> rooms) {
@@ -628,7 +670,7 @@ bool server::emit_to_other_nodes(const std::string& event, const nlohmann::json&
 void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data,
                                const cluster::selection& to, std::chrono::milliseconds timeout,
                                std::function<void(std::size_t)> counted,
-                               std::function<void(cluster::ordered_json)> acked) {
+                               std::function<void(std::optional<cluster::ordered_json>)> acked) {
     if (data.empty() || !data[0].is_string()) return counted(0);
     const auto event = data[0].get<std::string>();
     const json args(cluster::ordered_json(data.begin() + 1, data.end()));
@@ -637,8 +679,8 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
     struct tally {
         std::mutex mutex;
         bool counted = false;
-        std::vector<cluster::ordered_json> early;
-        std::function<void(cluster::ordered_json)> acked;
+        std::vector<std::optional<cluster::ordered_json>> early;
+        std::function<void(std::optional<cluster::ordered_json>)> acked;
     };
     auto shared = std::make_shared<tally>();
     shared->acked = std::move(acked);
@@ -646,9 +688,9 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
         nsp, options_of(to),
         [shared, event, args, timeout](socket& s) {
             s.emit_with_ack(event, args, timeout, [shared](std::optional<json> answer) {
-                if (!answer) return;   // no ack in time: the requester's timeout tells
-                cluster::ordered_json first;
-                if (answer->is_array() && !answer->empty()) first = cluster::ordered_json((*answer)[0]);
+                std::optional<cluster::ordered_json> first;
+                if (answer) first = answer->is_array() && !answer->empty() ? cluster::ordered_json((*answer)[0])
+                                                                           : cluster::ordered_json();
                 std::unique_lock lock(shared->mutex);
                 if (!shared->counted) return shared->early.push_back(std::move(first));
                 lock.unlock();
@@ -657,13 +699,59 @@ void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_js
         },
         [shared, counted = std::move(counted)](std::size_t count) {
             counted(count);
-            std::vector<cluster::ordered_json> early;
+            std::vector<std::optional<cluster::ordered_json>> early;
             {
                 std::lock_guard lock(shared->mutex);
                 shared->counted = true;
                 early.swap(shared->early);
             }
             for (auto& answer : early) shared->acked(std::move(answer));
+        });
+}
+
+void server::broadcast_with_acks(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                                 std::string_view args_json, std::chrono::milliseconds timeout,
+                                 std::function<void(cluster::gathered)> done) {
+    auto data = cluster::ordered_json::parse(args_json, nullptr, false);
+    if (!data.is_array()) data = cluster::ordered_json::array();
+    data.insert(data.begin(), cluster::ordered_json(event));
+    const cluster::selection to{options.rooms, options.except};
+    if (adapter_) return adapter_->broadcast_with_acks(std::string(nsp), data, to, timeout, std::move(done));
+    // This node alone: every selected socket answers once, with its ack or without.
+    struct gathering {
+        std::mutex mutex;
+        std::optional<std::size_t> expected;
+        std::size_t answered = 0;
+        cluster::gathered result;
+        std::function<void(cluster::gathered)> done;
+        // Under the mutex: `done` once every socket answered (then called unlocked).
+        std::function<void(cluster::gathered)> completion() {
+            if (!expected || answered != *expected) return {};
+            return std::exchange(done, {});
+        }
+        void finish_if_complete(std::unique_lock<std::mutex>& lock) {
+            auto complete = completion();
+            if (!complete) return;
+            auto gathered = std::move(result);
+            lock.unlock();
+            complete(std::move(gathered));
+        }
+    };
+    auto shared = std::make_shared<gathering>();
+    shared->done = std::move(done);
+    deliver_with_acks(
+        std::string(nsp), data, to, timeout,
+        [shared](std::size_t count) {
+            std::unique_lock lock(shared->mutex);
+            shared->expected = count;
+            shared->finish_if_complete(lock);
+        },
+        [shared](std::optional<cluster::ordered_json> answer) {
+            std::unique_lock lock(shared->mutex);
+            ++shared->answered;
+            if (answer) shared->result.items.push_back(std::move(*answer));
+            else shared->result.partial = true;
+            shared->finish_if_complete(lock);
         });
 }
 

@@ -38,6 +38,8 @@ class server;
 
 // Encodes a packet into its wire form: the text packet, then its attachments.
 engineio::wire_message to_wire(const packet& p);
+// An encoded packet as Engine.IO messages: its text, then its attachments.
+engineio::wire_message to_message(const encoded_packet& encoded);
 // The same in the deployment's parser: as above, or one MessagePack message.
 engineio::wire_message to_wire(const packet& p, config::packet_parser parser);
 // An EVENT packet of `data` ([event, ...args]; binary values become attachments).
@@ -51,6 +53,9 @@ struct namespace_handlers {
     std::function<void(socket& s)> on_connection;
     // A client event; `ack_id` is no_ack_id unless the client waits for s.ack(ack_id, ...).
     std::function<void(socket& s, std::string_view event, json& args, std::int64_t ack_id)> on_event;
+    // The same event as the client wrote its arguments (placeholders intact), for a layer
+    // that passes them on unchanged (the plugin host).
+    std::function<void(socket& s, std::string_view event, encoded_arguments args, std::int64_t ack_id)> on_event_text;
     std::function<void(socket& s, std::string_view reason)> on_disconnect;
 };
 
@@ -86,6 +91,7 @@ struct recovery_counters {
     // Not recovered, by why (unknown_session, expired, log_overflow...).
     void not_recovered(std::string_view why);
     std::string metrics_text() const;
+    std::vector<std::pair<std::string, std::uint64_t>> not_recovered_counts() const;
 
 private:
     mutable std::mutex mutex_;
@@ -145,6 +151,17 @@ public:
     // caller, spliced into the packet as it is (key order and numbers as written).
     void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
                         std::string_view args_json);
+    // The same with attachments named by the text's placeholders (a plugin's emit).
+    void broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                        encoded_arguments args);
+
+    // Sends `event` with `args_json` (a JSON array, validated by the caller) to the
+    // selected sockets of every node and gathers the first argument of each ack that
+    // comes within `timeout`; partial when a client or a node did not answer in time.
+    // Safe from any thread.
+    void broadcast_with_acks(std::string_view nsp, const broadcast_options& options, std::string_view event,
+                             std::string_view args_json, std::chrono::milliseconds timeout,
+                             std::function<void(cluster::gathered)> done);
 
     // Runs `fn` on every socket `options` selects (rooms, except, as a broadcast), on
     // each socket's own worker, then `done` once with how many there were, from the
@@ -184,7 +201,7 @@ public:
     void server_side_emit(const std::string& nsp, const cluster::ordered_json& data) override;
     void deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                            std::chrono::milliseconds timeout, std::function<void(std::size_t)> counted,
-                           std::function<void(cluster::ordered_json)> acked) override;
+                           std::function<void(std::optional<cluster::ordered_json>)> acked) override;
 
     // Runs `fn(socket*)` on the worker of the socket with `handle` (null if it is
     // gone). Safe from any thread.
@@ -199,6 +216,10 @@ public:
     recovery_counters& recovery_metrics() noexcept { return recovery_counters_; }
     // An event for one connected socket, logged with an offset (called on its worker).
     void emit_logged(socket& s, std::string_view event, json args);
+    // The same for an event already encoded: `message` builds its packet, `tree` its
+    // values for the cluster's log (each called at most once, only when needed).
+    void emit_logged(socket& s, const std::function<engineio::wire_message()>& message,
+                     const std::function<cluster::ordered_json()>& tree);
     // A logged event (with its offset) read from the cluster's log, delivered here in
     // the order of the log; the cluster calls it in that order, from one thread.
     void deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
@@ -217,6 +238,9 @@ public:
     std::atomic<std::size_t> connected_sockets{0};
     // The same per namespace, in the configured order. Safe from any thread.
     std::vector<std::pair<std::string, std::size_t>> connected_sockets_by_namespace() const;
+    // Rooms of each configured namespace on this node (its sockets' own id rooms
+    // aside), then `done` once from a worker. Safe from any thread.
+    void room_counts(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done);
 
     // The instrument told of every socket's changes (null: none). Set before serving.
     void set_observer(socket_observer* observer) noexcept { observer_ = observer; }

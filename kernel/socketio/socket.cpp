@@ -8,6 +8,7 @@
 #include "kernel/core/worker.hpp"
 #include "kernel/socketio/client.hpp"
 #include "kernel/socketio/msgpack_parser.hpp"
+#include "kernel/socketio/placeholders.hpp"
 #include "kernel/socketio/server.hpp"
 
 namespace switchboard::kernel::socketio {
@@ -68,6 +69,7 @@ void socket::send(const engineio::wire_message& message, bool is_volatile) {
 
 void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
     if (state_ == state::closed) return;
+    if (replayed_through_ && offset <= *replayed_through_) return;
     if (holding()) return held_.push_back(held_message{message, false, offset});
     write(message);
 }
@@ -87,12 +89,8 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
     send_packet(p, is_volatile);
 }
 
-void socket::emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout,
-                           ack_callback callback) {
-    if (state_ == state::closed) {
-        if (callback) callback(std::nullopt);
-        return;
-    }
+std::int64_t socket::await_ack(std::chrono::milliseconds timeout, ack_callback callback,
+                               text_ack_callback text_callback) {
     const std::int64_t id = next_ack_id_++;
     auto timer = std::make_unique<boost::asio::steady_timer>(client_.session().owner().io());
     timer->expires_after(timeout);
@@ -100,7 +98,17 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
     timer->async_wait([this, id](const boost::system::error_code& ec) {
         if (!ec) complete_ack(id, std::nullopt);
     });
-    pending_acks_.push_back(pending_ack{id, std::move(timer), std::move(callback)});
+    pending_acks_.push_back(pending_ack{id, std::move(timer), std::move(callback), std::move(text_callback)});
+    return id;
+}
+
+void socket::emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout,
+                           ack_callback callback) {
+    if (state_ == state::closed) {
+        if (callback) callback(std::nullopt);
+        return;
+    }
+    const std::int64_t id = await_ack(timeout, std::move(callback), {});
     packet p;
     p.type = packet_type::event;
     p.nsp = nsp_.name;
@@ -111,16 +119,40 @@ void socket::emit_with_ack(std::string_view event, json args, std::chrono::milli
     send_packet(p);
 }
 
-void socket::complete_ack(std::int64_t id, std::optional<json> args) {
+void socket::complete_ack(std::int64_t id, std::optional<json> args, std::optional<encoded_arguments> text) {
     const auto found = std::find_if(pending_acks_.begin(), pending_acks_.end(),
                                     [id](const pending_ack& a) { return a.id == id; });
     if (found == pending_acks_.end()) return;
     auto callback = std::move(found->callback);
+    auto text_callback = std::move(found->text_callback);
     pending_acks_.erase(found);
     if (callback) callback(std::move(args));
+    if (text_callback) text_callback(std::move(text));
 }
 
-void socket::on_ack(packet&& p) { complete_ack(p.id, std::move(p.data)); }
+namespace {
+
+// A packet's arguments as text: the client's own, or (msgpack brings no text) written
+// from the decoded values once.
+encoded_arguments arguments_of(packet& p, const json& args) {
+    if (!p.args_text.empty()) return {std::move(p.args_text), std::move(p.attachments)};
+    encoded_arguments out;
+    payload_work().dumps.fetch_add(1, std::memory_order_relaxed);
+    detail::write_with_placeholders(args, out.text, out.attachments);
+    return out;
+}
+
+}  // namespace
+
+void socket::on_ack(packet&& p) {
+    const auto found = std::find_if(pending_acks_.begin(), pending_acks_.end(),
+                                    [&p](const pending_ack& a) { return a.id == p.id; });
+    if (found != pending_acks_.end() && found->text_callback) {
+        auto text = arguments_of(p, p.data);
+        return complete_ack(p.id, std::move(p.data), std::move(text));
+    }
+    complete_ack(p.id, std::move(p.data));
+}
 
 void socket::on_event(packet&& p) {
     json& data = p.data;
@@ -128,6 +160,63 @@ void socket::on_event(packet&& p) {
     data.erase(data.begin());
     if (auto* observer = nsp_.owner.observer()) observer->on_event_received(*this, name, data);
     if (nsp_.handlers.on_event) nsp_.handlers.on_event(*this, name, data, p.id);
+    if (nsp_.handlers.on_event_text) nsp_.handlers.on_event_text(*this, name, arguments_of(p, data), p.id);
+}
+
+namespace {
+
+// The values of arguments text, for an observer or the cluster: parsed, attachments put
+// back in place of their placeholders.
+template <class Json>
+Json tree_of(std::string_view event, const encoded_arguments& args) {
+    payload_work().parses.fetch_add(1, std::memory_order_relaxed);
+    Json tree = Json::parse(args.text, nullptr, false);
+    if (!tree.is_array()) tree = Json::array();
+    detail::restore_binary(tree, args.attachments);
+    tree.insert(tree.begin(), Json(event));
+    return tree;
+}
+
+}  // namespace
+
+void socket::send_encoded(encoded_packet encoded, bool is_volatile) {
+    auto message = to_message(encoded);
+    if (holding()) return held_.push_back(held_message{std::move(message), is_volatile, std::nullopt});
+    if (state_ == state::connected) write(message, is_volatile);
+}
+
+void socket::emit_text(std::string_view event, encoded_arguments args, bool is_volatile) {
+    if (state_ == state::closed) return;
+    if (state_ == state::connected && !is_volatile && nsp_.owner.recovery_enabled()) {
+        return nsp_.owner.emit_logged(
+            *this, [&] { return to_message(encode_arguments(nsp_.name, no_ack_id, event, args)); },
+            [&] { return tree_of<cluster::ordered_json>(event, args); });
+    }
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, tree_of<json>(event, args));
+    send_encoded(encode_arguments(nsp_.name, no_ack_id, event, std::move(args)), is_volatile);
+}
+
+void socket::emit_text_with_ack(std::string_view event, encoded_arguments args, std::chrono::milliseconds timeout,
+                                text_ack_callback callback) {
+    if (state_ == state::closed) {
+        if (callback) callback(std::nullopt);
+        return;
+    }
+    const std::int64_t id = await_ack(timeout, {}, std::move(callback));
+    if (auto* observer = nsp_.owner.observer()) observer->on_event_sent(*this, tree_of<json>(event, args));
+    send_encoded(encode_arguments(nsp_.name, id, event, std::move(args)));
+}
+
+void socket::ack_text(std::int64_t id, encoded_arguments args) {
+    if (state_ != state::connected) return;
+    send_encoded(encode_arguments(nsp_.name, id, {}, std::move(args)));
+    // As ack(): the answer leaves first, in a write of its own.
+    client_.session().end_write();
+}
+
+const std::string& socket::user_text() const {
+    if (!user_text_) user_text_ = user_.dump(-1, ' ', false, json::error_handler_t::replace);
+    return *user_text_;
 }
 
 void socket::ack(std::int64_t id, json args) {
@@ -159,6 +248,7 @@ void socket::adopt(const cluster::saved_session& session) {
     for (const auto& room : session.rooms) join(room);
     if (session.data.is_object() && session.data.contains("user") && !session.data["user"].is_null())
         user_ = json(session.data["user"]);
+        user_text_.reset();
 }
 
 cluster::saved_session socket::session_state() const {
@@ -183,6 +273,7 @@ void socket::keep_session_current() {
 void socket::finish_replay(const cluster::missed_events& missed) {
     if (!replaying_ || state_ != state::connected) return;
     replaying_ = false;
+    replayed_through_ = missed.end;
     for (const auto& event : missed.events) {
         if (event.message) {
             write(*event.message);
@@ -198,8 +289,18 @@ void socket::finish_replay(const cluster::missed_events& missed) {
         if (!h.offset || *h.offset > missed.end) write(h.message, h.is_volatile);
 }
 
+const std::shared_ptr<const log::context>& socket::log_context() const {
+    if (!log_context_) {
+        auto fields = std::make_shared<log::context>();
+        fields->add("request_id", handshake().request_id).add("socket", id_).add("namespace", nsp()).add("user", user_id());
+        log_context_ = std::move(fields);
+    }
+    return log_context_;
+}
+
 void socket::mark_connected() {
     state_ = state::connected;
+    SB_LOG(debug, "socketio").with(*log_context()) << "socket connected" << (recovered_ ? " (recovered)" : "");
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
@@ -263,6 +364,7 @@ void socket::on_closed(std::string_view reason) {
     const bool was_connected = state_ == state::connected;
     state_ = state::closed;
     if (was_connected) {
+        SB_LOG(debug, "socketio").with(*log_context()) << "socket disconnected: " << reason;
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
@@ -282,8 +384,10 @@ void socket::on_closed(std::string_view reason) {
     nsp_.sockets.erase(id_);
     auto acks = std::move(pending_acks_);
     pending_acks_.clear();
-    for (auto& ack : acks)
-        if (ack.callback) ack.callback(std::nullopt);
+    for (auto& pending : acks) {
+        if (pending.callback) pending.callback(std::nullopt);
+        if (pending.text_callback) pending.text_callback(std::nullopt);
+    }
     if (was_connected && nsp_.handlers.on_disconnect) nsp_.handlers.on_disconnect(*this, reason);
     if (observer) observer->on_disconnected(*this, reason);
 }

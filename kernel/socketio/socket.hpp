@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/cluster/session_store.hpp"
+#include "kernel/core/log.hpp"
 #include "kernel/engineio/session.hpp"
 #include "kernel/rooms/room_index.hpp"
 #include "kernel/socketio/packet.hpp"
@@ -30,6 +31,8 @@ struct local_namespace;
 // Receives a client's answer to a server emit, or nothing on timeout (or when the
 // socket disconnected first).
 using ack_callback = std::function<void(std::optional<json> args)>;
+// The same for a layer that passes arguments on as text (the client's own text).
+using text_ack_callback = std::function<void(std::optional<encoded_arguments> args)>;
 
 class socket {
 public:
@@ -44,12 +47,20 @@ public:
     const json& auth() const noexcept { return auth_; }
     // The authenticated user (JWT claims or what an auth hook decided); null if anonymous.
     const json& user() const noexcept { return user_; }
-    void set_user(json user) { user_ = std::move(user); }
+    void set_user(json user) {
+        user_ = std::move(user);
+        user_text_.reset();
+        log_context_.reset();
+    }
     // The user's id (the "id" of user()), empty if anonymous.
     std::string user_id() const;
     // State a layer above keeps with the socket (the plugin host's per-socket strand).
     std::shared_ptr<void> extension;
     const engineio::handshake_info& handshake() const noexcept;
+    // What every log line about this socket carries: its session's request id, its id,
+    // namespace and user.
+    // Built once (again after set_user): handlers' log lines share it.
+    const std::shared_ptr<const log::context>& log_context() const;
     engineio::session& session() noexcept;
     const engineio::session& session() const noexcept;
     bool connected() const noexcept { return state_ == state::connected; }
@@ -59,6 +70,14 @@ public:
     void emit(std::string_view event, json args = json::array(), bool is_volatile = false);
     // The same, and waits up to `timeout` for the client's acknowledgement.
     void emit_with_ack(std::string_view event, json args, std::chrono::milliseconds timeout, ack_callback callback);
+    // The same three with arguments as text (checked with are_arguments_valid): spliced
+    // into the packet as they are, so key order, numbers and escapes stay the sender's.
+    void emit_text(std::string_view event, encoded_arguments args, bool is_volatile = false);
+    void emit_text_with_ack(std::string_view event, encoded_arguments args, std::chrono::milliseconds timeout,
+                            text_ack_callback callback);
+    void ack_text(std::int64_t id, encoded_arguments args);
+    // The user's JSON text, written once per user (plugins get it with every event).
+    const std::string& user_text() const;
     // Sends an already encoded message (a broadcast's shared buffers).
     void send(const engineio::wire_message& message, bool is_volatile = false);
 
@@ -110,10 +129,13 @@ private:
         std::int64_t id;
         std::unique_ptr<boost::asio::steady_timer> timer;
         ack_callback callback;
+        text_ack_callback text_callback;
     };
+    std::int64_t await_ack(std::chrono::milliseconds timeout, ack_callback callback, text_ack_callback text_callback);
+    void send_encoded(encoded_packet encoded, bool is_volatile = false);
 
     void send_packet(const packet& p, bool is_volatile = false);
-    void complete_ack(std::int64_t id, std::optional<json> args);
+    void complete_ack(std::int64_t id, std::optional<json> args, std::optional<encoded_arguments> text = {});
 
     enum class state : std::uint8_t { connecting, connected, closed };
 
@@ -122,6 +144,8 @@ private:
     std::string id_;
     json auth_;
     json user_;
+    mutable std::optional<std::string> user_text_;
+    mutable std::shared_ptr<const log::context> log_context_;
     std::uint64_t handle_ = 0;
     // A set, not a list: a client joining 50,000 rooms must not cost 50,000^2 / 2
     // comparisons on its worker.
@@ -148,6 +172,10 @@ private:
     bool recovered_ = false;
     std::vector<std::string> recovered_rooms_;
     bool replaying_ = false;
+    // The last offset the replay covered: a logged event up to it that reaches this
+    // worker only after the replay (logged before the log was read, delivered after)
+    // was sent already.
+    std::optional<cluster::log_position> replayed_through_;
 };
 
 }  // namespace switchboard::kernel::socketio

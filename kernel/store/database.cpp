@@ -10,7 +10,9 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include "kernel/core/latency_histogram.hpp"
 #include "kernel/core/log.hpp"
+#include "kernel/core/prometheus_text.hpp"
 
 namespace switchboard::kernel::store {
 
@@ -202,6 +204,29 @@ struct database::impl {
     std::unordered_map<std::uint64_t, transaction> transactions;
     std::atomic<std::uint64_t> next_tx{1};
 
+    // For /metrics: connections leased now (a transaction holds one until it ends),
+    // how long callers waited for one, and how often none came in time.
+    std::atomic<std::size_t> in_use{0};
+    latency_histogram lease_wait;
+    std::atomic<std::uint64_t> lease_timeouts{0};
+
+    bool lease(std::size_t& position) {
+        const auto asked = std::chrono::steady_clock::now();
+        const bool leased = pool.try_lease(position, static_cast<int>(lease_timeout.count()));
+        lease_wait.observe(std::chrono::steady_clock::now() - asked);
+        if (!leased) {
+            lease_timeouts.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        in_use.fetch_add(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    void give_back(std::size_t position) {
+        in_use.fetch_sub(1, std::memory_order_relaxed);
+        pool.give_back(position);
+    }
+
     // Leases a connection (or the transaction's), runs fn(session), returns it.
     template <class Fn>
     std::optional<db_error> with_session(std::uint64_t tx, Fn&& fn) {
@@ -217,7 +242,7 @@ struct database::impl {
                 return db_error{"db_unavailable", "the transaction's connection was lost; roll it back"};
             position = found->second.position;
         } else {
-            if (!pool.try_lease(position, static_cast<int>(lease_timeout.count())))
+            if (!lease(position))
                 return db_error{"db_unavailable", "no database connection free within the timeout"};
             leased = true;
         }
@@ -233,7 +258,7 @@ struct database::impl {
                 if (const auto found = transactions.find(tx); found != transactions.end()) found->second.broken = true;
             }
         }
-        if (leased) pool.give_back(position);
+        if (leased) give_back(position);
         return result;
     }
 };
@@ -319,14 +344,14 @@ std::optional<db_error> database::query(std::uint64_t tx, std::string_view sql, 
 
 std::optional<db_error> database::begin(std::uint64_t& tx) {
     std::size_t position = 0;
-    if (!impl_->pool.try_lease(position, static_cast<int>(impl_->lease_timeout.count())))
+    if (!impl_->lease(position))
         return db_error{"db_unavailable", "no database connection free within the timeout"};
     try {
         impl_->pool.at(position).begin();
     } catch (const std::exception& e) {
         // Judged and reopened before it goes back: once given back, it is someone else's.
         const bool lost = reopen_if_lost(impl_->pool.at(position));
-        impl_->pool.give_back(position);
+        impl_->give_back(position);
         return to_error(e, lost);
     }
     tx = impl_->next_tx++;
@@ -345,7 +370,7 @@ std::optional<db_error> database::commit(std::uint64_t tx) {
         const bool broken = found->second.broken;
         impl_->transactions.erase(found);
         if (broken) {
-            impl_->pool.give_back(position);
+            impl_->give_back(position);
             return db_error{"db_unavailable", "the transaction's connection was lost; nothing was committed"};
         }
     }
@@ -359,7 +384,7 @@ std::optional<db_error> database::commit(std::uint64_t tx) {
         } catch (...) {
         }
     }
-    impl_->pool.give_back(position);
+    impl_->give_back(position);
     return result;
 }
 
@@ -381,7 +406,23 @@ void database::rollback(std::uint64_t tx) {
         } catch (...) {
         }
     }
-    impl_->pool.give_back(position);
+    impl_->give_back(position);
+}
+
+std::string database::metrics_text() const {
+    std::string out;
+    prometheus::append_single(out, "switchboard_db_pool_connections", "gauge", "Connections in the database pool.",
+                              impl_->size);
+    prometheus::append_single(out, "switchboard_db_pool_in_use", "gauge",
+                              "Pool connections leased now (by a statement or a transaction).",
+                              impl_->in_use.load(std::memory_order_relaxed));
+    prometheus::append_family(out, "switchboard_db_pool_wait_seconds", "histogram",
+                              "How long callers waited for a pool connection.");
+    impl_->lease_wait.write(out, "switchboard_db_pool_wait_seconds", {});
+    prometheus::append_single(out, "switchboard_db_pool_timeouts_total", "counter",
+                              "Calls refused because no pool connection was free in time.",
+                              impl_->lease_timeouts.load(std::memory_order_relaxed));
+    return out;
 }
 
 std::optional<db_error> database::run_script_statement(std::uint64_t tx, std::string_view sql) {

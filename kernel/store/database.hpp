@@ -57,6 +57,9 @@ public:
     std::optional<db_error> commit(std::uint64_t tx);
     void rollback(std::uint64_t tx);
 
+    // The pool's size, connections in use, lease waits and timeouts, as /metrics text.
+    std::string metrics_text() const;
+
     // Runs `sql` (no parameters, no rows) on its own connection: migrations.
     std::optional<db_error> run_script_statement(std::uint64_t tx, std::string_view sql);
 

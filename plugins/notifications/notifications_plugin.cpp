@@ -35,6 +35,9 @@ std::unique_ptr<plugin_state> state;
 void send_unread(sdk::plugin& p, plugin_state& s, const socket_info& socket) {
     const auto user_id = socket.user_id();
     if (user_id.empty()) return;   // an anonymous socket has no notifications
+    // A recovered socket missed nothing: what was notified meanwhile is replayed to it
+    // in order, and sending the unread list again would show it twice.
+    if (socket.recovered()) return;
     try {
         auto& storage = s.delivery.storage();
         std::vector<json> items;

@@ -1,5 +1,6 @@
 #include "client_events.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "payloads.hpp"
@@ -11,23 +12,30 @@ namespace {
 
 using sdk::event;
 
-// Joins the rooms of `fresh` (ids just added to the registry). The join hooks of the
-// deployment may refuse some (who may see whose presence is theirs to say): those are
-// taken back out of the registry and reported, the others stand.
+// Joins the rooms of every id asked for: the fresh ones (just added to the registry)
+// and again those followed already, so that asking again is authorized again (the
+// deployment's join hooks decide who may see whose presence, and that can change).
+// Those refused are taken out of the registry and the room, and reported; the others
+// stand.
 json join_rooms(sdk::plugin& p, subscription_registry& subscriptions, const event& e,
-                const std::vector<std::string>& fresh, std::unordered_set<std::string>& refused) {
+                const std::vector<std::string>& ids, const std::vector<std::string>& fresh,
+                std::unordered_set<std::string>& refused) {
     json denied = json::array();
-    for (std::size_t i = 0; i < fresh.size(); ++i) {
-        const auto& id = fresh[i];
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const auto& id = ids[i];
         try {
             p.join(e.socket, room_for_user(id), true);
         } catch (const sdk::error& refusal) {
             subscriptions.remove(e.socket, {id});
+            p.leave(e.socket, room_for_user(id));
             refused.insert(id);
             denied.push_back(json{{"userId", id}, {"code", refusal.code()}, {"message", refusal.what()}});
         } catch (...) {
             // The kernel failed: leave nothing counted that was not joined.
-            subscriptions.remove(e.socket, std::vector<std::string>(fresh.begin() + i, fresh.end()));
+            std::vector<std::string> unjoined;
+            for (std::size_t j = i; j < ids.size(); ++j)
+                if (std::find(fresh.begin(), fresh.end(), ids[j]) != fresh.end()) unjoined.push_back(ids[j]);
+            subscriptions.remove(e.socket, unjoined);
             throw;
         }
     }
@@ -48,7 +56,7 @@ void register_client_events(sdk::plugin& p, services& s) {
                                                    std::to_string(s.config.max_subscriptions) +
                                                    " users: unsubscribe from some first");
         std::unordered_set<std::string> refused;
-        json denied = join_rooms(p, s.subscriptions, e, *fresh, refused);
+        json denied = join_rooms(p, s.subscriptions, e, ids, *fresh, refused);
         if (!e.wants_ack()) return nullptr;   // a state nobody waits for
         // Read after joining: a change made meanwhile is in the state or in an update.
         std::vector<std::string> granted;

@@ -10,6 +10,7 @@
 #include <switchboard/sdk.hpp>
 
 #include "graph_store.hpp"
+#include "presence_visibility.hpp"
 #include "settings.hpp"
 
 namespace switchboard::plugins::social {
@@ -37,6 +38,7 @@ struct social_context {
     const settings config;
     graph_store store;
     pair_locks pairs;
+    presence_watchers watchers;   // who sees whose presence, to take it back
 };
 
 std::int64_t now_ms();

@@ -1,6 +1,7 @@
 #include "follow_events.hpp"
 
 #include "payload.hpp"
+#include "presence_visibility.hpp"
 
 namespace switchboard::plugins::social {
 
@@ -24,7 +25,9 @@ json on_follow(social_context& ctx, sdk::event& e) {
 json on_unfollow(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string target = other_user(e, user);
-    return {{"userId", target}, {"removed", ctx.store.unfollow(user, target)}};
+    const bool removed = ctx.store.unfollow(user, target);
+    if (removed) recheck_presence(ctx, user, target);
+    return {{"userId", target}, {"removed", removed}};
 }
 
 json on_approve(social_context& ctx, sdk::event& e) {

@@ -1,6 +1,7 @@
 #include "friend_events.hpp"
 
 #include "payload.hpp"
+#include "presence_visibility.hpp"
 
 namespace switchboard::plugins::social {
 
@@ -75,6 +76,7 @@ json on_unfriend(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
     if (!ctx.store.unfriend(user, other)) throw sdk::error("not_found", "not friends with " + other);
+    recheck_presence(ctx, user, other);
     tell_both(ctx, e, user, other, "social:friendship_ended", {{"from", user}, {"to", other}});
     return {{"userId", other}, {"status", nullptr}};
 }

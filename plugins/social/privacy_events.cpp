@@ -1,6 +1,7 @@
 #include "privacy_events.hpp"
 
 #include "payload.hpp"
+#include "presence_visibility.hpp"
 
 namespace switchboard::plugins::social {
 
@@ -27,6 +28,7 @@ json on_block(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
     const block_outcome outcome = ctx.store.block(user, other, now_ms());
+    recheck_presence(ctx, user, other);
     if (outcome.added) {
         ctx.p.count("blocks");
         // For the plugins that hide what blocked users wrote (the blog).

@@ -10,6 +10,7 @@
 #include "follow_events.hpp"
 #include "friend_events.hpp"
 #include "payload.hpp"
+#include "presence_visibility.hpp"
 #include "privacy_events.hpp"
 
 namespace switchboard::plugins::social {
@@ -62,6 +63,7 @@ void load(sdk::plugin& p) {
     register_follow_events(*context);
     register_friend_events(*context);
     register_privacy_events(*context);
+    register_presence_visibility(*context);
 }
 
 }  // namespace

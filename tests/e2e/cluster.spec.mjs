@@ -272,6 +272,20 @@ end)`,
     await assert.rejects(peer.io.to(`user:quinn`).timeout(500).emitWithAck("question", 3));
   });
 
+  it("the API's emit with acks gathers the acks of every node's clients, Node's included", async (t) => {
+    t.after(() => open.splice(0).forEach((s) => s.disconnect()));
+    const devices = [await device(a, "ann"), await device(b, "ben"), await device(peer, "nia")];
+    for (const d of devices) d.socket.on("poll", (n, ack) => ack({ from: d.user, n }));
+    const answer = await api(b, "POST", "/api/emit", { event: "poll", data: [7], ack_timeout_ms: 4000 });
+    assert.equal(answer.status, 200, answer.text);
+    assert.deepEqual(answer.body.acks.map((r) => r.from).sort(), ["ann", "ben", "nia"]);
+    assert.ok(answer.body.acks.every((r) => r.n === 7));
+    assert.deepEqual([answer.body.nodes, answer.body.partial], [3, false]);
+    const refused = await api(b, "POST", "/api/emit", { event: "poll", ack_timeout_ms: 0 });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.error.code, "invalid_payload");
+  });
+
   it("shows the cluster on /metrics", async () => {
     const metrics = (await http_call(a.url, "GET", "/metrics")).text;
     assert.match(metrics, /^switchboard_cluster_redis_connected 1$/m);

@@ -42,7 +42,7 @@ const REFUSALS = [
   {
     name: "fixture-missing",
     why: "its file is on no search path",
-    reason: () => new RegExp(`switchboard-fixture-missing\\.so not found; searched:\\n  ${escape(plugins_dir)}`),
+    reason: () => new RegExp(`switchboard-fixture-missing\\.so not found; searched: ${escape(plugins_dir)}, `),
   },
   {
     name: "fixture-nowhere",

@@ -30,7 +30,7 @@
 
 namespace switchboard::plugins::lua {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;   // as sdk::json: key order kept
 
 // A state held by the calling thread: its mutex is locked for the lease's lifetime.
 class lease {

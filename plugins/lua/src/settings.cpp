@@ -4,7 +4,7 @@
 
 namespace switchboard::plugins::lua {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 
 const char* const config_schema_json = R"json({

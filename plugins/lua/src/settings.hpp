@@ -24,11 +24,11 @@ struct settings {
     std::vector<std::filesystem::path> module_paths;   // where require() looks, in order
     std::int64_t instruction_limit = 0;                // per event, hook or timer run
     std::size_t memory_limit = 0;                      // bytes per lua_State
-    nlohmann::json script_settings = nlohmann::json::object();   // switchboard.config
+    nlohmann::ordered_json script_settings = nlohmann::ordered_json::object();   // switchboard.config
 };
 
 // Reads the validated config section. Relative paths are meant from `base_dir` (the
 // deployment's directory). Throws std::runtime_error naming the key that is wrong.
-settings read_settings(const nlohmann::json& config, const std::filesystem::path& base_dir);
+settings read_settings(const nlohmann::ordered_json& config, const std::filesystem::path& base_dir);
 
 }  // namespace switchboard::plugins::lua

@@ -2,7 +2,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <limits>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace switchboard::plugins::lua {
@@ -15,6 +18,7 @@ const char object_mark = 0;
 const char binary_mark = 0;
 const char null_value = 0;
 const char data_key = 0;   // the string "data", kept so reading a binary value allocates nothing
+const char key_orders = 0;   // object table -> {key, key, ...}, weak keys
 
 // Deeper than this is a cycle or an abuse; socket.io-parser has no limit, but a Lua
 // stack does.
@@ -98,12 +102,25 @@ void push_value(lua_State* L, const json& value, int depth) {
             return;
         }
         case json::value_t::object: {
-            push_object(L, static_cast<int>(std::min<std::size_t>(value.size(), 1 << 16)));
+            luaL_checkstack(L, 6, "JSON nested too deeply");
+            const int hint = static_cast<int>(std::min<std::size_t>(value.size(), 1 << 16));
+            push_object(L, hint);
+            const int object = lua_gettop(L);
+            lua_createtable(L, hint, 0);
+            const int keys = lua_gettop(L);
+            lua_Integer n = 0;
             for (const auto& [key, item] : value.items()) {
                 lua_pushlstring(L, key.data(), key.size());
+                lua_pushvalue(L, -1);
+                lua_rawseti(L, keys, ++n);
                 push_value(L, item, depth + 1);
-                lua_rawset(L, -3);
+                lua_rawset(L, object);
             }
+            push_key_orders(L);
+            lua_pushvalue(L, object);
+            lua_pushvalue(L, keys);
+            lua_rawset(L, -3);
+            lua_settop(L, object);
             return;
         }
     }
@@ -142,6 +159,45 @@ json value_to_json(lua_State* L, int index, int depth) {
             break;
     }
     throw conversion_error("a " + type_name(L, index) + " has no JSON form");
+}
+
+// The object of `members` (the table at `index`): its recorded keys first, in their
+// order, then the others sorted. Reads the registry only: allocates nothing in Lua.
+json ordered_object(lua_State* L, int index, std::vector<std::pair<std::string, json>> members) {
+    std::sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    json out = json::object();
+    auto& object = out.get_ref<json::object_t&>();
+    object.reserve(members.size());
+    std::vector<bool> written(members.size(), false);
+    // An integer key and a string key may both write "1": the first one wins.
+    std::unordered_set<std::string_view> keys;
+    const auto add = [&](std::size_t i) {
+        if (written[i] || !keys.insert(members[i].first).second) return;
+        written[i] = true;
+        object.json::object_t::Container::emplace_back(members[i].first, std::move(members[i].second));
+    };
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_orders) == LUA_TTABLE) {
+        lua_pushvalue(L, index);
+        if (lua_rawget(L, -2) == LUA_TTABLE) {
+            const auto n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+            for (lua_Integer k = 1; k <= n; ++k) {
+                if (lua_rawgeti(L, -1, k) == LUA_TSTRING) {
+                    std::size_t size = 0;
+                    const char* data = lua_tolstring(L, -1, &size);
+                    const std::string_view name(data, size);
+                    const auto found = std::lower_bound(members.begin(), members.end(), name,
+                                                        [](const auto& m, std::string_view n) { return m.first < n; });
+                    if (found != members.end() && found->first == name)
+                        add(static_cast<std::size_t>(found - members.begin()));
+                }
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    for (std::size_t i = 0; i < members.size(); ++i) add(i);
+    return out;
 }
 
 json table_to_json(lua_State* L, int index, int depth) {
@@ -184,7 +240,8 @@ json table_to_json(lua_State* L, int index, int depth) {
         }
         return out;
     }
-    json out = json::object();
+    // Every member, then the recorded keys first in their order, the others sorted.
+    std::vector<std::pair<std::string, json>> members;
     lua_pushnil(L);
     while (lua_next(L, index)) {
         std::string key;
@@ -202,14 +259,14 @@ json table_to_json(lua_State* L, int index, int depth) {
             throw conversion_error("a table key of type " + what + " has no JSON form");
         }
         try {
-            out[key] = value_to_json(L, -1, depth + 1);
+            members.emplace_back(std::move(key), value_to_json(L, -1, depth + 1));
         } catch (...) {
             lua_pop(L, 2);
             throw;
         }
         lua_pop(L, 1);
     }
-    return out;
+    return ordered_object(L, index, std::move(members));
 }
 
 }  // namespace
@@ -227,7 +284,15 @@ void open_values(lua_State* L) {
     lua_pushcfunction(L, &binary_tostring);
     lua_setfield(L, -2, "__tostring");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &binary_mark);
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushliteral(L, "k");
+    lua_setfield(L, -2, "__mode");
+    lua_setmetatable(L, -2);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_orders);
 }
+
+void push_key_orders(lua_State* L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &key_orders); }
 
 void push_json(lua_State* L, const json& value) { push_value(L, value, 0); }
 

@@ -13,7 +13,7 @@ namespace switchboard::plugins::lua {
 namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 class settings_test : public ::testing::Test {
 protected:

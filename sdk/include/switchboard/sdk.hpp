@@ -17,6 +17,11 @@
 //
 // Threads: callbacks run on the handler pool (in order per socket) unless registered
 // with `inline_handler = true`; every method of `plugin` may be called from any thread.
+//
+// Values: sdk::json is nlohmann::ordered_json, so an object keeps the key order the
+// client wrote ({"token":..., "n":...} is read and written back in that order). The
+// client's own argument text is there too (event::raw()): forwarding it with emit_raw
+// / ack_raw sends it byte for byte, numbers and escapes as written, without a parse.
 #pragma once
 
 #include <atomic>
@@ -39,8 +44,18 @@
 
 namespace switchboard::sdk {
 
-using json = nlohmann::json;
+// Ordered: objects keep their keys in the order they were read or inserted.
+using json = nlohmann::ordered_json;
 using socket_id = switchboard_socket_t;
+
+// Arguments as the kernel carries them: the text of a JSON array whose binary values
+// are placeholders {"_placeholder":true,"num":N}, and the attachments they name. Views:
+// valid only during the callback that got them (copy the text and bytes to keep them).
+struct raw_args {
+    std::string_view text;
+    const switchboard_str_t* attachments = nullptr;
+    std::size_t attachment_count = 0;
+};
 
 // An error whose code reaches the client (in an ack or a hook's refusal).
 class error : public std::runtime_error {
@@ -66,7 +81,8 @@ inline switchboard_str_t view(std::string_view text) noexcept { return {text.dat
 inline std::string_view view(switchboard_str_t s) noexcept { return {s.data ? s.data : "", s.size}; }
 
 inline bool is_placeholder(const json& value) {
-    if (!value.is_object() || value.size() != 2) return false;
+    // As the kernel reads them: other members beside the two are ignored.
+    if (!value.is_object()) return false;
     const auto flag = value.find("_placeholder");
     const auto num = value.find("num");
     return flag != value.end() && flag->is_boolean() && flag->get<bool>() && num != value.end() &&
@@ -149,13 +165,18 @@ public:
     socket_id socket = 0;
     std::string nsp;
     std::string name;
-    json args;          // the arguments (array); binary values are json::binary
+    json args;          // the arguments (array); binary values are json::binary; empty
+                        // for a handler registered with parse_args = false
     json user;          // the authenticated user, null if anonymous
     std::int64_t ack_id = -1;
 
     bool wants_ack() const noexcept { return ack_id >= 0; }
+    // The arguments as the client wrote them (see raw_args: valid during the handler).
+    const raw_args& raw() const noexcept { return raw_; }
     // Answers the client's ack with `args` (an array, or one value). Once.
     void ack(json args) const;
+    // Answers the ack with arguments text as it is (e.g. raw(): an exact echo). Once.
+    void ack_raw(const raw_args& args) const;
     // Answers the ack with {"code", "message"}.
     void fail(std::string_view code, std::string_view message) const;
     // Answers the ack the platform's way for a success: [null, result], so a client
@@ -174,6 +195,7 @@ public:
 private:
     friend class plugin;
     plugin* plugin_ = nullptr;
+    raw_args raw_;
 };
 
 // A socket in a connect, disconnect or join hook.
@@ -187,6 +209,14 @@ struct socket_info {
 
     // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
     std::string user_id() const { return detail::user_id_of(user); }
+
+    // Connection state recovery (socketio.recovery) gave this connect its old session
+    // back: the client missed no event, so a connect hook skips re-sending what it has.
+    // The kernel reports it as the handshake's "recovered" (sdk.h unchanged).
+    bool recovered() const {
+        const auto flag = handshake.find("recovered");
+        return flag != handshake.end() && flag->is_boolean() && flag->get<bool>();
+    }
 };
 
 // An HTTP request to a plugin route, and its answer.
@@ -280,6 +310,9 @@ struct handler_options {
     // serve() only: the event an ack-less refusal is sent as; empty for `<feature>:error`
     // (see refuse()). For a feature whose events have several prefixes.
     std::string error_event = {};
+    // false: event::args is left empty and the handler reads event::raw(), saving the
+    // parse (a relay that passes the client's arguments on as they are).
+    bool parse_args = true;
 };
 
 // The plugin's handle on the kernel. Lives from on_load to on_unload.
@@ -312,7 +345,7 @@ public:
         on(std::string_view("*"), event_name, std::move(fn), options);
     }
     void on(std::string_view nsp, std::string_view event_name, event_handler fn, handler_options options = {}) {
-        auto* state = keep(std::move(fn));
+        auto* state = keep(parsing_handler{std::move(fn), options.parse_args});
         check(host_->host_on_event(self_, detail::view(nsp), detail::view(event_name), flags(options),
                                    &plugin::event_trampoline, state),
               "register a handler");
@@ -409,6 +442,12 @@ public:
 
     void emit(const target& to, std::string_view event_name, json args = json::array()) {
         emit_impl(to, event_name, std::move(args), nullptr, 0);
+    }
+    // Emits arguments text as it is (e.g. an event's raw(): a byte-faithful relay). The
+    // kernel checks it (a JSON array, placeholders naming the attachments); returns
+    // false when it refused.
+    bool emit_raw(const target& to, std::string_view event_name, const raw_args& args) {
+        return send_emit(to, event_name, args, nullptr, 0) == SWITCHBOARD_OK;
     }
     // Emits to one socket and waits up to `timeout` for its ack; `fn` gets the
     // answer's arguments, or nothing on timeout.
@@ -605,7 +644,13 @@ private:
 
     void emit_impl(const target& to, std::string_view event_name, json args, ack_handler* ack,
                    std::uint32_t timeout_ms) {
-        auto encoded = detail::encode_args(std::move(args));
+        const auto encoded = detail::encode_args(std::move(args));
+        send_emit(to, event_name, raw_args{encoded.text, encoded.attachments.data(), encoded.attachments.size()}, ack,
+                  timeout_ms);
+    }
+
+    switchboard_status_t send_emit(const target& to, std::string_view event_name, const raw_args& args,
+                                   ack_handler* ack, std::uint32_t timeout_ms) {
         std::vector<switchboard_str_t> rooms;
         for (const auto& room : to.rooms) rooms.push_back(detail::view(room));
         std::vector<switchboard_str_t> except;
@@ -622,9 +667,9 @@ private:
         emit.except_socket = to.except_socket;
         emit.user_id = detail::view(to.user_id);
         emit.event = detail::view(event_name);
-        emit.args_json = detail::view(encoded.text);
-        emit.attachments = encoded.attachments.data();
-        emit.attachment_count = encoded.attachments.size();
+        emit.args_json = detail::view(args.text);
+        emit.attachments = args.attachments;
+        emit.attachment_count = args.attachment_count;
         emit.flags = to.is_volatile ? SWITCHBOARD_EMIT_VOLATILE : 0u;
         if (ack) {
             emit.on_ack = &plugin::ack_trampoline;
@@ -634,13 +679,22 @@ private:
         const auto status = host_->host_emit(self_, &emit);
         // The host calls on_ack exactly once when it accepted the emit, never otherwise.
         if (status != SWITCHBOARD_OK && ack) delete ack;
+        return status;
     }
 
     void send_ack(socket_id socket, std::int64_t ack_id, json args) {
-        auto encoded = detail::encode_args(std::move(args));
-        host_->host_ack(self_, socket, ack_id, detail::view(encoded.text), encoded.attachments.data(),
-                        encoded.attachments.size());
+        const auto encoded = detail::encode_args(std::move(args));
+        send_raw_ack(socket, ack_id, raw_args{encoded.text, encoded.attachments.data(), encoded.attachments.size()});
     }
+    void send_raw_ack(socket_id socket, std::int64_t ack_id, const raw_args& args) {
+        host_->host_ack(self_, socket, ack_id, detail::view(args.text), args.attachments, args.attachment_count);
+    }
+
+    // An event handler and whether its event's arguments are parsed for it.
+    struct parsing_handler {
+        event_handler fn;
+        bool parse_args;
+    };
 
     void report(const char* where, const char* what) const {
         log(SWITCHBOARD_LOG_ERROR, std::string(where) + " threw: " + what);
@@ -659,18 +713,20 @@ private:
     }
 
     static void event_trampoline(void* user_data, const switchboard_event_t* raw) noexcept {
-        auto* state = static_cast<holder<event_handler>*>(user_data);
+        auto* state = static_cast<holder<parsing_handler>*>(user_data);
         event e;
         e.plugin_ = state->owner;
         e.socket = raw->socket;
         e.ack_id = raw->ack_id;
+        e.raw_ = raw_args{detail::view(raw->args_json), raw->attachments, raw->attachment_count};
         try {
             e.nsp = std::string(detail::view(raw->nsp));
             e.name = std::string(detail::view(raw->event));
-            e.args = detail::parse_args(raw->args_json, raw->attachments, raw->attachment_count);
+            e.args = state->fn.parse_args ? detail::parse_args(raw->args_json, raw->attachments, raw->attachment_count)
+                                          : json::array();
             e.user = json::parse(detail::view(raw->user_json), nullptr, false);
             if (e.user.is_discarded()) e.user = nullptr;
-            state->fn(e);
+            state->fn.fn(e);
         } catch (const database_error& failure) {
             state->owner->report("event handler (database)", failure.what());
             if (e.wants_ack())
@@ -843,6 +899,11 @@ inline std::uint64_t transaction::exec(std::string_view sql, const json& params)
 inline void event::ack(json args) const {
     if (!wants_ack() || !plugin_) return;
     plugin_->send_ack(socket, ack_id, std::move(args));
+}
+
+inline void event::ack_raw(const raw_args& args) const {
+    if (!wants_ack() || !plugin_) return;
+    plugin_->send_raw_ack(socket, ack_id, args);
 }
 
 inline void event::fail(std::string_view code, std::string_view message) const {

@@ -1,5 +1,7 @@
-// A Node socket.io 4.8 node on @socket.io/redis-adapter 8.3 (`createAdapter`, the
-// classic pub/sub adapter): the real peer a Switchboard node must share a cluster with.
+// A Node socket.io 4.8 node on @socket.io/redis-adapter 8.3: `createAdapter` (the
+// classic pub/sub adapter), or with `sharded`, `createShardedAdapter` (Redis 7 sharded
+// pub/sub, `dynamic` subscriptions): the real peer a Switchboard node must share a
+// cluster with.
 // Started inside the test process, so a test drives it with Node's own API
 // (io.emit, io.fetchSockets(), io.in(room).socketsJoin()...).
 //
@@ -7,16 +9,19 @@
 // Switchboard socket of that user does, so "emit to this user" reaches every node.
 import http from "node:http";
 
-import { createAdapter } from "@socket.io/redis-adapter";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server } from "socket.io";
 
-export async function start_node_peer({ redis_url, key, namespaces = ["/"] }) {
+export async function start_node_peer({ redis_url, key, namespaces = ["/"], sharded = false }) {
   const pub = createClient({ url: redis_url });
   const sub = pub.duplicate();
   await Promise.all([pub.connect(), sub.connect()]);
   const httpServer = http.createServer();
-  const io = new Server(httpServer, { adapter: createAdapter(pub, sub, { key, requestsTimeout: 3000 }) });
+  const adapter = sharded
+    ? createShardedAdapter(pub, sub, { channelPrefix: key, subscriptionMode: "dynamic" })
+    : createAdapter(pub, sub, { key, requestsTimeout: 3000 });
+  const io = new Server(httpServer, { adapter });
   for (const name of namespaces) {
     io.of(name).use((socket, next) => {
       const user = socket.handshake.auth?.user;

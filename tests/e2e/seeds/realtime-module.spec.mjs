@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { Inbox, once, unique } from "../support/client.mjs";
 import { REPO, databases } from "../support/deployment.mjs";
 import { getSocketService, useSocket } from "./realtime_client.mjs";
-import { on_two_nodes, start_seed } from "./support.mjs";
+import { forged, on_two_nodes, start_seed } from "./support.mjs";
 
 test("the shipped deployment listens on 3001", () => {
   const yaml = readFileSync(path.join(REPO, "examples/seeds/realtime-module/switchboard.yaml"), "utf8");
@@ -53,9 +53,9 @@ function behaves(get) {
     ]);
     // A token that does not verify never connects.
     const { io } = await import("socket.io-client");
-    const forged = io(d.url, { auth: { token: d.token(ann_id).slice(0, -2) + "xx" }, transports: ["websocket"], reconnection: false });
-    await once(forged, "connect_error", { fail_on: ["connect"] });
-    forged.disconnect();
+    const impostor = io(d.url, { auth: { token: forged(d.token(ann_id)) }, transports: ["websocket"], reconnection: false });
+    await once(impostor, "connect_error", { fail_on: ["connect"] });
+    impostor.disconnect();
   });
 
   test("join -> joined {room}, user:joined {userId, room} to the others; leave -> left, user:left", async (t) => {

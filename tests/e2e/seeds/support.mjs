@@ -155,3 +155,11 @@ export function on_two_nodes(name, behaves) {
     }, { nodes: 2 });
   });
 }
+
+// `token` with a signature that cannot verify: its first character changed. (Changing
+// the last characters can leave the signature's bytes as they were: the final base64url
+// character carries padding bits a decoder may ignore.)
+export function forged(token) {
+  const [header, payload, signature] = token.split(".");
+  return `${header}.${payload}.${signature[0] === "A" ? "B" : "A"}${signature.slice(1)}`;
+}

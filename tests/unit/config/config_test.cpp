@@ -436,9 +436,9 @@ TEST(config_errors, unknown_key_suggests_the_closest_and_lists_the_valid_ones) {
                   "server.prot: unknown key (did you mean \"port\"?); valid keys in server are: "
                   "host, port, workers, path, shutdown_timeout, handler_threads, pid_file, "
                   "header_timeout, close_timeout, max_connections_per_ip, max_handshakes_per_ip, "
-                  "monitoring_allow"});
+                  "monitoring_allow, tls"});
     expect_error("log:\n  colour: true\n",
-                 {2, 3, "log.colour: unknown key; valid keys in log are: level"});
+                 {2, 3, "log.colour: unknown key; valid keys in log are: level, format, levels"});
 }
 
 TEST(config_errors, unknown_section) {
@@ -472,12 +472,12 @@ TEST(config_errors, wrong_types) {
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
                   "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
-                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got a list"});
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow, tls), got a list"});
     expect_error("server: 3000\n",
                  {1, 9,
                   "server: expected a map of settings (host, port, workers, path, "
                   "shutdown_timeout, handler_threads, pid_file, header_timeout, close_timeout, "
-                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow), got \"3000\""});
+                  "max_connections_per_ip, max_handshakes_per_ip, monitoring_allow, tls), got \"3000\""});
     expect_error("server:\n  port: yes\n",
                  {2, 9, "server.port: expected a port number from 1 to 65535, got \"yes\""});
     expect_error("server:\n  port: 30.5\n",
@@ -708,6 +708,22 @@ socketio:
     EXPECT_THROW(load_string("socketio:\n  max_decode_amplification: 0\n"), config_error);
 }
 
+TEST(config_tls, reads_the_tls_section_and_refuses_half_of_one) {
+    const auto s = load_string(
+        "server:\n  tls:\n    cert_file: a.crt\n    key_file: a.key\n    ca_file: chain.pem\n    min_version: \"1.3\"\n");
+    EXPECT_TRUE(s.server.tls.enabled());
+    EXPECT_EQ(s.server.tls.cert_file, "a.crt");
+    EXPECT_EQ(s.server.tls.key_file, "a.key");
+    EXPECT_EQ(s.server.tls.ca_file, "chain.pem");
+    EXPECT_EQ(s.server.tls.min_version, "1.3");
+    EXPECT_FALSE(load_string("").server.tls.enabled());
+    expect_error("server:\n  tls:\n    cert_file: a.crt\n",
+                 {3, 5, "server.tls: give both cert_file and key_file (or remove the tls section for plain HTTP)"});
+    expect_error("server:\n  tls:\n    cert_file: a.crt\n    key_file: a.key\n    min_version: \"1.1\"\n",
+                 {5, 18, "server.tls.min_version: expected \"1.2\" or \"1.3\" (older TLS versions are not offered), got "
+                         "\"1.1\""});
+}
+
 // --- api ---------------------------------------------------------------------------------
 
 TEST(config_api, reads_keys_and_their_variables) {
@@ -730,8 +746,12 @@ TEST(config_cluster, reads_the_redis_adapter) {
     EXPECT_EQ(loaded.cluster.requests_timeout, 2s);
 }
 
+TEST(config_cluster, takes_the_sharded_adapter) {
+    EXPECT_EQ(load_string("cluster:\n  adapter: redis-sharded\n", "test.yaml").cluster.adapter, "redis-sharded");
+}
+
 TEST(config_cluster, refuses_an_unknown_adapter_and_a_url_of_another_scheme) {
-    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none, redis or redis-streams, got \"kafka\""});
+    expect_error("cluster:\n  adapter: kafka\n", {2, 12, "cluster.adapter: expected none, redis, redis-sharded or redis-streams, got \"kafka\""});
     expect_error_starting("cluster:\n  url: http://x\n", 2, 8, "cluster.url: expected a Redis URL");
 }
 
@@ -789,6 +809,31 @@ TEST(config_demo, refuses_a_bad_path_or_an_unknown_key) {
     expect_error_starting("demo:\n  path: /demo/\n", 2, 9, "demo.path: expected a path starting with '/'");
     expect_error_starting("demo:\n  public: true\n", 2, 3, "demo.public: unknown key");
     expect_error_starting("demo: yes\n", 1, 7, "demo: expected");
+}
+
+TEST(config_log, format_and_levels_per_component) {
+    const auto s = load_string("plugins: [chat]\nlog:\n  level: warn\n  format: json\n"
+                               "  levels: {engineio: debug, chat: trace, cluster: error}\n");
+    EXPECT_EQ(s.log.level, "warn");
+    EXPECT_EQ(s.log.format, "json");
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"engineio", "debug"}, {"cluster", "error"}, {"chat", "trace"}};
+    EXPECT_EQ(s.log.levels, expected);
+    EXPECT_EQ(settings{}.log.format, "text");
+    EXPECT_TRUE(settings{}.log.levels.empty());
+}
+
+TEST(config_log, bad_values_are_refused_where_they_are) {
+    expect_error("log:\n  format: xml\n", {2, 11, "log.format: expected text or json, got \"xml\""});
+    expect_error("log:\n  levels: {engineio: loud}\n",
+                 {2, 22, "log.levels.engineio: expected one of trace, debug, info, warn, error, got \"loud\""});
+    expect_error("log:\n  levels: [engineio]\n",
+                 {2, 11, "log.levels: expected a map of component: level, such as {engineio: debug, cluster: warn}, "
+                         "got a list"});
+    // A misspelt component, or a plugin that is not enabled, would silently get nothing.
+    expect_error_starting("log:\n  levels:\n    engineoi: debug\n", 3, 5,
+                          "log.levels.engineoi: unknown key (did you mean \"engineio\"?)");
+    expect_error_starting("log:\n  levels: {chat: debug}\n", 2, 12, "log.levels.chat: unknown key");
 }
 
 }  // namespace

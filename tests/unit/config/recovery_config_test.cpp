@@ -61,7 +61,7 @@ TEST(recovery_config, the_streams_adapter_is_a_cluster_mode) {
     EXPECT_EQ(load_string("cluster:\n  adapter: redis-streams\n").cluster.adapter, "redis-streams");
     const auto error = error_of("cluster:\n  adapter: kafka\n");
     EXPECT_EQ(error.line(), 2);
-    EXPECT_NE(error.message().find("none, redis or redis-streams"), std::string::npos) << error.message();
+    EXPECT_NE(error.message().find("none, redis, redis-sharded or redis-streams"), std::string::npos) << error.message();
 }
 
 }  // namespace
