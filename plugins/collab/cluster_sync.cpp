@@ -21,24 +21,31 @@ bytes read_data(const json& message) {
     return *decoded;
 }
 
-// The document when this node has it open and loaded: the others' changes are added to
-// it; otherwise the log has them by the time it is loaded (they are stored first).
-std::shared_ptr<document> open_document(collab_context& ctx, const json& message) {
+std::string read_document(const json& message) {
     const auto name = message.value("doc", json());
-    return name.is_string() ? ctx.documents.find(name.get<std::string>()) : nullptr;
+    if (!name.is_string()) throw sdk::error("invalid_payload", "doc must be a string");
+    return name.get<std::string>();
 }
 
+// The document when this node has it open: the others' changes are added to it and
+// relayed to its sockets here. A document that is not open has none, and the log has
+// the update by the time it is loaded (the sender stored it before telling).
 void apply_update(collab_context& ctx, const json& message) {
+    const auto name = read_document(message);
     const auto id = message.value("id", json());
     if (!id.is_number_integer()) throw sdk::error("invalid_payload", "id must be an integer");
     auto data = read_data(message);
     auto summary = summarize_update(data);
     if (!summary) throw sdk::error("invalid_payload", "not a Yjs v1 update");
-    const auto doc = open_document(ctx, message);
+    const auto doc = ctx.documents.find(name);
     if (!doc) return;
     std::lock_guard lock(doc->mutex);
-    // Loaded after the update was stored: the log had it already.
-    if (doc->loaded && !doc->has(id.get<std::int64_t>())) doc->add(id.get<std::int64_t>(), std::move(data), std::move(*summary));
+    // Held already when this node loaded the document after it was stored. A socket
+    // here that took its snapshot before has it relayed now, one that takes it later
+    // finds it in memory: either way under this lock.
+    if (!doc->loaded || doc->has(id.get<std::int64_t>())) return;
+    relay_here(ctx, name, 0, "sync-update", data);
+    doc->add(id.get<std::int64_t>(), std::move(data), std::move(*summary));
 }
 
 void apply_compaction(collab_context& ctx, const json& message) {
@@ -51,18 +58,27 @@ void apply_compaction(collab_context& ctx, const json& message) {
     auto data = read_data(message);
     auto summary = summarize_update(data);
     if (!summary) throw sdk::error("invalid_payload", "not a Yjs v1 update");
-    const auto doc = open_document(ctx, message);
+    const auto doc = ctx.documents.find(read_document(message));
     if (!doc) return;
     std::lock_guard lock(doc->mutex);
-    if (doc->loaded && !doc->has(id.get<std::int64_t>())) doc->replace(ids, id.get<std::int64_t>(), std::move(data), std::move(*summary));
+    // Its clients have every update it covers: nothing to relay.
+    if (doc->loaded && !doc->has(id.get<std::int64_t>()))
+        doc->replace(ids, id.get<std::int64_t>(), std::move(data), std::move(*summary));
 }
 
 void apply_awareness(collab_context& ctx, const json& message) {
-    const auto name = message.value("doc", json());
-    if (!name.is_string()) throw sdk::error("invalid_payload", "doc must be a string");
+    const auto name = read_document(message);
     const auto entries = parse_awareness(read_data(message));
     if (!entries) throw sdk::error("invalid_payload", "not an awareness message");
-    ctx.remote.apply(name.get<std::string>(), *entries);
+    // Kept first, then looked for the document: a joiner's snapshot taken before this
+    // is on a socket that is attached by now, so it gets the relay; one taken after
+    // has the entries.
+    const auto changed = ctx.remote.apply(name, *entries);
+    if (changed.empty()) return;
+    const auto doc = ctx.documents.find(name);
+    if (!doc) return;
+    std::lock_guard lock(doc->mutex);
+    relay_here(ctx, name, 0, "awareness-update", encode_awareness(changed));
 }
 
 void apply_role(collab_context& ctx, const json& message) {
@@ -76,12 +92,15 @@ void apply_role(collab_context& ctx, const json& message) {
 
 }  // namespace
 
-void remote_awareness::apply(const std::string& document, const std::vector<awareness_entry>& entries) {
+std::vector<awareness_entry> remote_awareness::apply(const std::string& document,
+                                                     const std::vector<awareness_entry>& entries) {
     std::lock_guard lock(mutex_);
+    std::vector<awareness_entry> changed;
     auto& clients = documents_[document];
     for (const auto& e : entries) {
         const auto it = clients.find(e.client);
         if (it != clients.end() && it->second.clock > e.clock) continue;   // an older message
+        changed.push_back(e);
         if (e.state == "null") {
             if (it != clients.end()) clients.erase(it);
         } else {
@@ -89,6 +108,7 @@ void remote_awareness::apply(const std::string& document, const std::vector<awar
         }
     }
     if (clients.empty()) documents_.erase(document);
+    return changed;
 }
 
 std::vector<awareness_entry> remote_awareness::of(const std::string& document) const {

@@ -1,18 +1,19 @@
-// Several nodes on Redis: what one node's memory holds of a document, kept on the
-// others. Clients of one document may be on any node: the relays (sync-update,
-// awareness-update) reach every node's sockets through the cluster's namespace
-// broadcasts already; what these messages add is each node's memory of the document,
-// which its joiners are served from:
+// Several nodes on Redis: clients of one document may be on any node. Each node
+// relays to its own sockets only (relay_here); these messages carry what one node
+// accepted to the others, which add it to their memory of the document (their joiners
+// are served from it) and relay it to their sockets, under the document's lock, so a
+// joiner there gets every update either in its snapshot or relayed after it:
 //
 //   update     {doc, id, data}          an update this node stored (row `id`)
 //   compacted  {doc, removed, id, data} this node's compaction replaced `removed`
 //   awareness  {doc, data}              awareness entries this node accepted or removed
 //   role       {doc, user, role}        a role given here, for the sessions open elsewhere
 //
-// sent as serverSideEmit("collab:cluster", message), data in base64. The other nodes
-// apply them without relaying (their sockets got the relay already). A node where the
-// document is not open ignores updates (it loads the log when it opens it) but keeps the
-// awareness, so a joiner there sees who is in the document on the other nodes.
+// sent as serverSideEmit("collab:cluster", message), data in base64, and applied in
+// the order their node sent them. A node where the document is not open ignores updates
+// and compactions (it loads the log when it opens it: the sender stored them before
+// telling) but keeps the awareness, so a joiner there sees who is in the document on
+// the other nodes.
 #pragma once
 
 #include <cstdint>
@@ -33,7 +34,8 @@ struct collab_context;
 class remote_awareness {
 public:
     // Applies entries as received: a state replaces an older clock's, "null" removes.
-    void apply(const std::string& document, const std::vector<awareness_entry>& entries);
+    // Returns those applied (not older than what was known), to relay.
+    std::vector<awareness_entry> apply(const std::string& document, const std::vector<awareness_entry>& entries);
     std::vector<awareness_entry> of(const std::string& document) const;
 
 private:

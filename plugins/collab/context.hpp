@@ -45,6 +45,13 @@ struct opened {
 // socket may not use it.
 std::optional<opened> enter(collab_context& ctx, const sdk::event& e);
 
+// Sends `event` with `data` to this node's sockets in `document` but `except` (0: all).
+// Relays go to this node's sockets only, under the document's lock: every node relays
+// what reaches it (cluster_sync.hpp), so a joiner's snapshot and the relays after it
+// never miss one another.
+void relay_here(collab_context& ctx, const std::string& document, socket_id except, std::string_view event,
+                const bytes& data);
+
 // A refusal as a collab:error {event, code, message} to the socket.
 void tell(collab_context& ctx, socket_id socket, std::string_view event, std::string_view code,
           std::string_view message);

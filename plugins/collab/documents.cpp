@@ -126,6 +126,12 @@ std::shared_ptr<document> document_registry::find(const std::string& name) const
     return it == documents_.end() ? nullptr : it->second;
 }
 
+std::vector<socket_id> document_registry::sockets_in(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    const auto it = sockets_of_.find(name);
+    return it == sockets_of_.end() ? std::vector<socket_id>() : std::vector<socket_id>(it->second.begin(), it->second.end());
+}
+
 std::optional<document_registry::detached> document_registry::detach(socket_id socket) {
     std::lock_guard lock(mutex_);
     const auto it = sessions_.find(socket);

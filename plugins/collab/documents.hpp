@@ -91,6 +91,8 @@ public:
     std::shared_ptr<document> attach(socket_id socket, session s);
     std::optional<session> session_of(socket_id socket) const;
     std::shared_ptr<document> find(const std::string& name) const;
+    // This node's sockets in the document.
+    std::vector<socket_id> sockets_in(const std::string& name) const;
 
     struct detached {
         session s;
