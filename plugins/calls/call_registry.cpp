@@ -237,15 +237,10 @@ bool call_registry::is_member(socket_id socket, const std::string& call_id) cons
     return it != socket_call_.end() && it->second == call_id;
 }
 
-bool call_registry::has_call(const std::string& call_id) const {
+void call_registry::set_busy_elsewhere(const std::string& user, const std::string& node, bool busy) {
     std::lock_guard lock(mutex_);
-    return calls_.contains(call_id);
-}
-
-void call_registry::set_busy_elsewhere(const std::string& user, bool busy) {
-    std::lock_guard lock(mutex_);
-    if (busy) busy_elsewhere_.insert(user);
-    else busy_elsewhere_.erase(user);
+    if (busy) busy_elsewhere_.emplace(user, node);
+    else busy_elsewhere_.erase({user, node});
 }
 
 std::size_t call_registry::active_calls() const {

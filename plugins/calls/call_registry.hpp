@@ -71,10 +71,10 @@ public:
     bool is_member(socket_id socket, const std::string& call_id) const;
 
     std::size_t active_calls() const;
-    bool has_call(const std::string& call_id) const;
 
-    // A user in a call another node of the cluster holds: busy here too.
-    void set_busy_elsewhere(const std::string& user, bool busy);
+    // `node` of the cluster says `user` came into one of its calls, or left it: busy
+    // here too while any node holds them.
+    void set_busy_elsewhere(const std::string& user, const std::string& node, bool busy);
 
 private:
     enum class state { ringing, joined, declined, missed, left, busy };
@@ -107,10 +107,11 @@ private:
     std::map<std::string, call> calls_;
     std::map<std::string, std::string> user_call_;     // joined users -> their call
     std::map<socket_id, std::string> socket_call_;     // joined sockets -> their call
-    std::set<std::string> busy_elsewhere_;             // users in calls of other nodes
+    std::set<std::pair<std::string, std::string>> busy_elsewhere_;   // (user, node) in that node's calls
 
     bool in_a_call(const std::string& user) const {
-        return user_call_.contains(user) || busy_elsewhere_.contains(user);
+        const auto elsewhere = busy_elsewhere_.lower_bound({user, std::string()});
+        return user_call_.contains(user) || (elsewhere != busy_elsewhere_.end() && elsewhere->first == user);
     }
     void engage(const std::string& user, socket_id socket, const std::string& call_id, effects& out);
     void release(const std::string& user, socket_id socket, effects& out);

@@ -229,7 +229,7 @@ struct calls_plugin {
                         message.value("user", std::string()), message.value("event", std::string()),
                         message.value("payload", json()));
         if (op == "busy")
-            return registry.set_busy_elsewhere(message.value("user", std::string()), message.value("busy", false));
+            return registry.set_busy_elsewhere(message.value("user", std::string()), from, message.value("busy", false));
         if (op == "gone") {
             // A device of that node that asked about our calls disconnected.
             if (const auto id = remote.forget(from, message.value("handle", socket_id{0}))) {
