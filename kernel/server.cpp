@@ -430,10 +430,10 @@ void server::stop() {
     // returns must not keep the process alive after that.
     shutdown_watchdog watchdog(settings_.server.shutdown_timeout + std::chrono::seconds(1),
                                [pool = &plugins_->pool()] { return pool->running(); });
-    on_every_worker(workers_, [this](worker& w) {
-        listeners_[w.index()]->stop();
-        engineio_->close_local_sessions("server shutting down");
-    });
+    // The listeners keep accepting while sessions drain: a polling client told to go
+    // between two GETs fetches its close packet over a new connection (Node's client
+    // opens one per request), and new handshakes are answered 503 meanwhile.
+    on_every_worker(workers_, [this](worker&) { engineio_->close_local_sessions("server shutting down"); });
     // Clients were told; give their transports the shutdown timeout to drain.
     const auto deadline = std::chrono::steady_clock::now() + settings_.server.shutdown_timeout;
     for (;;) {
@@ -445,6 +445,7 @@ void server::stop() {
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    on_every_worker(workers_, [this](worker& w) { listeners_[w.index()]->stop(); });
     // Let the last close frames and responses leave.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     on_every_worker(workers_, [this](worker& w) { plugins_->worker_stopping(w.index()); });

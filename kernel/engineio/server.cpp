@@ -111,9 +111,8 @@ std::size_t server::local_session_count() const {
 }
 
 void server::close_local_sessions(std::string_view reason) {
-    // A client told to go reconnects at once, and a polling one may do it over a
-    // connection it kept alive: a session opened now would hold the shutdown until its
-    // deadline.
+    // A client told to go reconnects at once while the listeners still accept (the
+    // drain needs them): a session opened now would hold the shutdown until its deadline.
     shutting_down_.store(true, std::memory_order_relaxed);
     auto& sessions = local().sessions;
     std::vector<std::shared_ptr<session>> all;

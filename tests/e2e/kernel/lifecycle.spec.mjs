@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -55,8 +56,8 @@ describe("graceful shutdown", () => {
       const exit = await server.stop();
       const took = Date.now() - started;
       assert.equal(exit.code, 0, `the server exits cleanly on SIGTERM:\n${server.output()}`);
-      // Both clients got their close, and the polling one's reconnection (over a
-      // connection it kept alive) opened no session the shutdown would wait for.
+      // Both clients got their close, and their reconnections opened no session the
+      // shutdown would wait for.
       assert.doesNotMatch(server.output(), /still open at the shutdown deadline/);
       assert.ok(took < 3000, `closed before the shutdown timeout (took ${took} ms)`);
       for (const [reason] of await Promise.all(reasons)) {
@@ -70,7 +71,49 @@ describe("graceful shutdown", () => {
       server.cleanup();
     }
   });
+
+  it("still hands a polling client between two requests its close packet", async () => {
+    // Node's client opens a connection per polling request: told to go while no GET was
+    // pending, it can only learn so if the server still accepts connections.
+    const server = await start(base, { stop_grace_ms: 20_000 });
+    try {
+      const open = await http_get(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      const { sid } = JSON.parse(open.body.slice(1));
+      const exited = server.kill("SIGTERM");
+      await with_timeout(until(() => server.output().includes("shutting down")), 10_000, "the shutdown starts");
+
+      const refused = await http_get(`${server.url}/socket.io/?EIO=4&transport=polling`);
+      assert.equal(refused.status, 503, "no new session while draining");
+      const close = await http_get(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`);
+      assert.equal(close.status, 200);
+      assert.equal(close.body.split("\x1e").at(-1), "1", "the close packet ends the answer");
+
+      const exit = await exited;
+      assert.equal(exit.code, 0, server.output());
+      assert.doesNotMatch(server.output(), /still open at the shutdown deadline/);
+    } finally {
+      server.cleanup();
+    }
+  });
 });
+
+// One request on its own connection, as Node's polling client makes them.
+function http_get(url) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false }, (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode, body }));
+      })
+      .on("error", reject);
+  });
+}
+
+async function until(condition) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
 
 describe("a port already in use", () => {
   it("stops a second server from starting beside the first", async () => {
