@@ -3,7 +3,7 @@
 #include "kernel/config/config.hpp"
 
 #include "kernel/config/yaml_reader.hpp"
-#include "kernel/net/address_range.hpp"
+#include "kernel/core/address_range.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -108,7 +108,7 @@ std::string read_path(const yaml_value& value) {
     return path;
 }
 
-bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
+bool is_address_or_cidr(std::string_view text) { return address_range::parse(text).has_value(); }
 
 void read_tls(const yaml_value& section, tls_settings& out) {
     const auto map = section.as_map(tls_keys);

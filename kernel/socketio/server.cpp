@@ -41,7 +41,7 @@ namespace {
 // its last ']'.
 engineio::wire_message with_offset(const engineio::wire_message& message, const std::string& offset) {
     engineio::wire_message out = message;
-    std::string text(message.front()->packet().substr(1));   // without the Engine.IO type digit
+    std::string text(message.front()->payload().substr(1));   // without the Engine.IO type digit
     const auto close = text.rfind(']');
     if (close == std::string::npos) return out;
     text.insert(close, "," + json(offset).dump());

@@ -38,7 +38,7 @@ socket::~socket() {
 
 const std::string& socket::nsp() const noexcept { return nsp_.name; }
 
-const engineio::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
+const net::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
