@@ -81,6 +81,9 @@ struct calls_plugin {
     const std::string node = random_hex(node_digits);
     remote_sockets remote;
     pending_requests pending;
+    // Held while telling the other nodes who is busy: the periodic list leaves after the
+    // changes it saw and before those it did not, so it never undoes a newer change.
+    std::mutex engaged_order;
     // Local devices that asked another node about a call: that node hears when they go.
     std::mutex away_mutex;
     std::map<socket_id, std::set<std::string>> away;
@@ -111,7 +114,10 @@ struct calls_plugin {
             }
             emit(m.kind == message::to::user, m.socket, m.user, m.event, m.payload);
         }
-        for (const auto& [user, busy] : out.engaged) tell("*", {{"op", "busy"}, {"user", user}, {"busy", busy}});
+        if (!out.engaged.empty()) {
+            std::lock_guard lock(engaged_order);
+            for (const auto& [user, busy] : out.engaged) tell("*", {{"op", "busy"}, {"user", user}, {"busy", busy}});
+        }
         for (const auto& notification : out.missed) {
             p.count("calls_missed");
             if (config.notify_missed) p.publish("notifications:send", notification);
@@ -326,7 +332,10 @@ struct calls_plugin {
                 p.refuse(e, "not_found", "no such call (it may have ended, or its node is gone)");
         }, sdk::handler_options{true});
         p.start_timer(engaged_period, engaged_period,
-                      [this] { tell("*", {{"op", "engaged"}, {"users", registry.engaged_users()}}); },
+                      [this] {
+                          std::lock_guard lock(engaged_order);
+                          tell("*", {{"op", "engaged"}, {"users", registry.engaged_users()}});
+                      },
                       sdk::handler_options{true});
     }
 };
