@@ -195,9 +195,10 @@ void server::install_authentication() {
             });
         });
     });
-    // Another node's serverSideEmit reaches this node's plugins on the bus.
+    // Another node's serverSideEmit reaches this node's plugins on the bus, in the
+    // order that node sent them (a plugin's "end" must not overtake its "start").
     socketio_->set_server_side_emit_listener([this](const std::string& event, std::string args_json) {
-        plugins_->publish("serverSideEmit:" + event, std::move(args_json));
+        plugins_->publish_in_order("serverSideEmit:" + event, std::move(args_json));
     });
     socketio_->set_presence_listener(
         [this](const std::string& user_id, bool online) { plugins_->notify_presence(user_id, online); });

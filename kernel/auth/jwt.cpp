@@ -109,6 +109,10 @@ std::optional<std::string> base64url_decode(std::string_view text) {
             out += static_cast<char>((buffer >> bits) & 0xFF);
         }
     }
+    // The bits past the last whole byte must be zero (RFC 4648 section 3.5): otherwise
+    // several spellings decode to one value, and a token could be altered without
+    // changing what it says.
+    if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;
     return out;
 }
 

@@ -95,6 +95,9 @@ public:
     virtual void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                        sent_fn sent) = 0;
     virtual void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) = 0;
+    // A serverSideEmit ([event, ...args]) to every other node of the cluster, on the
+    // request channel of `nsp`, as Node's `io.serverSideEmit` sends it (no acks).
+    virtual void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) = 0;
     // The selected sockets of every node, this one's included (fetchSockets).
     virtual void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) = 0;
     // A broadcast with acks to the selected sockets of every node, this one's included:

@@ -109,6 +109,10 @@ void redis_adapter::disconnect(const std::string& nsp, const selection& which, b
                  std::move(sent));
 }
 
+void redis_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
+    send_request(nsp, {{"uid", uid_}, {"type", server_side_emit}, {"data", data}}, {});
+}
+
 void redis_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     link_.post([this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = short_id();

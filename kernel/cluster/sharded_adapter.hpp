@@ -44,6 +44,7 @@ public:
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
     void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                              std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
+    void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
     void room_changed(const std::string& nsp, const std::string& room, bool exists) override;
 
     const std::string& uid() const noexcept { return uid_; }

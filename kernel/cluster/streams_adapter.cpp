@@ -290,6 +290,12 @@ void streams_adapter::on_request(const std::string& nsp, const ordered_json& mes
                            });
 }
 
+void streams_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
+    asio::post(io_, [this, envelope = cluster_envelope(server_side_emit, {{"packet", data}}, uid_, nsp), nsp] {
+        publish(public_channel(nsp), envelope);
+    });
+}
+
 void streams_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
     link_.post([this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = cluster_uid();

@@ -61,6 +61,7 @@ public:
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
     void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
+    void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
     void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                              std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
     bool delivers_own_broadcasts() const override { return true; }

@@ -350,11 +350,23 @@ switchboard_status_t host_users_online(switchboard_plugin_t* self, uint64_t offs
     });
 }
 
+constexpr std::string_view server_side_emit_prefix = "serverSideEmit:";
+
 switchboard_status_t host_publish(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_str_t payload_json) {
     if (!self || text(topic).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_publish", [&] {
         const auto payload = text(payload_json);
         if (payload.empty() || json::parse(payload, nullptr, false).is_discarded()) return SWITCHBOARD_INVALID_ARGUMENT;
+        // A plugin's serverSideEmit: to the other nodes only, as Node's io.serverSideEmit;
+        // the payload is the arguments (an array), or the one argument.
+        if (const auto t = text(topic); t.starts_with(server_side_emit_prefix)) {
+            if (t.size() == server_side_emit_prefix.size()) return SWITCHBOARD_INVALID_ARGUMENT;
+            json args = json::parse(payload);
+            if (!args.is_array()) args = json::array({std::move(args)});
+            self->host->kernel().socketio().emit_to_other_nodes(std::string(t.substr(server_side_emit_prefix.size())),
+                                                                args);
+            return SWITCHBOARD_OK;
+        }
         self->host->publish(std::string(text(topic)), std::string(payload));
         return SWITCHBOARD_OK;
     });

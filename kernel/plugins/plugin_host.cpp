@@ -145,6 +145,7 @@ plugin_host::plugin_host(server& kernel, const config::settings& settings)
       config_dir_(settings.source_file.empty() ? fs::current_path() : fs::absolute(settings.source_file).parent_path()),
       pool_(std::make_unique<handler_pool>(pool_size(settings.server.handler_threads))) {
     for (auto& strand : presence_strands_) strand = pool_->make_strand();
+    for (auto& strand : ordered_topic_strands_) strand = pool_->make_strand();
 }
 
 plugin_host::~plugin_host() { unload_all(); }
@@ -585,6 +586,16 @@ void plugin_host::notify_presence(const std::string& user_id, bool online) {
 }
 
 void plugin_host::publish(const std::string& topic, std::string payload_json) {
+    deliver_to_subscribers(topic, std::move(payload_json), nullptr);
+}
+
+void plugin_host::publish_in_order(const std::string& topic, std::string payload_json) {
+    const auto& strand = ordered_topic_strands_[std::hash<std::string>{}(topic) % ordered_topic_strands_.size()];
+    deliver_to_subscribers(topic, std::move(payload_json), strand);
+}
+
+void plugin_host::deliver_to_subscribers(const std::string& topic, std::string payload_json,
+                                         const std::shared_ptr<handler_pool::strand>& strand) {
     const auto found = subscribers_.find(topic);
     if (found == subscribers_.end()) return;
     auto payload = std::make_shared<const std::string>(std::move(payload_json));
@@ -592,7 +603,7 @@ void plugin_host::publish(const std::string& topic, std::string payload_json) {
     for (const auto& subscriber : found->second)
         pool_->post([subscriber, payload, shared_topic] {
             subscriber.fn(subscriber.user_data, view(*shared_topic), view(*payload));
-        });
+        }, strand);
 }
 
 void plugin_host::reload_all() {

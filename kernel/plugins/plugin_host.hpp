@@ -204,6 +204,9 @@ public:
     }
     // Delivers to the topic's subscribers on the pool.
     void publish(const std::string& topic, std::string payload_json);
+    // The same, one message after the other per topic: for messages from the cluster,
+    // which arrive in the order their node sent them and must stay in it.
+    void publish_in_order(const std::string& topic, std::string payload_json);
 
     // Runs the join hooks for socket `handle` joining `room` in the calling thread;
     // returns the refusal ({code, message}) if one refused.
@@ -235,6 +238,8 @@ public:
     void hold_reading_if_full(socketio::socket& s, pooled_queue& queue);
 
 private:
+    void deliver_to_subscribers(const std::string& topic, std::string payload_json,
+                                const std::shared_ptr<handler_pool::strand>& strand);
     struct timer_state;
 
     void load_one(const config::plugin_settings& settings);
@@ -262,6 +267,8 @@ private:
     // Presence callbacks are serialized per user (a user hashes to one strand), and
     // posted under the presence registry's lock, so in the order they happened.
     std::array<std::shared_ptr<handler_pool::strand>, 64> presence_strands_;
+    // publish_in_order's: a topic hashes to one.
+    std::array<std::shared_ptr<handler_pool::strand>, 16> ordered_topic_strands_;
     std::map<std::string, std::vector<bus_subscriber>, std::less<>> subscribers_;
     std::map<std::pair<std::string, std::string>, http_route> routes_;
 

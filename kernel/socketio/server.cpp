@@ -659,6 +659,14 @@ void server::server_side_emit(const std::string& nsp, const cluster::ordered_jso
                                args.dump(-1, ' ', false, cluster::ordered_json::error_handler_t::replace));
 }
 
+bool server::emit_to_other_nodes(const std::string& event, const nlohmann::json& args) {
+    if (!adapter_) return false;
+    cluster::ordered_json data = cluster::ordered_json::array({event});
+    for (const auto& arg : args) data.push_back(cluster::ordered_json(arg));
+    adapter_->emit_to_other_nodes("/", data);
+    return true;
+}
+
 void server::deliver_with_acks(const std::string& nsp, const cluster::ordered_json& data,
                                const cluster::selection& to, std::chrono::milliseconds timeout,
                                std::function<void(std::size_t)> counted,

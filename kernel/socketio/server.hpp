@@ -120,6 +120,9 @@ public:
     // Receives another node's serverSideEmit: the event and its arguments (a JSON array).
     using server_side_emit_fn = std::function<void(const std::string& event, std::string args_json)>;
     void set_server_side_emit_listener(server_side_emit_fn fn) { server_side_emit_listener_ = std::move(fn); }
+    // A serverSideEmit of `event` with `args` (a JSON array) to the other nodes, on the
+    // main namespace; nothing without a cluster. Returns whether it left for one.
+    bool emit_to_other_nodes(const std::string& event, const nlohmann::json& args);
     const authenticator_fn& authenticator() const noexcept { return authenticate_; }
 
     // Users online as the deployment sees them: this node's registry, or the cluster's

@@ -48,15 +48,15 @@ void call_registry::tell_members(const call& c, socket_id except, const std::str
 json call_registry::invite(const std::string& caller, socket_id socket, const invite_request& request,
                            const std::string& call_id, clock::time_point now, effects& out) {
     std::lock_guard lock(mutex_);
-    if (user_call_.contains(caller) || socket_call_.contains(socket))
+    if (in_a_call(caller) || socket_call_.contains(socket))
         throw sdk::error("busy", "you are already in a call: hang up first");
     call c{call_id, caller, request.media, request.metadata, {}, now + ring_timeout_, false};
     c.people.push_back({caller, state::joined, socket});
     std::vector<std::string> busy;
     for (const auto& user : request.invitees) {
-        const bool in_a_call = user_call_.contains(user);
-        c.people.push_back({user, in_a_call ? state::busy : state::ringing, 0});
-        if (in_a_call) busy.push_back(user);
+        const bool busy_now = in_a_call(user);
+        c.people.push_back({user, busy_now ? state::busy : state::ringing, 0});
+        if (busy_now) busy.push_back(user);
     }
     if (busy.size() == request.invitees.size()) {
         std::string who;
@@ -67,8 +67,7 @@ json call_registry::invite(const std::string& caller, socket_id socket, const in
     incoming["from"] = caller;
     for (const auto& p : c.people)
         if (p.status == state::ringing) out.messages.push_back(to_user(p.user, 0, "call:incoming", incoming));
-    user_call_[caller] = call_id;
-    socket_call_[socket] = call_id;
+    engage(caller, socket, call_id, out);
     auto [it, inserted] = calls_.emplace(call_id, std::move(c));
     return describe(it->second);
 }
@@ -83,13 +82,12 @@ json call_registry::accept(const std::string& user, socket_id socket, const std:
         throw sdk::error("conflict", "the call was answered on another device");
     }
     if (p->status != state::ringing) throw sdk::error("not_ringing", "this call is no longer ringing for you");
-    if (user_call_.contains(user) || socket_call_.contains(socket))
+    if (in_a_call(user) || socket_call_.contains(socket))
         throw sdk::error("busy", "you are already in another call: hang up first");
     p->status = state::joined;
     p->socket = socket;
     c.answered = true;
-    user_call_[user] = call_id;
-    socket_call_[socket] = call_id;
+    engage(user, socket, call_id, out);
     // The user's other devices stop ringing; the members learn who came in.
     out.messages.push_back(to_user(user, socket, "call:answered_elsewhere", {{"callId", call_id}}));
     tell_members(c, socket, "call:accepted", {{"callId", call_id}, {"user", user}}, out);
@@ -131,9 +129,20 @@ json call_registry::cancel(const std::string& user, socket_id socket, const std:
     return {{"callId", call_id}, {"cancelled", std::move(cancelled)}};
 }
 
+void call_registry::engage(const std::string& user, socket_id socket, const std::string& call_id, effects& out) {
+    user_call_[user] = call_id;
+    socket_call_[socket] = call_id;
+    out.engaged.emplace_back(user, true);
+}
+
+void call_registry::release(const std::string& user, socket_id socket, effects& out) {
+    user_call_.erase(user);
+    socket_call_.erase(socket);
+    out.engaged.emplace_back(user, false);
+}
+
 void call_registry::leave(call& c, participant& p, const std::string& reason, effects& out) {
-    user_call_.erase(p.user);
-    socket_call_.erase(p.socket);
+    release(p.user, p.socket, out);
     p.status = state::left;
     tell_members(c, p.socket, "call:left", {{"callId", c.id}, {"user", p.user}, {"reason", reason}}, out);
     p.socket = 0;
@@ -197,8 +206,7 @@ bool call_registry::settle(const std::string& call_id, const std::string& reason
         if (p.status == state::ringing) stop_ringing(c, p, state::declined, c.answered ? "ended" : "cancelled", out);
         if (p.status != state::joined) continue;
         out.messages.push_back(to_socket(p.socket, "call:ended", {{"callId", call_id}, {"reason", reason}}));
-        user_call_.erase(p.user);
-        socket_call_.erase(p.socket);
+        release(p.user, p.socket, out);
     }
     calls_.erase(call_id);
     return true;
@@ -227,6 +235,12 @@ bool call_registry::is_member(socket_id socket, const std::string& call_id) cons
     std::lock_guard lock(mutex_);
     const auto it = socket_call_.find(socket);
     return it != socket_call_.end() && it->second == call_id;
+}
+
+void call_registry::set_busy_elsewhere(const std::string& user, const std::string& node, bool busy) {
+    std::lock_guard lock(mutex_);
+    if (busy) busy_elsewhere_.emplace(user, node);
+    else busy_elsewhere_.erase({user, node});
 }
 
 std::size_t call_registry::active_calls() const {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct message {
 struct effects {
     std::vector<message> messages;
     std::vector<json> missed;      // notifications:send payloads (missed calls)
+    // Users who came into a call (true) or left theirs (false): the other nodes of a
+    // cluster count them busy (see set_busy_elsewhere).
+    std::vector<std::pair<std::string, bool>> engaged;
 };
 
 struct invite_request {
@@ -68,6 +72,10 @@ public:
 
     std::size_t active_calls() const;
 
+    // `node` of the cluster says `user` came into one of its calls, or left it: busy
+    // here too while any node holds them.
+    void set_busy_elsewhere(const std::string& user, const std::string& node, bool busy);
+
 private:
     enum class state { ringing, joined, declined, missed, left, busy };
     struct participant {
@@ -99,6 +107,14 @@ private:
     std::map<std::string, call> calls_;
     std::map<std::string, std::string> user_call_;     // joined users -> their call
     std::map<socket_id, std::string> socket_call_;     // joined sockets -> their call
+    std::set<std::pair<std::string, std::string>> busy_elsewhere_;   // (user, node) in that node's calls
+
+    bool in_a_call(const std::string& user) const {
+        const auto elsewhere = busy_elsewhere_.lower_bound({user, std::string()});
+        return user_call_.contains(user) || (elsewhere != busy_elsewhere_.end() && elsewhere->first == user);
+    }
+    void engage(const std::string& user, socket_id socket, const std::string& call_id, effects& out);
+    void release(const std::string& user, socket_id socket, effects& out);
 };
 
 }  // namespace switchboard::plugins::calls

@@ -6,17 +6,26 @@
 //
 // Every handler runs inline: nothing touches the database, and a signal relayed from
 // the network worker is not queued behind slow work.
+//
+// Several nodes on Redis: a call lives on its caller's node; devices on other nodes act
+// on it through that node (cluster_routes.hpp), and every node counts the users in a
+// call anywhere as busy. README.md, "Several nodes", says what that guarantees.
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 
 #include <switchboard/sdk.hpp>
 
 #include "call_registry.hpp"
+#include "cluster_routes.hpp"
 #include "payload.hpp"
 #include "settings.hpp"
 #include "turn_credentials.hpp"
@@ -27,16 +36,34 @@ namespace {
 
 using sdk::target;
 
-// 128 random bits: a call id is a capability nobody can guess into.
-std::string new_call_id() {
+std::string random_hex(std::size_t digits) {
     thread_local std::mt19937_64 random{std::random_device{}()};
     static constexpr char hex[] = "0123456789abcdef";
-    std::string id;
-    for (int word = 0; word < 2; ++word) {
+    std::string out;
+    while (out.size() < digits) {
         auto bits = random();
-        for (int i = 0; i < 16; ++i, bits >>= 4) id += hex[bits & 15];
+        for (int i = 0; i < 16 && out.size() < digits; ++i, bits >>= 4) out += hex[bits & 15];
     }
-    return id;
+    return out;
+}
+
+constexpr std::size_t node_digits = 8;
+constexpr std::size_t call_id_digits = 32;
+// How long a device's request waits for the call's node before it is refused.
+constexpr std::chrono::seconds home_timeout{3};
+const std::string cluster_topic = "serverSideEmit:calls:cluster";
+
+// The events a device sends about a call it is in or invited to; each is answered by
+// the call's home node (see cluster_routes.hpp).
+enum class action { accept, reject, cancel, hangup, ice_servers, signal };
+constexpr std::pair<action, const char*> action_names[] = {
+    {action::accept, "call:accept"}, {action::reject, "call:reject"},         {action::cancel, "call:cancel"},
+    {action::hangup, "call:hangup"}, {action::ice_servers, "call:ice_servers"}, {action::signal, "rtc:signal"}};
+
+std::optional<action> action_named(const std::string& name) {
+    for (const auto& [a, n] : action_names)
+        if (name == n) return a;
+    return std::nullopt;
 }
 
 struct calls_plugin {
@@ -45,18 +72,54 @@ struct calls_plugin {
     sdk::plugin& p;
     const settings config;
     call_registry registry;
+    // This node's name in the cluster, and the first digits of every call id it makes:
+    // 96 random bits remain, a call id is still a capability nobody guesses into.
+    const std::string node = random_hex(node_digits);
+    remote_sockets remote;
+    pending_requests pending;
+    // Local devices that asked another node about a call: that node hears when they go.
+    std::mutex away_mutex;
+    std::map<socket_id, std::set<std::string>> away;
 
-    // Sends what the registry decided, after its lock is released.
+    std::string new_call_id() const { return node + random_hex(call_id_digits - node_digits); }
+    // The node a call lives on; this one for an id it cannot have made (not_found here).
+    std::string home_of(const std::string& call_id) const {
+        if (call_id.size() != call_id_digits) return node;
+        return call_id.substr(0, node_digits);
+    }
+
+    void tell(const std::string& to, json message) {
+        message["to"] = to;
+        message["from"] = node;
+        p.publish(cluster_topic, message);
+    }
+
+    // Sends what the registry decided, after its lock is released; what concerns a
+    // device on another node goes through its node.
     void deliver(const effects& out) {
         for (const auto& m : out.messages) {
-            auto to = m.kind == message::to::socket ? target::to_socket(m.socket) : target::to_user(config.nsp, m.user);
-            if (m.kind == message::to::user && m.socket) to.except(m.socket);
-            p.emit(to, m.event, json::array({m.payload}));
+            if (remote_sockets::is_remote(m.socket)) {
+                const auto where = remote.find(m.socket);
+                if (!where) continue;   // gone meanwhile
+                tell(where->node, {{"op", "deliver"}, {"handle", where->handle}, {"user", m.user},
+                                   {"toUser", m.kind == message::to::user}, {"event", m.event}, {"payload", m.payload}});
+                continue;
+            }
+            emit(m.kind == message::to::user, m.socket, m.user, m.event, m.payload);
         }
+        for (const auto& [user, busy] : out.engaged) tell("*", {{"op", "busy"}, {"user", user}, {"busy", busy}});
         for (const auto& notification : out.missed) {
             p.count("calls_missed");
             if (config.notify_missed) p.publish("notifications:send", notification);
         }
+    }
+
+    // To one local socket, or to every device of a user but one local socket (any node:
+    // a user's room spans the cluster).
+    void emit(bool to_user, socket_id socket, const std::string& user, const std::string& event, const json& payload) {
+        auto to = to_user ? target::to_user(config.nsp, user) : target::to_socket(socket);
+        if (to_user && socket) to.except(socket);
+        p.emit(to, event, json::array({payload}));
     }
 
     // STUN and TURN servers for RTCPeerConnection({iceServers}); TURN with fresh
@@ -75,77 +138,180 @@ struct calls_plugin {
         return servers;
     }
 
-    template <class Operation>
-    json run(Operation operation) {
-        effects out;
-        json result = operation(out);
-        deliver(out);
-        return result;
+    // What a device asks of a call, on the call's home node; `socket` is the device as
+    // the registry knows it (a local handle, or a remote_sockets id).
+    json perform(action a, const std::string& user, socket_id socket, const json& payload, effects& out) {
+        switch (a) {
+            case action::accept: {
+                json result = registry.accept(user, socket, read_call_id(payload), out);
+                result["iceServers"] = ice_servers();
+                return result;
+            }
+            case action::reject:
+                return registry.reject(user, socket, read_call_id(payload), read_reason(payload), out);
+            case action::cancel:
+                return registry.cancel(user, socket, read_call_id(payload), out);
+            case action::hangup:
+                return registry.hangup(user, socket, read_call_id(payload), out);
+            case action::ice_servers: {
+                const auto call_id = read_call_id(payload);
+                if (!registry.is_member(socket, call_id)) throw sdk::error("forbidden", "this device is not in the call");
+                return json{{"callId", call_id}, {"iceServers", ice_servers()}};
+            }
+            case action::signal: {
+                // Relayed to the one device the addressee is in the call with; `from` is
+                // the signed-in sender, never what the payload claims.
+                auto request = read_signal(payload, config.max_signal_bytes);
+                const auto to = registry.signal_route(user, socket, request.call_id, request.to);
+                out.messages.push_back({message::to::socket, to, {}, "rtc:signal",
+                                        json{{"callId", request.call_id},
+                                             {"from", user},
+                                             {"kind", request.kind},
+                                             {"payload", std::move(request.payload)}}});
+                p.count("signals");
+                return json{{"callId", request.call_id}};
+            }
+        }
+        throw sdk::error("internal_error", "unknown action");
     }
 
-    void serve(const char* name, std::function<json(sdk::event&, const std::string& user, effects&)> fn) {
-        p.serve(config.nsp, name, [this, fn = std::move(fn)](sdk::event& e) {
-            const auto user = e.require_user();
-            return run([&](effects& out) { return fn(e, user, out); });
+    // Answers `e` with what `fn` returns; nullopt: answered later (by the call's node).
+    template <class Fn>
+    void respond(sdk::event& e, Fn fn) {
+        try {
+            if (auto result = fn()) e.reply(std::move(*result));
+        } catch (const sdk::error& failure) {
+            p.refuse(e, failure.code(), failure.what());
+        } catch (const std::exception& failure) {
+            p.log_error(e.name + " failed: " + failure.what());
+            p.refuse(e, "internal_error", "the server failed to handle the event");
+        }
+    }
+
+    void on_device_request(action a, const char* name) {
+        p.on(config.nsp, name, [this, a](sdk::event& e) {
+            respond(e, [&]() -> std::optional<json> {
+                const auto user = e.require_user();
+                const auto& payload = payload_of(e.args);
+                // Checked here: a bad payload is refused without a trip to another node.
+                const auto call_id = a == action::signal ? read_signal(payload, config.max_signal_bytes).call_id
+                                                         : read_call_id(payload);
+                if (a == action::reject) read_reason(payload);
+                const auto home = home_of(call_id);
+                if (home == node) {
+                    effects out;
+                    json result = perform(a, user, e.socket, payload, out);
+                    deliver(out);
+                    return result;
+                }
+                {
+                    std::lock_guard lock(away_mutex);
+                    away[e.socket].insert(home);
+                }
+                const auto id = pending.add(e, pending_requests::clock::now() + home_timeout);
+                tell(home, {{"op", "request"}, {"id", id}, {"event", e.name}, {"user", user}, {"handle", e.socket},
+                            {"payload", payload}});
+                return std::nullopt;
+            });
         }, sdk::handler_options{true});
+    }
+
+    // ---- another node's messages (in the order that node sent them)
+    void from_cluster(const json& message) {
+        const auto to = message.value("to", std::string());
+        const auto from = message.value("from", std::string());
+        if ((to != node && to != "*") || from.empty()) return;
+        const auto op = message.value("op", std::string());
+        if (op == "request") return answer_request(from, message);
+        if (op == "reply") return take_reply(message);
+        if (op == "deliver")
+            return emit(message.value("toUser", false), message.value("handle", socket_id{0}),
+                        message.value("user", std::string()), message.value("event", std::string()),
+                        message.value("payload", json()));
+        if (op == "busy")
+            return registry.set_busy_elsewhere(message.value("user", std::string()), from, message.value("busy", false));
+        if (op == "gone") {
+            // A device of that node that asked about our calls disconnected.
+            if (const auto id = remote.forget(from, message.value("handle", socket_id{0}))) {
+                effects out;
+                registry.disconnected(*id, out);
+                deliver(out);
+            }
+            return;
+        }
+        p.log_warn("calls: a cluster message of unknown op \"" + op + "\" skipped");
+    }
+
+    void answer_request(const std::string& from, const json& message) {
+        json reply{{"op", "reply"}, {"id", message.value("id", std::string())}};
+        effects out;
+        try {
+            const auto a = action_named(message.value("event", std::string()));
+            const auto user = message.value("user", std::string());
+            if (!a || user.empty()) throw sdk::error("invalid_payload", "an unknown request from another node");
+            const auto socket = remote.id_of(from, message.value("handle", socket_id{0}));
+            reply["result"] = perform(*a, user, socket, message.value("payload", json::object()), out);
+        } catch (const sdk::error& failure) {
+            reply["error"] = {{"code", failure.code()}, {"message", failure.what()}};
+        } catch (const std::exception& failure) {
+            p.log_error(std::string("calls: a request of another node failed: ") + failure.what());
+            reply["error"] = {{"code", "internal_error"}, {"message", "the server failed to handle the event"}};
+        }
+        deliver(out);
+        tell(from, std::move(reply));
+    }
+
+    void take_reply(const json& message) {
+        auto e = pending.take(message.value("id", std::string()));
+        if (!e) return;   // answered too late: refused already
+        const auto error = message.value("error", json());
+        if (error.is_object())
+            return p.refuse(*e, error.value("code", "internal_error"), error.value("message", "failed"));
+        e->reply(message.value("result", json()));
     }
 
     void register_events() {
-        serve("call:invite", [this](sdk::event& e, const std::string& user, effects& out) {
+        p.serve(config.nsp, "call:invite", [this](sdk::event& e) {
+            const auto user = e.require_user();
             const auto request = read_invite(payload_of(e.args), user, config.max_participants);
+            effects out;
             json result = registry.invite(user, e.socket, request, new_call_id(), call_registry::clock::now(), out);
+            deliver(out);
             p.count("calls_started");
             result["iceServers"] = ice_servers();
             return result;
-        });
-        serve("call:accept", [this](sdk::event& e, const std::string& user, effects& out) {
-            json result = registry.accept(user, e.socket, read_call_id(payload_of(e.args)), out);
-            result["iceServers"] = ice_servers();
-            return result;
-        });
-        serve("call:reject", [this](sdk::event& e, const std::string& user, effects& out) {
-            const auto& payload = payload_of(e.args);
-            return registry.reject(user, e.socket, read_call_id(payload), read_reason(payload), out);
-        });
-        serve("call:cancel", [this](sdk::event& e, const std::string& user, effects& out) {
-            return registry.cancel(user, e.socket, read_call_id(payload_of(e.args)), out);
-        });
-        serve("call:hangup", [this](sdk::event& e, const std::string& user, effects& out) {
-            return registry.hangup(user, e.socket, read_call_id(payload_of(e.args)), out);
-        });
-        serve("call:ice_servers", [this](sdk::event& e, const std::string&, effects&) {
-            const auto call_id = read_call_id(payload_of(e.args));
-            if (!registry.is_member(e.socket, call_id)) throw sdk::error("forbidden", "this device is not in the call");
-            return json{{"callId", call_id}, {"iceServers", ice_servers()}};
-        });
-        // Relayed to the one device the addressee is in the call with; `from` is the
-        // signed-in sender, never what the payload claims.
-        p.serve(config.nsp, "rtc:signal", [this](sdk::event& e) {
-            const auto user = e.require_user();
-            auto request = read_signal(payload_of(e.args), config.max_signal_bytes);
-            const auto to = registry.signal_route(user, e.socket, request.call_id, request.to);
-            p.emit(target::to_socket(to), "rtc:signal",
-                   json::array({json{{"callId", request.call_id},
-                                     {"from", user},
-                                     {"kind", request.kind},
-                                     {"payload", std::move(request.payload)}}}));
-            p.count("signals");
-            return json{{"callId", request.call_id}};
         }, sdk::handler_options{true});
+        for (const auto& [a, name] : action_names) on_device_request(a, name);
 
         p.on_disconnect([this](const sdk::socket_info& s, std::string_view) {
             effects out;
             registry.disconnected(s.socket, out);
             deliver(out);
+            std::set<std::string> homes;
+            {
+                std::lock_guard lock(away_mutex);
+                if (const auto it = away.find(s.socket); it != away.end()) {
+                    homes = std::move(it->second);
+                    away.erase(it);
+                }
+            }
+            for (const auto& home : homes) tell(home, {{"op", "gone"}, {"handle", s.socket}});
         }, config.nsp, sdk::handler_options{true});
 
-        // One sweep for every ringing call instead of a timer per invite.
+        p.subscribe(cluster_topic, [this](std::string_view, const json& args) {
+            if (args.is_array() && !args.empty() && args[0].is_object()) from_cluster(args[0]);
+        });
+
+        // One sweep for every ringing call instead of a timer per invite; it also
+        // refuses the requests whose call's node did not answer.
         const auto period = std::clamp(config.ring_timeout / 10, std::chrono::milliseconds(20),
                                        std::chrono::milliseconds(1000));
         p.start_timer(period, period, [this] {
             effects out;
             registry.expire(call_registry::clock::now(), out);
             deliver(out);
+            for (const auto& e : pending.expire(pending_requests::clock::now()))
+                p.refuse(e, "not_found", "no such call (it may have ended, or its node is gone)");
         }, sdk::handler_options{true});
     }
 };

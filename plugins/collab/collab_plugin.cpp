@@ -67,6 +67,7 @@ void register_role_events(collab_context& ctx) {
         ctx.store.set_member(doc, user, role_text);
         const auto now = role_text.empty() ? ctx.config.default_role : *parse_role(role_text);
         ctx.documents.set_role(doc, user, now);
+        share_role(ctx, doc, user, role_name(now));
         return {{"doc", doc}, {"user", user}, {"role", role_name(now)}};
     });
     // {doc}: the caller's role there, and the owner.
@@ -88,6 +89,7 @@ void load(sdk::plugin& p) {
     register_sync_events(*context);
     register_editing_events(*context);
     register_role_events(*context);
+    register_cluster_sync(*context);
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ void finish(collab_context& ctx, const std::shared_ptr<document>& doc, const std
     // One update standing for one update gains nothing.
     if (covered.size() < 2) return;
     const auto id = ctx.store.replace(doc->name, covered, *full, user);
+    share_compaction(ctx, doc->name, covered, id, *full);
     doc->replace(covered, id, std::move(*full), std::move(*summary));
     ctx.p.count("compactions");
     ctx.p.count("updates_compacted", static_cast<std::int64_t>(covered.size()));

@@ -8,6 +8,7 @@
 
 #include <switchboard/sdk.hpp>
 
+#include "cluster_sync.hpp"
 #include "documents.hpp"
 #include "editing_tracker.hpp"
 #include "settings.hpp"
@@ -24,6 +25,7 @@ struct collab_context {
     collab_store store;
     document_registry documents;
     editing_tracker editing;
+    remote_awareness remote;   // clients of the documents on the other nodes
 
     // The role of `user` in `document` as stored: owner, member role, or the default.
     role role_of(const std::string& document, const std::string& owner, const std::string& user);
@@ -42,6 +44,13 @@ struct opened {
 // the log loaded when nobody had it open. nullopt (the client was told why) when the
 // socket may not use it.
 std::optional<opened> enter(collab_context& ctx, const sdk::event& e);
+
+// Sends `event` with `data` to this node's sockets in `document` but `except` (0: all).
+// Relays go to this node's sockets only, under the document's lock: every node relays
+// what reaches it (cluster_sync.hpp), so a joiner's snapshot and the relays after it
+// never miss one another.
+void relay_here(collab_context& ctx, const std::string& document, socket_id except, std::string_view event,
+                const bytes& data);
 
 // A refusal as a collab:error {event, code, message} to the socket.
 void tell(collab_context& ctx, socket_id socket, std::string_view event, std::string_view code,

@@ -57,6 +57,10 @@ void document::replace(const std::vector<std::int64_t>& removed, std::int64_t id
     add(id, std::move(data), std::move(summary));
 }
 
+bool document::has(std::int64_t id) const {
+    return std::any_of(updates.begin(), updates.end(), [id](const auto& u) { return u->id == id; });
+}
+
 std::vector<awareness_entry> document::apply_awareness(socket_id socket, const std::vector<awareness_entry>& entries) {
     std::vector<awareness_entry> accepted;
     for (const auto& e : entries) {
@@ -120,6 +124,12 @@ std::shared_ptr<document> document_registry::find(const std::string& name) const
     std::lock_guard lock(mutex_);
     const auto it = documents_.find(name);
     return it == documents_.end() ? nullptr : it->second;
+}
+
+std::vector<socket_id> document_registry::sockets_in(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    const auto it = sockets_of_.find(name);
+    return it == sockets_of_.end() ? std::vector<socket_id>() : std::vector<socket_id>(it->second.begin(), it->second.end());
 }
 
 std::optional<document_registry::detached> document_registry::detach(socket_id socket) {

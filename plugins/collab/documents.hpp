@@ -47,6 +47,8 @@ struct document {
         const std::map<std::uint64_t, std::uint64_t>& theirs) const;
 
     void add(std::int64_t id, bytes data, update_summary summary);
+    // Whether update `id` is held (another node's update may be in the log already).
+    bool has(std::int64_t id) const;
 
     // Compaction: a writer's full state replaces the updates it covers.
     bool compacting = false;   // a full state was asked for and not answered yet
@@ -89,6 +91,8 @@ public:
     std::shared_ptr<document> attach(socket_id socket, session s);
     std::optional<session> session_of(socket_id socket) const;
     std::shared_ptr<document> find(const std::string& name) const;
+    // This node's sockets in the document.
+    std::vector<socket_id> sockets_in(const std::string& name) const;
 
     struct detached {
         session s;

@@ -47,7 +47,9 @@ void receive_update(collab_context& ctx, socket_id socket, std::string_view even
         std::lock_guard lock(doc->mutex);
         // Stored first: an update anyone has seen survives a restart.
         const auto id = ctx.store.append(doc->name, update, s->user);
-        ctx.p.emit(target::to_namespace(s->nsp).except(socket), "sync-update", json::array({binary(update)}));
+        // The other nodes add it to their memory and relay it to their sockets.
+        share_update(ctx, doc->name, id, update);
+        relay_here(ctx, doc->name, socket, "sync-update", update);
         doc->add(id, std::move(update), std::move(*summary));
         // The writer that just sent an update has the newest state: ask it.
         if (ctx.config.compact_after > 0 && doc->updates.size() >= ctx.config.compact_after && !doc->compacting) {
@@ -88,6 +90,7 @@ void sync_step_1(collab_context& ctx, sdk::event& e) {
         missing = open->doc->missing_for(*theirs);
         ours = open->doc->known.encode();
         present = open->doc->awareness_states();
+        for (auto& entry : ctx.remote.of(open->doc->name)) present.push_back(std::move(entry));
     }
     // The provider applies one update from the ack; the log is many, so they follow as
     // sync-update events (applying them in any order gives the same document).
@@ -127,12 +130,19 @@ void awareness_update(collab_context& ctx, sdk::event& e) {
     if (open->s.access == role::reader && !ctx.config.reader_awareness) return;
     std::lock_guard lock(open->doc->mutex);
     const auto accepted = open->doc->apply_awareness(e.socket, *entries);
-    if (!accepted.empty())
-        ctx.p.emit(target::to_namespace(open->s.nsp).except(e.socket), "awareness-update",
-                   json::array({binary(encode_awareness(accepted))}));
+    if (accepted.empty()) return;
+    share_awareness(ctx, open->doc->name, accepted);
+    relay_here(ctx, open->doc->name, e.socket, "awareness-update", encode_awareness(accepted));
 }
 
 }  // namespace
+
+void relay_here(collab_context& ctx, const std::string& document, socket_id except, std::string_view event,
+                const bytes& data) {
+    const json args = json::array({binary(data)});
+    for (const auto socket : ctx.documents.sockets_in(document))
+        if (socket != except) ctx.p.emit(target::to_socket(socket), event, args);
+}
 
 // These events carry no ack for errors (the provider's acks expect bytes), so a
 // refusal is a collab:error event to the socket.
@@ -194,9 +204,9 @@ void register_sync_events(collab_context& ctx) {
         std::lock_guard lock(gone->doc->mutex);
         // The closed tab's cursor and name disappear for the others.
         const auto removed = gone->doc->remove_awareness_of(s.socket);
-        if (!removed.empty())
-            ctx.p.emit(target::to_namespace(gone->s.nsp), "awareness-update",
-                       json::array({binary(encode_awareness(removed))}));
+        if (removed.empty()) return;
+        share_awareness(ctx, gone->doc->name, removed);
+        relay_here(ctx, gone->doc->name, 0, "awareness-update", encode_awareness(removed));
     });
 }
 

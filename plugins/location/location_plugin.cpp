@@ -5,6 +5,11 @@
 //
 // Everything but location:join and location:leave runs inline: no handler touches the
 // database, and a position relayed from the network worker is not queued behind slow work.
+//
+// Several nodes on Redis: positions reach the audience on every node through the
+// cluster's broadcasts; what the book remembers (for joiners and location:list) is kept
+// on every node by a serverSideEmit `location:cluster` of each share made here ("put")
+// and each share ended here ("end"), which the other nodes apply without announcing.
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -46,6 +51,36 @@ json positions_json(const std::vector<known_position>& positions, const std::opt
     return out;
 }
 
+// The cluster's topic: another node's serverSideEmit("location:cluster", message).
+constexpr std::string_view cluster_event = "location:cluster";
+const std::string cluster_topic = "serverSideEmit:location:cluster";
+
+json ended_json(const std::vector<ended_share>& ended) {
+    json out = json::array();
+    for (const auto& share : ended) {
+        json item{{"user", share.user}};
+        if (share.room) item["room"] = *share.room;
+        else item["users"] = share.recipients;
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+std::vector<ended_share> ended_from(const json& shares) {
+    std::vector<ended_share> out;
+    if (!shares.is_array()) return out;
+    for (const auto& item : shares) {
+        if (!item.is_object() || !item.value("user", json()).is_string()) continue;
+        ended_share share{item["user"].get<std::string>(), std::nullopt, {}};
+        if (item.value("room", json()).is_string()) share.room = item["room"].get<std::string>();
+        else if (item.value("users", json()).is_array())
+            for (const auto& u : item["users"])
+                if (u.is_string()) share.recipients.push_back(u.get<std::string>());
+        out.push_back(std::move(share));
+    }
+    return out;
+}
+
 struct location_plugin {
     location_plugin(sdk::plugin& plugin, settings s) : p(plugin), config(std::move(s)), book(config.min_interval, config.ttl) {}
 
@@ -53,7 +88,11 @@ struct location_plugin {
     const settings config;
     position_book book;
 
+    // Tells the other nodes what this one's book learned; nothing without a cluster.
+    void tell_cluster(json message) { p.publish(std::string("serverSideEmit:") + std::string(cluster_event), message); }
+
     void announce_ended(const std::vector<ended_share>& ended, std::string_view reason) {
+        if (!ended.empty()) tell_cluster({{"op", "end"}, {"shares", ended_json(ended)}});
         for (const auto& share : ended) {
             json payload{{"user", share.user}, {"reason", reason}};
             if (share.room) {
@@ -100,6 +139,11 @@ struct location_plugin {
         book.put(user, e.socket, request.to, request.where, at, now);
         p.count("shares");
         const json update = position_json({user, request.where, at}, request.to.room);
+        json replica = to_json(request.where);
+        if (request.to.room) replica["room"] = *request.to.room;
+        else replica["users"] = request.to.users;
+        replica.update({{"op", "put"}, {"user", user}, {"at", at}, {"ttl", config.ttl.count()}});
+        tell_cluster(std::move(replica));
         if (request.to.room) {
             // The sharer's socket learns from its ack; its other devices in the room see it.
             p.emit(target::to_room(config.nsp, room_of(*request.to.room)).except(e.socket), "location:update",
@@ -118,6 +162,29 @@ struct location_plugin {
         const auto ended = book.stop(user, what);
         announce_ended(ended, "stopped");
         return {{"stopped", ended.size()}};
+    }
+
+    // Another node's put or end, in the order that node sent them. A message this
+    // version cannot read is logged and skipped: the nodes may run different versions.
+    void from_cluster(const json& args) {
+        const json& message = args.is_array() && !args.empty() ? args[0] : json();
+        const auto op = message.is_object() ? message.value("op", std::string()) : std::string();
+        try {
+            if (op == "end") return book.end_remote(ended_from(message.value("shares", json())));
+            if (op != "put" || !message.value("user", json()).is_string() || !message.value("at", json()).is_number_integer() ||
+                !message.value("ttl", json()).is_number_integer())
+                throw sdk::error("invalid_payload", "not a put or an end");
+            const auto user = message["user"].get<std::string>();
+            const auto share = read_share(message, user, config.max_recipients);
+            // It expires when it does on its node: `at` + ttl on the wall clock, which
+            // the nodes share (NTP), where their steady clocks have nothing in common.
+            const auto at = message["at"].get<std::int64_t>();
+            const auto ttl = std::clamp<std::int64_t>(message["ttl"].get<std::int64_t>(), 0, 86'400'000);
+            const auto left = std::chrono::milliseconds(std::max<std::int64_t>(0, at + ttl - unix_ms()));
+            book.put_remote(user, share.to, share.where, at, left, position_book::clock::now());
+        } catch (const sdk::error& failure) {
+            p.log_warn(std::string("location: a cluster message skipped: ") + failure.what());
+        }
     }
 
     json list(sdk::event& e) {
@@ -153,6 +220,8 @@ void load(sdk::plugin& p) {
     // Pooled too: it runs after the socket's queued pooled handlers, so a location:join
     // still in flight at disconnect cannot leave a membership behind.
     p.on_disconnect([&self](const sdk::socket_info& s, std::string_view) { self.book.disconnected(s.socket); }, nsp);
+
+    p.subscribe(cluster_topic, [&self](std::string_view, const json& args) { self.from_cluster(args); });
 
     // One sweep for every position instead of a timer per share; its period bounds how
     // late an expiry is announced to a small fraction of the ttl.

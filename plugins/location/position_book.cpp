@@ -67,15 +67,15 @@ std::vector<ended_share> position_book::left(socket_id socket, const std::string
         it->second.erase(room);
         if (it->second.empty()) rooms_of_.erase(it);
     }
-    return end_where([&](const room_key& k, const entry& e) { return k.first == room && e.socket == socket; },
+    return end_where([&](const room_key& k, const entry& e) { return k.first == room && !e.remote && e.socket == socket; },
                      [](const direct_key&, const entry&) { return false; });
 }
 
 std::vector<ended_share> position_book::disconnected(socket_id socket) {
     std::lock_guard lock(mutex_);
     rooms_of_.erase(socket);
-    return end_where([&](const room_key&, const entry& e) { return e.socket == socket; },
-                     [&](const direct_key&, const entry& e) { return e.socket == socket; });
+    return end_where([&](const room_key&, const entry& e) { return !e.remote && e.socket == socket; },
+                     [&](const direct_key&, const entry& e) { return !e.remote && e.socket == socket; });
 }
 
 std::chrono::milliseconds position_book::admit(const std::string& user, const audience& to, clock::time_point now) {
@@ -126,8 +126,34 @@ std::vector<ended_share> position_book::expire(clock::time_point now) {
         if (it->second + min_interval_ <= now) it = last_share_.erase(it);
         else ++it;
     }
+    const auto due_remote = [&](const auto&, const entry& e) { return e.remote && e.expires <= now; };
+    std::erase_if(room_positions_, [&](const auto& item) { return due_remote(item.first, item.second); });
+    std::erase_if(direct_positions_, [&](const auto& item) { return due_remote(item.first, item.second); });
     return end_where([&](const room_key&, const entry& e) { return e.expires <= now; },
                      [&](const direct_key&, const entry& e) { return e.expires <= now; });
+}
+
+void position_book::put_remote(const std::string& user, const audience& to, const position& where, std::int64_t at,
+                               std::chrono::milliseconds ttl, clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (min_interval_.count() > 0) last_share_[throttle_key(user, to)] = now;
+    const entry e{where, at, 0, now + ttl, true};
+    if (to.room) {
+        room_positions_[{*to.room, user}] = e;
+        return;
+    }
+    for (const auto& recipient : to.users) direct_positions_[{user, recipient}] = e;
+}
+
+void position_book::end_remote(const std::vector<ended_share>& ended) {
+    std::lock_guard lock(mutex_);
+    for (const auto& share : ended) {
+        if (share.room) {
+            room_positions_.erase({*share.room, share.user});
+            continue;
+        }
+        for (const auto& recipient : share.recipients) direct_positions_.erase({share.user, recipient});
+    }
 }
 
 std::vector<known_position> position_book::in_room(const std::string& room, clock::time_point now) const {

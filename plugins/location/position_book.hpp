@@ -58,8 +58,17 @@ public:
              clock::time_point now);
     // What the user stops: one room, some recipients, or (both empty) everything.
     std::vector<ended_share> stop(const std::string& user, const audience& what);
-    // Removes what is older than the ttl.
+    // Removes what is older than the ttl. Only the shares made on this node are
+    // returned (announced): another node's expire silently, their node announces them.
     std::vector<ended_share> expire(clock::time_point now);
+
+    // ---- shares made on other nodes of a cluster (see location_plugin.cpp)
+    // Another node's share: kept like one of ours, with no socket of ours to end it;
+    // it counts against the user's throttle here too.
+    void put_remote(const std::string& user, const audience& to, const position& where, std::int64_t at,
+                    std::chrono::milliseconds ttl, clock::time_point now);
+    // Shares another node ended: forgotten without a word (that node announced them).
+    void end_remote(const std::vector<ended_share>& ended);
 
     // ---- what a receiver may see (live positions only)
     std::vector<known_position> in_room(const std::string& room, clock::time_point now) const;
@@ -71,6 +80,7 @@ private:
         std::int64_t at = 0;
         socket_id socket = 0;
         clock::time_point expires;
+        bool remote = false;   // shared on another node: no socket here ends it
     };
     // (room, sharer) and (sharer, recipient): one last position each.
     using room_key = std::pair<std::string, std::string>;

@@ -9,7 +9,7 @@ import { Emitter } from "@socket.io/redis-emitter";
 import { createClient } from "redis";
 import { io } from "socket.io-client";
 
-import { Inbox, once, unique } from "./support/client.mjs";
+import { Inbox, once, unique, with_timeout } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { api_with_key, cluster_ready, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { http_call } from "./support/http.mjs";
@@ -204,14 +204,19 @@ describe("cluster over Redis (classic adapter)", { skip: !redis_url_or_fail() &&
     assert.equal((await leaving)[0], "io server disconnect");
   });
 
-  it("Node's serverSideEmit and the emitter's reach Switchboard plugins on the bus", async (t) => {
+  it("Node's serverSideEmit and the emitter's reach Switchboard plugins on the bus, and theirs reach Node", async (t) => {
     t.after(() => open.splice(0).forEach((s) => s.disconnect()));
-    // A node whose Lua script answers the bus topic with a broadcast.
+    // A node whose Lua script answers the bus topic with a broadcast, and publishes a
+    // client's shout on the bus topic that is the other nodes' serverSideEmit.
     const lua = await start_lua({
       scripts: {
         "relay.lua": `local sb = require("switchboard")
 sb.subscribe("serverSideEmit:hello", function(args, topic)
   sb.emit{ nsp = "/", event = "heard", data = { topic = topic, args = args } }
+end)
+sb.on("shout", function(ctx, word)
+  sb.publish("serverSideEmit:greet", { word, 3 })
+  return true
 end)`,
       },
       extra: { cluster: { adapter: "redis", url: REDIS_URL, key, requests_timeout: "3s" } },
@@ -223,6 +228,12 @@ end)`,
     assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: [{ from: "node" }, 2] }]);
     new Emitter(redis, { key }).serverSideEmit("hello", "from emitter");
     assert.deepEqual(await ann.inbox.next("heard"), [{ topic: "serverSideEmit:hello", args: ["from emitter"] }]);
+
+    // A plugin's publish on serverSideEmit:<event> is Node's io.on("<event>").
+    const greeted = new Promise((resolve) => peer.io.once("greet", (...args) => resolve(args)));
+    const shouter = await device(lua, "sam");
+    assert.deepEqual(await shouter.socket.timeout(4000).emitWithAck("shout", "from lua"), true);
+    assert.deepEqual(await with_timeout(greeted, 4000, "Node hearing the plugin's serverSideEmit"), ["from lua", 3]);
   });
 
   it("Node's broadcast with acks reaches Switchboard clients and gathers their acks", async (t) => {

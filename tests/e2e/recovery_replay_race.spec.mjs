@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-import { unique, with_timeout } from "./support/client.mjs";
+import { unique, until } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_request, polling_handshake } from "./support/http.mjs";
 import { API_KEY, connected, drop, recording_client, switchboard_target } from "./support/recovery.mjs";
@@ -67,17 +67,19 @@ describe("recovery replay and live delivery", () => {
     const { sid } = await polling_handshake(d);
     const query = { EIO: "4", transport: "polling", sid };
     const received = [];
+    // Each GET waits for the server's next packets: the condition is asked after each.
     const read_until = (what, condition) =>
-      with_timeout(
-        (async () => {
-          while (!condition()) {
-            const answer = await http_request(d, { query });
-            assert.equal(answer.status, 200);
-            received.push(...answer.body.split(SEPARATOR));
-          }
-        })(),
-        10_000,
+      until(
+        async () => {
+          if (condition()) return true;
+          const answer = await http_request(d, { query });
+          assert.equal(answer.status, 200);
+          received.push(...answer.body.split(SEPARATOR));
+          return condition();
+        },
         what,
+        10_000,
+        0,
       );
     const token = d.token(user);
     let answer = await http_request(d, { method: "POST", query, body: `40/other,${JSON.stringify({ token })}` });

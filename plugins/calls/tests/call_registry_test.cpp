@@ -154,5 +154,31 @@ TEST(CallsRegistry, AGroupCallGoesOnWhileTwoRemain) {
     EXPECT_EQ(code_of([&] { calls.cancel("bob", 20, "c1", cancel); }), "forbidden");
 }
 
+// Several nodes: who comes into a call and leaves it is reported for the other nodes,
+// and a user another node holds in a call is busy here until every such node says not.
+TEST(CallsRegistry, ReportsWhoIsEngagedAndCountsBusyElsewhere) {
+    call_registry calls(1000ms);
+    effects out;
+    calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
+    calls.accept("bob", 20, "c1", out);
+    EXPECT_EQ(out.engaged, (std::vector<std::pair<std::string, bool>>{{"alice", true}, {"bob", true}}));
+    effects ended;
+    calls.hangup("bob", 20, "c1", ended);
+    EXPECT_EQ(ended.engaged, (std::vector<std::pair<std::string, bool>>{{"bob", false}, {"alice", false}}));
+
+    calls.set_busy_elsewhere("carol", "node-b", true);
+    calls.set_busy_elsewhere("carol", "node-c", true);
+    effects refused;
+    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c2", t0, refused); }), "busy");
+    EXPECT_EQ(code_of([&] { calls.invite("carol", 3, to({"alice"}), "c3", t0, refused); }), "busy");
+    calls.set_busy_elsewhere("carol", "node-b", false);
+    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c4", t0, refused); }), "busy")
+        << "node-c still holds carol";
+    calls.set_busy_elsewhere("carol", "node-c", false);
+    effects rings;
+    calls.invite("alice", 1, to({"carol"}), "c5", t0, rings);
+    EXPECT_EQ(said(rings), (std::vector<std::string>{"call:incoming>carol"}));
+}
+
 }  // namespace
 }  // namespace switchboard::plugins::calls

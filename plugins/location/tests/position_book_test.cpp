@@ -101,5 +101,30 @@ TEST(LocationBook, LeavingOrDisconnectingEndsThatSocketsShares) {
     EXPECT_EQ(book.in_room("a", t0).size(), 1u);
 }
 
+// Another node's shares: given to joiners and lists here until their ttl, throttled
+// here too, ended by that node's word, and never announced here (their node does).
+TEST(LocationBook, AnotherNodesSharesAreKeptButNeverEndedOrAnnouncedHere) {
+    position_book book(1000ms, 10s);
+    book.put_remote("alice", room("a"), {1, 2}, 100, 2s, t0);
+    book.put_remote("alice", users({"bob", "carol"}), {3, 4}, 200, 5s, t0);
+    ASSERT_EQ(book.in_room("a", t0 + 1s).size(), 1u);
+    EXPECT_EQ(book.shared_with("bob", t0 + 1s).size(), 1u);
+    EXPECT_EQ(book.admit("alice", room("a"), t0 + 500ms), 500ms) << "one budget for the user's devices";
+
+    book.joined(1, "a");
+    EXPECT_TRUE(book.left(1, "a").empty()) << "no socket here made it";
+    EXPECT_TRUE(book.disconnected(0).empty());
+    EXPECT_TRUE(book.expire(t0 + 3s).empty()) << "expired silently";
+    EXPECT_TRUE(book.in_room("a", t0 + 3s).empty());
+
+    book.end_remote({{"alice", std::nullopt, {"bob"}}});
+    EXPECT_TRUE(book.shared_with("bob", t0 + 3s).empty());
+    EXPECT_EQ(book.shared_with("carol", t0 + 3s).size(), 1u);
+    // The user stopping on this node ends it here too, and says so (their node forgets it).
+    const auto stopped = book.stop("alice", {});
+    ASSERT_EQ(stopped.size(), 1u);
+    EXPECT_EQ(stopped[0].recipients, (std::vector<std::string>{"carol"}));
+}
+
 }  // namespace
 }  // namespace switchboard::plugins::location

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
+import { until } from "../support/client.mjs";
 import { REPO } from "../support/deployment.mjs";
 import { HOST, start_server } from "../support/server.mjs";
 
@@ -40,17 +41,8 @@ export async function start(config = {}, { shell_prefix = "", binary = TEST_SERV
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// Polls `check` (sync or async) until it returns a truthy value; throws with `what`
-// after `timeout` ms. The way these specs wait for an effect: never a bare sleep.
-export async function wait_for(check, what, timeout = 10_000, every = 25) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
-    await delay(every);
-  }
-}
+// The way these specs wait for an effect: never a bare sleep.
+export const wait_for = until;
 
 // The server's counters and gauges from /metrics, by full series name.
 export async function metrics(url) {

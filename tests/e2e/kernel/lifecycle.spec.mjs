@@ -12,7 +12,7 @@ import { describe, it } from "node:test";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
 
-import { once, with_timeout } from "../support/client.mjs";
+import { once, until, with_timeout } from "../support/client.mjs";
 import { REPO } from "../support/deployment.mjs";
 import { free_port, start_server } from "../support/server.mjs";
 
@@ -80,7 +80,7 @@ describe("graceful shutdown", () => {
       const open = await http_get(`${server.url}/socket.io/?EIO=4&transport=polling`);
       const { sid } = JSON.parse(open.body.slice(1));
       const exited = server.kill("SIGTERM");
-      await with_timeout(until(() => server.output().includes("shutting down")), 10_000, "the shutdown starts");
+      await until(() => server.output().includes("shutting down"), "the shutdown starts", 10_000);
 
       const refused = await http_get(`${server.url}/socket.io/?EIO=4&transport=polling`);
       assert.equal(refused.status, 503, "no new session while draining");
@@ -109,10 +109,6 @@ function http_get(url) {
       })
       .on("error", reject);
   });
-}
-
-async function until(condition) {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 describe("a port already in use", () => {
@@ -231,13 +227,7 @@ describe("a slow reader", () => {
         );
         if (server.output().includes("reads too slowly")) break;
       }
-      await with_timeout(
-        (async () => {
-          while (!server.output().includes("reads too slowly")) await new Promise((r) => setTimeout(r, 50));
-        })(),
-        10_000,
-        "the drop is logged",
-      );
+      await until(() => server.output().includes("reads too slowly"), "the drop is logged", 10_000);
       slow._socket.resume();
       await with_timeout(slow_closed, 10_000, "the slow client's connection closes");
       // The fast client got every broadcast and is still served.

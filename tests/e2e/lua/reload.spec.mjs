@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { Clients, request, request_all, unique, with_timeout } from "../support/client.mjs";
+import { Clients, request, request_all, unique, until } from "../support/client.mjs";
 import { log_line, start_lua } from "./support.mjs";
 
 const WS = { name: "websocket", options: { transports: ["websocket"] } };
@@ -183,13 +183,7 @@ sb.on("brand-new-inline", function(ctx, x) return "new inline", x end, { inline 
     for (const [index, c] of clients.entries()) {
       if (index < 2) continue;
       const { sent } = results[index];
-      await with_timeout(
-        (async () => {
-          while (c.inbox.all("message-back").length < sent) await pause(10);
-        })(),
-        10_000,
-        `all ${sent} messages of client ${index} echoed`,
-      );
+      await until(() => c.inbox.all("message-back").length >= sent, `all ${sent} messages of client ${index} echoed`, 10_000, 10);
       await pause(50);
       const backs = c.inbox.all("message-back");
       assert.deepEqual(

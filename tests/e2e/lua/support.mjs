@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { with_timeout } from "../support/client.mjs";
+import { until } from "../support/client.mjs";
 import { SWITCHBOARD_BIN, start_deployment } from "../support/deployment.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,17 +62,8 @@ export async function start_lua(options = {}) {
           ),
         );
       }
-      return with_timeout(
-        (async () => {
-          for (;;) {
-            const lines = reload_lines(deployment.output());
-            if (lines.length > seen) return lines[seen];
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-        })(),
-        10_000,
-        "the server logging that the reload happened",
-      );
+      await until(() => reload_lines(deployment.output()).length > seen, "the server logging that the reload happened", 10_000);
+      return reload_lines(deployment.output())[seen];
     },
     async stop() {
       const result = await deployment.stop();
@@ -92,18 +83,11 @@ function count_reload_lines(output) {
 
 // Waits until the server's output matches `pattern`; resolves with the matching line.
 export async function log_line(deployment, pattern, what = `a log line matching ${pattern}`) {
-  return with_timeout(
-    (async () => {
-      for (;;) {
-        const line = deployment
-          .output()
-          .split("\n")
-          .find((l) => pattern.test(l));
-        if (line) return line;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    })(),
-    5_000,
-    what,
-  );
+  const matching = () =>
+    deployment
+      .output()
+      .split("\n")
+      .find((l) => pattern.test(l));
+  await until(() => matching() !== undefined, what, 10_000);
+  return matching();
 }

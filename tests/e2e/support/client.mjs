@@ -37,6 +37,21 @@ export function with_timeout(promise, ms, what) {
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
+// Asks `probe` (sync or async) until it holds, for states another process reaches in
+// its own time where no event tells the test; throws `what` after `ms`. The loop itself
+// ends at the deadline: a wait abandoned by a timeout must not poll on and keep the test
+// process alive.
+// Resolves with the probe's first truthy answer.
+export async function until(probe, what, ms = DEFAULT_TIMEOUT_MS, every_ms = 20) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const answer = await probe();
+    if (answer) return answer;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, every_ms));
+  }
+}
+
 // Waits for one `event` on an emitter (socket, manager or engine); rejects on
 // timeout, or at once when one of `fail_on` fires first.
 export function once(emitter, event, { timeout = DEFAULT_TIMEOUT_MS, what, fail_on = [] } = {}) {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 
 import { io } from "socket.io-client";
 
-import { Inbox, once, with_timeout } from "./client.mjs";
+import { Inbox, once, until as poll_until } from "./client.mjs";
 import { http_call } from "./http.mjs";
 
 export const API_KEY = "recovery-spec-key-0123456789";
@@ -43,14 +43,8 @@ export function node_target(node) {
 }
 
 // Waits until `condition()` holds, asking again after each answer (an HTTP call).
-export async function until(condition, what) {
-  await with_timeout(
-    (async () => {
-      while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-    })(),
-    10_000,
-    what,
-  );
+export function until(condition, what) {
+  return poll_until(condition, what, 10_000);
 }
 
 // A client of `user` that records every tick (its number and offset).

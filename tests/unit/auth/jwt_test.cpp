@@ -154,6 +154,13 @@ TEST(Base64url, RefusesWhatIsNotBase64url) {
     EXPECT_FALSE(base64url_decode("Zm 9v"));
 }
 
+TEST(Base64url, RefusesNonZeroBitsAfterTheLastByte) {
+    EXPECT_EQ(base64url_decode("Zm9vYg"), "foob");
+    EXPECT_FALSE(base64url_decode("Zm9vYh"));   // "foob" too, with a stray bit
+    EXPECT_EQ(base64url_decode("Zm9vYmE"), "fooba");
+    EXPECT_FALSE(base64url_decode("Zm9vYmF"));
+}
+
 // ---- round trips
 
 TEST(Jwt, Hs256RoundTrip) {
@@ -243,11 +250,18 @@ TEST(Jwt, BadSignature) {
     const std::string token = sign_hs256(claims(), "s3cret");
     const auto last_dot = token.rfind('.');
     EXPECT_EQ(verify(settings, token.substr(0, last_dot + 1)), jwt_error::bad_signature);          // no signature
-    EXPECT_EQ(verify(settings, token.substr(0, token.size() - 4)), jwt_error::bad_signature);      // truncated
+    EXPECT_EQ(verify(settings, token.substr(0, token.size() - 3)), jwt_error::bad_signature);      // 30 bytes of 32
     // A changed payload under the original signature.
     const std::string forged = signing_input({{"alg", "HS256"}, {"typ", "JWT"}}, claims({{"sub", "admin"}})) +
                                token.substr(last_dot);
     EXPECT_EQ(verify(settings, forged), jwt_error::bad_signature);
+    // The same signature bytes spelled another way (a stray bit after the last byte):
+    // one token has one spelling.
+    std::string respelled = token;
+    const char last = respelled.back();
+    const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    respelled.back() = alphabet[alphabet.find(last) ^ 1];
+    EXPECT_NE(verify(settings, respelled), jwt_error::none);
 }
 
 TEST(Jwt, ExpiryWithLeeway) {
@@ -355,6 +369,13 @@ TEST(Jwt, Rs256WithAnotherKeyOrAChangedPayloadIsABadSignature) {
     const std::string forged = signing_input({{"alg", "RS256"}, {"typ", "JWT"}}, claims({{"sub", "admin"}})) +
                                token.substr(token.rfind('.'));
     EXPECT_EQ(verify(settings, forged), jwt_error::bad_signature);
+    // The same signature bytes spelled another way (a stray bit after the last byte):
+    // one token has one spelling.
+    std::string respelled = token;
+    const char last = respelled.back();
+    const std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    respelled.back() = alphabet[alphabet.find(last) ^ 1];
+    EXPECT_NE(verify(settings, respelled), jwt_error::none);
 }
 
 TEST(Jwt, Es256SignaturesMustBeRawAndFromTheKey) {
