@@ -141,7 +141,7 @@ void sharded_adapter::broadcast_with_acks(const std::string& nsp, const ordered_
 }
 
 void sharded_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
-    asio::post(io_, [this, nsp, message = ordered_json{{"packet", data}}]() mutable {
+    link_.post([this, nsp, message = ordered_json{{"packet", data}}]() mutable {
         publish(main_channel(nsp), server_side_emit, std::move(message), nsp);
     });
 }

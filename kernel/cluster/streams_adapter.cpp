@@ -291,7 +291,7 @@ void streams_adapter::on_request(const std::string& nsp, const ordered_json& mes
 }
 
 void streams_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
-    asio::post(io_, [this, envelope = cluster_envelope(server_side_emit, {{"packet", data}}, uid_, nsp), nsp] {
+    link_.post([this, envelope = cluster_envelope(server_side_emit, {{"packet", data}}, uid_, nsp), nsp] {
         publish(public_channel(nsp), envelope);
     });
 }

@@ -1,11 +1,15 @@
-// What the cluster specs share: the throwaway Redis of tools/test-services, polling for
-// states another process reaches in its own time, a node's /metrics figures, when a
-// node has joined the cluster, and the server API with a spec's key.
+// What the cluster specs share: the throwaway Redis of tools/test-services, a node's
+// /metrics figures, when a node has joined the cluster, and the server API with a
+// spec's key (and, for them, client.mjs's until with a longer default wait).
+import { until as poll_until } from "./client.mjs";
 import { http_call } from "./http.mjs";
 
 export const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
-// Long enough for a loaded 2-core machine; only a failing wait takes it.
+// What crosses Redis to another node may take a while on a loaded 2-core machine; only
+// a failing wait takes this long.
 const WAIT_MS = 10_000;
+
+export const until = (probe, what, ms = WAIT_MS) => poll_until(probe, what, ms);
 
 // The Redis of tools/test-services; on CI its absence is a failure, elsewhere the spec
 // is skipped (null).
@@ -13,17 +17,6 @@ export function redis_url_or_fail() {
   if (REDIS_URL) return REDIS_URL;
   if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
   return null;
-}
-
-// Polls `probe` until it is true: for what reaches another node, or Redis, in its own
-// time (a published change, a reconnect after back-off), where no event tells the test.
-export async function until(probe, what, ms = WAIT_MS) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 // A figure of `node`'s /metrics (NaN when it has no such line).
