@@ -10,23 +10,13 @@
 // subscribed to Redis, so what one publishes next reaches the other.
 import { randomBytes } from "node:crypto";
 
+import { cluster_ready, REDIS_URL, redis_url_or_fail } from "./cluster.mjs";
 import { start_deployment } from "./deployment.mjs";
-import { http_call } from "./http.mjs";
-import { until } from "./recovery.mjs";
 
-export const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
+export { REDIS_URL };
 
 // Whether a suite needing Redis runs: in CI a missing Redis fails it instead.
-export function redis_available() {
-  if (REDIS_URL) return true;
-  if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-  return false;
-}
-
-async function subscribed(node) {
-  await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(node.url, "GET", "/metrics")).text),
-    `${node.url} subscribed to Redis`);
-}
+export const redis_available = () => Boolean(redis_url_or_fail());
 
 export async function start_node_pair(options = {}) {
   const cluster = { adapter: "redis", url: REDIS_URL, key: `sb-pair-${randomBytes(4).toString("hex")}`, requests_timeout: "3s" };
@@ -42,7 +32,7 @@ export async function start_node_pair(options = {}) {
       extra,
     });
     b.token = a.token;   // one secret, as b's config says
-    await Promise.all([subscribed(a), subscribed(b)]);
+    await Promise.all([cluster_ready(a), cluster_ready(b)]);
   } catch (error) {
     await b?.stop();
     await a.stop();
