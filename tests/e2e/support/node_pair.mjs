@@ -1,10 +1,12 @@
 // Two Switchboard nodes of one deployment on the throwaway Redis of tools/test-services
-// (cluster adapter `redis`, a cluster key of their own), sharing one database and one
-// JWT secret as nodes behind a load balancer do: a token of `a` is good on `b`.
+// (a cluster key of their own), sharing one database and one JWT secret as nodes
+// behind a load balancer do: a token of `a` is good on `b`.
 //
 //   const { a, b, stop } = await start_node_pair({ plugins: [{ name: "location" }] });
 //
-// Options are start_deployment's; `database: "postgresql"` gives both nodes one
+// Options are start_deployment's, and `adapter`: cluster.adapter, by default
+// $SWITCHBOARD_TEST_CLUSTER_ADAPTER or `redis` (so a run can take the specs through
+// redis-sharded or redis-streams). `database: "postgresql"` gives both nodes one
 // PostgreSQL database (the default SQLite file is node a's, which b opens too: enough
 // for plugins that keep nothing in the database). Resolves once both nodes are
 // subscribed to Redis, so what one publishes next reaches the other.
@@ -19,7 +21,8 @@ export { REDIS_URL };
 export const redis_available = () => Boolean(redis_url_or_fail());
 
 export async function start_node_pair(options = {}) {
-  const cluster = { adapter: "redis", url: REDIS_URL, key: `sb-pair-${randomBytes(4).toString("hex")}`, requests_timeout: "3s" };
+  const adapter = options.adapter ?? process.env.SWITCHBOARD_TEST_CLUSTER_ADAPTER ?? "redis";
+  const cluster = { adapter, url: REDIS_URL, key: `sb-pair-${randomBytes(4).toString("hex")}`, requests_timeout: "3s" };
   const extra = { ...(options.extra ?? {}), cluster };
   const a = await start_deployment({ ...options, extra });
   let b;
