@@ -5,6 +5,8 @@
 // the second node. What a delivery costs counts every process of the deployment: both
 // nodes and redis-server (--server-pid plus --also-pid), as a cluster's owner pays for
 // all of them.
+#include <vector>
+
 #include "fanout.hpp"
 #include "fleet.hpp"
 #include "process_probe.hpp"
@@ -53,9 +55,22 @@ int run_cluster(const common_options& common, const cluster_options& options) {
     warm.report = false;
     f.run(warm, scenario);
 
+    // Where the deployment's CPU went over both runs, process by process (the first
+    // node, then --also-pid's in their order: the second node and redis-server).
+    std::vector<process_probe> parts{process_probe(common.server_pid)};
+    for (const int pid : common.also_pids) parts.emplace_back(pid);
+    std::vector<double> before;
+    for (const auto& part : parts) before.push_back(part.cpu_seconds().value_or(0));
+
     const std::string label = "Fan-out across 2 nodes on one Redis, N=" + n + " (half on each)";
     f.run(isolated_plan(key, label, options.fan), scenario);
     f.run(burst_plan(key, label, options.fan), scenario);
+
+    std::string shares = "CPU over both runs, by process:";
+    for (std::size_t i = 0; i < parts.size(); ++i)
+        shares += " pid " + std::to_string(parts[i].pid()) + " " +
+                  fixed(parts[i].cpu_seconds().value_or(0) - before[i], 2) + " s" + (i + 1 < parts.size() ? "," : "");
+    note(scenario, shares);
 
     const std::size_t lost = on_first.failed() + on_second.failed();
     if (lost > 0) note(scenario, grouped(lost) + " clients lost: " + on_first.failure() + on_second.failure());
