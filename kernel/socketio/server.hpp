@@ -224,7 +224,7 @@ public:
     // the order of the log; the cluster calls it in that order, from one thread.
     void deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                         const cluster::log_position& offset) override;
-    // Called by sockets as they connect and go (recovery on).
+    // Called by sockets as they connect and go.
     void remember_id(std::uint64_t handle, const std::string& id);
     void forget_id(std::uint64_t handle);
 

@@ -12,8 +12,9 @@ import * as Y from "yjs";
 
 import { DEFAULT_TIMEOUT_MS, once, with_timeout } from "../support/client.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
+import { db_exec } from "./social_helpers.mjs";
 
-const DOCUMENTS = ["two", "late", "awareness", "grant"];
+const DOCUMENTS = ["two", "late", "awareness", "grant", "lost"];
 
 async function open(t, node, user, doc) {
   const ydoc = new Y.Doc();
@@ -157,5 +158,26 @@ describe("collab on two nodes over Redis", { skip: !redis_available() && "no Red
     rita.text.insert(rita.text.length, " rita");
     await texts_until([owner], () => owner.text.toString() === "owner! rita", "rita's edit reaching the owner");
     assert.deepEqual(rita.errors, []);
+  });
+
+  test("an update whose word to b was lost reaches b's clients at b's next sync: the log has it", async (t) => {
+    const owner = await open(t, pair.a, "owner", "lost");
+    owner.text.insert(0, "seen");
+    const bob = await open(t, pair.b, "bob", "lost");
+    await texts_until([bob], () => bob.text.toString() === "seen", "bob reading");
+    // An edit stored by a node whose message never reached b (Redis was away then):
+    // in the log, in no node's memory.
+    const writer = new Y.Doc();
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(owner.ydoc));
+    let update;
+    writer.on("update", (u) => { update = u; });
+    writer.getText("content").insert(4, " lost");
+    db_exec(pair.a, `INSERT INTO collab_updates (document, data, user_id, created_at)
+      VALUES ('lost', '${Buffer.from(update).toString("base64")}', 'owner', ${Date.now()})`);
+    // b's next sync reads what the log has beyond its memory: the joiner gets it, and
+    // b relays it to its clients.
+    const carol = await open(t, pair.b, "carol", "lost");
+    assert.equal(carol.text.toString(), "seen lost");
+    await texts_until([bob], () => bob.text.toString() === "seen lost", "bob getting the lost edit");
   });
 });
