@@ -54,8 +54,8 @@ export async function metrics(server, pattern) {
   );
 }
 
-// What the server logged (level warn and up): how many lines, and a few distinct
-// ones with their timestamps and counters stripped.
+// What the server logged (at the run's log level): how many lines, and a few distinct
+// ones with their timestamps, request ids and counters stripped.
 export function server_log_digest(server) {
   const lines = readFileSync(server.log_file, "utf8").split("\n").filter(Boolean);
   const shapes = new Map();
