@@ -49,9 +49,12 @@ void websocket_connection::change_queued(std::int64_t delta) noexcept {
 }
 
 void websocket_connection::start(std::string already_read) {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    // The HTTP connection set TCP_NODELAY and non-blocking mode already; reads and
+    // writes without waiting need the latter.
+    if (!socket_.non_blocking()) {
+        boost::system::error_code ec;
+        socket_.non_blocking(true, ec);
+    }
     schedule_flush();
     if (!already_read.empty()) {
         std::size_t used = 0;
