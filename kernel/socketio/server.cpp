@@ -370,7 +370,7 @@ cluster::ordered_json describe_socket(const socket& s, std::string_view path) {
     using cluster::ordered_json;
     const auto& handshake = s.handshake();
     ordered_json headers = ordered_json::object();
-    for (const auto& [name, value] : handshake.headers) headers[name] = value;
+    for (const auto& [name, value] : handshake.headers) headers[std::string(name)] = std::string(value);
     ordered_json query = ordered_json::object();
     for (const auto& [name, value] : net::parse_query(handshake.query)) query[name] = value;
     ordered_json rooms = ordered_json::array({s.id()});
