@@ -646,7 +646,7 @@ void server::room_names(const std::string& nsp, std::function<void(std::vector<s
             if (!local_nsp) return;
             std::lock_guard lock(shared->mutex);
             local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { shared->names.insert(name); });
-            for (const auto& [id, s] : local_nsp->sockets) shared->names.insert(id);
+            for (const auto& [id, s] : local_nsp->sockets) shared->names.emplace(id);
         },
         [shared, done = std::move(done)] { done(std::vector<std::string>(shared->names.begin(), shared->names.end())); });
 }
