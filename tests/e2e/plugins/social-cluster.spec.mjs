@@ -2,14 +2,28 @@
 // PostgreSQL, with real socket.io-client users on both nodes: follows and their
 // counts, friend requests (two users asking each other at the same moment from
 // different nodes end friends, once), blocks made on one node refusing on the other,
-// and a private account's approvals, each told to the devices on the other node.
+// a private account's approvals, each told to the devices on the other node, and
+// presence taken back on every node when the friendship behind it ends.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
+import { api_with_key, until } from "../support/cluster.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { db_number, ok, refused, users_for } from "./social_helpers.mjs";
+import { API_KEY, db_number, ok, refused, users_for } from "./social_helpers.mjs";
+
+const api = api_with_key(API_KEY);
+
+// How many sockets of the cluster are in `room`, as node `node` counts them.
+async function sockets_in(node, room) {
+  const answer = await api(node, "GET", `/api/rooms/${encodeURIComponent(room)}/count`);
+  assert.equal(answer.status, 200, answer.text);
+  return answer.body.sockets;
+}
+
+// The presence updates about `user` that `device` received so far.
+const updates_about = (device, user) => device.inbox.all("presence:update").filter(([u]) => u.userId === user);
 
 const CROSSING_PAIRS = 12;
 
@@ -136,6 +150,50 @@ for (const database of databases()) {
       for (const device of [heidi, heidi_a]) assert.deepEqual((await device.inbox.next("social:follow_approved"))[0], { userId: grace.user });
       assert.deepEqual((await grace.inbox.next("social:followed"))[0], { userId: heidi.user });
       assert.equal((await ok(heidi_a, "social:followers", { userId: grace.user })).counts.followers, 1);
+    });
+  });
+
+  describe(`presence for friends only on two nodes over Redis, ${database}`, { skip: !redis_available() && "no Redis" }, () => {
+    let pair;
+    before(async () => {
+      pair = await start_node_pair({
+        database,
+        plugins: [{ name: "social", config: { presence_visibility: "friends" } }, { name: "presence" }],
+        extra: { api: { keys: [API_KEY] } },
+      });
+    });
+    after(() => pair?.stop());
+
+    it("takes a friend's subscriptions back on every node when the friendship ends", async (t) => {
+      const on_a = users_for(t, pair.a);
+      const on_b = users_for(t, pair.b);
+      const alice = await on_a.connect(unique("alice"));
+      const bob = await on_b.connect(unique("bob"));
+      const bob_a = await on_a.connect(bob.user);
+      const carol = await on_b.connect(unique("carol"));
+      for (const friend of [bob, carol]) {
+        await ok(alice, "social:friend_request", { userId: friend.user });
+        await ok(friend, "social:friend_accept", { userId: alice.user });
+      }
+      for (const watcher of [bob, bob_a, carol])
+        assert.deepEqual((await ok(watcher, "presence:subscribe", { userIds: [alice.user] })).denied, []);
+      const room = `presence:user:${alice.user}`;
+      await until(async () => (await sockets_in(pair.b, room)) === 3, "three watchers of alice");
+      await ok(alice, "presence:set", { status: "away" });
+      for (const watcher of [bob, bob_a, carol])
+        await watcher.inbox.next("presence:update", { where: ([u]) => u.userId === alice.user && u.status === "away" });
+
+      const seen = [bob, bob_a].map((device) => updates_about(device, alice.user).length);
+      await ok(alice, "social:unfriend", { userId: bob.user });
+      // Bob's sockets leave on both nodes: his device on a here, his device on b there.
+      await until(async () => (await sockets_in(pair.a, room)) === 1, "only carol watching alice");
+      await ok(alice, "presence:set", { status: "busy" });
+      await carol.inbox.next("presence:update", { where: ([u]) => u.userId === alice.user && u.status === "busy" });
+      for (const [i, device] of [bob, bob_a].entries()) {
+        // An ack on the same socket comes after anything the server wrote to it before.
+        await ok(device, "presence:count");
+        assert.deepEqual(updates_about(device, alice.user).slice(seen[i]), [], `${device.user} still hears alice`);
+      }
     });
   });
 }
