@@ -11,7 +11,7 @@ import { unique } from "../support/client.mjs";
 import { api_with_key, until } from "../support/cluster.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { API_KEY, db_number_async, ok, refused, users_for } from "./social_helpers.mjs";
+import { API_KEY, db_number_async, ok, refused, user_on_both, users_for } from "./social_helpers.mjs";
 
 const api = api_with_key(API_KEY);
 
@@ -38,10 +38,8 @@ for (const database of databases()) {
     it("follows across nodes: the followed user's devices on both told, counts alike on both", async (t) => {
       const on_a = users_for(t, pair.a);
       const on_b = users_for(t, pair.b);
-      const alice = await on_a.connect(unique("alice"));
-      const alice_b = await on_b.connect(alice.user);
-      const bob = await on_b.connect(unique("bob"));
-      const bob_a = await on_a.connect(bob.user);
+      const [alice, alice_b] = await user_on_both(on_a, on_b, "alice");
+      const [bob, bob_a] = await user_on_both(on_b, on_a, "bob");
 
       assert.deepEqual(await ok(alice, "social:follow", { userId: bob.user }),
         { userId: bob.user, status: "following", created: true });
@@ -83,10 +81,8 @@ for (const database of databases()) {
     it("tells every friend-request step to both users' devices on both nodes", async (t) => {
       const on_a = users_for(t, pair.a);
       const on_b = users_for(t, pair.b);
-      const carol = await on_a.connect(unique("carol"));
-      const carol_b = await on_b.connect(carol.user);
-      const dave = await on_b.connect(unique("dave"));
-      const dave_a = await on_a.connect(dave.user);
+      const [carol, carol_b] = await user_on_both(on_a, on_b, "carol");
+      const [dave, dave_a] = await user_on_both(on_b, on_a, "dave");
       const between = { from: carol.user, to: dave.user };
 
       await ok(carol, "social:friend_request", { userId: dave.user });
@@ -135,10 +131,8 @@ for (const database of databases()) {
     it("asks a private account on one node for approval from the other", async (t) => {
       const on_a = users_for(t, pair.a);
       const on_b = users_for(t, pair.b);
-      const grace = await on_a.connect(unique("grace"));
-      const grace_b = await on_b.connect(grace.user);
-      const heidi = await on_b.connect(unique("heidi"));
-      const heidi_a = await on_a.connect(heidi.user);
+      const [grace, grace_b] = await user_on_both(on_a, on_b, "grace");
+      const [heidi, heidi_a] = await user_on_both(on_b, on_a, "heidi");
       await ok(grace, "social:privacy", { private: true });
 
       assert.equal((await ok(heidi, "social:follow", { userId: grace.user })).status, "requested");
@@ -168,8 +162,7 @@ for (const database of databases()) {
       const on_a = users_for(t, pair.a);
       const on_b = users_for(t, pair.b);
       const alice = await on_a.connect(unique("alice"));
-      const bob = await on_b.connect(unique("bob"));
-      const bob_a = await on_a.connect(bob.user);
+      const [bob, bob_a] = await user_on_both(on_b, on_a, "bob");
       const carol = await on_b.connect(unique("carol"));
       for (const friend of [bob, carol]) {
         await ok(alice, "social:friend_request", { userId: friend.user });

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 
 import { io } from "socket.io-client";
 
-import { DEFAULT_TIMEOUT_MS, Inbox, once } from "../support/client.mjs";
+import { DEFAULT_TIMEOUT_MS, Inbox, once, unique } from "../support/client.mjs";
 
 const exec_file = promisify(execFile);
 
@@ -35,6 +35,13 @@ export function users_for(t, d) {
       return device;
     },
   };
+}
+
+// A new user's device through `home` (users_for's) and a second device of theirs
+// through `other`: one user connected to both nodes of a pair.
+export async function user_on_both(home, other, name) {
+  const device = await home.connect(unique(name));
+  return [device, await other.connect(device.user)];
 }
 
 // How long an ack may take. Generous: the suite runs beside others on a loaded
