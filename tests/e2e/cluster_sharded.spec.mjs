@@ -12,7 +12,7 @@ import { io } from "socket.io-client";
 
 import { Inbox, once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
-import { api_with_key, cluster_ready, metric, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
+import { api_with_key, cluster_ready, OpenSockets, metric, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { http_call } from "./support/http.mjs";
 import { start_node_peer } from "./reference/cluster_node.mjs";
 
@@ -25,28 +25,13 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   let b;
   let peer;
   let redis;
-  let open = [];
-  const users = new Set();
-
-  // Closes a test's sockets and waits until no node counts them: the tests share user
-  // names (user:ann...), and a socket a node has not yet seen leave would take part in
-  // the next test's joins, counts and acks.
-  async function close_open() {
-    open.splice(0).forEach((s) => s.disconnect());
-    const names = [...users];
-    users.clear();
-    await until(async () => {
-      for (const user of names)
-        if ((await api(a, "GET", `/api/rooms/${encodeURIComponent(`user:${user}`)}/count`)).body.sockets !== 0) return false;
-      return true;
-    }, "the test's sockets gone on every node");
-  }
+  // Every test ends with open.close().
+  const open = new OpenSockets((path) => api(a, "GET", path));
 
   async function device(node, user) {
     const auth = node === peer ? { user } : { token: node.token(user) };
     const socket = io(node.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth });
-    open.push(socket);
-    users.add(user);
+    open.add(socket, user);
     const inbox = new Inbox(socket, `${user}@${node === peer ? "node" : node.port}`);
     await once(socket, "connect", { what: `${user} connecting`, fail_on: ["connect_error"] });
     return { socket, inbox, user };
@@ -82,12 +67,12 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
       "three nodes on the main channel");
   });
   after(async () => {
-    open.forEach((s) => s.disconnect());
+    open.close_now();
     await Promise.allSettled([a?.stop(), b?.stop(), peer?.stop(), redis?.quit()]);
   });
 
   it("a room's channel is subscribed only by the nodes with members in it", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const ann = await device(a, "ann");
     const room = unique("room");
     assert.equal(await room_subscribers(room), 0);
@@ -111,7 +96,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   const received_total = (node) => metric(node, "switchboard_cluster_messages_received_total");
 
   it("Switchboard's emits reach every node: all, room, user, socket id, except", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const ann = await device(a, "ann");
     const ben = await device(b, "ben");
     const nia = await device(peer, "nia");
@@ -144,7 +129,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   });
 
   it("Node's emits reach Switchboard clients: all, room, socket id, except, binary", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const ann = await device(a, "ann");
     const ben = await device(b, "ben");
     const room = unique("room");
@@ -176,7 +161,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   });
 
   it("Node's fetchSockets, socketsJoin, socketsLeave and disconnectSockets act on Switchboard sockets", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const ann = await device(a, "ann");
     const ben = await device(b, "ben");
     const room = unique("room");
@@ -199,7 +184,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   });
 
   it("the API's join, leave, disconnect and counts act on every node", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const user = unique("u");
     const on_b = await device(b, user);
     const on_node = await device(peer, user);
@@ -224,7 +209,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
   });
 
   it("broadcasts with acks gather every node's acks, from Node and from the API", async (t) => {
-    t.after(close_open);
+    t.after(() => open.close());
     const devices = [await device(a, "ann"), await device(b, "ben"), await device(peer, "nia")];
     for (const d of devices) d.socket.on("question", (n, ack) => ack({ from: d.user, n }));
 
