@@ -31,7 +31,7 @@
 #include "kernel/core/traffic.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
-#include "kernel/net/address_range.hpp"
+#include "kernel/core/address_range.hpp"
 #include "kernel/net/listener.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/connect_refusals.hpp"
@@ -297,11 +297,11 @@ void server::reload() {
 void server::install_builtin_routes() {
     // /metrics tells who is connected and what was refused; a deployment that exposes
     // the port publicly lists who may read it (its monitoring) in server.monitoring_allow.
-    std::vector<net::address_range> allowed;
+    std::vector<address_range> allowed;
     for (const auto& entry : settings_.server.monitoring_allow)
-        if (auto range = net::address_range::parse(entry)) allowed.push_back(*range);
+        if (auto range = address_range::parse(entry)) allowed.push_back(*range);
     auto refused = [allowed](const net::http_request& request, const api::http_api::responder& respond) {
-        if (net::allowed(allowed, request.remote_address)) return false;
+        if (address_allowed(allowed, request.remote_address)) return false;
         count_refusal(refusal::monitoring_access);
         respond(net::make_http_response(403, "application/json", R"({"code":"forbidden","message":"Forbidden"})"));
         return true;
@@ -375,7 +375,10 @@ void server::start() {
                               << " up to date (" << database().display_url() << ")";
     }
     plugins_->load_all();
-    plugins_->install_routes(*api_);
+    plugins_->install_routes([this](const std::string& method, const std::string& path,
+                                    plugins::plugin_host::http_handler handler) {
+        return api_->add(method, path, std::move(handler));
+    });
     if (admin_) admin_->install();   // after the plugins, which set every namespace's handlers
     // The cluster before the first client: a broadcast must never find it half started.
     if (cluster_) cluster_->start();

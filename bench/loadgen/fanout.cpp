@@ -21,7 +21,32 @@ std::int64_t to_ns(clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
 }
 
+clock::duration span(double seconds) {
+    return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+}
+
 }  // namespace
+
+fanout_plan isolated_plan(const std::string& key, const std::string& label, const fanout_options& fan) {
+    fanout_plan plan;
+    plan.key = key + ".isolated";
+    plan.label = label + ", isolated broadcasts";
+    plan.interval = span(1.0 / fan.isolated_rate);
+    plan.bursts = static_cast<std::size_t>(fan.seconds * fan.isolated_rate);
+    plan.event_bytes = fan.event_bytes;
+    return plan;
+}
+
+fanout_plan burst_plan(const std::string& key, const std::string& label, const fanout_options& fan) {
+    fanout_plan plan;
+    plan.key = key + ".burst" + std::to_string(fan.burst_size);
+    plan.label = label + ", bursts of " + std::to_string(fan.burst_size);
+    plan.burst = fan.burst_size;
+    plan.interval = span(1.0 / fan.burst_rate);
+    plan.bursts = std::max<std::size_t>(1, static_cast<std::size_t>(fan.seconds * fan.burst_rate));
+    plan.event_bytes = fan.event_bytes;
+    return plan;
+}
 
 // What one shard's receivers saw of the current run. Each shard has its own copy of
 // the schedule, so the main thread never writes what a shard may be reading.
@@ -45,22 +70,36 @@ struct fanout::schedule {
     std::atomic<bool> done{false};
 };
 
-fanout::fanout(shard_pool& pool, fleet& receivers, fleet& sender, const process_probe& server, std::string room)
-    : pool_(pool), receivers_(receivers), sender_(sender), server_(server), room_(std::move(room)) {
+fanout::fanout(shard_pool& pool, std::vector<fleet*> receivers, fleet& sender, const process_probe& server,
+               std::string room)
+    : pool_(pool), receivers_(std::move(receivers)), sender_(sender), server_(server), room_(std::move(room)) {
     for (std::size_t i = 0; i < pool.size(); ++i) tallies_.push_back(std::make_unique<tally>());
-    receivers_.on_packet([this](client& c, const protocol::sio_packet& packet, clock::time_point received) {
-        on_receiver_packet(c, packet, received);
-    });
+    for (auto* receivers : receivers_)
+        receivers->on_packet([this](client& c, const protocol::sio_packet& packet, clock::time_point received) {
+            on_receiver_packet(c, packet, received);
+        });
 }
 
 fanout::~fanout() {
-    receivers_.on_packet({});
+    for (auto* receivers : receivers_) receivers->on_packet({});
+}
+
+std::size_t fanout::receivers_ready() const {
+    std::size_t ready = 0;
+    for (const auto* receivers : receivers_) ready += receivers->ready();
+    return ready;
+}
+
+std::size_t fanout::receivers_failed() const {
+    std::size_t failed = 0;
+    for (const auto* receivers : receivers_) failed += receivers->failed();
+    return failed;
 }
 
 bool fanout::join_all(clock::duration timeout) {
-    const std::size_t goal = receivers_.ready();
+    const std::size_t goal = receivers_ready();
     const std::string join = protocol::event_packet("/", join_ack_id, "[\"join\",\"" + room_ + "\"]");
-    receivers_.for_each([&](client& c) { c.emit(join); });
+    for (auto* receivers : receivers_) receivers->for_each([&](client& c) { c.emit(join); });
     return wait_until([&] { return joined_.load() >= goal; }, timeout);
 }
 
@@ -104,7 +143,7 @@ void fanout::send_due(const std::shared_ptr<schedule>& s) {
 }
 
 void fanout::run(const fanout_plan& plan, const std::string& scenario) {
-    const std::size_t recipients = receivers_.ready() - receivers_.failed();
+    const std::size_t recipients = receivers_ready() - receivers_failed();
     const std::size_t ticks = plan.burst * plan.bursts;
     const std::uint64_t expected = static_cast<std::uint64_t>(ticks) * recipients;
     const double broadcasts_per_s =

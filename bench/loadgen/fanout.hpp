@@ -2,7 +2,9 @@
 // the server's test app to emit `tick` events to that room on a fixed schedule (open
 // loop: the schedule never waits for the server). Each tick carries its sequence
 // number; latency runs from the tick's intended send time to its receipt, so a server
-// that falls behind is charged for the whole wait (no coordinated omission).
+// that falls behind is charged for the whole wait (no coordinated omission). The
+// receivers may be several fleets, each on a server of its own (a cluster's nodes):
+// every tick must then reach all of them.
 #pragma once
 
 #include <atomic>
@@ -30,10 +32,24 @@ struct fanout_plan {
     bool report = true;   // false for a warm-up: measure nothing, print nothing
 };
 
+// What a fan-out scenario offers: isolated broadcasts, then bursts.
+struct fanout_options {
+    double seconds = 5;                // sending time of each run
+    double isolated_rate = 20;         // broadcasts per second, one at a time
+    std::size_t burst_size = 10;       // broadcasts sent back to back...
+    double burst_rate = 4;             // ...this many times per second
+    std::size_t event_bytes = 100;     // the Engine.IO packet each recipient gets
+};
+// The two runs of `fan`, keyed `<key>.isolated` and `<key>.burst<B>`, labelled after
+// `label` ("Fan-out WS, N=1,000").
+fanout_plan isolated_plan(const std::string& key, const std::string& label, const fanout_options& fan);
+fanout_plan burst_plan(const std::string& key, const std::string& label, const fanout_options& fan);
+
 class fanout {
 public:
     // `receivers` get the room; `sender` holds one more client, not in the room.
-    fanout(shard_pool& pool, fleet& receivers, fleet& sender, const process_probe& server, std::string room);
+    fanout(shard_pool& pool, std::vector<fleet*> receivers, fleet& sender, const process_probe& server,
+           std::string room);
     ~fanout();
 
     // Every receiver joins the room (and waits for the join's ack).
@@ -49,7 +65,10 @@ private:
     void send_due(const std::shared_ptr<schedule>& s);
 
     shard_pool& pool_;
-    fleet& receivers_;
+    std::size_t receivers_ready() const;
+    std::size_t receivers_failed() const;
+
+    std::vector<fleet*> receivers_;
     fleet& sender_;
     const process_probe& server_;
     std::string room_;

@@ -31,6 +31,9 @@ Scenarios:
   handshakes   WebSocket connect + Socket.IO CONNECT + close, C at a time
   chat         chat:send stored and delivered to a room of N signed-in members
                (the chat plugin's events; needs --auth)
+  cluster      the fan-out across two nodes of one cluster: N clients split over
+               --port and --second-port, the sender on --port; pass the second
+               node's and Redis's pids with --also-pid
 
 Common options:
   --host ADDR            server address (127.0.0.1)
@@ -38,6 +41,8 @@ Common options:
   --server-pid PID       the server process, for /proc/PID/stat and status (required)
   --database-pid PID     a database server in processes of its own (PostgreSQL's
                          postmaster): its CPU and its children's count as the server's
+  --also-pid PID[,PID]   more processes of the deployment (a cluster's other node,
+                         redis-server): their CPU counts as the server's
   --auth JSON            the auth payload of every client's CONNECT ({"token":"..."})
   --threads T            load generator threads, each with many connections (1)
   --connect-in-flight K  handshakes under way at once while connecting (100)
@@ -60,6 +65,9 @@ acks:       --clients N (500)  --seconds S (5)  --warmup-seconds S (1)  --event-
             under test, and how its metrics are keyed and labelled
 chat:       --members N (100)  --rate R messages/s (100)  --seconds S (5)
             --text-bytes B (100)  --key K (chat)  --title T (Chat)
+cluster:    --second-port N (required)  --clients N (1000), and the fan-out options
+            of sessions (--seconds, --isolated-rate, --burst-size, --burst-rate,
+            --event-bytes)
 handshakes: --concurrency C (50)  --seconds S (5)  --warmup-seconds S (0.5)
 )";
 
@@ -133,6 +141,14 @@ int main(int argc, char** argv) {
     common.server_pid = take("server-pid", 0);
     if (common.server_pid <= 0) fail("--server-pid is required");
     common.database_pid = take("database-pid", 0);
+    for (std::string pids = take_text("also-pid", ""); !pids.empty();) {
+        const auto comma = pids.find(',');
+        const std::string one = pids.substr(0, comma);
+        pids = comma == std::string::npos ? "" : pids.substr(comma + 1);
+        if (one.empty() || one.find_first_not_of("0123456789") != std::string::npos)
+            fail("--also-pid expects process ids separated by commas, got \"" + one + "\"");
+        common.also_pids.push_back(std::stoi(one));
+    }
     common.where.auth = take_text("auth", "");
     if (!common.where.auth.empty() && !common.where.auth.starts_with("{")) fail("--auth expects a JSON object");
     common.threads = take("threads", std::size_t{1});
@@ -191,6 +207,17 @@ int main(int argc, char** argv) {
         if (options.members == 0 || options.rate <= 0 || options.seconds <= 0) fail("members, rate and seconds must be above zero");
         if (common.where.auth.empty()) fail("chat needs --auth {\"token\":\"...\"}: chat events need a signed-in user");
         run = [=] { return run_chat(common, options); };
+    } else if (scenario == "cluster") {
+        cluster_options options;
+        options.clients = take("clients", options.clients);
+        const int second_port = take("second-port", 0);
+        if (second_port <= 0 || second_port > 65535) fail("cluster needs --second-port (1..65535)");
+        if (options.clients < 2) fail("cluster needs at least 2 clients, one per node");
+        options.second = common.where;
+        options.second.endpoint.port(static_cast<unsigned short>(second_port));
+        options.second.host = host + ":" + std::to_string(second_port);
+        take_fanout(options.fan);
+        run = [=] { return run_cluster(common, options); };
     } else if (scenario == "handshakes") {
         handshakes_options options;
         options.concurrency = take("concurrency", options.concurrency);

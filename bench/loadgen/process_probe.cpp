@@ -8,16 +8,26 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <utility>
 
 namespace switchboard::bench {
 
-process_probe::process_probe(int pid, int database_root)
-    : pid_(pid), database_root_(database_root), seconds_per_tick_(1.0 / static_cast<double>(sysconf(_SC_CLK_TCK))) {}
+process_probe::process_probe(int pid, int database_root, std::vector<int> also)
+    : pid_(pid),
+      database_root_(database_root),
+      also_(std::move(also)),
+      seconds_per_tick_(1.0 / static_cast<double>(sysconf(_SC_CLK_TCK))) {}
 
 std::optional<double> process_probe::cpu_seconds() const {
-    const auto own = process_cpu_seconds(pid_);
-    if (!own || database_root_ == 0) return own;
-    return *own + database_cpu_seconds();
+    auto total = process_cpu_seconds(pid_);
+    if (!total) return total;
+    for (const int pid : also_) {
+        const auto cpu = process_cpu_seconds(pid);
+        if (!cpu) return std::nullopt;
+        *total += *cpu;
+    }
+    if (database_root_ != 0) *total += database_cpu_seconds();
+    return total;
 }
 
 // The root and every live process below it (PostgreSQL's backends, checkpointer, WAL

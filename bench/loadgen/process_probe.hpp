@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace switchboard::bench {
 
@@ -11,13 +12,14 @@ class process_probe {
 public:
     // `database_root`, when not 0, is a database server in processes of its own
     // (PostgreSQL's postmaster): its CPU and its descendants' count as the server's,
-    // since the server's work made them busy.
-    explicit process_probe(int pid, int database_root = 0);
+    // since the server's work made them busy. `also` are more processes of the same
+    // deployment (a cluster's other node, its redis-server): their CPU counts too.
+    explicit process_probe(int pid, int database_root = 0, std::vector<int> also = {});
 
     int pid() const noexcept { return pid_; }
     bool counts_database() const noexcept { return database_root_ != 0; }
-    // utime + stime of every thread of the server (and of the database's processes), in
-    // seconds (/proc/<pid>/stat); nullopt once the server is gone.
+    // utime + stime of every thread of the server (and of the database's processes and
+    // of `also`), in seconds (/proc/<pid>/stat); nullopt once one of them is gone.
     std::optional<double> cpu_seconds() const;
     // VmRSS (/proc/<pid>/status), in bytes.
     std::optional<std::uint64_t> rss_bytes() const;
@@ -28,6 +30,7 @@ private:
 
     int pid_;
     int database_root_;
+    std::vector<int> also_;
     double seconds_per_tick_;
 };
 

@@ -25,33 +25,16 @@ int run_polling(const common_options& common, const polling_options& options) {
         note(scenario, "sender: " + sender.failure());
         return 1;
     }
-    fanout f(pool, clients, sender, server, "bench");
+    fanout f(pool, {&clients}, sender, server, "bench");
     if (!f.join_all(std::chrono::seconds(60))) {
         note(scenario, "not every polling client joined the room");
         return 1;
     }
     note(scenario, n + " polling clients in the room");
 
-    const auto& fan = options.fan;
-    auto span = [](double seconds) {
-        return std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
-    };
-    fanout_plan isolated;
-    isolated.key = "fanout.polling." + key_n + ".isolated";
-    isolated.label = "Fan-out polling, N=" + n + ", isolated broadcasts";
-    isolated.interval = span(1.0 / fan.isolated_rate);
-    isolated.bursts = static_cast<std::size_t>(fan.seconds * fan.isolated_rate);
-    isolated.event_bytes = fan.event_bytes;
-    f.run(isolated, scenario);
-
-    fanout_plan bursts;
-    bursts.key = "fanout.polling." + key_n + ".burst" + std::to_string(fan.burst_size);
-    bursts.label = "Fan-out polling, N=" + n + ", bursts of " + std::to_string(fan.burst_size);
-    bursts.burst = fan.burst_size;
-    bursts.interval = span(1.0 / fan.burst_rate);
-    bursts.bursts = std::max<std::size_t>(1, static_cast<std::size_t>(fan.seconds * fan.burst_rate));
-    bursts.event_bytes = fan.event_bytes;
-    f.run(bursts, scenario);
+    const std::string label = "Fan-out polling, N=" + n;
+    f.run(isolated_plan("fanout.polling." + key_n, label, options.fan), scenario);
+    f.run(burst_plan("fanout.polling." + key_n, label, options.fan), scenario);
 
     const bool lost = clients.failed() > 0;
     if (lost) note(scenario, grouped(clients.failed()) + " polling clients lost: " + clients.failure());

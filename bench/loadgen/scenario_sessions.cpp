@@ -34,7 +34,7 @@ bool warm_up(shard_pool& pool, const target& where, const std::string& scenario)
     warm.for_each([](client& c) {
         c.emit(protocol::event_packet("/", 7, "[\"message-with-ack\",1,\"warm\"]"));
     });
-    fanout f(pool, warm, sender, none, "warm-up");
+    fanout f(pool, {&warm}, sender, none, "warm-up");
     if (!f.join_all(std::chrono::seconds(10))) return false;
     fanout_plan plan;
     plan.interval = std::chrono::milliseconds(10);
@@ -126,30 +126,18 @@ int run_sessions(const common_options& common, const sessions_options& options) 
             note(scenario, "sender: " + sender.failure());
             return 1;
         }
-        fanout f(pool, clients, sender, server, "bench");
+        fanout f(pool, {&clients}, sender, server, "bench");
         if (!f.join_all(std::chrono::seconds(60))) {
             note(scenario, "not every client joined the room");
             return 1;
         }
-        const auto& fan = options.fan;
-        fanout_plan isolated;
-        isolated.key = "fanout.ws." + key_n + ".isolated";
-        isolated.label = "Fan-out WS, N=" + n + ", isolated broadcasts";
-        isolated.burst = 1;
-        isolated.interval = span(1.0 / fan.isolated_rate);
-        isolated.bursts = static_cast<std::size_t>(fan.seconds * fan.isolated_rate);
-        isolated.event_bytes = fan.event_bytes;
+        const std::string label = "Fan-out WS, N=" + n;
+        auto isolated = isolated_plan("fanout.ws." + key_n, label, options.fan);
         isolated.throughput_target = "ratio>=2";
         isolated.p99_target = "ratio>=5";
         f.run(isolated, scenario);
 
-        fanout_plan bursts;
-        bursts.key = "fanout.ws." + key_n + ".burst" + std::to_string(fan.burst_size);
-        bursts.label = "Fan-out WS, N=" + n + ", bursts of " + std::to_string(fan.burst_size);
-        bursts.burst = fan.burst_size;
-        bursts.interval = span(1.0 / fan.burst_rate);
-        bursts.bursts = std::max<std::size_t>(1, static_cast<std::size_t>(fan.seconds * fan.burst_rate));
-        bursts.event_bytes = fan.event_bytes;
+        auto bursts = burst_plan("fanout.ws." + key_n, label, options.fan);
         bursts.throughput_target = "ratio>=15";
         bursts.p99_target = "ratio>=5";
         f.run(bursts, scenario);

@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "client.hpp"
+#include "fanout.hpp"
 
 namespace switchboard::bench {
 
@@ -14,16 +16,9 @@ struct common_options {
     target where;
     int server_pid = 0;
     int database_pid = 0;                 // a database server in processes of its own, counted with the server
+    std::vector<int> also_pids;           // more processes of the deployment (a second node, redis-server), counted too
     std::size_t threads = 1;              // load generator threads (shards)
     std::size_t connect_in_flight = 100;  // handshakes under way at once while connecting
-};
-
-struct fanout_options {
-    double seconds = 5;                // sending time of each run
-    double isolated_rate = 20;         // broadcasts per second, one at a time
-    std::size_t burst_size = 10;       // broadcasts sent back to back...
-    double burst_rate = 4;             // ...this many times per second
-    std::size_t event_bytes = 100;     // the Engine.IO packet each recipient gets
 };
 
 // Scenarios 1 and 2: N idle WebSocket sessions (memory, idle CPU), then the same
@@ -37,6 +32,15 @@ struct sessions_options {
     fanout_options fan;
 };
 int run_sessions(const common_options& common, const sessions_options& options);
+
+// The fan-out across a cluster: two nodes on one Redis, the receivers split over both,
+// the sender on the first (`common.where`); every process of the deployment counted.
+struct cluster_options {
+    std::size_t clients = 1000;
+    target second;                     // the other node
+    fanout_options fan;
+};
+int run_cluster(const common_options& common, const cluster_options& options);
 
 // Scenario 5: the fan-out to clients on HTTP long-polling only.
 struct polling_options {

@@ -62,11 +62,11 @@ async function open_database() {
     const Database = require("better-sqlite3");
     const db = new Database(db_url.slice("sqlite:".length));
     // Switchboard's SQLite settings (kernel/store/database.cpp), durability included:
-    // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, so in WAL mode it
-    // would not sync the log at each commit (while PRAGMA synchronous still reads 2)
-    // unless told; the system's SQLite that Switchboard links syncs every commit.
+    // WAL with synchronous=NORMAL (Switchboard's default database.sqlite_synchronous;
+    // also what better-sqlite3, built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1, does in WAL
+    // mode). Said explicitly: both sides must wait for the disk equally, or not at all.
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = FULL");
+    db.pragma("synchronous = NORMAL");
     db.pragma("foreign_keys = ON");
     db.pragma("busy_timeout = 5000");
     for (const sql of schema) db.exec(sql);

@@ -63,7 +63,7 @@ authenticator::authenticator(const config::auth_settings& settings, const std::s
 
 authenticator::~authenticator() = default;
 
-std::optional<std::string> find_token(const json& auth_payload, const engineio::handshake_info& handshake) {
+std::optional<std::string> find_token(const json& auth_payload, const net::handshake_info& handshake) {
     if (auth_payload.is_object()) {
         const auto token = auth_payload.find("token");
         if (token != auth_payload.end() && token->is_string() && !token->get<std::string>().empty())
@@ -84,7 +84,7 @@ json authenticator::user_from_claims(json claims) {
     return claims;
 }
 
-auth_outcome authenticator::check(const json& auth_payload, const engineio::handshake_info& handshake,
+auth_outcome authenticator::check(const json& auth_payload, const net::handshake_info& handshake,
                                   bool anonymous_allowed) const {
     auth_outcome out;
     // Without any key there is nothing to check a token against: a deployment that

@@ -11,7 +11,7 @@
 
 #include "kernel/auth/jwt.hpp"
 #include "kernel/config/config.hpp"
-#include "kernel/engineio/session.hpp"
+#include "kernel/net/handshake_info.hpp"
 
 namespace switchboard::kernel::auth {
 
@@ -32,7 +32,7 @@ public:
     // namespaces (or auth hooks) admit clients.
     bool has_keys() const noexcept { return has_keys_; }
 
-    auth_outcome check(const nlohmann::json& auth_payload, const engineio::handshake_info& handshake,
+    auth_outcome check(const nlohmann::json& auth_payload, const net::handshake_info& handshake,
                        bool anonymous_allowed) const;
 
     // The HS256 secret, for `switchboard token` (empty when none).
@@ -48,6 +48,6 @@ private:
 };
 
 // The token a client presented, if any.
-std::optional<std::string> find_token(const nlohmann::json& auth_payload, const engineio::handshake_info& handshake);
+std::optional<std::string> find_token(const nlohmann::json& auth_payload, const net::handshake_info& handshake);
 
 }  // namespace switchboard::kernel::auth

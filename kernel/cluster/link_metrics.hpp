@@ -32,29 +32,23 @@ inline void append_link_metrics(std::string& out, const link_figures& f) {
                   f.connected ? 1 : 0);
 }
 
-// What /metrics shows of an adapter on Redis pub/sub (classic or sharded).
-struct adapter_counters {
+// What /metrics shows of an adapter on Redis pub/sub (classic or sharded): its messages,
+// then its link.
+struct pubsub_counters {
     std::atomic<std::uint64_t> published{0};
     std::atomic<std::uint64_t> received{0};
-    std::atomic<std::uint64_t> lost{0};           // published while Redis was unreachable
-    std::atomic<std::uint64_t> requests{0};
-    std::atomic<std::uint64_t> timeouts{0};       // requests some node did not answer in time
-    std::atomic<std::uint64_t> outages{0};
-    std::atomic<bool> connected{false};
 
     // The counters in the Prometheus text format.
-    std::string metrics_text() const {
+    std::string metrics_text(const link_figures& link) const {
         std::string out;
         using prometheus::append_single;
         append_single(out, "switchboard_cluster_messages_published_total", "counter",
                       "Messages this node published to the cluster.", published.load());
         append_single(out, "switchboard_cluster_messages_received_total", "counter",
                       "Cluster messages this node received.", received.load());
-        append_link_metrics(out, link());
+        append_link_metrics(out, link);
         return out;
     }
-
-    link_figures link() const { return {lost, requests, timeouts, outages, connected}; }
 };
 
 }  // namespace switchboard::kernel::cluster

@@ -1,16 +1,11 @@
 #include "kernel/cluster/redis_adapter.hpp"
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 
 namespace switchboard::kernel::cluster {
-
-namespace asio = boost::asio;
 
 namespace {
 
@@ -49,64 +44,37 @@ std::string to_msgpack(const ordered_json& value) {
 }  // namespace
 
 redis_adapter::redis_adapter(redis_adapter_settings settings, local_node& node)
-    : settings_(std::move(settings)), node_(node), uid_(short_id()), work_(io_.get_executor()) {
-    const auto endpoint = redis_endpoint::parse(settings_.url);
-    publisher_ = std::make_shared<redis_client>(io_, endpoint, "cluster publisher");
-    subscriber_ = std::make_shared<redis_client>(io_, endpoint, "cluster subscriber");
-}
+    : settings_(std::move(settings)), node_(node), uid_(short_id()), link_(settings_.url, settings_.namespaces) {}
 
 redis_adapter::~redis_adapter() { stop(); }
 
 void redis_adapter::start() {
-    subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        try {
-            on_message(channel, std::move(payload));
-        } catch (const std::exception& e) {
-            // A field of the wrong type: that message is dropped, the cluster goes on.
-            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
-        }
-    });
-    subscriber_->on_state([this](bool connected) {
-        counters_.connected = connected;
-        if (!connected) ++counters_.outages;
-    });
+    auto& subscriber = link_.subscriber();
     for (const auto& nsp : settings_.namespaces) {
-        subscriber_->psubscribe(broadcast_channel(nsp) + "*");
-        subscriber_->subscribe(request_channel(nsp));
-        subscriber_->subscribe(response_channel(nsp));
-        subscriber_->subscribe(response_channel(nsp) + uid_ + "#");
+        subscriber.psubscribe(broadcast_channel(nsp) + "*");
+        subscriber.subscribe(request_channel(nsp));
+        subscriber.subscribe(response_channel(nsp));
+        subscriber.subscribe(response_channel(nsp) + uid_ + "#");
     }
-    publisher_->start();
-    subscriber_->start();
-    thread_ = std::thread([this] { io_.run(); });
+    link_.start([this](std::string_view channel, std::string_view, std::string payload) {
+        on_message(channel, std::move(payload));
+    });
     SB_LOG(info, "cluster") << "redis adapter " << uid_ << " on " << settings_.url << " (key " << settings_.key << ")";
 }
 
-void redis_adapter::stop() {
-    if (!thread_.joinable()) return;
-    asio::post(io_, [this] {
-        publisher_->stop();
-        subscriber_->stop();
-        requests_.cancel_all();
-        work_.reset();
-        io_.stop();
-    });
-    thread_.join();
-}
+void redis_adapter::stop() { link_.stop(); }
 
 // ---- what this node sends ----
 
 void redis_adapter::publish(std::string channel, std::string payload, sent_fn sent) {
     ++counters_.published;
-    publisher_->command({"PUBLISH", channel, payload}, [this, sent = std::move(sent)](std::optional<resp_value> reply) {
-        // Not silently dropped: counted, and logged once per outage by the client.
-        if (!reply || reply->is_error()) ++counters_.lost;
+    link_.send({"PUBLISH", channel, payload}, [sent = std::move(sent)](bool) {
         if (sent) sent();
     });
 }
 
 void redis_adapter::send_request(const std::string& nsp, const ordered_json& request, sent_fn sent) {
-    asio::post(io_, [this, channel = request_channel(nsp), payload = request.dump(), sent = std::move(sent)]() mutable {
+    link_.post([this, channel = request_channel(nsp), payload = request.dump(), sent = std::move(sent)]() mutable {
         publish(std::move(channel), std::move(payload), std::move(sent));
     });
 }
@@ -120,7 +88,7 @@ void redis_adapter::broadcast(const std::string& nsp, const ordered_json& data, 
          ordered_json{{"rooms", to.rooms}, {"except", to.except}, {"flags", std::move(flags)}}});
     std::string channel = broadcast_channel(nsp);
     if (to.rooms.size() == 1) channel += to.rooms.front() + "#";
-    asio::post(io_, [this, channel = std::move(channel), payload = to_msgpack(message)]() mutable {
+    link_.post([this, channel = std::move(channel), payload = to_msgpack(message)]() mutable {
         publish(std::move(channel), std::move(payload));
     });
 }
@@ -146,13 +114,10 @@ void redis_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_js
 }
 
 void redis_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
+    link_.post([this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = short_id();
-        requests_.open(request_id, [done = std::move(done)](gathered answers) {
-            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
-        });
         // This node's part, from its workers; the request's end waits for it too.
-        requests_.describe_locally(node_, request_id, nsp, which);
+        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
         ask(nsp, request_id,
             ordered_json{{"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}}
                 .dump(),
@@ -162,19 +127,16 @@ void redis_adapter::fetch(const std::string& nsp, const selection& which, std::f
 
 void redis_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                                         std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
         const auto request_id = short_id();
-        requests_.open(request_id, std::move(done));
-        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
-        auto opts = options_json(to);
-        opts["flags"]["timeout"] = timeout.count();
+        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
         // As Node sends it: msgpack, the packet with its namespace.
         ask(nsp, request_id,
             to_msgpack(ordered_json{{"uid", uid_},
                                     {"requestId", request_id},
                                     {"type", broadcast_with_ack},
                                     {"packet", {{"type", 2}, {"data", data}, {"nsp", nsp}}},
-                                    {"opts", std::move(opts)}}),
+                                    {"opts", acked_options_json(to, timeout)}}),
             timeout);
     });
 }
@@ -182,18 +144,10 @@ void redis_adapter::broadcast_with_acks(const std::string& nsp, const ordered_js
 void redis_adapter::ask(const std::string& nsp, const std::string& request_id, std::string payload,
                         std::chrono::milliseconds timeout) {
     // Every subscriber of the request channel answers, as Node counts servers.
-    publisher_->command({"PUBSUB", "NUMSUB", request_channel(nsp)},
-                        [this, nsp, request_id, payload = std::move(payload), timeout](
-                            std::optional<resp_value> reply) mutable {
-                            if (!requests_.contains(request_id)) return;
-                            std::int64_t servers = 1;
-                            if (reply && reply->is_array() && reply->elements.size() == 2)
-                                servers = reply->elements[1].integer;
-                            const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-                            if (others > 0) publish(request_channel(nsp), std::move(payload));
-                            // Redis down: what this node knows, marked as partial.
-                            requests_.expect(request_id, others, timeout, !reply);
-                        });
+    link_.ask("NUMSUB", request_channel(nsp), request_id, timeout,
+              [this, channel = request_channel(nsp), payload = std::move(payload)]() mutable {
+                  publish(std::move(channel), std::move(payload));
+              });
 }
 
 // ---- what this node receives ----
@@ -253,7 +207,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
         }
         case sockets:
         case remote_fetch: {
-            if (requests_.contains(request_id) || request_id.empty()) return;   // our own request
+            if (link_.requests().contains(request_id) || request_id.empty()) return;   // our own request
             const auto which = type == sockets ? selection{room_names_of(request.value("rooms", ordered_json::array())), {}}
                                                : selection_from(request.value("opts", ordered_json::object()));
             node_.describe(nsp, which, [this, nsp, request_id, type](ordered_json described) {
@@ -265,14 +219,14 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
                 } else {
                     answer["sockets"] = std::move(described);
                 }
-                asio::post(io_, [this, nsp, answer = std::move(answer)] { respond(nsp, answer); });
+                link_.post([this, nsp, answer = std::move(answer)] { respond(nsp, answer); });
             });
             return;
         }
         case all_rooms: {
-            if (requests_.contains(request_id) || request_id.empty()) return;
+            if (link_.requests().contains(request_id) || request_id.empty()) return;
             node_.room_names(nsp, [this, nsp, request_id](std::vector<std::string> rooms) {
-                asio::post(io_, [this, nsp, answer = ordered_json{{"requestId", request_id}, {"rooms", rooms}}] {
+                link_.post([this, nsp, answer = ordered_json{{"requestId", request_id}, {"rooms", rooms}}] {
                     respond(nsp, answer);
                 });
             });
@@ -285,7 +239,7 @@ void redis_adapter::on_request(const std::string& nsp, const std::string& payloa
             return;
         }
         case broadcast_with_ack:
-            if (ours || request_id.empty() || requests_.contains(request_id)) return;
+            if (ours || request_id.empty() || link_.requests().contains(request_id)) return;
             return answer_broadcast_with_ack(nsp, request_id, request);
         default:
             return;
@@ -306,7 +260,7 @@ void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std:
     node_.deliver_with_acks(
         nsp, data, selection_from(opts), timeout,
         [this, nsp, request_id](std::size_t count) {
-            asio::post(io_, [this, nsp, request_id, count] {
+            link_.post([this, nsp, request_id, count] {
                 respond(nsp,
                         ordered_json{{"type", broadcast_client_count}, {"requestId", request_id}, {"clientCount", count}});
             });
@@ -314,7 +268,7 @@ void redis_adapter::answer_broadcast_with_ack(const std::string& nsp, const std:
         [this, nsp, request_id](std::optional<ordered_json> answer) {
             if (!answer) return;   // a client that did not answer: the requester's own timeout tells
             const ordered_json ack{{"type", broadcast_ack}, {"requestId", request_id}, {"packet", std::move(*answer)}};
-            asio::post(io_, [this, nsp, payload = to_msgpack(ack)]() mutable {
+            link_.post([this, nsp, payload = to_msgpack(ack)]() mutable {
                 publish(response_channel(nsp), std::move(payload));
             });
         });
@@ -328,15 +282,15 @@ void redis_adapter::on_response(const std::string& payload) {
     auto response = decode_message(payload);
     if (!response.is_object()) return;
     const std::string request_id = response.value("requestId", std::string());
-    if (!requests_.contains(request_id)) return;   // someone else's, or too late
+    if (!link_.requests().contains(request_id)) return;   // someone else's, or too late
     const auto type = response.value("type", ordered_json());
     if (type == broadcast_client_count) {
         const auto count = response.value("clientCount", ordered_json());
-        return requests_.node_answered(request_id, ordered_json::array(),
+        return link_.requests().node_answered(request_id, ordered_json::array(),
                                        count.is_number_unsigned() ? count.get<std::size_t>() : 0);
     }
-    if (type == broadcast_ack) return requests_.item_arrived(request_id, response.value("packet", ordered_json()));
-    requests_.node_answered(request_id, response.value("sockets", ordered_json::array()));
+    if (type == broadcast_ack) return link_.requests().item_arrived(request_id, response.value("packet", ordered_json()));
+    link_.requests().node_answered(request_id, response.value("sockets", ordered_json::array()));
 }
 
 }  // namespace switchboard::kernel::cluster

@@ -10,32 +10,21 @@
 // Node counts the subscribers of the request channel as servers and waits for that many
 // answers, so this node answers every request it is asked, even with nothing to say.
 // Redis I/O runs on one thread of its own; an outage is logged and counted, what is
-// published during it is counted as lost, and subscriptions come back with Redis.
+// published during it is counted as lost, and subscriptions come back with Redis
+// (redis_link).
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
-#include "kernel/cluster/redis_client.hpp"
-#include "kernel/cluster/request_tracker.hpp"
+#include "kernel/cluster/redis_link.hpp"
 
 namespace switchboard::kernel::cluster {
 
-struct redis_adapter_settings {
-    std::string url = "redis://127.0.0.1:6379";
-    std::string key = "socket.io";
-    std::chrono::milliseconds requests_timeout{5'000};
-    std::vector<std::string> namespaces = {"/"};
-};
+using redis_adapter_settings = redis_cluster_settings;
 
 class redis_adapter final : public adapter {
 public:
@@ -58,9 +47,9 @@ public:
 
     const std::string& uid() const noexcept { return uid_; }
     // The counters in the Prometheus text format.
-    std::string metrics_text() const { return counters_.metrics_text(); }
+    std::string metrics_text() const { return counters_.metrics_text(link_.figures()); }
     // Its link to Redis (for `switchboard status`).
-    link_figures link() const { return counters_.link(); }
+    link_figures link() const { return link_.figures(); }
 
 private:
     // --- on the cluster thread ---
@@ -73,7 +62,7 @@ private:
     void on_request(const std::string& nsp, const std::string& payload);
     void on_response(const std::string& payload);
     // Publishes a request (JSON, or msgpack) once PUBSUB NUMSUB said how many nodes
-    // answer, and tells `requests_`.
+    // answer, and tells the link's requests.
     void ask(const std::string& nsp, const std::string& request_id, std::string payload,
              std::chrono::milliseconds timeout);
     void respond(const std::string& nsp, const ordered_json& response);
@@ -87,13 +76,8 @@ private:
     redis_adapter_settings settings_;
     local_node& node_;
     std::string uid_;
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    std::shared_ptr<redis_client> publisher_;
-    std::shared_ptr<redis_client> subscriber_;
-    std::thread thread_;
-    adapter_counters counters_;
-    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
+    pubsub_counters counters_;
+    redis_link link_;
 };
 
 }  // namespace switchboard::kernel::cluster

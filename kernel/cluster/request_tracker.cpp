@@ -30,6 +30,21 @@ void request_tracker::open(const std::string& id, done_fn done) {
     ++requests_;
 }
 
+void request_tracker::open_fetch(const std::string& id, local_node& node, const std::string& nsp,
+                                 const selection& which, std::function<void(fetch_result)> done) {
+    open(id, [done = std::move(done)](gathered answers) {
+        done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
+    });
+    describe_locally(node, id, nsp, which);
+}
+
+void request_tracker::open_broadcast_with_acks(const std::string& id, local_node& node, const std::string& nsp,
+                                               const ordered_json& data, const selection& to,
+                                               std::chrono::milliseconds timeout, done_fn done) {
+    open(id, std::move(done));
+    deliver_locally_with_acks(node, id, nsp, data, to, timeout);
+}
+
 void request_tracker::describe_locally(local_node& node, const std::string& id, const std::string& nsp,
                                        const selection& which) {
     node.describe(nsp, which, [this, id](ordered_json sockets) {

@@ -36,11 +36,15 @@ public:
     void open(const std::string& id, done_fn done);
     bool contains(const std::string& id) const { return pending_.count(id) != 0; }
 
-    // This node's own part of a fetch (its selected sockets) or of a broadcast with acks
-    // (its clients' acks), asked of `node` and added as it comes.
-    void describe_locally(local_node& node, const std::string& id, const std::string& nsp, const selection& which);
-    void deliver_locally_with_acks(local_node& node, const std::string& id, const std::string& nsp,
-                                   const ordered_json& data, const selection& to, std::chrono::milliseconds timeout);
+    // A fetchSockets under `id`, with this node's own part (its selected sockets) asked
+    // of `node` and added as it comes.
+    void open_fetch(const std::string& id, local_node& node, const std::string& nsp, const selection& which,
+                    std::function<void(fetch_result)> done);
+    // A broadcast with acks under `id`, delivered to this node's own sockets, whose
+    // acks are added as they come.
+    void open_broadcast_with_acks(const std::string& id, local_node& node, const std::string& nsp,
+                                  const ordered_json& data, const selection& to, std::chrono::milliseconds timeout,
+                                  done_fn done);
 
     // This node's own part: its items, and how many more items it announces.
     void local_answered(const std::string& id, ordered_json items, std::size_t items_to_follow = 0);
@@ -57,6 +61,9 @@ public:
 
 private:
     struct pending;
+    void describe_locally(local_node& node, const std::string& id, const std::string& nsp, const selection& which);
+    void deliver_locally_with_acks(local_node& node, const std::string& id, const std::string& nsp,
+                                   const ordered_json& data, const selection& to, std::chrono::milliseconds timeout);
     void finish_if_complete(const std::string& id);
 
     boost::asio::io_context& io_;

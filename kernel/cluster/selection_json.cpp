@@ -28,6 +28,12 @@ ordered_json options_json(const selection& which, bool is_volatile) {
     return ordered_json{{"rooms", which.rooms}, {"except", which.except}, {"flags", std::move(flags)}};
 }
 
+ordered_json acked_options_json(const selection& to, std::chrono::milliseconds timeout) {
+    auto opts = options_json(to);
+    opts["flags"]["timeout"] = timeout.count();
+    return opts;
+}
+
 bool has_binary(const ordered_json& value) {
     if (value.is_binary()) return true;
     if (value.is_array() || value.is_object())

@@ -1,9 +1,5 @@
 #include "kernel/cluster/sharded_adapter.hpp"
 
-#include <algorithm>
-
-#include <boost/asio/post.hpp>
-
 #include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/selection_json.hpp"
 #include "kernel/core/log.hpp"
@@ -12,8 +8,6 @@
 namespace switchboard::kernel::cluster {
 
 using namespace cluster_message;
-
-namespace asio = boost::asio;
 
 namespace {
 
@@ -41,64 +35,27 @@ bool is_reply(int type) {
            type == broadcast_ack;
 }
 
-std::size_t servers_of(const std::optional<resp_value>& reply) {
-    // PUBSUB SHARDNUMSUB answers [channel, count]; this node is one of them.
-    if (reply && reply->is_array() && reply->elements.size() == 2 && reply->elements[1].integer > 1)
-        return static_cast<std::size_t>(reply->elements[1].integer - 1);
-    return 0;
-}
-
 }  // namespace
 
 sharded_adapter::sharded_adapter(sharded_adapter_settings settings, local_node& node)
-    : settings_(std::move(settings)), node_(node), uid_(cluster_uid()), work_(io_.get_executor()) {
-    const auto endpoint = redis_endpoint::parse(settings_.url);
-    publisher_ = std::make_shared<redis_client>(io_, endpoint, "cluster publisher");
-    subscriber_ = std::make_shared<redis_client>(io_, endpoint, "cluster subscriber");
-}
+    : settings_(std::move(settings)), node_(node), uid_(cluster_uid()), link_(settings_.url, settings_.namespaces) {}
 
 sharded_adapter::~sharded_adapter() { stop(); }
 
-bool sharded_adapter::serves(const std::string& nsp) const {
-    return std::find(settings_.namespaces.begin(), settings_.namespaces.end(), nsp) != settings_.namespaces.end();
-}
-
 void sharded_adapter::start() {
-    subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        ++counters_.received;
-        try {
-            on_message(channel, payload);
-        } catch (const std::exception& e) {
-            // A field of the wrong type: that message is dropped, the cluster goes on.
-            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
-        }
-    });
-    subscriber_->on_state([this](bool connected) {
-        counters_.connected = connected;
-        if (!connected) ++counters_.outages;
-    });
     for (const auto& nsp : settings_.namespaces) {
-        subscriber_->ssubscribe(main_channel(nsp));
-        subscriber_->ssubscribe(room_channel(nsp, uid_));
+        link_.subscriber().ssubscribe(main_channel(nsp));
+        link_.subscriber().ssubscribe(room_channel(nsp, uid_));
     }
-    publisher_->start();
-    subscriber_->start();
-    thread_ = std::thread([this] { io_.run(); });
+    link_.start([this](std::string_view channel, std::string_view, std::string payload) {
+        ++counters_.received;
+        on_message(channel, payload);
+    });
     SB_LOG(info, "cluster") << "redis sharded adapter " << uid_ << " on " << settings_.url << " (prefix "
                             << settings_.key << ")";
 }
 
-void sharded_adapter::stop() {
-    if (!thread_.joinable()) return;
-    asio::post(io_, [this] {
-        publisher_->stop();
-        subscriber_->stop();
-        requests_.cancel_all();
-        work_.reset();
-        io_.stop();
-    });
-    thread_.join();
-}
+void sharded_adapter::stop() { link_.stop(); }
 
 // ---- what this node sends ----
 
@@ -114,9 +71,7 @@ void sharded_adapter::publish(const std::string& channel, int type, ordered_json
         payload = envelope.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
     }
     ++counters_.published;
-    publisher_->command({"SPUBLISH", channel, payload}, [this, sent = std::move(sent)](std::optional<resp_value> reply) {
-        // Not silently dropped: counted, and logged once per outage by the client.
-        if (!reply || reply->is_error()) ++counters_.lost;
+    link_.send({"SPUBLISH", channel, payload}, [sent = std::move(sent)](bool) {
         if (sent) sent();
     });
 }
@@ -126,14 +81,14 @@ void sharded_adapter::broadcast(const std::string& nsp, const ordered_json& data
     // Node leaves nsp out of the packet: the envelope names the namespace.
     ordered_json message{{"packet", {{"type", 2}, {"data", data}}}, {"opts", options_json(to, is_volatile)}};
     std::string channel = has_room_channel(to) ? room_channel(nsp, to.rooms.front()) : main_channel(nsp);
-    asio::post(io_, [this, nsp, channel = std::move(channel), message = std::move(message)]() mutable {
+    link_.post([this, nsp, channel = std::move(channel), message = std::move(message)]() mutable {
         publish(channel, broadcast_message, std::move(message), nsp);
     });
 }
 
 void sharded_adapter::join(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                            sent_fn sent) {
-    asio::post(io_, [this, nsp, data = ordered_json{{"opts", options_json(which)}, {"rooms", rooms}},
+    link_.post([this, nsp, data = ordered_json{{"opts", options_json(which)}, {"rooms", rooms}},
                      sent = std::move(sent)]() mutable {
         publish(main_channel(nsp), sockets_join, std::move(data), nsp, std::move(sent));
     });
@@ -141,14 +96,14 @@ void sharded_adapter::join(const std::string& nsp, const selection& which, const
 
 void sharded_adapter::leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                             sent_fn sent) {
-    asio::post(io_, [this, nsp, data = ordered_json{{"opts", options_json(which)}, {"rooms", rooms}},
+    link_.post([this, nsp, data = ordered_json{{"opts", options_json(which)}, {"rooms", rooms}},
                      sent = std::move(sent)]() mutable {
         publish(main_channel(nsp), sockets_leave, std::move(data), nsp, std::move(sent));
     });
 }
 
 void sharded_adapter::disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) {
-    asio::post(io_, [this, nsp, data = ordered_json{{"opts", options_json(which)}, {"close", close}},
+    link_.post([this, nsp, data = ordered_json{{"opts", options_json(which)}, {"close", close}},
                      sent = std::move(sent)]() mutable {
         publish(main_channel(nsp), disconnect_sockets, std::move(data), nsp, std::move(sent));
     });
@@ -157,23 +112,16 @@ void sharded_adapter::disconnect(const std::string& nsp, const selection& which,
 void sharded_adapter::ask(const std::string& nsp, const std::string& request_id, int type, ordered_json data,
                           std::chrono::milliseconds timeout) {
     // Every subscriber of the main channel answers, as Node counts servers.
-    publisher_->command({"PUBSUB", "SHARDNUMSUB", main_channel(nsp)},
-                        [this, nsp, request_id, type, data = std::move(data), timeout](
-                            std::optional<resp_value> reply) mutable {
-                            if (!requests_.contains(request_id)) return;
-                            const auto others = servers_of(reply);
-                            if (others > 0) publish(main_channel(nsp), type, std::move(data), nsp);
-                            requests_.expect(request_id, others, timeout, !reply);
-                        });
+    link_.ask("SHARDNUMSUB", main_channel(nsp), request_id, timeout,
+              [this, nsp, type, data = std::move(data)]() mutable {
+                  publish(main_channel(nsp), type, std::move(data), nsp);
+              });
 }
 
 void sharded_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
+    link_.post([this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = cluster_uid();
-        requests_.open(request_id, [done = std::move(done)](gathered answers) {
-            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
-        });
-        requests_.describe_locally(node_, request_id, nsp, which);
+        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
         ask(nsp, request_id, fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}},
             settings_.requests_timeout);
     });
@@ -181,33 +129,33 @@ void sharded_adapter::fetch(const std::string& nsp, const selection& which, std:
 
 void sharded_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                                           std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
         const auto request_id = cluster_uid();
-        requests_.open(request_id, std::move(done));
-        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
-        auto opts = options_json(to);
-        opts["flags"]["timeout"] = timeout.count();
+        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
         ask(nsp, request_id, broadcast_message,
-            {{"packet", {{"type", 2}, {"data", data}}}, {"requestId", request_id}, {"opts", std::move(opts)}}, timeout);
+            {{"packet", {{"type", 2}, {"data", data}}},
+             {"requestId", request_id},
+             {"opts", acked_options_json(to, timeout)}},
+            timeout);
     });
 }
 
 void sharded_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
-    asio::post(io_, [this, nsp, message = ordered_json{{"packet", data}}]() mutable {
+    link_.post([this, nsp, message = ordered_json{{"packet", data}}]() mutable {
         publish(main_channel(nsp), server_side_emit, std::move(message), nsp);
     });
 }
 
 void sharded_adapter::room_changed(const std::string& nsp, const std::string& room, bool exists) {
-    asio::post(io_, [this, channel = room_channel(nsp, room), exists] {
+    link_.post([this, channel = room_channel(nsp, room), exists] {
         auto& workers = room_workers_[channel];
         if (exists) {
-            if (++workers == 1) subscriber_->ssubscribe(channel);
+            if (++workers == 1) link_.subscriber().ssubscribe(channel);
             return;
         }
         if (workers > 0 && --workers == 0) {
             room_workers_.erase(channel);
-            subscriber_->sunsubscribe(channel);
+            link_.subscriber().sunsubscribe(channel);
         }
     });
 }
@@ -229,13 +177,13 @@ void sharded_adapter::on_message(std::string_view channel, const std::string& pa
     if (!message.is_object() || message.value("uid", std::string()) == uid_) return;
     const std::string nsp = message.value("nsp", std::string());
     const auto type = message.value("type", ordered_json());
-    if (!serves(nsp) || !type.is_number_integer()) return;
+    if (!link_.serves(nsp) || !type.is_number_integer()) return;
     const auto data = message.value("data", ordered_json::object());
-    if (is_reply(type.get<int>())) return take_cluster_reply(requests_, type.get<int>(), data);
+    if (is_reply(type.get<int>())) return take_cluster_reply(link_.requests(), type.get<int>(), data);
     const std::string requester = message.value("uid", std::string());
     act_on_cluster_message(node_, nsp, type.get<int>(), data, settings_.requests_timeout,
                            [this, nsp, requester](int type, ordered_json data) {
-                               asio::post(io_, [this, nsp, requester, type, data = std::move(data)]() mutable {
+                               link_.post([this, nsp, requester, type, data = std::move(data)]() mutable {
                                    publish(room_channel(nsp, requester), type, std::move(data), nsp);
                                });
                            });

@@ -15,27 +15,17 @@
 #pragma once
 
 #include <map>
-#include <memory>
 #include <string>
-#include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
-#include "kernel/cluster/redis_client.hpp"
-#include "kernel/cluster/request_tracker.hpp"
+#include "kernel/cluster/redis_link.hpp"
 
 namespace switchboard::kernel::cluster {
 
-struct sharded_adapter_settings {
-    std::string url = "redis://127.0.0.1:6379";
-    std::string key = "socket.io";   // Node's channelPrefix
-    std::chrono::milliseconds requests_timeout{5'000};
-    std::vector<std::string> namespaces = {"/"};
-};
+// `key` is Node's channelPrefix.
+using sharded_adapter_settings = redis_cluster_settings;
 
 class sharded_adapter final : public adapter {
 public:
@@ -58,16 +48,16 @@ public:
     void room_changed(const std::string& nsp, const std::string& room, bool exists) override;
 
     const std::string& uid() const noexcept { return uid_; }
-    std::string metrics_text() const { return counters_.metrics_text(); }
+    std::string metrics_text() const { return counters_.metrics_text(link_.figures()); }
     // Its link to Redis (for `switchboard status`).
-    link_figures link() const { return counters_.link(); }
+    link_figures link() const { return link_.figures(); }
 
 private:
     // --- on the cluster thread ---
     // SPUBLISH of one envelope; `sent` (if any) runs when Redis has it, or could not take it.
     void publish(const std::string& channel, int type, ordered_json data, const std::string& nsp,
                  sent_fn sent = {});
-    // Publishes a request on the main channel, then tells `requests_` how many nodes answer.
+    // Publishes a request on the main channel once SHARDNUMSUB said how many nodes answer.
     void ask(const std::string& nsp, const std::string& request_id, int type, ordered_json data,
              std::chrono::milliseconds timeout);
     void on_message(std::string_view channel, const std::string& payload);
@@ -76,20 +66,14 @@ private:
     std::string room_channel(const std::string& nsp, const std::string& room) const {
         return main_channel(nsp) + room + "#";
     }
-    bool serves(const std::string& nsp) const;
 
     sharded_adapter_settings settings_;
     local_node& node_;
     std::string uid_;
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    std::shared_ptr<redis_client> publisher_;
-    std::shared_ptr<redis_client> subscriber_;
-    std::thread thread_;
     // Per room channel: how many of this node's workers have members in the room.
     std::map<std::string, std::size_t> room_workers_;
-    adapter_counters counters_;
-    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
+    pubsub_counters counters_;
+    redis_link link_;
 };
 
 }  // namespace switchboard::kernel::cluster

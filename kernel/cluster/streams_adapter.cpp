@@ -2,8 +2,6 @@
 
 #include <future>
 
-#include <boost/asio/post.hpp>
-
 #include "kernel/cluster/cluster_messages.hpp"
 #include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/selection_json.hpp"
@@ -13,8 +11,6 @@
 namespace switchboard::kernel::cluster {
 
 using namespace cluster_message;
-
-namespace asio = boost::asio;
 
 namespace {
 
@@ -83,37 +79,17 @@ streams_adapter::streams_adapter(streams_adapter_settings settings, local_node& 
     : settings_(std::move(settings)),
       node_(node),
       uid_(cluster_uid()),
-      work_(io_.get_executor()),
-      read_retry_(io_),
-      refresh_timer_(io_) {
-    const auto endpoint = redis_endpoint::parse(settings_.url);
-    commands_ = std::make_shared<redis_client>(io_, endpoint, "cluster commands");
-    reader_ = std::make_shared<redis_client>(io_, endpoint, "cluster stream reader");
-    subscriber_ = std::make_shared<redis_client>(io_, endpoint, "cluster subscriber");
-}
+      link_(settings_.url, settings_.namespaces),
+      reader_(std::make_shared<redis_client>(link_.io(), link_.endpoint(), "cluster stream reader")),
+      read_retry_(link_.io()),
+      refresh_timer_(link_.io()) {}
 
 streams_adapter::~streams_adapter() { stop(); }
 
-bool streams_adapter::serves(const std::string& nsp) const {
-    return std::find(settings_.namespaces.begin(), settings_.namespaces.end(), nsp) != settings_.namespaces.end();
-}
-
 void streams_adapter::start() {
-    subscriber_->on_push([this](std::string_view channel, std::string_view, std::string payload) {
-        try {
-            on_pubsub(channel, payload);
-        } catch (const std::exception& e) {
-            // A field of the wrong type: that message is dropped, the cluster goes on.
-            SB_LOG(warn, "cluster") << "a malformed message on " << channel << ": " << e.what();
-        }
-    });
-    subscriber_->on_state([this](bool connected) {
-        counters_.connected = connected;
-        if (!connected) ++counters_.outages;
-    });
     for (const auto& nsp : settings_.namespaces) {
-        subscriber_->subscribe(public_channel(nsp));
-        subscriber_->subscribe(private_channel(nsp, uid_));
+        link_.subscriber().subscribe(public_channel(nsp));
+        link_.subscriber().subscribe(private_channel(nsp, uid_));
     }
     // Reading starts where the stream ends now, not at "$" of some later XREAD: what a
     // node appends while this one starts is read too. Clients wait until then (or
@@ -134,11 +110,9 @@ void streams_adapter::start() {
                              read_stream();
                          });
     });
-    commands_->start();
     reader_->start();
-    subscriber_->start();
-    asio::post(io_, [this] { refresh_sessions(); });
-    thread_ = std::thread([this] { io_.run(); });
+    link_.post([this] { refresh_sessions(); });
+    link_.start([this](std::string_view channel, std::string_view, std::string payload) { on_pubsub(channel, payload); });
     if (positioned->get_future().wait_for(std::chrono::seconds(3)) != std::future_status::ready)
         SB_LOG(warn, "cluster") << "Redis did not answer in time: the stream is read once it does";
     SB_LOG(info, "cluster") << "redis-streams adapter " << uid_ << " on " << settings_.url << " (stream "
@@ -146,34 +120,23 @@ void streams_adapter::start() {
 }
 
 void streams_adapter::stop() {
-    if (!thread_.joinable()) return;
-    asio::post(io_, [this] {
+    link_.stop([this] {
         stopping_ = true;
         read_retry_.cancel();
         refresh_timer_.cancel();
-        commands_->stop();
         reader_->stop();
-        subscriber_->stop();
-        requests_.cancel_all();
-        work_.reset();
-        io_.stop();
     });
-    thread_.join();
 }
 
 std::string streams_adapter::metrics_text() const {
     std::string out;
     using prometheus::append_single;
     append_single(out, "switchboard_cluster_stream_appended_total", "counter",
-                  "Messages this node appended to the cluster's stream.", counters_.appended.load());
+                  "Messages this node appended to the cluster's stream.", appended_.load());
     append_single(out, "switchboard_cluster_stream_read_total", "counter", "Stream entries this node read.",
-                  counters_.read.load());
+                  read_.load());
     append_link_metrics(out, link());
     return out;
-}
-
-link_figures streams_adapter::link() const {
-    return {counters_.lost, counters_.requests, counters_.timeouts, counters_.outages, counters_.connected};
 }
 
 // ---- the stream ----
@@ -184,17 +147,13 @@ void streams_adapter::append(const std::string& nsp, int type, const ordered_jso
     std::string text = type == broadcast_message && has_binary(data)
                            ? engineio::base64_encode(bytes_of(ordered_json::to_msgpack(data)))
                            : data.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-    asio::post(io_, [this, nsp, type, text = std::move(text), done = std::move(done)] {
+    link_.post([this, nsp, type, text = std::move(text), done = std::move(done)] {
         const std::string max_len = std::to_string(settings_.max_len);
         const std::string type_text = std::to_string(type);
-        ++counters_.appended;
-        commands_->command({"XADD", settings_.key, "MAXLEN", "~", max_len, "*", "uid", uid_, "nsp", nsp, "type",
-                            type_text, "data", text},
-                           [this, done](std::optional<resp_value> reply) {
-                               const bool ok = reply && !reply->is_error();
-                               if (!ok) ++counters_.lost;
-                               if (done) done(ok);
-                           });
+        ++appended_;
+        link_.send({"XADD", settings_.key, "MAXLEN", "~", max_len, "*", "uid", uid_, "nsp", nsp, "type", type_text,
+                    "data", text},
+                   done);
     });
 }
 
@@ -228,11 +187,11 @@ void streams_adapter::read_stream() {
 }
 
 void streams_adapter::on_entry(const std::string& id, const resp_value& fields) {
-    ++counters_.read;
+    ++read_;
     const auto* nsp = field(fields, "nsp");
     const auto* type = field(fields, "type");
     const auto* uid = field(fields, "uid");
-    if (!nsp || !type || !serves(*nsp)) return;
+    if (!nsp || !type || !link_.serves(*nsp)) return;
     const bool ours = uid && *uid == uid_;
     const auto* raw = field(fields, "data");
     ordered_json message;
@@ -302,10 +261,7 @@ void streams_adapter::disconnect(const std::string& nsp, const selection& which,
 // ---- requests over pub/sub ----
 
 void streams_adapter::publish(std::string channel, const ordered_json& envelope) {
-    commands_->command({"PUBLISH", channel, bytes_of(ordered_json::to_msgpack(envelope))},
-                       [this](std::optional<resp_value> reply) {
-                           if (!reply || reply->is_error()) ++counters_.lost;
-                       });
+    link_.send({"PUBLISH", channel, bytes_of(ordered_json::to_msgpack(envelope))});
 }
 
 void streams_adapter::on_pubsub(std::string_view channel, const std::string& payload) {
@@ -318,7 +274,7 @@ void streams_adapter::on_pubsub(std::string_view channel, const std::string& pay
     }
     if (!message.is_object() || message.value("uid", std::string()) == uid_) return;
     const std::string nsp = message.value("nsp", std::string());
-    if (!serves(nsp)) return;
+    if (!link_.serves(nsp)) return;
     if (channel == private_channel(nsp, uid_)) return on_response(message);
     on_request(nsp, message);
 }
@@ -327,7 +283,7 @@ void streams_adapter::on_request(const std::string& nsp, const ordered_json& mes
     const std::string requester = message.value("uid", std::string());
     act_on_cluster_message(node_, nsp, message.value("type", 0), message.value("data", ordered_json::object()),
                            settings_.requests_timeout, [this, nsp, requester](int type, ordered_json data) {
-                               asio::post(io_, [this, nsp, requester, type, data = std::move(data)]() mutable {
+                               link_.post([this, nsp, requester, type, data = std::move(data)]() mutable {
                                    publish(private_channel(nsp, requester),
                                            cluster_envelope(type, std::move(data), uid_, nsp));
                                });
@@ -335,18 +291,15 @@ void streams_adapter::on_request(const std::string& nsp, const ordered_json& mes
 }
 
 void streams_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {
-    asio::post(io_, [this, envelope = cluster_envelope(server_side_emit, {{"packet", data}}, uid_, nsp), nsp] {
+    link_.post([this, envelope = cluster_envelope(server_side_emit, {{"packet", data}}, uid_, nsp), nsp] {
         publish(public_channel(nsp), envelope);
     });
 }
 
 void streams_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    asio::post(io_, [this, nsp, which, done = std::move(done)]() mutable {
+    link_.post([this, nsp, which, done = std::move(done)]() mutable {
         const auto request_id = cluster_uid();
-        requests_.open(request_id, [done = std::move(done)](gathered answers) {
-            done(fetch_result{std::move(answers.items), answers.nodes, answers.partial});
-        });
-        requests_.describe_locally(node_, request_id, nsp, which);
+        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
         ask(nsp, request_id,
             cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_, nsp),
             settings_.requests_timeout);
@@ -355,16 +308,15 @@ void streams_adapter::fetch(const std::string& nsp, const selection& which, std:
 
 void streams_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
                                           std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    asio::post(io_, [this, nsp, data, to, timeout, done = std::move(done)]() mutable {
+    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
         const auto request_id = cluster_uid();
-        requests_.open(request_id, std::move(done));
-        requests_.deliver_locally_with_acks(node_, request_id, nsp, data, to, timeout);
-        auto opts = options_json(to);
-        opts["flags"]["timeout"] = timeout.count();
+        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
         // Over pub/sub, not the stream: an acked broadcast is not replayed.
         ask(nsp, request_id,
             cluster_envelope(broadcast_message,
-                             {{"packet", {{"type", 2}, {"data", data}}}, {"requestId", request_id}, {"opts", std::move(opts)}},
+                             {{"packet", {{"type", 2}, {"data", data}}},
+                              {"requestId", request_id},
+                              {"opts", acked_options_json(to, timeout)}},
                              uid_, nsp),
             timeout);
     });
@@ -373,21 +325,12 @@ void streams_adapter::broadcast_with_acks(const std::string& nsp, const ordered_
 void streams_adapter::ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
                           std::chrono::milliseconds timeout) {
     // Node counts the servers as the subscribers of the public channel.
-    commands_->command({"PUBSUB", "NUMSUB", public_channel(nsp)},
-                       [this, nsp, request_id, envelope = std::move(envelope), timeout](
-                           std::optional<resp_value> reply) {
-                           if (!requests_.contains(request_id)) return;
-                           std::int64_t servers = 1;
-                           if (reply && reply->is_array() && reply->elements.size() == 2)
-                               servers = reply->elements[1].integer;
-                           const std::size_t others = servers > 1 ? static_cast<std::size_t>(servers - 1) : 0;
-                           if (others > 0) publish(public_channel(nsp), envelope);
-                           requests_.expect(request_id, others, timeout, !reply);
-                       });
+    link_.ask("NUMSUB", public_channel(nsp), request_id, timeout,
+              [this, nsp, envelope = std::move(envelope)] { publish(public_channel(nsp), envelope); });
 }
 
 void streams_adapter::on_response(const ordered_json& message) {
-    take_cluster_reply(requests_, message.value("type", 0), message.value("data", ordered_json::object()));
+    take_cluster_reply(link_.requests(), message.value("type", 0), message.value("data", ordered_json::object()));
 }
 
 // ---- sessions ----
@@ -397,7 +340,7 @@ void streams_adapter::save(const saved_session& session, bool connected) {
     ordered_json value{{"sid", session.sid}, {"pid", session.pid}, {"rooms", session.rooms}, {"data", session.data}};
     if (session.since) value["since"] = session.since->text();
     std::string encoded = engineio::base64_encode(bytes_of(ordered_json::to_msgpack(value)));
-    asio::post(io_, [this, pid = session.pid, encoded = std::move(encoded), connected] {
+    link_.post([this, pid = session.pid, encoded = std::move(encoded), connected] {
         auto ttl = settings_.max_disconnection_duration;
         if (connected) {
             connected_sessions_.insert(pid);
@@ -405,14 +348,14 @@ void streams_adapter::save(const saved_session& session, bool connected) {
         } else {
             connected_sessions_.erase(pid);
         }
-        commands_->command({"SET", session_key(pid), encoded, "PX", std::to_string(ttl.count())});
+        link_.commands().command({"SET", session_key(pid), encoded, "PX", std::to_string(ttl.count())});
     });
 }
 
 void streams_adapter::forget(const std::string& pid) {
-    asio::post(io_, [this, pid] {
+    link_.post([this, pid] {
         connected_sessions_.erase(pid);
-        commands_->command({"DEL", session_key(pid)});
+        link_.commands().command({"DEL", session_key(pid)});
     });
 }
 
@@ -421,7 +364,7 @@ void streams_adapter::refresh_sessions() {
     const auto ttl = std::to_string(
         (settings_.max_disconnection_duration + 2 * std::chrono::duration_cast<std::chrono::milliseconds>(session_refresh))
             .count());
-    for (const auto& pid : connected_sessions_) commands_->command({"PEXPIRE", session_key(pid), ttl});
+    for (const auto& pid : connected_sessions_) link_.commands().command({"PEXPIRE", session_key(pid), ttl});
     refresh_timer_.expires_after(session_refresh);
     refresh_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) refresh_sessions();
@@ -430,9 +373,9 @@ void streams_adapter::refresh_sessions() {
 
 void streams_adapter::claim(const std::string& nsp, const std::string& pid, std::optional<log_position> from,
                             claim_fn done) {
-    asio::post(io_, [this, nsp, pid, from, done = std::move(done)] {
+    link_.post([this, nsp, pid, from, done = std::move(done)] {
         // Taken once: GETDEL, as Node's restoreSession.
-        commands_->command({"GETDEL", session_key(pid)}, [this, nsp, pid, from, done](std::optional<resp_value> reply) {
+        link_.commands().command({"GETDEL", session_key(pid)}, [this, nsp, pid, from, done](std::optional<resp_value> reply) {
             if (!reply || reply->is_error()) return done(std::nullopt, "redis_unavailable");
             if (reply->type != resp_value::kind::bulk) return done(std::nullopt, "unknown_session");
             connected_sessions_.erase(pid);
@@ -457,7 +400,7 @@ void streams_adapter::claim(const std::string& nsp, const std::string& pid, std:
             // The offset itself must still be in the stream (Node's rule): then nothing
             // after it was trimmed either.
             const std::string offset = session.since->text();
-            commands_->command({"XRANGE", settings_.key, offset, offset},
+            link_.commands().command({"XRANGE", settings_.key, offset, offset},
                                [done, session = std::move(session)](std::optional<resp_value> reply) mutable {
                                    if (!reply || reply->is_error()) return done(std::nullopt, "redis_unavailable");
                                    if (!reply->is_array() || reply->elements.empty())
@@ -476,14 +419,14 @@ void streams_adapter::missed(const std::string& nsp, log_position from, std::vec
     scan->after = from;
     scan->result.end = from;
     scan->done = std::move(done);
-    asio::post(io_, [this, scan] { scan_missed(scan); });
+    link_.post([this, scan] { scan_missed(scan); });
 }
 
 void streams_adapter::scan_missed(std::shared_ptr<missed_scan> scan) {
     if (++scan->pages > max_missed_pages) return scan->done(std::nullopt);
     // Exclusive start without Redis 6.2's "(": the next sequence number.
     const std::string start = log_position{scan->after.ms, scan->after.seq + 1}.text();
-    commands_->command(
+    link_.commands().command(
         {"XRANGE", settings_.key, start, "+", "COUNT", std::to_string(missed_page)},
         [this, scan](std::optional<resp_value> reply) {
             if (!reply || reply->is_error() || !reply->is_array()) return scan->done(std::nullopt);

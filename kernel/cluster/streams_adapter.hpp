@@ -22,30 +22,24 @@
 
 #include <atomic>
 #include <chrono>
-#include <map>
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
 #include "kernel/cluster/redis_client.hpp"
-#include "kernel/cluster/request_tracker.hpp"
+#include "kernel/cluster/redis_link.hpp"
 #include "kernel/cluster/session_store.hpp"
 
 namespace switchboard::kernel::cluster {
 
-struct streams_adapter_settings {
-    std::string url = "redis://127.0.0.1:6379";
-    std::string key = "socket.io";   // the stream's name and the channels' prefix
-    std::chrono::milliseconds requests_timeout{5'000};
-    std::vector<std::string> namespaces = {"/"};
+// `key` is the stream's name and the channels' prefix.
+struct streams_adapter_settings : redis_cluster_settings {
     std::size_t max_len = 10'000;    // MAXLEN ~ of every XADD
     std::chrono::milliseconds max_disconnection_duration{120'000};
     std::string session_prefix = "sio:session:";
@@ -84,7 +78,7 @@ public:
     // The counters in the Prometheus text format.
     std::string metrics_text() const;
     // Its link to Redis (for `switchboard status`).
-    link_figures link() const;
+    link_figures link() const { return link_.figures(); }
 
 private:
     struct missed_scan;
@@ -95,8 +89,7 @@ private:
     void on_pubsub(std::string_view channel, const std::string& payload);
     void on_request(const std::string& nsp, const ordered_json& message);
     void on_response(const ordered_json& message);
-    // Publishes a request envelope once PUBSUB NUMSUB said how many nodes answer, and
-    // tells `requests_`.
+    // Publishes a request envelope once PUBSUB NUMSUB said how many nodes answer.
     void ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,
              std::chrono::milliseconds timeout);
     // XADD of a durable message; `done` gets whether Redis took it.
@@ -110,34 +103,21 @@ private:
         return settings_.key + "#" + nsp + "#" + uid + "#";
     }
     std::string session_key(const std::string& pid) const { return settings_.session_prefix + pid; }
-    bool serves(const std::string& nsp) const;
 
     streams_adapter_settings settings_;
     local_node& node_;
     std::string uid_;
-    boost::asio::io_context io_;
-    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-    std::shared_ptr<redis_client> commands_;
+    std::atomic<std::uint64_t> appended_{0};
+    std::atomic<std::uint64_t> read_{0};
+    redis_link link_;   // commands (XADD, sessions, requests) and the request channels
+    // XREAD BLOCK holds a connection of its own.
     std::shared_ptr<redis_client> reader_;
-    std::shared_ptr<redis_client> subscriber_;
     boost::asio::steady_timer read_retry_;
     boost::asio::steady_timer refresh_timer_;
-    std::thread thread_;
     std::string last_id_ = "$";            // where XREAD goes on
     std::set<std::string> connected_sessions_;   // pids whose sessions this node keeps alive
     bool stopping_ = false;
     bool reading_ = false;                 // the stream's reading has started
-
-    struct counters {
-        std::atomic<std::uint64_t> appended{0};
-        std::atomic<std::uint64_t> read{0};
-        std::atomic<std::uint64_t> lost{0};
-        std::atomic<std::uint64_t> requests{0};
-        std::atomic<std::uint64_t> timeouts{0};
-        std::atomic<std::uint64_t> outages{0};
-        std::atomic<bool> connected{false};
-    } counters_;
-    request_tracker requests_{io_, counters_.requests, counters_.timeouts};
 };
 
 }  // namespace switchboard::kernel::cluster

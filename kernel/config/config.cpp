@@ -3,7 +3,7 @@
 #include "kernel/config/config.hpp"
 
 #include "kernel/config/yaml_reader.hpp"
-#include "kernel/net/address_range.hpp"
+#include "kernel/core/address_range.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -38,7 +38,9 @@ constexpr std::string_view api_keys[] = {"keys", "keys_env"};
 constexpr std::string_view auth_keys[] = {"algorithms", "secret",   "secret_env", "public_key_file",
                                           "public_key_env", "issuer", "audience", "leeway"};
 constexpr std::string_view jwt_algorithms[] = {"HS256", "RS256", "ES256"};
-constexpr std::string_view database_keys[] = {"url", "pool_size", "connect_timeout", "migrate", "migrations_dir"};
+constexpr std::string_view database_keys[] = {"url",     "pool_size",      "connect_timeout",
+                                              "migrate", "migrations_dir", "sqlite_synchronous"};
+constexpr std::string_view sqlite_synchronous_modes[] = {"normal", "full"};
 constexpr std::string_view server_keys[] = {"host",           "port",           "workers", "path",
                                             "shutdown_timeout", "handler_threads", "pid_file",
                                             "header_timeout", "close_timeout", "max_connections_per_ip",
@@ -108,7 +110,7 @@ std::string read_path(const yaml_value& value) {
     return path;
 }
 
-bool is_address_or_cidr(std::string_view text) { return net::address_range::parse(text).has_value(); }
+bool is_address_or_cidr(std::string_view text) { return address_range::parse(text).has_value(); }
 
 void read_tls(const yaml_value& section, tls_settings& out) {
     const auto map = section.as_map(tls_keys);
@@ -536,6 +538,13 @@ void read_database(const yaml_value& section, database_settings& out) {
     if (const auto value = map.find("connect_timeout")) out.connect_timeout = positive_duration(*value);
     if (const auto value = map.find("migrate")) out.migrate = value->as_bool();
     if (const auto value = map.find("migrations_dir")) out.migrations_dir = value->as_string();
+    if (const auto value = map.find("sqlite_synchronous")) {
+        constexpr std::string_view expectation = "normal or full";
+        out.sqlite_synchronous = value->as_string(expectation);
+        if (std::find(std::begin(sqlite_synchronous_modes), std::end(sqlite_synchronous_modes),
+                      out.sqlite_synchronous) == std::end(sqlite_synchronous_modes))
+            value->fail_expected(expectation);
+    }
 }
 
 void read_api(const yaml_value& section, api_settings& out) {

@@ -166,6 +166,10 @@ struct database_settings {
     unsigned pool_size = 4;
     milliseconds connect_timeout{5'000};
     bool migrate = true;                                // apply pending migrations at start
+    // SQLite only: "normal" commits without waiting for the disk (WAL keeps the file
+    // consistent; an OS crash or power loss may lose the last transactions, a server
+    // crash loses nothing); "full" waits for the disk on every commit, ~5 ms each.
+    std::string sqlite_synchronous = "normal";
     // Relative to the config file; empty: the platform's own (migrations/ beside the
     // config's folder, or the install prefix's share/switchboard/migrations).
     std::string migrations_dir;

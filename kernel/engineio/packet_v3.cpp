@@ -159,7 +159,7 @@ payload encode_payload(const std::vector<wire_packet_ptr>& packets, bool binary_
     result.binary = binary_allowed && has_binary(packets);
     std::string& body = result.body;
     for (const auto& p : packets) {
-        const std::string_view data = p->packet();
+        const std::string_view data = p->payload();
         if (result.binary) {
             // Text as its UTF-8 bytes; binary as the message type byte and the bytes.
             body.push_back(static_cast<char>(p->is_binary() ? binary_flag : text_flag));

@@ -38,8 +38,8 @@ std::int64_t unix_millis() {
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-handshake_info make_handshake(net::http_request& request) {
-    handshake_info info;
+net::handshake_info make_handshake(net::http_request& request) {
+    net::handshake_info info;
     info.query = std::move(request.query);
     info.headers = std::move(request.headers);
     info.remote_address = std::move(request.remote_address);

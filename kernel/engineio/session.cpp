@@ -12,17 +12,7 @@
 
 namespace switchboard::kernel::engineio {
 
-std::string_view handshake_info::header(std::string_view lower_name) const noexcept {
-    for (const auto& [name, value] : headers)
-        if (name == lower_name) return value;
-    return {};
-}
-
-std::optional<std::string> handshake_info::query_param(std::string_view name) const {
-    return net::query_param(query, name);
-}
-
-session::session(server& owner_server, worker& owner, std::string id, handshake_info handshake)
+session::session(server& owner_server, worker& owner, std::string id, net::handshake_info handshake)
     : server_(owner_server), owner_(owner), id_(std::move(id)), handshake_(std::move(handshake)) {
     // The server let in only "3" and "4"; a v3 client reads binary payloads unless it
     // asked for base64 (b64=1, as engine.io-client does where XHR2 is missing: Node).
@@ -77,7 +67,7 @@ void session::start_heartbeat() {
 }
 
 wire_packet_ptr session::for_websocket(const wire_packet_ptr& packet) const {
-    return protocol_ == 3 && packet->is_binary() ? v3::binary_message(packet->packet()) : packet;
+    return protocol_ == 3 && packet->is_binary() ? v3::binary_message(packet->payload()) : packet;
 }
 
 bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
@@ -97,12 +87,12 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
         }
         if (slow_close_scheduled_) return false;
     }
-    traffic::packet_out(packet->packet().size());
+    traffic::packet_out(packet->payload().size());
     if (websocket) {
         ws_->send(for_websocket(packet));
         return true;
     }
-    set_poll_queue_bytes(poll_queue_bytes_ + packet->packet().size());
+    set_poll_queue_bytes(poll_queue_bytes_ + packet->payload().size());
     poll_queue_.push_back(packet);
     if (poll_) schedule_poll_flush();
     return true;
@@ -172,10 +162,10 @@ void session::flush_poll() {
     body.reserve(poll_queue_bytes_ + poll_queue_.size() * 2);
     for (const auto& packet : poll_queue_) {
         if (packet->is_binary()) {
-            append_to_payload(body, packet_type::message, packet->packet(), true);
+            append_to_payload(body, packet_type::message, packet->payload(), true);
         } else {
             if (!body.empty()) body.push_back('\x1e');
-            body.append(packet->packet());
+            body.append(packet->payload());
         }
     }
     poll_queue_.clear();

@@ -16,6 +16,7 @@
 
 #include "kernel/core/deadline_queue.hpp"
 #include "kernel/engineio/wire_packet.hpp"
+#include "kernel/net/handshake_info.hpp"
 #include "kernel/net/http_message.hpp"
 #include "kernel/net/websocket_connection.hpp"
 
@@ -31,17 +32,6 @@ namespace switchboard::kernel::engineio {
 class server;
 class session;
 
-// What the client sent when it opened the session (socket.handshake in Socket.IO).
-struct handshake_info {
-    std::string query;                                        // raw query string
-    std::vector<std::pair<std::string, std::string>> headers;   // lower-case names
-    std::string remote_address;
-    std::string request_id;   // the handshake request's: names the session in log lines
-    std::int64_t issued_ms = 0;                               // Unix time, milliseconds
-
-    std::string_view header(std::string_view lower_name) const noexcept;
-    std::optional<std::string> query_param(std::string_view name) const;
-};
 
 // The layer above Engine.IO (Socket.IO), one per session. Called on the session's worker.
 class session_handler {
@@ -76,12 +66,12 @@ class session final : public std::enable_shared_from_this<session>, private net:
 public:
     enum class transport_kind : std::uint8_t { polling, websocket };
 
-    session(server& owner_server, worker& owner, std::string id, handshake_info handshake);
+    session(server& owner_server, worker& owner, std::string id, net::handshake_info handshake);
     ~session();
 
     const std::string& id() const noexcept { return id_; }
     worker& owner() noexcept { return owner_; }
-    const handshake_info& handshake() const noexcept { return handshake_; }
+    const net::handshake_info& handshake() const noexcept { return handshake_; }
     transport_kind transport() const noexcept { return transport_; }
     std::string_view transport_name() const noexcept;
     bool upgrading() const noexcept { return probe_ != nullptr; }
@@ -186,7 +176,7 @@ private:
     server& server_;
     worker& owner_;
     std::string id_;
-    handshake_info handshake_;
+    net::handshake_info handshake_;
     std::unique_ptr<session_handler> handler_;
     transport_kind transport_ = transport_kind::polling;
     int protocol_ = 4;

@@ -35,7 +35,7 @@ websocket_connection::websocket_connection(asio::ip::tcp::socket socket, tls_han
                                            std::size_t max_message_size, std::string_view handshake_response)
     : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
     if (tls) tls_ = std::make_unique<tls_stream>(socket_, std::move(tls));
-    auto response = engineio::wire_packet::raw(handshake_response);
+    auto response = framed_buffer::raw(handshake_response);
     change_queued(static_cast<std::int64_t>(response->size()));
     queue_.push_back(std::move(response));
 }
@@ -166,7 +166,7 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
                 break;
             case ws_opcode::ping:
                 if (!closing_ && !pong_queued_) {
-                    send(engineio::wire_packet::raw(make_frame(ws_opcode::pong, message.payload)));
+                    send(framed_buffer::raw(make_frame(ws_opcode::pong, message.payload)));
                     pong_queued_ = true;
                 }
                 break;
@@ -184,7 +184,7 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
     return !closed_notified_;
 }
 
-void websocket_connection::send(const engineio::wire_packet_ptr& packet) {
+void websocket_connection::send(const framed_buffer_ptr& packet) {
     if (closing_) return;
     change_queued(static_cast<std::int64_t>(packet->size()));
     queue_.push_back(packet);
@@ -214,7 +214,7 @@ void websocket_connection::fence() {
     if (closing_) return;
     // Already fenced: this ping joins the held frames, and the first pong lets all of
     // them go (a client connecting to two namespaces at once waits for one pong).
-    static const auto ping = engineio::wire_packet::raw(make_frame(ws_opcode::ping, {}));
+    static const auto ping = framed_buffer::raw(make_frame(ws_opcode::ping, {}));
     send(ping);
     end_write();
     fenced_ = true;
@@ -262,7 +262,7 @@ void websocket_connection::on_write(const boost::system::error_code& ec) {
     change_queued(-written);
     in_flight_.clear();
     // A burst can leave large vectors behind; idle connections should not keep them.
-    if (in_flight_.capacity() > 64) std::vector<engineio::wire_packet_ptr>().swap(in_flight_);
+    if (in_flight_.capacity() > 64) std::vector<framed_buffer_ptr>().swap(in_flight_);
     if (buffers_.capacity() > 64) std::vector<asio::const_buffer>().swap(buffers_);
     if (ec) return fail("transport error");
     if (!queue_.empty()) return flush();
@@ -274,7 +274,7 @@ void websocket_connection::close(ws_close_code code, std::string_view reason) {
     closing_ = true;
     fenced_ = false;   // what is queued leaves before the close frame, pong or not
     close_when_written_ = true;
-    auto frame = engineio::wire_packet::raw(make_close_frame(code));
+    auto frame = framed_buffer::raw(make_close_frame(code));
     change_queued(static_cast<std::int64_t>(frame->size()));
     queue_.push_back(std::move(frame));
     if (!writing_) flush();
@@ -304,7 +304,7 @@ void websocket_connection::fail(std::string_view reason) {
     std::int64_t dropped = 0;
     for (const auto& packet : queue_) dropped += static_cast<std::int64_t>(packet->size());
     change_queued(-dropped);
-    std::vector<engineio::wire_packet_ptr>().swap(queue_);
+    std::vector<framed_buffer_ptr>().swap(queue_);
     std::string().swap(pending_);
     notify_closed(reason);
 }

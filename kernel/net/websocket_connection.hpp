@@ -20,7 +20,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "kernel/engineio/wire_packet.hpp"
+#include "kernel/net/framed_buffer.hpp"
 #include "kernel/net/tls_handle.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
@@ -63,7 +63,7 @@ public:
     void hold(std::shared_ptr<void> token) { token_ = std::move(token); }
 
     // Queues a frame. Ignored once the connection is closing.
-    void send(const engineio::wire_packet_ptr& packet);
+    void send(const framed_buffer_ptr& packet);
 
     // Sends a close frame, then closes the socket once it is written. The listener is
     // told with `reason`.
@@ -132,8 +132,8 @@ private:
     websocket_listener* listener_ = nullptr;
     ws_frame_parser parser_;
     std::string pending_;                                  // an incomplete frame's bytes
-    std::vector<engineio::wire_packet_ptr> queue_;         // waiting for the next write
-    std::vector<engineio::wire_packet_ptr> in_flight_;     // being written
+    std::vector<framed_buffer_ptr> queue_;         // waiting for the next write
+    std::vector<framed_buffer_ptr> in_flight_;     // being written
     std::vector<boost::asio::const_buffer> buffers_;
     std::size_t queued_bytes_ = 0;   // also counted in traffic's outgoing queue gauge
     void change_queued(std::int64_t delta) noexcept;

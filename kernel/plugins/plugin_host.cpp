@@ -7,7 +7,6 @@
 
 #include <future>
 
-#include "kernel/api/http_api.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/refusals.hpp"
@@ -843,10 +842,10 @@ std::string plugin_host::metrics_text() const {
 
 namespace switchboard::kernel::plugins {
 
-void plugin_host::install_routes(api::http_api& api) {
+void plugin_host::install_routes(const route_sink& add) {
     for (const auto& [key, route] : routes_) {
         const auto& [method, path] = key;
-        const bool added = api.add(method, path, [this, route](net::http_request&& request, api::http_api::responder respond) {
+        const bool added = add(method, path, [this, route](net::http_request&& request, http_responder respond) {
             // Route handlers may block: they run on the pool.
             pool_->post([route, request = std::move(request), respond = std::move(respond)] {
                 const std::string headers_json =

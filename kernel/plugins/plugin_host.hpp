@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,15 +24,13 @@
 #include <nlohmann/json.hpp>
 
 #include "kernel/config/config.hpp"
+#include "kernel/net/http_message.hpp"
 #include "kernel/plugins/handler_metrics.hpp"
 #include "kernel/plugins/handler_pool.hpp"
 #include "switchboard/sdk.h"
 
 namespace switchboard::kernel {
 class server;
-namespace api {
-class http_api;
-}
 namespace socketio {
 class socket;
 struct encoded_arguments;
@@ -126,8 +125,12 @@ public:
     void load_all();
     // Calls every plugin's on_unload, after the handler pool drained.
     void unload_all();
-    // Serves the plugins' HTTP routes through `api`.
-    void install_routes(api::http_api& api);
+    // Hands each plugin route to `add` (the server wires it to the HTTP API, a layer
+    // above this one); a route `add` refuses (taken, malformed) is logged and ignored.
+    using http_responder = std::function<void(std::string raw_response)>;
+    using http_handler = std::function<void(net::http_request&& request, http_responder respond)>;
+    using route_sink = std::function<bool(const std::string& method, const std::string& path, http_handler handler)>;
+    void install_routes(const route_sink& add);
     // Runs the plugins' on_worker_start / on_worker_stop on the calling worker thread.
     void worker_started(std::size_t index);
     void worker_stopping(std::size_t index);

@@ -199,9 +199,9 @@ engineio::wire_message from_default_format(const engineio::wire_message& message
     limits.max_amplification = 1024;   // our own message: any placeholder reuse is ours
     decoder reader(limits);
     std::optional<packet> complete;
-    auto error = reader.add_text(message.front()->packet().substr(1), complete);   // after the "4"
+    auto error = reader.add_text(message.front()->payload().substr(1), complete);   // after the "4"
     for (std::size_t i = 1; i < message.size() && error == decode_error::none; ++i)
-        error = reader.add_binary(message[i]->packet(), complete);
+        error = reader.add_binary(message[i]->payload(), complete);
     if (error != decode_error::none || !complete) return message;
     return {engineio::wire_packet::binary(msgpack::encode(*complete))};
 }

@@ -41,7 +41,7 @@ namespace {
 // its last ']'.
 engineio::wire_message with_offset(const engineio::wire_message& message, const std::string& offset) {
     engineio::wire_message out = message;
-    std::string text(message.front()->packet().substr(1));   // without the Engine.IO type digit
+    std::string text(message.front()->payload().substr(1));   // without the Engine.IO type digit
     const auto close = text.rfind(']');
     if (close == std::string::npos) return out;
     text.insert(close, "," + json(offset).dump());
@@ -555,12 +555,14 @@ broadcast_options server::with_sender_as_room(const broadcast_options& options) 
     return out;
 }
 
-void server::remember_id(std::uint64_t handle, const std::string& id) {
+void server::remember_id(std::uint64_t handle, const std::string& id, bool recoverable) {
+    if (!recoverable && !cluster_logs_broadcasts()) return;
     std::lock_guard lock(ids_mutex_);
     ids_by_handle_[handle] = id;
 }
 
-void server::forget_id(std::uint64_t handle) {
+void server::forget_id(std::uint64_t handle, bool recoverable) {
+    if (!recoverable && !cluster_logs_broadcasts()) return;
     std::lock_guard lock(ids_mutex_);
     ids_by_handle_.erase(handle);
 }

@@ -224,9 +224,11 @@ public:
     // the order of the log; the cluster calls it in that order, from one thread.
     void deliver_logged(const std::string& nsp, const cluster::ordered_json& data, const cluster::selection& to,
                         const cluster::log_position& offset) override;
-    // Called by sockets as they connect and go (recovery on).
-    void remember_id(std::uint64_t handle, const std::string& id);
-    void forget_id(std::uint64_t handle);
+    // Called by sockets as they connect and go. Kept only where a logged broadcast
+    // must name the sender by id (recovery on, or a cluster that logs broadcasts):
+    // otherwise every socket would pay an entry and a lock for nothing.
+    void remember_id(std::uint64_t handle, const std::string& id, bool recoverable);
+    void forget_id(std::uint64_t handle, bool recoverable);
 
     // --- on a worker thread ---
     local_namespace* find_namespace(std::string_view name);

@@ -38,7 +38,7 @@ socket::~socket() {
 
 const std::string& socket::nsp() const noexcept { return nsp_.name; }
 
-const engineio::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
+const net::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
 
 engineio::session& socket::session() noexcept { return client_.session(); }
 
@@ -304,10 +304,10 @@ void socket::mark_connected() {
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
-    if (!pid_.empty()) {
-        nsp_.owner.remember_id(handle_, id_);
-        if (!recovered_) since_ = nsp_.delivered;
-    }
+    // Also without recovery: a broadcast through the cluster's log that skips this
+    // socket names it by id (redis-streams).
+    nsp_.owner.remember_id(handle_, id_, !pid_.empty());
+    if (!pid_.empty() && !recovered_) since_ = nsp_.delivered;
     // "Send to this user on every device" is a room emit (user:<id>, joined when the
     // user was known); presence counts accepted sockets only.
     if (const std::string user = user_id(); !user.empty()) {
@@ -368,8 +368,8 @@ void socket::on_closed(std::string_view reason) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
+        nsp_.owner.forget_id(handle_, !pid_.empty());
         if (!pid_.empty()) {
-            nsp_.owner.forget_id(handle_);
             if (recoverable(reason)) nsp_.owner.sessions().save(session_state(), false);
             else nsp_.owner.sessions().forget(pid_);
         }

@@ -56,7 +56,7 @@ public:
     std::string user_id() const;
     // State a layer above keeps with the socket (the plugin host's per-socket strand).
     std::shared_ptr<void> extension;
-    const engineio::handshake_info& handshake() const noexcept;
+    const net::handshake_info& handshake() const noexcept;
     // What every log line about this socket carries: its session's request id, its id,
     // namespace and user.
     // Built once (again after set_user): handlers' log lines share it.

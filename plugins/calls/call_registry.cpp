@@ -172,6 +172,7 @@ void call_registry::disconnected(socket_id socket, effects& out) {
 
 void call_registry::expire(clock::time_point now, effects& out) {
     std::lock_guard lock(mutex_);
+    std::erase_if(busy_elsewhere_, [&](const auto& item) { return item.second <= now; });
     std::vector<std::string> due;
     for (const auto& [id, c] : calls_)
         if (c.ring_deadline <= now) due.push_back(id);
@@ -237,10 +238,25 @@ bool call_registry::is_member(socket_id socket, const std::string& call_id) cons
     return it != socket_call_.end() && it->second == call_id;
 }
 
-void call_registry::set_busy_elsewhere(const std::string& user, const std::string& node, bool busy) {
+void call_registry::set_busy_elsewhere(const std::string& user, const std::string& node, bool busy,
+                                       clock::time_point until) {
     std::lock_guard lock(mutex_);
-    if (busy) busy_elsewhere_.emplace(user, node);
+    if (busy) busy_elsewhere_[{user, node}] = until;
     else busy_elsewhere_.erase({user, node});
+}
+
+void call_registry::set_engaged_on(const std::string& node, const std::vector<std::string>& users,
+                                   clock::time_point until) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(busy_elsewhere_, [&](const auto& item) { return item.first.second == node; });
+    for (const auto& user : users) busy_elsewhere_[{user, node}] = until;
+}
+
+std::vector<std::string> call_registry::engaged_users() const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out;
+    for (const auto& [user, call_id] : user_call_) out.push_back(user);
+    return out;
 }
 
 std::size_t call_registry::active_calls() const {

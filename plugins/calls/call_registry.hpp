@@ -60,7 +60,8 @@ public:
     json hangup(const std::string& user, socket_id socket, const std::string& call_id, effects& out);
     // The socket is gone: it leaves the call it was in.
     void disconnected(socket_id socket, effects& out);
-    // Invitees still ringing after the ring timeout missed the call.
+    // Invitees still ringing after the ring timeout missed the call; what other nodes
+    // said of their users and did not say again in time is forgotten.
     void expire(clock::time_point now, effects& out);
 
     // The socket of `to` in the call, when both it and `from_socket` (of `from`) are
@@ -72,9 +73,14 @@ public:
 
     std::size_t active_calls() const;
 
-    // `node` of the cluster says `user` came into one of its calls, or left it: busy
-    // here too while any node holds them.
-    void set_busy_elsewhere(const std::string& user, const std::string& node, bool busy);
+    // ---- several nodes: users in the calls of other nodes are busy here too
+    // `node` says `user` came into one of its calls, or left it. What it says holds
+    // until `until`, unless said again: a node that dies stops saying it.
+    void set_busy_elsewhere(const std::string& user, const std::string& node, bool busy, clock::time_point until);
+    // `node`'s periodic word: exactly `users` are in its calls.
+    void set_engaged_on(const std::string& node, const std::vector<std::string>& users, clock::time_point until);
+    // Who is in this node's calls (what it says periodically).
+    std::vector<std::string> engaged_users() const;
 
 private:
     enum class state { ringing, joined, declined, missed, left, busy };
@@ -107,11 +113,12 @@ private:
     std::map<std::string, call> calls_;
     std::map<std::string, std::string> user_call_;     // joined users -> their call
     std::map<socket_id, std::string> socket_call_;     // joined sockets -> their call
-    std::set<std::pair<std::string, std::string>> busy_elsewhere_;   // (user, node) in that node's calls
+    // (user, node) -> until when that node's word holds.
+    std::map<std::pair<std::string, std::string>, clock::time_point> busy_elsewhere_;
 
     bool in_a_call(const std::string& user) const {
         const auto elsewhere = busy_elsewhere_.lower_bound({user, std::string()});
-        return user_call_.contains(user) || (elsewhere != busy_elsewhere_.end() && elsewhere->first == user);
+        return user_call_.contains(user) || (elsewhere != busy_elsewhere_.end() && elsewhere->first.first == user);
     }
     void engage(const std::string& user, socket_id socket, const std::string& call_id, effects& out);
     void release(const std::string& user, socket_id socket, effects& out);

@@ -51,6 +51,10 @@ constexpr std::size_t node_digits = 8;
 constexpr std::size_t call_id_digits = 32;
 // How long a device's request waits for the call's node before it is refused.
 constexpr std::chrono::seconds home_timeout{3};
+// Every node says who is in its calls this often; the others hold a user busy for
+// three periods after the last word, so a node that died frees its users by then.
+constexpr std::chrono::seconds engaged_period{5};
+constexpr auto engaged_hold = 3 * engaged_period;
 const std::string cluster_topic = "serverSideEmit:calls:cluster";
 
 // The events a device sends about a call it is in or invited to; each is answered by
@@ -77,6 +81,9 @@ struct calls_plugin {
     const std::string node = random_hex(node_digits);
     remote_sockets remote;
     pending_requests pending;
+    // Held while telling the other nodes who is busy: the periodic list leaves after the
+    // changes it saw and before those it did not, so it never undoes a newer change.
+    std::mutex engaged_order;
     // Local devices that asked another node about a call: that node hears when they go.
     std::mutex away_mutex;
     std::map<socket_id, std::set<std::string>> away;
@@ -107,7 +114,10 @@ struct calls_plugin {
             }
             emit(m.kind == message::to::user, m.socket, m.user, m.event, m.payload);
         }
-        for (const auto& [user, busy] : out.engaged) tell("*", {{"op", "busy"}, {"user", user}, {"busy", busy}});
+        if (!out.engaged.empty()) {
+            std::lock_guard lock(engaged_order);
+            for (const auto& [user, busy] : out.engaged) tell("*", {{"op", "busy"}, {"user", user}, {"busy", busy}});
+        }
         for (const auto& notification : out.missed) {
             p.count("calls_missed");
             if (config.notify_missed) p.publish("notifications:send", notification);
@@ -228,8 +238,16 @@ struct calls_plugin {
             return emit(message.value("toUser", false), message.value("handle", socket_id{0}),
                         message.value("user", std::string()), message.value("event", std::string()),
                         message.value("payload", json()));
+        const auto hold_until = call_registry::clock::now() + engaged_hold;
         if (op == "busy")
-            return registry.set_busy_elsewhere(message.value("user", std::string()), from, message.value("busy", false));
+            return registry.set_busy_elsewhere(message.value("user", std::string()), from, message.value("busy", false),
+                                               hold_until);
+        if (op == "engaged") {
+            std::vector<std::string> users;
+            for (const auto& user : message.value("users", json::array()))
+                if (user.is_string()) users.push_back(user.get<std::string>());
+            return registry.set_engaged_on(from, users, hold_until);
+        }
         if (op == "gone") {
             // A device of that node that asked about our calls disconnected.
             if (const auto id = remote.forget(from, message.value("handle", socket_id{0}))) {
@@ -313,6 +331,12 @@ struct calls_plugin {
             for (const auto& e : pending.expire(pending_requests::clock::now()))
                 p.refuse(e, "not_found", "no such call (it may have ended, or its node is gone)");
         }, sdk::handler_options{true});
+        p.start_timer(engaged_period, engaged_period,
+                      [this] {
+                          std::lock_guard lock(engaged_order);
+                          tell("*", {{"op", "engaged"}, {"users", registry.engaged_users()}});
+                      },
+                      sdk::handler_options{true});
     }
 };
 

@@ -8,6 +8,7 @@
 #include <switchboard/sdk.hpp>
 
 #include "context.hpp"
+#include "direct_requests.hpp"
 #include "message_events.hpp"
 #include "room_events.hpp"
 #include "typing_events.hpp"
@@ -18,6 +19,7 @@ chat_context::chat_context(sdk::plugin& plugin, settings s)
     : p(plugin),
       config(std::move(s)),
       store(plugin),
+      graph(plugin),
       typing(config.typing_timeout,
              [&plugin, nsp = config.nsp](std::int64_t room, const std::string& user, bool typing) {
                  announce_typing(plugin, nsp, room, user, typing);
@@ -49,8 +51,10 @@ std::unique_ptr<chat_context> context;
 
 void load(sdk::plugin& p) {
     context = std::make_unique<chat_context>(p, read_settings(p.config()));
+    if (context->config.message_requests) context->graph.require_view();
     register_room_events(*context);
     register_message_events(*context);
+    register_request_events(*context);
     register_typing_events(*context);
     register_disconnect_hooks(*context);
 }

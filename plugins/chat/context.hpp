@@ -13,6 +13,7 @@
 #include "joined_sockets.hpp"
 #include "rate_limiter.hpp"
 #include "settings.hpp"
+#include "social_graph.hpp"
 #include "store.hpp"
 #include "text_filter.hpp"
 #include "typing_tracker.hpp"
@@ -36,6 +37,7 @@ struct chat_context {
     sdk::plugin& p;
     const settings config;
     chat_store store;
+    social_graph graph;   // asked only with message_requests on
     joined_sockets joined;
     typing_tracker typing;
     rate_limiter limiter;

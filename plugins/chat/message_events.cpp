@@ -1,5 +1,6 @@
 #include "message_events.hpp"
 
+#include "direct_requests.hpp"
 #include "payload.hpp"
 #include "room_events.hpp"
 
@@ -17,12 +18,11 @@ std::string filtered(const chat_context& ctx, std::string text) {
     return ctx.filter.mask(text);
 }
 
-// A live message whose room the user belongs to.
-message_row visible_message(chat_context& ctx, std::int64_t id, const std::string& user) {
+// A live message whose room the user belongs to, and that room.
+std::pair<message_row, room_row> visible_message(chat_context& ctx, std::int64_t id, const std::string& user) {
     auto message = ctx.store.message(id);
     if (!message || message->deleted_at) throw sdk::error("not_found", "no message " + std::to_string(id));
-    member_room(ctx, message->room, user);
-    return *message;
+    return {*message, member_room(ctx, message->room, user)};
 }
 
 // The earliest creation time an author may still change; 0 when there is no window.
@@ -40,13 +40,16 @@ json on_send(chat_context& ctx, sdk::event& e, const std::string& user) {
         throw sdk::error("rate_limited", "too many messages: at most " + std::to_string(ctx.config.rate_limit_messages) +
                                              " every " + std::to_string(ctx.config.rate_limit_window.count()) + " s");
     }
-    member_room(ctx, room, user);
+    const room_row where = member_room(ctx, room, user);
+    const direct_send direct = before_direct_send(ctx, where, user, e);
     const message_row message = ctx.store.add_message(room, user, text, now_ms());
     ctx.p.count("messages_sent");
     json broadcast = message.to_json();
     broadcast["reactions"] = json::object();
-    ctx.p.emit(room_except_sender(ctx, room, e), "chat:message", json::array({std::move(broadcast)}));
-    return {{"id", message.id}, {"room", room}, {"text", message.text}, {"createdAt", message.created_at}};
+    ctx.p.emit(room_except_sender(ctx, room, e), "chat:message", json::array({broadcast}));
+    json result = {{"id", message.id}, {"room", room}, {"text", message.text}, {"createdAt", message.created_at}};
+    if (direct.direct) result["status"] = after_direct_send(ctx, direct, where, user, broadcast);
+    return result;
 }
 
 json on_history(chat_context& ctx, sdk::event& e, const std::string& user) {
@@ -63,8 +66,9 @@ json on_edit(chat_context& ctx, sdk::event& e, const std::string& user) {
     const json& payload = payload_of(e.args);
     const std::int64_t id = read_id(payload, "message");
     const std::string text = filtered(ctx, read_text(payload, "text", ctx.config.max_length));
-    const message_row message = visible_message(ctx, id, user);
+    const auto [message, where] = visible_message(ctx, id, user);
     if (message.user != user) throw sdk::error("forbidden", "only the author may edit a message");
+    require_no_block(ctx, where, user);
     const std::int64_t now = now_ms();
     const std::int64_t not_before = window_start(ctx.config.edit_window, now);
     if (message.created_at < not_before)
@@ -79,7 +83,7 @@ json on_edit(chat_context& ctx, sdk::event& e, const std::string& user) {
 
 json on_delete(chat_context& ctx, sdk::event& e, const std::string& user) {
     const std::int64_t id = read_id(payload_of(e.args), "message");
-    const message_row message = visible_message(ctx, id, user);
+    const message_row message = visible_message(ctx, id, user).first;
     if (message.user != user) throw sdk::error("forbidden", "only the author may delete a message");
     const std::int64_t now = now_ms();
     const std::int64_t not_before = window_start(ctx.config.delete_window, now);
@@ -96,7 +100,9 @@ json on_react(chat_context& ctx, sdk::event& e, const std::string& user) {
     const json& payload = payload_of(e.args);
     const std::int64_t id = read_id(payload, "message");
     const std::string emoji = read_emoji(payload, "emoji");
-    const message_row message = visible_message(ctx, id, user);
+    const auto [message, where] = visible_message(ctx, id, user);
+    require_open_side(ctx, where, user);
+    require_no_block(ctx, where, user);
     const bool reacted = ctx.store.toggle_reaction(id, user, emoji, now_ms());
     json update = {{"room", message.room},
                    {"message", id},
@@ -112,7 +118,8 @@ json on_read(chat_context& ctx, sdk::event& e, const std::string& user) {
     const json& payload = payload_of(e.args);
     const std::int64_t room = read_id(payload, "room");
     const std::int64_t id = read_id(payload, "message");
-    member_room(ctx, room, user);
+    // Marks of a request would tell its sender it was seen: accept first.
+    require_open_side(ctx, member_room(ctx, room, user), user);
     // The message must belong to this room: a read mark never points elsewhere.
     const auto message = ctx.store.message(id);
     if (!message || message->room != room)

@@ -1,5 +1,6 @@
 #include "room_events.hpp"
 
+#include "direct_requests.hpp"
 #include "payload.hpp"
 
 namespace switchboard::plugins::chat {
@@ -12,11 +13,6 @@ room_row existing_room(chat_context& ctx, std::int64_t id) {
     auto room = ctx.store.room(id);
     if (!room) throw sdk::error("not_found", "no room " + std::to_string(id));
     return *room;
-}
-
-void tell_invited(chat_context& ctx, const std::string& user, const room_row& room, const std::string& by) {
-    ctx.p.emit(target::to_user(ctx.config.nsp, user), "chat:invited",
-               json::array({json{{"room", room.to_json()}, {"by", by}}}));
 }
 
 json on_rooms(chat_context& ctx, sdk::event& e, const std::string& user) {
@@ -40,10 +36,14 @@ json on_direct(chat_context& ctx, sdk::event& e, const std::string& user) {
     const json& payload = payload_of(e.args);
     const std::string peer = read_user_id(payload, "user");
     if (peer == user) throw sdk::error("invalid_payload", "a direct conversation needs another user");
+    const char* peer_state = direct_peer_state(ctx, user, peer);
     bool created = false;
-    const room_row room = ctx.store.direct_room(user, peer, now_ms(), created);
-    if (created) tell_invited(ctx, peer, room, user);
-    return {{"room", room.to_json()}, {"created", created}};
+    const room_row room = ctx.store.direct_room(user, peer, now_ms(), created, peer_state);
+    // A peer whose side waits as a request learns of it with the first message.
+    if (created && std::string_view(peer_state) == state_active) tell_invited(ctx, peer, room, user);
+    return {{"room", room.to_json()},
+            {"created", created},
+            {"state", ctx.store.state_of(room.id, user).value_or(state_active)}};
 }
 
 json on_invite(chat_context& ctx, sdk::event& e, const std::string& user) {
@@ -102,6 +102,7 @@ json on_join(chat_context& ctx, sdk::event& e, const std::string& user) {
             if (!room.is_public()) throw sdk::error("forbidden", "only members may join this room");
             added = ctx.store.add_member(id, user, "member", now_ms());
         }
+        require_open_side(ctx, room, user);
         ctx.joined.add(e.socket, user, id);
         ctx.p.join(e.socket, room_name(id));
     }
@@ -130,6 +131,11 @@ json on_leave(chat_context& ctx, sdk::event& e, const std::string&) {
 }
 
 }  // namespace
+
+void tell_invited(chat_context& ctx, const std::string& user, const room_row& room, const std::string& by) {
+    ctx.p.emit(target::to_user(ctx.config.nsp, user), "chat:invited",
+               json::array({json{{"room", room.to_json()}, {"by", by}}}));
+}
 
 room_row member_room(chat_context& ctx, std::int64_t id, const std::string& user) {
     room_row room = existing_room(ctx, id);

@@ -27,7 +27,9 @@ const char* const config_schema = R"json({
   "history_limit": {"type": "integer", "default": 50,
                     "description": "messages chat:join returns, and chat:history's default page (1 to 100)"},
   "typing_timeout": {"type": "integer", "default": 5000,
-                     "description": "milliseconds after which a typist without a new typing:start is cleared"}
+                     "description": "milliseconds after which a typist without a new typing:start is cleared"},
+  "message_requests": {"type": "boolean", "default": false,
+                       "description": "direct messages from users the recipient does not follow wait as requests; blocks refuse them (needs the social plugin)"}
 })json";
 
 settings read_settings(const json& config) {
@@ -48,6 +50,7 @@ settings read_settings(const json& config) {
     out.history_limit = static_cast<std::size_t>(
         reader.integer("history_limit", 1, static_cast<long long>(max_history_limit)));
     out.typing_timeout = std::chrono::milliseconds(reader.integer("typing_timeout", 100, 600000));
+    out.message_requests = reader.flag("message_requests");
     return out;
 }
 

@@ -24,6 +24,8 @@ struct settings {
     std::chrono::seconds rate_limit_window{10};
     std::size_t history_limit = 50;
     std::chrono::milliseconds typing_timeout{5000};
+    // Direct conversations ask the social graph (README.md, Message requests).
+    bool message_requests = false;
 };
 
 // The most messages one chat:history page may ask for.

@@ -95,7 +95,8 @@ room_row chat_store::create_room(bool is_private, const std::string& name, const
     return out;
 }
 
-room_row chat_store::direct_room(const std::string& user, const std::string& peer, std::int64_t now, bool& created) {
+room_row chat_store::direct_room(const std::string& user, const std::string& peer, std::int64_t now, bool& created,
+                                 const char* peer_state) {
     const std::string key = json::array({std::min(user, peer), std::max(user, peer)}).dump();
     const json rows = plugin_.in_transaction([&](const sdk::transaction& tx) {
         // ON CONFLICT DO NOTHING: two first calls for a pair, on two devices at once,
@@ -108,9 +109,12 @@ room_row chat_store::direct_room(const std::string& user, const std::string& pee
         if (found.empty()) throw sdk::database_error("db_error", "the direct room vanished");
         const std::int64_t room = as_int(found[0].at("id"));
         for (const auto& member : {user, peer})
-            tx.exec("INSERT INTO chat_members (room_id, user_id, role, joined_at) "
-                    "VALUES (:room, :user, 'member', :joined_at) ON CONFLICT (room_id, user_id) DO NOTHING",
-                    {{"room", room}, {"user", member}, {"joined_at", now}});
+            tx.exec("INSERT INTO chat_members (room_id, user_id, role, joined_at, state) "
+                    "VALUES (:room, :user, 'member', :joined_at, :state) ON CONFLICT (room_id, user_id) DO NOTHING",
+                    {{"room", room},
+                     {"user", member},
+                     {"joined_at", now},
+                     {"state", created && member == peer ? peer_state : state_active}});
         return found;
     });
     return to_room(rows[0]);
@@ -151,12 +155,60 @@ json chat_store::rooms_of(const std::string& user) {
     const json rows = plugin_.query(
         "SELECT r.id, r.kind, r.name, r.owner, r.direct_key, r.created_at, m.role FROM chat_rooms r "
         "LEFT JOIN chat_members m ON m.room_id = r.id AND m.user_id = :user "
-        "WHERE r.kind = 'public' OR m.user_id IS NOT NULL ORDER BY r.id LIMIT 500",
+        "WHERE (r.kind = 'public' AND m.user_id IS NULL) OR m.state = 'active' ORDER BY r.id LIMIT 500",
         {{"user", user}});
     for (const auto& row : rows) {
         json room = to_room(row).to_json();
         room["role"] = row.at("role").is_string() ? row.at("role") : json(nullptr);
         out.push_back(std::move(room));
+    }
+    return out;
+}
+
+std::optional<std::string> chat_store::state_of(std::int64_t room, const std::string& user) {
+    const json rows = plugin_.query("SELECT state FROM chat_members WHERE room_id = :room AND user_id = :user",
+                                    {{"room", room}, {"user", user}});
+    if (rows.empty()) return std::nullopt;
+    return as_string(rows[0].at("state"));
+}
+
+bool chat_store::activate(std::int64_t room, const std::string& user) {
+    return plugin_.exec("UPDATE chat_members SET state = 'active' "
+                        "WHERE room_id = :room AND user_id = :user AND state <> 'active'",
+                        {{"room", room}, {"user", user}}) == 1;
+}
+
+bool chat_store::decline(std::int64_t room, const std::string& user) {
+    return plugin_.exec("UPDATE chat_members SET state = 'declined' "
+                        "WHERE room_id = :room AND user_id = :user AND state = 'request'",
+                        {{"room", room}, {"user", user}}) == 1;
+}
+
+request_page chat_store::requests(const std::string& user, std::optional<std::int64_t> before, std::size_t limit) {
+    // One row more than asked tells whether an older page exists.
+    json rows = plugin_.query(
+        "SELECT r.id, r.kind, r.name, r.owner, r.direct_key, r.created_at, "
+        "(SELECT MAX(x.id) FROM chat_messages x WHERE x.room_id = r.id AND x.deleted_at IS NULL) AS latest "
+        "FROM chat_members m JOIN chat_rooms r ON r.id = m.room_id "
+        "WHERE m.user_id = :user AND m.state = 'request' AND r.id < :before "
+        "AND EXISTS (SELECT 1 FROM chat_messages y WHERE y.room_id = r.id AND y.deleted_at IS NULL) "
+        "ORDER BY r.id DESC LIMIT :limit",
+        {{"user", user},
+         {"before", before.value_or(std::numeric_limits<std::int64_t>::max())},
+         {"limit", static_cast<std::int64_t>(limit + 1)}});
+    request_page out;
+    out.has_more = rows.size() > limit;
+    if (out.has_more) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(limit), rows.end());
+    for (const auto& row : rows) {
+        const room_row room = to_room(row);
+        const auto latest = message(as_int(row.at("latest")));
+        if (!latest) continue;   // deleted between the two reads
+        std::string from;
+        for (const auto& member : room.users)
+            if (member != user) from = member;
+        json item_message = latest->to_json();
+        item_message["reactions"] = reaction_counts(latest->id);
+        out.requests.push_back({{"room", room.to_json()}, {"from", from}, {"message", std::move(item_message)}});
     }
     return out;
 }

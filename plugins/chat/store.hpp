@@ -45,6 +45,17 @@ struct message_row {
     json to_json() const;   // {id, room, user, text, createdAt, editedAt}
 };
 
+// A member's side of a direct conversation (message requests, migrations/chat/0003):
+// "active", "request" (waiting in the member's chat:requests) or "declined".
+inline constexpr const char* state_active = "active";
+inline constexpr const char* state_request = "request";
+inline constexpr const char* state_declined = "declined";
+
+struct request_page {
+    json requests = json::array();   // [{room, from, message}], newest room first
+    bool has_more = false;
+};
+
 struct message_page {
     json messages = json::array();   // oldest first, each with "reactions"
     bool has_more = false;
@@ -64,8 +75,10 @@ public:
     room_row create_room(bool is_private, const std::string& name, const std::string& owner,
                          const std::vector<std::string>& members, std::int64_t now);
     // The direct room of the pair, created with both as members if there is none;
-    // `created` tells which. Idempotent and safe against concurrent calls.
-    room_row direct_room(const std::string& user, const std::string& peer, std::int64_t now, bool& created);
+    // `created` tells which. Idempotent and safe against concurrent calls. A new
+    // room's creator is active, the peer starts in `peer_state`.
+    room_row direct_room(const std::string& user, const std::string& peer, std::int64_t now, bool& created,
+                         const char* peer_state = state_active);
 
     // "owner" or "member", or nothing for a non-member.
     std::optional<std::string> role_of(std::int64_t room, const std::string& user);
@@ -73,7 +86,17 @@ public:
     bool add_member(std::int64_t room, const std::string& user, const std::string& role, std::int64_t now);
     bool remove_member(std::int64_t room, const std::string& user);
     json members(std::int64_t room);              // [{user, role, joinedAt}]
-    json rooms_of(const std::string& user);      // member rooms and public rooms
+    json rooms_of(const std::string& user);      // member rooms (active side) and public rooms
+
+    // The member's side of the room (state_*), or nothing for a non-member.
+    std::optional<std::string> state_of(std::int64_t room, const std::string& user);
+    // The member's side becomes active; false when it was already.
+    bool activate(std::int64_t room, const std::string& user);
+    // A waiting request becomes declined; false when the side was not a request.
+    bool decline(std::int64_t room, const std::string& user);
+    // The user's waiting requests that hold a live message, by room id descending,
+    // below `before`: each with the other user and the latest live message.
+    request_page requests(const std::string& user, std::optional<std::int64_t> before, std::size_t limit);
 
     message_row add_message(std::int64_t room, const std::string& user, const std::string& text, std::int64_t now);
     // Messages below `before` (all when absent), newest `limit`, oldest first.

@@ -62,8 +62,7 @@ void apply_compaction(collab_context& ctx, const json& message) {
     if (!doc) return;
     std::lock_guard lock(doc->mutex);
     // Its clients have every update it covers: nothing to relay.
-    if (doc->loaded && !doc->has(id.get<std::int64_t>()))
-        doc->replace(ids, id.get<std::int64_t>(), std::move(data), std::move(*summary));
+    if (doc->loaded) doc->replace(ids, id.get<std::int64_t>(), std::move(data), std::move(*summary));
 }
 
 void apply_awareness(collab_context& ctx, const json& message) {

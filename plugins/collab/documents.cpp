@@ -54,7 +54,7 @@ void document::replace(const std::vector<std::int64_t>& removed, std::int64_t id
                        update_summary summary) {
     const std::set<std::int64_t> gone(removed.begin(), removed.end());
     std::erase_if(updates, [&](const auto& update) { return gone.contains(update->id); });
-    add(id, std::move(data), std::move(summary));
+    if (!has(id)) add(id, std::move(data), std::move(summary));
 }
 
 bool document::has(std::int64_t id) const {

@@ -55,7 +55,8 @@ struct document {
     // The ids of the updates `full` covers (those that arrived after the writer
     // answered are not covered, and stay).
     std::vector<std::int64_t> covered_by(const update_summary& full) const;
-    // Drops the `removed` updates and appends the full state in their place.
+    // Drops the `removed` updates and appends the full state in their place (unless
+    // held already: read from the log before another node's word of it came).
     void replace(const std::vector<std::int64_t>& removed, std::int64_t id, bytes data, update_summary summary);
 
     // Awareness: a client id belongs to the first socket that announced it; entries

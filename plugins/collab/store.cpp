@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <iterator>
 
 namespace switchboard::plugins::collab {
 
@@ -100,10 +101,27 @@ void collab_store::set_member(const std::string& document, const std::string& us
             {{"doc", document}, {"user", user}, {"role", role}});
 }
 
-std::vector<collab_store::row> collab_store::load(const std::string& document) {
+namespace {
+
+// " IN (:i0, :i1, ...)" for ids[from, from + ids_per_statement), the values added to
+// `params`.
+// In chunks: one statement per id would be slow, one for thousands too long.
+constexpr std::size_t ids_per_statement = 100;
+
+std::string id_list(const std::vector<std::int64_t>& ids, std::size_t from, sdk::json& params) {
+    std::string sql = " IN (";
+    for (std::size_t k = from; k < std::min(ids.size(), from + ids_per_statement); ++k) {
+        const auto name = "i" + std::to_string(k - from);
+        sql += (k == from ? ":" : ", :") + name;
+        params[name] = ids[k];
+    }
+    return sql + ")";
+}
+
+}  // namespace
+
+std::vector<collab_store::row> collab_store::rows_of(const std::string& document, const sdk::json& rows) {
     std::vector<row> out;
-    const auto rows =
-        p_.query("SELECT id, data FROM collab_updates WHERE document = :doc ORDER BY id", {{"doc", document}});
     for (const auto& row : rows) {
         auto update = from_base64(row.at("data").get<std::string>());
         // A row that is not base64 was not written here: skip it rather than refuse
@@ -113,6 +131,31 @@ std::vector<collab_store::row> collab_store::load(const std::string& document) {
             continue;
         }
         out.push_back({row.at("id").get<std::int64_t>(), std::move(*update)});
+    }
+    return out;
+}
+
+std::vector<collab_store::row> collab_store::load(const std::string& document) {
+    return rows_of(document,
+                   p_.query("SELECT id, data FROM collab_updates WHERE document = :doc ORDER BY id", {{"doc", document}}));
+}
+
+std::vector<std::int64_t> collab_store::ids(const std::string& document) {
+    std::vector<std::int64_t> out;
+    for (const auto& row : p_.query("SELECT id FROM collab_updates WHERE document = :doc", {{"doc", document}}))
+        out.push_back(row.at("id").get<std::int64_t>());
+    return out;
+}
+
+std::vector<collab_store::row> collab_store::load(const std::string& document, const std::vector<std::int64_t>& ids) {
+    std::vector<row> out;
+    for (std::size_t i = 0; i < ids.size(); i += ids_per_statement) {
+        sdk::json params{{"doc", document}};
+        const auto where = id_list(ids, i, params);
+        auto chunk = rows_of(document, p_.query("SELECT id, data FROM collab_updates WHERE document = :doc AND id" +
+                                                    where + " ORDER BY id",
+                                                params));
+        std::move(chunk.begin(), chunk.end(), std::back_inserter(out));
     }
     return out;
 }
@@ -135,16 +178,10 @@ std::int64_t collab_store::append(const std::string& document, const bytes& upda
 std::int64_t collab_store::replace(const std::string& document, const std::vector<std::int64_t>& removed,
                                    const bytes& full, const std::string& user) {
     return p_.in_transaction([&](const sdk::transaction& tx) {
-        // In chunks: one statement per id would be slow, one for thousands too long.
-        for (std::size_t i = 0; i < removed.size(); i += 100) {
-            std::string sql = "DELETE FROM collab_updates WHERE document = :doc AND id IN (";
+        for (std::size_t i = 0; i < removed.size(); i += ids_per_statement) {
             sdk::json params{{"doc", document}};
-            for (std::size_t k = i; k < std::min(removed.size(), i + 100); ++k) {
-                const auto name = "i" + std::to_string(k - i);
-                sql += (k == i ? ":" : ", :") + name;
-                params[name] = removed[k];
-            }
-            tx.exec(sql + ")", params);
+            const auto where = id_list(removed, i, params);
+            tx.exec("DELETE FROM collab_updates WHERE document = :doc AND id" + where, params);
         }
         const auto rows =
             tx.query(insert_update, {{"doc", document}, {"data", to_base64(full)}, {"user", user}, {"at", now_ms()}});

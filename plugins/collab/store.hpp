@@ -31,6 +31,10 @@ public:
     };
     // Every stored update of the document, oldest first.
     std::vector<row> load(const std::string& document);
+    // The ids of the document's stored updates.
+    std::vector<std::int64_t> ids(const std::string& document);
+    // The updates `ids` of the document that are still stored, oldest first.
+    std::vector<row> load(const std::string& document, const std::vector<std::int64_t>& ids);
     // Returns the update's id.
     std::int64_t append(const std::string& document, const bytes& update, const std::string& user);
     // In one transaction: the `removed` updates go, `full` comes (its id returned).
@@ -38,6 +42,9 @@ public:
                          const std::string& user);
 
 private:
+    // Query rows {id, data (base64)} as updates; rows that are not base64 are skipped.
+    std::vector<row> rows_of(const std::string& document, const sdk::json& rows);
+
     sdk::plugin& p_;
 };
 

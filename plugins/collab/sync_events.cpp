@@ -10,6 +10,7 @@
 // A document's sockets are its namespace "/yjs|<name>", as the provider connects.
 // Every handler is pooled: they read and write the log.
 #include <chrono>
+#include <unordered_set>
 
 #include "context.hpp"
 
@@ -76,6 +77,27 @@ void guarded(collab_context& ctx, const sdk::event& e, Fn fn) {
     }
 }
 
+// Updates in the log that this node's memory of the document lacks: stored by another
+// node whose word never came (Redis was away). Added and relayed to this node's
+// sockets as that word would have been. The caller holds the document's lock.
+void catch_up_with_log(collab_context& ctx, document& doc) {
+    std::unordered_set<std::int64_t> held;
+    for (const auto& u : doc.updates) held.insert(u->id);
+    std::vector<std::int64_t> missing;
+    for (const auto id : ctx.store.ids(doc.name))
+        if (!held.contains(id)) missing.push_back(id);
+    if (missing.empty()) return;
+    std::int64_t added = 0;
+    for (auto& row : ctx.store.load(doc.name, missing)) {
+        auto summary = summarize_update(row.data);
+        if (!summary) continue;   // the first load said so already
+        relay_here(ctx, doc.name, 0, "sync-update", row.data);
+        doc.add(row.id, std::move(row.data), std::move(*summary));
+        ++added;
+    }
+    if (added) ctx.p.count("updates_caught_up", added);
+}
+
 void sync_step_1(collab_context& ctx, sdk::event& e) {
     const auto open = enter(ctx, e);
     if (!open) return;
@@ -87,6 +109,7 @@ void sync_step_1(collab_context& ctx, sdk::event& e) {
     std::vector<awareness_entry> present;
     {
         std::lock_guard lock(open->doc->mutex);
+        catch_up_with_log(ctx, *open->doc);
         missing = open->doc->missing_for(*theirs);
         ours = open->doc->known.encode();
         present = open->doc->awareness_states();

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -88,11 +89,23 @@ struct location_plugin {
     const settings config;
     position_book book;
 
+    // Held from a change of the book to telling the other nodes of it, so they hear the
+    // changes in the order the book made them (a share's end never before the share).
+    std::mutex cluster_order;
+
     // Tells the other nodes what this one's book learned; nothing without a cluster.
     void tell_cluster(json message) { p.publish(std::string("serverSideEmit:") + std::string(cluster_event), message); }
 
-    void announce_ended(const std::vector<ended_share>& ended, std::string_view reason) {
+    // Ends shares in the book with `change` and tells the other nodes which.
+    template <class Change>
+    std::vector<ended_share> end_shares(Change change) {
+        std::lock_guard lock(cluster_order);
+        auto ended = change();
         if (!ended.empty()) tell_cluster({{"op", "end"}, {"shares", ended_json(ended)}});
+        return ended;
+    }
+
+    void announce_ended(const std::vector<ended_share>& ended, std::string_view reason) {
         for (const auto& share : ended) {
             json payload{{"user", share.user}, {"reason", reason}};
             if (share.room) {
@@ -121,7 +134,7 @@ struct location_plugin {
     json leave(sdk::event& e) {
         const auto room = read_room(payload_of(e.args));
         p.leave(e.socket, room_of(room));
-        announce_ended(book.left(e.socket, room), "left");
+        announce_ended(end_shares([&] { return book.left(e.socket, room); }), "left");
         return {{"room", room}};
     }
 
@@ -136,14 +149,17 @@ struct location_plugin {
             throw sdk::error("rate_limited", "too many positions: retry in " + std::to_string(wait.count()) + " ms");
         }
         const auto at = unix_ms();
-        book.put(user, e.socket, request.to, request.where, at, now);
-        p.count("shares");
-        const json update = position_json({user, request.where, at}, request.to.room);
         json replica = to_json(request.where);
         if (request.to.room) replica["room"] = *request.to.room;
         else replica["users"] = request.to.users;
         replica.update({{"op", "put"}, {"user", user}, {"at", at}, {"ttl", config.ttl.count()}});
-        tell_cluster(std::move(replica));
+        {
+            std::lock_guard lock(cluster_order);
+            book.put(user, e.socket, request.to, request.where, at, now);
+            tell_cluster(std::move(replica));
+        }
+        p.count("shares");
+        const json update = position_json({user, request.where, at}, request.to.room);
         if (request.to.room) {
             // The sharer's socket learns from its ack; its other devices in the room see it.
             p.emit(target::to_room(config.nsp, room_of(*request.to.room)).except(e.socket), "location:update",
@@ -159,7 +175,7 @@ struct location_plugin {
     json stop(sdk::event& e) {
         const auto user = e.require_user();
         const auto what = read_stop(payload_of(e.args, true), config.max_recipients);
-        const auto ended = book.stop(user, what);
+        const auto ended = end_shares([&] { return book.stop(user, what); });
         announce_ended(ended, "stopped");
         return {{"stopped", ended.size()}};
     }
@@ -215,7 +231,7 @@ void load(sdk::plugin& p) {
 
     // Inline, so the audience learns at once that a disconnected device stopped sharing.
     p.on_disconnect([&self](const sdk::socket_info& s, std::string_view) {
-        self.announce_ended(self.book.disconnected(s.socket), "disconnected");
+        self.announce_ended(self.end_shares([&] { return self.book.disconnected(s.socket); }), "disconnected");
     }, nsp, inline_handler);
     // Pooled too: it runs after the socket's queued pooled handlers, so a location:join
     // still in flight at disconnect cannot leave a membership behind.
@@ -227,7 +243,7 @@ void load(sdk::plugin& p) {
     // late an expiry is announced to a small fraction of the ttl.
     const auto period = std::clamp(self.config.ttl / 10, std::chrono::milliseconds(20), std::chrono::milliseconds(1000));
     p.start_timer(period, period, [&self] {
-        self.announce_ended(self.book.expire(position_book::clock::now()), "expired");
+        self.announce_ended(self.end_shares([&] { return self.book.expire(position_book::clock::now()); }), "expired");
     }, inline_handler);
 }
 

@@ -11,30 +11,13 @@ import { io } from "socket.io-client";
 
 import { Inbox, once, unique, with_timeout } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
+import { api_with_key, cluster_ready, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { http_call } from "./support/http.mjs";
-import { until } from "./support/recovery.mjs";
 import { start_lua } from "./lua/support.mjs";
 import { start_node_peer } from "./reference/cluster_node.mjs";
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
 const API_KEY = "cluster-spec-key-0123456789";
-
-function redis_url_or_fail() {
-  if (REDIS_URL) return REDIS_URL;
-  if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-  return null;
-}
-
-// A node serves before its adapter has subscribed to Redis; what is published to the
-// cluster before then does not reach it. Its /metrics says when it has.
-async function cluster_ready(node) {
-  await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(node.url, "GET", "/metrics")).text),
-    `${node.url} subscribed to Redis`);
-}
-
-function api(node, method, path, body) {
-  return http_call(node.url, method, path, { body, headers: { "x-api-key": API_KEY } });
-}
+const api = api_with_key(API_KEY);
 
 describe("cluster over Redis (classic adapter)", { skip: !redis_url_or_fail() && "no Redis" }, () => {
   const key = unique("sb-cluster");

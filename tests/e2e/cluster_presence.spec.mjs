@@ -9,34 +9,15 @@ import { after, before, describe, it } from "node:test";
 import { io } from "socket.io-client";
 
 import { DEFAULT_TIMEOUT_MS, Inbox, once, unique } from "./support/client.mjs";
+import { api_with_key, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
 const API_KEY = "cluster-presence-key-0123456789";
 const HEARTBEAT_MS = 250;
 const NODE_TIMEOUT_MS = 1_000;
 
-function redis_url_or_fail() {
-  if (REDIS_URL) return REDIS_URL;
-  if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-  return null;
-}
-
-function api(node, method, path) {
-  return http_call(node.url, method, path, { headers: { "x-api-key": API_KEY } });
-}
-
-// Polls `probe` until it is true: what one node published reaches another node's copy
-// of the totals in its own time, and no event tells the test when.
-async function until(probe, what, ms = DEFAULT_TIMEOUT_MS) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const api = api_with_key(API_KEY);
 
 async function sessions(node, user) {
   const answer = await api(node, "GET", `/api/presence/users/${encodeURIComponent(user)}`);

@@ -12,27 +12,12 @@ import { io } from "socket.io-client";
 
 import { Inbox, once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
+import { api_with_key, cluster_ready, metric, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { http_call } from "./support/http.mjs";
-import { until } from "./support/recovery.mjs";
 import { start_node_peer } from "./reference/cluster_node.mjs";
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
 const API_KEY = "sharded-spec-key-0123456789";
-
-function redis_url_or_fail() {
-  if (REDIS_URL) return REDIS_URL;
-  if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-  return null;
-}
-
-async function cluster_ready(node) {
-  await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(node.url, "GET", "/metrics")).text),
-    `${node.url} subscribed to Redis`);
-}
-
-function api(node, method, path, body) {
-  return http_call(node.url, method, path, { body, headers: { "x-api-key": API_KEY } });
-}
+const api = api_with_key(API_KEY);
 
 describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "no Redis" }, () => {
   const key = unique("sb-sharded");
@@ -107,10 +92,7 @@ describe("cluster over Redis sharded pub/sub", { skip: !redis_url_or_fail() && "
     ann.socket.disconnect();
   });
 
-  async function received_total(node) {
-    const text = (await http_call(node.url, "GET", "/metrics")).text;
-    return Number(/^switchboard_cluster_messages_received_total (\d+)$/m.exec(text)[1]);
-  }
+  const received_total = (node) => metric(node, "switchboard_cluster_messages_received_total");
 
   it("Switchboard's emits reach every node: all, room, user, socket id, except", async (t) => {
     t.after(() => open.splice(0).forEach((s) => s.disconnect()));

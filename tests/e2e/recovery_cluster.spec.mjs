@@ -10,6 +10,7 @@ import { io } from "socket.io-client";
 
 import { once, unique } from "./support/client.mjs";
 import { start_deployment } from "./support/deployment.mjs";
+import { cluster_ready, REDIS_URL, redis_url_or_fail } from "./support/cluster.mjs";
 import { http_call } from "./support/http.mjs";
 import { start_recovery_node } from "./reference/recovery_node.mjs";
 import {
@@ -23,13 +24,6 @@ import {
   until,
 } from "./support/recovery.mjs";
 
-const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS_URL;
-
-function redis_url_or_fail() {
-  if (REDIS_URL) return REDIS_URL;
-  if (process.env.CI) throw new Error("SWITCHBOARD_TEST_REDIS_URL is not set: run tools/test-services start");
-  return null;
-}
 
 // Sends the client's next connection to `target` (as a load balancer would).
 function move(client, target) {
@@ -151,8 +145,7 @@ describe("connection state recovery across a redis-streams cluster", { skip: !re
 
   it("Node's broadcast with acks gathers the acks of Switchboard clients", async () => {
     const d = deployments[0] ?? (await switchboard_node());
-    await until(async () => /^switchboard_cluster_redis_connected 1$/m.test((await http_call(d.url, "GET", "/metrics")).text),
-      "the node subscribed");
+    await cluster_ready(d);
     const user = unique("asked");
     const socket = io(d.url, { forceNew: true, reconnection: false, transports: ["websocket"], auth: { token: d.token(user) } });
     try {

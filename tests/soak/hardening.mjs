@@ -24,6 +24,8 @@ log(`hardening soak: ${JSON.stringify(o)}`);
 
 const server = await start_soak_server(o.out, {
   plugins: [{ name: "chat", config: { rate_limit_messages: 10, rate_limit_window: 10 } }],
+  // Info: a stall must leave its trace (pool, database and plugin lines are info).
+  log: { level: "info" },
 });
 let status = {};
 const sampler = sample_server(server, o.out, () => status);
@@ -79,6 +81,8 @@ const probes = await start_workers("probes", [
   },
 ]);
 
+const INSIDE =
+  /^switchboard_(plugin_handler_(wait_)?seconds_(count|sum)|plugin_failures_total|plugin_chat_\w+|db_pool_(in_use|timeouts_total|wait_seconds_(count|sum))|db_statement_seconds_(count|sum)|read_pauses_total|sockets)\b/;
 const progress = setInterval(async () => {
   const parts = await chatters.ask("status").catch(() => []);
   const [probing] = await probes.ask("status").catch(() => [{}]);
@@ -87,6 +91,9 @@ const progress = setInterval(async () => {
     acks: parts.reduce((a, p) => a + p.acks, 0),
     failures: merge_counts(parts.map((p) => p.failures)),
     probes_running: Object.values(probing.running ?? {}).reduce((a, b) => a + b, 0),
+    // Where a request waits if acks stop: the handler pool, the database pool, the
+    // statements, the chat plugin's own counters.
+    server: await metrics(server, INSIDE).catch((error) => ({ error: error.message })),
   };
 }, 5_000);
 

@@ -166,18 +166,41 @@ TEST(CallsRegistry, ReportsWhoIsEngagedAndCountsBusyElsewhere) {
     calls.hangup("bob", 20, "c1", ended);
     EXPECT_EQ(ended.engaged, (std::vector<std::pair<std::string, bool>>{{"bob", false}, {"alice", false}}));
 
-    calls.set_busy_elsewhere("carol", "node-b", true);
-    calls.set_busy_elsewhere("carol", "node-c", true);
+    const auto held = t0 + 15s;
+    calls.set_busy_elsewhere("carol", "node-b", true, held);
+    calls.set_busy_elsewhere("carol", "node-c", true, held);
     effects refused;
     EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c2", t0, refused); }), "busy");
     EXPECT_EQ(code_of([&] { calls.invite("carol", 3, to({"alice"}), "c3", t0, refused); }), "busy");
-    calls.set_busy_elsewhere("carol", "node-b", false);
+    calls.set_busy_elsewhere("carol", "node-b", false, held);
     EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c4", t0, refused); }), "busy")
         << "node-c still holds carol";
-    calls.set_busy_elsewhere("carol", "node-c", false);
+    calls.set_busy_elsewhere("carol", "node-c", false, held);
     effects rings;
     calls.invite("alice", 1, to({"carol"}), "c5", t0, rings);
     EXPECT_EQ(said(rings), (std::vector<std::string>{"call:incoming>carol"}));
+    EXPECT_EQ(calls.engaged_users(), (std::vector<std::string>{"alice"}));
+}
+
+// A node's periodic word replaces what it said before; a node that stops saying it
+// (it died) frees its users when the word runs out.
+TEST(CallsRegistry, ANodesWordOnItsUsersIsReplacedAndRunsOut) {
+    call_registry calls(1000ms);
+    calls.set_busy_elsewhere("bob", "node-b", true, t0 + 15s);
+    calls.set_engaged_on("node-b", {"carol", "dan"}, t0 + 15s);
+    calls.set_engaged_on("node-c", {"dan"}, t0 + 20s);
+    effects out;
+    const auto group = calls.invite("alice", 1, to({"bob", "carol", "dan"}), "c1", t0, out);
+    EXPECT_EQ(group["participants"][1]["state"], "ringing") << "node-b's newer word left bob out";
+    EXPECT_EQ(group["participants"][2]["state"], "busy");
+    EXPECT_EQ(group["participants"][3]["state"], "busy");
+    calls.cancel("alice", 1, "c1", out);
+
+    effects later;
+    calls.expire(t0 + 16s, later);
+    const auto after_b = calls.invite("alice", 1, to({"carol", "dan"}), "c2", t0 + 16s, later);
+    EXPECT_EQ(after_b["participants"][1]["state"], "ringing") << "node-b said nothing more";
+    EXPECT_EQ(after_b["participants"][2]["state"], "busy") << "node-c's word still holds";
 }
 
 }  // namespace

@@ -37,6 +37,14 @@ TEST(CollabDocuments, AFullStateReplacesOnlyWhatItCovers) {
     EXPECT_EQ(doc.updates[2]->id, 9);
     EXPECT_EQ(doc.known.clock_of(7), 5u);
     EXPECT_EQ(doc.known.clock_of(8), 2u);
+    // Another node's word of that compaction, after this node read the full state
+    // from the log: the covered updates go, the full state stays once.
+    document other;
+    other.add(1, {1}, update_summary{{{7, 0, 3}}, {}, false});
+    other.add(9, {9}, full);
+    other.replace(covered, 9, {9}, full);
+    ASSERT_EQ(other.updates.size(), 1u);
+    EXPECT_EQ(other.updates[0]->id, 9);
 }
 
 TEST(CollabDocuments, AwarenessBelongsToTheSocketThatAnnouncedIt) {

@@ -2,7 +2,8 @@
 // `yjs` and the `y-socket.io` provider from npm, unchanged, with a <textarea> bound to a
 // Y.Text, and Playwright types into it key by key. Two and five pages converge, a
 // reader's keystrokes change nothing anywhere, a reloaded page and a page opened after
-// a server restart show the same text, and a closed tab's awareness disappears.
+// a server restart show the same text, and a closed tab's awareness disappears; with
+// two nodes on Redis, pages on different nodes converge and see each other.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
@@ -10,6 +11,7 @@ import { io } from "socket.io-client";
 
 import { DEFAULT_TIMEOUT_MS } from "../support/client.mjs";
 import { start_deployment } from "../support/deployment.mjs";
+import { redis_available, start_node_pair } from "../support/node_pair.mjs";
 import { launch_browser, open_page, start_static_server } from "./browser.mjs";
 
 const DOCUMENTS = ["pair", "five", "reader", "reload", "tabs"];
@@ -59,6 +61,27 @@ async function open_document({ url, token, doc, name }) {
   area.selectionStart = area.selectionEnd = shown.length;
 }
 
+// A page of `user` on `doc` through `node`, closed when the test ends.
+async function open_editor(t, browser, pages, node, doc, user) {
+  const page = await open_page(browser, pages);
+  t.after(() => page.close_all());
+  await page.evaluate(open_document, { url: node.url, token: node.token(user), doc, name: user });
+  page.user = user;
+  return page;
+}
+
+// Waits until every page's text has `length` characters, then checks they are equal.
+async function converge(pages_, length) {
+  for (const page of pages_)
+    await page.waitForFunction((n) => window.text().length === n, length, { timeout: 20_000 });
+  const all = await Promise.all(pages_.map((p) => p.evaluate(() => window.text())));
+  for (const text of all) assert.equal(text, all[0], `texts differ: ${JSON.stringify(all)}`);
+  return all[0];
+}
+
+// Where each keystroke lands depends on the carets; that every one landed does not.
+const letters = (s) => [...s].sort().join("");
+
 function ask(d, user, event, payload) {
   const socket = io(d.url, { forceNew: true, transports: ["websocket"], auth: { token: d.token(user) } });
   return new Promise((resolve, reject) => {
@@ -91,13 +114,7 @@ describe("collab in headless Chromium", () => {
   });
 
   // A page of `user` on `doc`, closed when the test ends.
-  async function editor(t, doc, user) {
-    const page = await open_page(browser, pages);
-    t.after(() => page.close_all());
-    await page.evaluate(open_document, { url: d.url, token: d.token(user), doc, name: user });
-    page.user = user;
-    return page;
-  }
+  const editor = (t, doc, user) => open_editor(t, browser, pages, d, doc, user);
 
   // The owner opens first; `editors` become editors.
   async function team(t, doc, editors) {
@@ -111,23 +128,12 @@ describe("collab in headless Chromium", () => {
     return [owner, ...others];
   }
 
-  async function converge(pages_, length) {
-    const texts = async () => Promise.all(pages_.map((p) => p.evaluate(() => window.text())));
-    for (const page of pages_)
-      await page.waitForFunction((n) => window.text().length === n, length, { timeout: 20_000 });
-    const all = await texts();
-    for (const text of all) assert.equal(text, all[0], `texts differ: ${JSON.stringify(all)}`);
-    return all[0];
-  }
-
   test("two pages typing at once converge, keystroke by keystroke", async (t) => {
     if (!browser) return t.skip("no chromium on this machine");
     const [a, b] = await team(t, "pair", ["bob"]);
     const typed = ["typed in page one. ", "and in page two. "];
     await Promise.all([a.keyboard.type(typed[0]), b.keyboard.type(typed[1])]);
     const text = await converge([a, b], 36);
-    // Where each keystroke lands depends on the carets; that every one landed does not.
-    const letters = (s) => [...s].sort().join("");
     assert.equal(letters(text), letters(typed.join("")));
   });
 
@@ -165,6 +171,50 @@ describe("collab in headless Chromium", () => {
     if (!browser) return t.skip("no chromium on this machine");
     const [owner, bob] = await team(t, "tabs", ["bob"]);
     await owner.waitForFunction(() => window.peers().join() === "bob,owner", null, { timeout: 10_000 });
+    await bob.close_all();
+    await owner.waitForFunction(() => window.peers().join() === "owner", null, { timeout: 10_000 });
+  });
+});
+
+describe("collab in headless Chromium on two nodes over Redis", { skip: !redis_available() && "no Redis" }, () => {
+  let pair;
+  let browser;
+  let pages;
+  before(async () => {
+    browser = await launch_browser();
+    if (!browser) return;
+    pages = await start_static_server();
+    pair = await start_node_pair({
+      database: "postgresql",
+      namespaces: [{ name: "/" }, { name: "/yjs|nodes" }],
+      plugins: [{ name: "collab" }],
+      extra: { cors: { origins: ["*"] } },
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    pages?.close();
+    await pair?.stop();
+  });
+
+  test("pages on two nodes typing at once converge and see each other; a page opened later on either node has it all", async (t) => {
+    if (!browser) return t.skip("no chromium on this machine");
+    const owner = await open_editor(t, browser, pages, pair.a, "nodes", "owner");
+    const [error] = await ask(pair.a, "owner", "collab:grant", { doc: "nodes", user: "bob", role: "editor" });
+    assert.equal(error, null, JSON.stringify(error));
+    const bob = await open_editor(t, browser, pages, pair.b, "nodes", "bob");
+    const typed = ["typed through node a. ", "and through node b. "];
+    await Promise.all([owner.keyboard.type(typed[0]), bob.keyboard.type(typed[1])]);
+    const text = await converge([owner, bob], typed.join("").length);
+    assert.equal(letters(text), letters(typed.join("")));
+    for (const page of [owner, bob])
+      await page.waitForFunction(() => window.peers().join() === "bob,owner", null, { timeout: 10_000 });
+    for (const node of [pair.a, pair.b]) {
+      const late = await open_editor(t, browser, pages, node, "nodes", "lea");
+      assert.equal(await late.evaluate(() => window.text()), text);
+      await late.close_all();
+    }
+    // The closed tab on b disappears for the page on a.
     await bob.close_all();
     await owner.waitForFunction(() => window.peers().join() === "owner", null, { timeout: 10_000 });
   });

@@ -5,21 +5,35 @@ import { describe, it } from "node:test";
 
 import { connected, refused, start, tcp, wait_for } from "./support.mjs";
 
+const HEALTHZ = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// A connection the server has admitted and answered once, kept open for the next
+// request (the kernel's accept queue alone would not say it was admitted). start()'s
+// readiness probe may still hold a place for a moment: the server accepts it from its
+// backlog and sees it close afterwards. A connection closed unanswered in that moment
+// is opened again.
+async function admitted(port) {
+  return wait_for(async () => {
+    const socket = tcp(port);
+    await connected(socket);
+    socket.write(HEALTHZ);
+    const served = new Promise((resolve) =>
+      socket.on("data", () => socket.received.includes("200 OK") && resolve(true)));
+    if (await Promise.race([served, socket.ended.then(() => false)])) return socket;
+    return null;
+  }, "a connection to be served");
+}
+
 describe("per-address limits", () => {
   it("closes connections past server.max_connections_per_ip at once", async () => {
     const server = await start({ server: { max_connections_per_ip: 5, header_timeout: "60s" } });
     const held = [];
     try {
-      for (let i = 0; i < 5; ++i) held.push(tcp(server.port));
-      await Promise.all(held.map(connected));
-      // Each answered once: the server has admitted all five (the kernel's accept queue
-      // alone would not say so), and keeps them open for the next request.
-      for (const s of held) s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-      await wait_for(() => held.every((s) => s.received.includes("200 OK")), "the five to be served");
+      while (held.length < 5) held.push(await admitted(server.port));
       // The sixth is accepted by the kernel, then closed by the server with nothing said.
       const extra = tcp(server.port);
       await connected(extra);
-      extra.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+      extra.write(HEALTHZ);
       await extra.ended;
       assert.equal(extra.received.length, 0, "no answer for the connection over the limit");
       for (const s of held) s.destroy();

@@ -7,32 +7,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { io } from "socket.io-client";
-import { SocketIOProvider } from "y-socket.io";
 import * as Y from "yjs";
 
 import { DEFAULT_TIMEOUT_MS, once, with_timeout } from "../support/client.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
+import { close_editor, open_editor } from "./collab_editors.mjs";
+import { db_exec } from "./social_helpers.mjs";
 
-const DOCUMENTS = ["two", "late", "awareness", "grant"];
-
-async function open(t, node, user, doc) {
-  const ydoc = new Y.Doc();
-  const provider = new SocketIOProvider(node.url, doc, ydoc,
-    { autoConnect: false, disableBc: true, auth: { token: node.token(user) } }, { reconnection: false });
-  const errors = [];
-  provider.socket.on("collab:error", (error) => errors.push(error));
-  t.after(() => close(provider));
-  const synced = once(provider, "sync", { what: `${user} syncing ${doc}` });
-  provider.connect();
-  await synced;
-  return { user, ydoc, provider, errors, text: ydoc.getText("content") };
-}
-
-// Socket first: the provider's destroy() then skips the BroadcastChannel that keeps Node alive.
-function close(provider) {
-  provider.socket.disconnect();
-  provider.destroy();
-}
+const DOCUMENTS = ["two", "late", "awareness", "grant", "lost"];
 
 // Resolves when `predicate()` holds, checked after each change of `emitters`' `event`.
 function when(emitters, event, predicate, what) {
@@ -82,9 +64,9 @@ describe("collab on two nodes over Redis", { skip: !redis_available() && "no Red
   }
 
   test("editors on a and b converge, and late joiners on either node get the whole text", async (t) => {
-    const owner = await open(t, pair.a, "owner", "two");
+    const owner = await open_editor(t, pair.a, "owner", "two");
     await grant("two", "bob");
-    const bob = await open(t, pair.b, "bob", "two");
+    const bob = await open_editor(t, pair.b, "bob", "two");
     // Past compact_after: node a compacts its log meanwhile, and b keeps up.
     type(owner, "typed on node a, ");
     type(bob, "typed on node b");
@@ -92,60 +74,60 @@ describe("collab on two nodes over Redis", { skip: !redis_available() && "no Red
     await texts_until([owner, bob], () => owner.text.length === length && owner.text.toString() === bob.text.toString(),
       "the editors converging");
     // b has the document open: its joiner is served from b's memory, which a's updates reached.
-    const on_b = await open(t, pair.b, "zed", "two");
+    const on_b = await open_editor(t, pair.b, "zed", "two");
     assert.equal(on_b.text.toString(), owner.text.toString());
-    const on_a = await open(t, pair.a, "amy", "two");
+    const on_a = await open_editor(t, pair.a, "amy", "two");
     assert.equal(on_a.text.toString(), owner.text.toString());
     assert.deepEqual([...owner.errors, ...bob.errors], []);
   });
 
   test("a document edited on a only is whole for its first client on b", async (t) => {
-    const owner = await open(t, pair.a, "owner", "late");
+    const owner = await open_editor(t, pair.a, "owner", "late");
     owner.text.insert(0, "written on a");
     owner.text.insert(owner.text.length, " before b opened it");
-    const first = await open(t, pair.b, "bob", "late");
+    const first = await open_editor(t, pair.b, "bob", "late");
     await texts_until([first], () => first.text.toString() === owner.text.toString(), "b's first client catching up");
     // Both now live: an edit on a reaches b's client, and b's next joiner has it all.
     owner.text.insert(0, "> ");
     await texts_until([first], () => first.text.toString() === owner.text.toString(), "the live edit reaching b");
-    const second = await open(t, pair.b, "carol", "late");
+    const second = await open_editor(t, pair.b, "carol", "late");
     assert.equal(second.text.toString(), "> written on a before b opened it");
   });
 
   test("awareness crosses nodes, reaches a joiner on the other node, and leaves with its client", async (t) => {
-    const owner = await open(t, pair.a, "owner", "awareness");
-    const bob = await open(t, pair.b, "bob", "awareness");
+    const owner = await open_editor(t, pair.a, "owner", "awareness");
+    const bob = await open_editor(t, pair.b, "bob", "awareness");
     const id = owner.ydoc.clientID;
     owner.provider.awareness.setLocalStateField("user", { name: "Owner" });
     await awareness_until(bob, () => bob.provider.awareness.getStates().get(id)?.user?.name === "Owner",
       "bob on b seeing the owner's state");
-    const carol = await open(t, pair.b, "carol", "awareness");
+    const carol = await open_editor(t, pair.b, "carol", "awareness");
     await awareness_until(carol, () => carol.provider.awareness.getStates().get(id)?.user?.name === "Owner",
       "carol joining on b seeing it");
     bob.provider.awareness.setLocalStateField("user", { name: "Bob" });
     await awareness_until(owner, () => owner.provider.awareness.getStates().get(bob.ydoc.clientID)?.user?.name === "Bob",
       "the owner on a seeing bob's state");
-    close(owner.provider);
+    close_editor(owner.provider);
     await awareness_until(bob, () => !bob.provider.awareness.getStates().has(id), "bob losing the closed client");
     await awareness_until(carol, () => !carol.provider.awareness.getStates().has(id), "carol losing it too");
-    const dave = await open(t, pair.b, "dave", "awareness");
+    const dave = await open_editor(t, pair.b, "dave", "awareness");
     await awareness_until(dave, () => dave.provider.awareness.getStates().get(bob.ydoc.clientID)?.user?.name === "Bob",
       "a later joiner seeing bob");
     assert.equal(dave.provider.awareness.getStates().has(id), false, "the closed client is gone for a joiner too");
   });
 
   test("a role given on a holds at once for a reader's session open on b", async (t) => {
-    const owner = await open(t, pair.a, "owner", "grant");
+    const owner = await open_editor(t, pair.a, "owner", "grant");
     owner.text.insert(0, "owner");
     // rita reads on b: an edit of hers is refused (in a copy of its own: a refused edit
     // stays in the Yjs client that made it, and its later edits would wait for it).
-    const tried = await open(t, pair.b, "rita", "grant");
+    const tried = await open_editor(t, pair.b, "rita", "grant");
     await texts_until([tried], () => tried.text.toString() === "owner", "rita reading");
     const refused = once(tried.provider.socket, "collab:error", { what: "the reader's refusal" });
     tried.text.insert(0, "x");
     assert.equal((await refused)[0].code, "forbidden");
-    close(tried.provider);
-    const rita = await open(t, pair.b, "rita", "grant");
+    close_editor(tried.provider);
+    const rita = await open_editor(t, pair.b, "rita", "grant");
     assert.equal(rita.text.toString(), "owner");
     assert.deepEqual(await grant("grant", "rita"), { doc: "grant", user: "rita", role: "editor" });
     // a's messages reach b in the order a sent them, and b relays an update to its
@@ -157,5 +139,26 @@ describe("collab on two nodes over Redis", { skip: !redis_available() && "no Red
     rita.text.insert(rita.text.length, " rita");
     await texts_until([owner], () => owner.text.toString() === "owner! rita", "rita's edit reaching the owner");
     assert.deepEqual(rita.errors, []);
+  });
+
+  test("an update whose word to b was lost reaches b's clients at b's next sync: the log has it", async (t) => {
+    const owner = await open_editor(t, pair.a, "owner", "lost");
+    owner.text.insert(0, "seen");
+    const bob = await open_editor(t, pair.b, "bob", "lost");
+    await texts_until([bob], () => bob.text.toString() === "seen", "bob reading");
+    // An edit stored by a node whose message never reached b (Redis was away then):
+    // in the log, in no node's memory.
+    const writer = new Y.Doc();
+    Y.applyUpdate(writer, Y.encodeStateAsUpdate(owner.ydoc));
+    let update;
+    writer.on("update", (u) => { update = u; });
+    writer.getText("content").insert(4, " lost");
+    db_exec(pair.a, `INSERT INTO collab_updates (document, data, user_id, created_at)
+      VALUES ('lost', '${Buffer.from(update).toString("base64")}', 'owner', ${Date.now()})`);
+    // b's next sync reads what the log has beyond its memory: the joiner gets it, and
+    // b relays it to its clients.
+    const carol = await open_editor(t, pair.b, "carol", "lost");
+    assert.equal(carol.text.toString(), "seen lost");
+    await texts_until([bob], () => bob.text.toString() === "seen lost", "bob getting the lost edit");
   });
 });

@@ -7,44 +7,16 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { io } from "socket.io-client";
-import { SocketIOProvider } from "y-socket.io";
-import * as Y from "yjs";
 
 import { DEFAULT_TIMEOUT_MS, Inbox, once, with_timeout } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
+import { close_editor, open_editor } from "./collab_editors.mjs";
 import { db_number, metric } from "./social_helpers.mjs";
 
 // Documents are namespaces the deployment lists (see the plugin's README).
 const DOCUMENTS = ["two", "five", "readonly", "late", "offline", "restart", "awareness", "grant", "bad", "compact", "editing"];
 // Low, so that the five-editor test compacts while everyone types, too.
 const COMPACT_AFTER = 25;
-
-// Opens `doc` as `user` with the y-socket.io provider; resolves once synced (the
-// server's sync step 1 came, after every stored update).
-async function open(t, d, user, doc) {
-  const ydoc = new Y.Doc();
-  const provider = new SocketIOProvider(
-    d.url,
-    doc,
-    ydoc,
-    { autoConnect: false, disableBc: true, auth: { token: d.token(user) } },
-    { reconnection: false },
-  );
-  const errors = [];
-  provider.socket.on("collab:error", (error) => errors.push(error));
-  t.after(() => close(provider));
-  const synced = once(provider, "sync", { what: `${user} syncing ${doc}` });
-  provider.connect();
-  await synced;
-  return { user, ydoc, provider, errors, text: ydoc.getText("content") };
-}
-
-// The provider's disconnect() posts to a BroadcastChannel even with disableBc, which
-// then keeps Node alive: closing its socket first makes destroy() skip that.
-function close(provider) {
-  provider.socket.disconnect();
-  provider.destroy();
-}
 
 // Resolves when `predicate()` holds, checked after every change of the documents.
 function until(docs, predicate, what) {
@@ -116,14 +88,14 @@ for (const database of databases()) {
 
     // The owner opens first (and so owns it), then makes `editors` editors.
     async function team(t, doc, editors) {
-      const owner = await open(t, d, "owner", name(doc));
+      const owner = await open_editor(t, d, "owner", name(doc));
       for (const user of editors) {
         const [error, result] = await ask(d, "owner", "collab:grant", { doc: name(doc), user, role: "editor" });
         assert.equal(error, null, JSON.stringify(error));
         assert.deepEqual(result, { doc: name(doc), user, role: "editor" });
       }
       const others = [];
-      for (const user of editors) others.push(await open(t, d, user, name(doc)));
+      for (const user of editors) others.push(await open_editor(t, d, user, name(doc)));
       return [owner, ...others];
     }
 
@@ -140,13 +112,13 @@ for (const database of databases()) {
       for (let round = 0; round < 3; round++) clients.forEach((c, i) => type(c, words[i]));
       const total = 3 * words.join("").length;
       await until(clients, converged(clients, total), "five editors converging");
-      const late = await open(t, d, "zed", name("five"));
+      const late = await open_editor(t, d, "zed", name("five"));
       assert.equal(late.text.toString(), clients[0].text.toString());
     });
 
     test("a reader cannot change the document: refused, relayed to nobody, stored nowhere", async (t) => {
       const [owner] = await team(t, "readonly", []);
-      const reader = await open(t, d, "rita", name("readonly"));
+      const reader = await open_editor(t, d, "rita", name("readonly"));
       owner.text.insert(0, "owner's text");
       await until([reader], () => reader.text.toString() === "owner's text", "the reader seeing the owner's text");
       const refused = once(reader.provider.socket, "collab:error", { what: "the reader's refusal" });
@@ -154,7 +126,7 @@ for (const database of databases()) {
       const [error] = await refused;
       assert.deepEqual(error.code, "forbidden");
       assert.equal(error.event, "sync-update");
-      const late = await open(t, d, "vic", name("readonly"));
+      const late = await open_editor(t, d, "vic", name("readonly"));
       assert.equal(late.text.toString(), "owner's text");
       assert.equal(owner.text.toString(), "owner's text");
       const [, role] = await ask(d, "rita", "collab:role", { doc: name("readonly") });
@@ -181,9 +153,9 @@ for (const database of databases()) {
       type(clients[1], "text");
       await until(clients, converged(clients, 14), "converging before the restart");
       const before_restart = clients[0].text.toString();
-      for (const c of clients) close(c.provider);
+      for (const c of clients) close_editor(c.provider);
       await d.restart();
-      const after_restart = await open(t, d, "owner", name("restart"));
+      const after_restart = await open_editor(t, d, "owner", name("restart"));
       assert.equal(after_restart.text.toString(), before_restart);
     });
 
@@ -200,10 +172,10 @@ for (const database of databases()) {
       const text = owner.text.toString();
       assert.ok((await metric(d, "switchboard_plugin_collab_compactions")) > compactions, "compacted at least once");
       assert.ok(rows() < 80, `the log holds ${rows()} rows for 80 keystrokes`);
-      const late = await open(t, d, "zoe", name("compact"));
+      const late = await open_editor(t, d, "zoe", name("compact"));
       assert.equal(late.text.toString(), text);
       await d.restart();
-      const after_restart = await open(t, d, "zoe", name("compact"));
+      const after_restart = await open_editor(t, d, "zoe", name("compact"));
       assert.equal(after_restart.text.toString(), text);
     });
 
@@ -247,7 +219,7 @@ for (const database of databases()) {
       owner.provider.awareness.setLocalStateField("user", { name: "Owner", color: "#f00" });
       await awareness_until(bob, () => bob.provider.awareness.getStates().get(id)?.user?.name === "Owner",
         "bob seeing the owner's cursor");
-      const carol = await open(t, d, "carol", name("awareness"));
+      const carol = await open_editor(t, d, "carol", name("awareness"));
       await awareness_until(carol, () => carol.provider.awareness.getStates().get(id)?.user?.name === "Owner",
         "a joiner seeing the owner's cursor");
       // The tab closes without a word: the server removes its states.

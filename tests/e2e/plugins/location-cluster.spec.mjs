@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
+import { ok } from "../support/acks.mjs";
 import { Clients, DEFAULT_TIMEOUT_MS } from "../support/client.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
 import { until } from "../support/recovery.mjs";
@@ -13,21 +14,6 @@ import { until } from "../support/recovery.mjs";
 const WEBSOCKET = { name: "websocket", options: { transports: ["websocket"] } };
 const TTL_MS = 60_000;
 const SHORT_TTL_MS = 1500;   // the ttl test's own pair
-
-function call(client, event, payload) {
-  return new Promise((resolve, reject) => {
-    client.socket.timeout(DEFAULT_TIMEOUT_MS).emit(event, payload, (timeout, ...args) => {
-      if (timeout) reject(new Error(`${client.label}: no ack for "${event}"`));
-      else resolve(args);
-    });
-  });
-}
-
-async function ok(client, event, payload) {
-  const [error, result] = await call(client, event, payload);
-  assert.equal(error, null, `${client.label} ${event}: ${JSON.stringify(error)}`);
-  return result;
-}
 
 let rooms = 0;
 const fresh_room = () => `two-nodes-${++rooms}-${Date.now()}`;

@@ -7,34 +7,13 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { Clients, DEFAULT_TIMEOUT_MS } from "../support/client.mjs";
+import { ok, refused } from "../support/acks.mjs";
+import { Clients } from "../support/client.mjs";
 import { SWITCHBOARD_BIN, start_deployment } from "../support/deployment.mjs";
 
 const WEBSOCKET = { name: "websocket", options: { transports: ["websocket"] } };
 // location-probe (a join hook refusing location:private-* to non-staff) lives here.
 const PROBE_DIR = path.join(path.dirname(SWITCHBOARD_BIN), "test-plugins");
-
-function call(client, event, ...payload) {
-  return new Promise((resolve, reject) => {
-    client.socket.timeout(DEFAULT_TIMEOUT_MS).emit(event, ...payload, (timeout, ...args) => {
-      if (timeout) reject(new Error(`${client.label}: no ack for "${event}"`));
-      else resolve(args);
-    });
-  });
-}
-
-async function ok(client, event, payload) {
-  const args = await call(client, event, payload);
-  assert.equal(args[0], null, `${client.label} ${event}: ${JSON.stringify(args[0])}`);
-  return args[1];
-}
-
-async function refused(client, event, payload, code) {
-  const [error] = await call(client, event, payload);
-  assert.equal(error?.code, code, `${client.label} ${event}: ${JSON.stringify(error)}`);
-  assert.equal(typeof error.message, "string");
-  return error;
-}
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 let rooms = 0;

@@ -7,6 +7,9 @@
 //
 // Usage: node reference/server.js --port N [--host H] [--ping-interval MS]
 //                                 [--ping-timeout MS] [--connect-timeout MS]
+//                                 [--redis URL [--redis-key KEY]]
+// --redis makes it a cluster node on @socket.io/redis-adapter (the classic pub/sub
+// adapter), as the benchmark's two-node row runs it.
 
 const http = require("node:http");
 const { Server } = require("socket.io");
@@ -28,6 +31,10 @@ function parse_args(argv) {
       options[integer_options[arg]] = value;
     } else if (arg === "--host" && i + 1 < argv.length) {
       options.host = argv[++i];
+    } else if (arg === "--redis" && i + 1 < argv.length) {
+      options.redis = argv[++i];
+    } else if (arg === "--redis-key" && i + 1 < argv.length) {
+      options.redis_key = argv[++i];
     } else {
       fail(`unknown argument "${arg}"`);
     }
@@ -98,10 +105,23 @@ function attach_handlers(nsp) {
   });
 }
 
-function main() {
+// The classic Redis adapter's two connections, connected, or no adapter.
+async function redis_adapter(options) {
+  if (!options.redis) return undefined;
+  const { createAdapter } = require("@socket.io/redis-adapter");
+  const { createClient } = require("redis");
+  const pub = createClient({ url: options.redis });
+  const sub = pub.duplicate();
+  await Promise.all([pub.connect(), sub.connect()]);
+  return createAdapter(pub, sub, { key: options.redis_key ?? "socket.io" });
+}
+
+async function main() {
   const options = parse_args(process.argv.slice(2));
+  const adapter = await redis_adapter(options);
   const server = http.createServer();
   const io = new Server(server, {
+    adapter,
     path: "/socket.io/",
     transports: ["polling", "websocket"],
     pingInterval: options.ping_interval,
@@ -126,4 +146,4 @@ function main() {
   process.on("SIGINT", stop);
 }
 
-main();
+main().catch((error) => fail(error.message));

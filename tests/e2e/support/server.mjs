@@ -6,7 +6,7 @@
 // the definition of correct. " --port N" is appended, N found by binding port 0.
 
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -154,11 +154,14 @@ export async function start_server(options = {}) {
     await delay(50);
   }
 
+  // The child is the shell (Debian's sh does not exec the last command): its exit says
+  // nothing about the server, which drains on SIGTERM while the shell is already gone.
+  // Stopped means every process of the group has gone; the kill timer still bounds it.
   async function stop() {
-    if (exited) return exited;
-    kill_group(child, "SIGTERM");
+    if (group_alive(child.pid)) kill_group(child, "SIGTERM");
     const timer = setTimeout(() => kill_group(child, "SIGKILL"), stop_grace_ms);
     const result = await exit_promise;
+    await group_gone(child.pid, stop_grace_ms + 5_000);
     clearTimeout(timer);
     return result;
   }
@@ -172,12 +175,40 @@ export async function start_server(options = {}) {
     stop,
     // Sends `signal` to the server's process group (SIGKILL: a crash, nothing cleaned
     // up); resolves with how it exited.
-    kill(signal) {
-      if (!exited) kill_group(child, signal);
-      return exit_promise;
+    async kill(signal) {
+      if (group_alive(child.pid)) kill_group(child, signal);
+      const result = await exit_promise;
+      await group_gone(child.pid, 30_000);
+      return result;
     },
     output: () => output,
   };
+}
+
+// Whether a process of group `pgid` still runs (a zombie has finished: its parent, or
+// whoever inherited it, has not reaped it yet).
+function group_alive(pgid) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;   // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z") return true;
+  }
+  return false;
+}
+
+async function group_gone(pgid, ms) {
+  const deadline = Date.now() + ms;
+  while (group_alive(pgid)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} still runs ${ms} ms after it was told to stop`);
+    await delay(20);
+  }
 }
 
 function kill_group(child, signal) {

@@ -54,13 +54,13 @@ export async function metrics(server, pattern) {
   );
 }
 
-// What the server logged (level warn and up): how many lines, and a few distinct
-// ones with their timestamps and counters stripped.
+// What the server logged (at the run's log level): how many lines, and a few distinct
+// ones with their timestamps, request ids and counters stripped.
 export function server_log_digest(server) {
   const lines = readFileSync(server.log_file, "utf8").split("\n").filter(Boolean);
   const shapes = new Map();
   for (const line of lines) {
-    const shape = line.replace(/^\S+\s+\S+\s+/, "").replace(/\d+/g, "N").slice(0, 200);
+    const shape = line.replace(/^\S+\s+\S+\s+/, "").replace(/ request_id=\S+/g, "").replace(/\d+/g, "N").slice(0, 200);
     shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
   }
   return { lines: lines.length, kinds: Object.fromEntries([...shapes].sort((a, b) => b[1] - a[1]).slice(0, 15)) };

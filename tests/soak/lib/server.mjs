@@ -30,7 +30,7 @@ export async function start_soak_server(dir, sections = {}) {
     socketio: { namespaces: [{ name: "/", anonymous: false }], ...(sections.socketio ?? {}) },
     auth: { secret },
     database: { url: `sqlite:${path.join(dir, "switchboard.db")}`, migrations_dir: path.join(REPO, "migrations") },
-    log: { level: "warn" },
+    log: { level: "warn", ...(sections.log ?? {}) },
     api: { keys: [API_KEY], keys_env: [] },
     plugins: (sections.plugins ?? []).map((p) => ({ required: true, ...p })),
   };

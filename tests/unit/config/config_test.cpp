@@ -823,6 +823,13 @@ TEST(config_log, format_and_levels_per_component) {
     EXPECT_TRUE(settings{}.log.levels.empty());
 }
 
+TEST(config_database, sqlite_synchronous_is_normal_unless_full_is_asked) {
+    EXPECT_EQ(settings{}.database.sqlite_synchronous, "normal");
+    EXPECT_EQ(load_string("database:\n  sqlite_synchronous: full\n").database.sqlite_synchronous, "full");
+    expect_error("database:\n  sqlite_synchronous: off\n",
+                 {2, 23, "database.sqlite_synchronous: expected normal or full, got \"off\""});
+}
+
 TEST(config_log, bad_values_are_refused_where_they_are) {
     expect_error("log:\n  format: xml\n", {2, 11, "log.format: expected text or json, got \"xml\""});
     expect_error("log:\n  levels: {engineio: loud}\n",

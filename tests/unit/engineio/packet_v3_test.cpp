@@ -112,5 +112,5 @@ TEST(engineio_v3, websocket_binary_frames_start_with_the_type) {
     EXPECT_EQ(p.data, "\x00\x01"s);
     EXPECT_EQ(eio::v3::decode_binary_frame("", p), decode_error::empty);
     EXPECT_EQ(eio::v3::decode_binary_frame("\x07"s, p), decode_error::unknown_type);
-    EXPECT_EQ(eio::v3::binary_message("\x09"s)->packet(), "\x04\x09"s);
+    EXPECT_EQ(eio::v3::binary_message("\x09"s)->payload(), "\x04\x09"s);
 }

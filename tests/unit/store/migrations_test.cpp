@@ -294,5 +294,19 @@ TEST_F(MigrateOnSqlite, AFailingMigrationIsRolledBackAndNotRecorded) {
     EXPECT_EQ(rows(*db, "SELECT version FROM schema_migrations"), nlohmann::json::parse(R"([{"version":1}])"));
 }
 
+// Every pooled connection commits as the deployment chose (2 connections: a PRAGMA is
+// per connection, and the pool hands out either).
+TEST_F(MigrateOnSqlite, CommitsWaitForTheDiskOnlyWhenConfigured) {
+    auto db = open();
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(rows(*db, "PRAGMA synchronous")[0]["synchronous"], 1);   // NORMAL
+    db.reset();
+    config::database_settings settings;
+    settings.url = "sqlite:" + (root_ / "db" / "test.db").string();
+    settings.pool_size = 2;
+    settings.sqlite_synchronous = "full";
+    database full(settings, std::string());
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(rows(full, "PRAGMA synchronous")[0]["synchronous"], 2);   // FULL
+}
+
 }  // namespace
 }  // namespace switchboard::kernel::store

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace switchboard::kernel::net {
+namespace switchboard::kernel {
 
 struct address_range {
     // IPv4 is kept as an IPv4-mapped IPv6 address, so one comparison serves both.
@@ -24,6 +24,6 @@ struct address_range {
 };
 
 // True when `address` is in one of `ranges`; an empty list allows every address.
-bool allowed(const std::vector<address_range>& ranges, std::string_view address);
+bool address_allowed(const std::vector<address_range>& ranges, std::string_view address);
 
-}  // namespace switchboard::kernel::net
+}  // namespace switchboard::kernel

@@ -1,4 +1,4 @@
-#include "kernel/net/address_range.hpp"
+#include "kernel/core/address_range.hpp"
 
 #include <arpa/inet.h>
 
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-namespace switchboard::kernel::net {
+namespace switchboard::kernel {
 
 namespace {
 
@@ -62,11 +62,11 @@ bool address_range::contains(std::string_view address) const {
     return true;
 }
 
-bool allowed(const std::vector<address_range>& ranges, std::string_view address) {
+bool address_allowed(const std::vector<address_range>& ranges, std::string_view address) {
     if (ranges.empty()) return true;
     for (const auto& range : ranges)
         if (range.contains(address)) return true;
     return false;
 }
 
-}  // namespace switchboard::kernel::net
+}  // namespace switchboard::kernel
