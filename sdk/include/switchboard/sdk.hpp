@@ -22,6 +22,10 @@
 // client wrote ({"token":..., "n":...} is read and written back in that order). The
 // client's own argument text is there too (event::raw()): forwarding it with emit_raw
 // / ack_raw sends it byte for byte, numbers and escapes as written, without a parse.
+//
+// The parts: sdk/abi.hpp (statuses, errors, what a kernel's minor offers),
+// sdk/args.hpp (arguments and their binary placeholders), sdk/values.hpp (socket_info,
+// target, HTTP and auth values); this file holds the event and the plugin handle.
 #pragma once
 
 #include <atomic>
@@ -42,153 +46,11 @@
 #include <nlohmann/json.hpp>
 
 #include "switchboard/sdk.h"
+#include "switchboard/sdk/abi.hpp"
+#include "switchboard/sdk/args.hpp"
+#include "switchboard/sdk/values.hpp"
 
 namespace switchboard::sdk {
-
-// Ordered: objects keep their keys in the order they were read or inserted.
-using json = nlohmann::ordered_json;
-using socket_id = switchboard_socket_t;
-// What a host call answered (emit, leave, sockets_leave...): SWITCHBOARD_OK or why not.
-using status = switchboard_status_t;
-
-// A status's name for logs and errors: "ok", "invalid_argument", "not_found"...
-constexpr std::string_view status_name(status s) noexcept {
-    switch (s) {
-        case SWITCHBOARD_OK: return "ok";
-        case SWITCHBOARD_INVALID_ARGUMENT: return "invalid_argument";
-        case SWITCHBOARD_NOT_FOUND: return "not_found";
-        case SWITCHBOARD_REFUSED: return "refused";
-        case SWITCHBOARD_NOT_ALLOWED_HERE: return "not_allowed_here";
-        case SWITCHBOARD_UNSUPPORTED: return "unsupported";
-        case SWITCHBOARD_ERROR: return "error";
-    }
-    return "unknown";
-}
-
-// Arguments as the kernel carries them: the text of a JSON array whose binary values
-// are placeholders {"_placeholder":true,"num":N}, and the attachments they name. Views:
-// valid only during the callback that got them (copy the text and bytes to keep them).
-struct raw_args {
-    std::string_view text;
-    const switchboard_str_t* attachments = nullptr;
-    std::size_t attachment_count = 0;
-};
-
-// An error whose code reaches the client (in an ack or a hook's refusal).
-class error : public std::runtime_error {
-public:
-    error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-    const std::string& code() const noexcept { return code_; }
-
-private:
-    std::string code_;
-};
-
-// A failed database call: its code is stable ("db_unavailable", "db_constraint",
-// "db_error"), its message the database's own. A handler that lets it escape answers
-// the client with the code and a generic message: SQL and values stay in the log.
-class database_error : public error {
-public:
-    using error::error;
-};
-
-namespace detail {
-
-inline switchboard_str_t view(std::string_view text) noexcept { return {text.data(), text.size()}; }
-inline std::string_view view(switchboard_str_t s) noexcept { return {s.data ? s.data : "", s.size}; }
-
-inline bool is_placeholder(const json& value) {
-    // As the kernel reads them: other members beside the two are ignored.
-    if (!value.is_object()) return false;
-    const auto flag = value.find("_placeholder");
-    const auto num = value.find("num");
-    return flag != value.end() && flag->is_boolean() && flag->get<bool>() && num != value.end() &&
-           num->is_number_unsigned();
-}
-
-// Replaces placeholders by the attachments' bytes (as json binary values).
-inline void restore_binary(json& value, const switchboard_str_t* attachments, std::size_t count) {
-    if (is_placeholder(value)) {
-        const auto index = value["num"].get<std::size_t>();
-        if (index < count) {
-            const auto bytes = view(attachments[index]);
-            value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-        }
-        return;
-    }
-    if (value.is_array() || value.is_object())
-        for (auto& item : value) restore_binary(item, attachments, count);
-}
-
-// Parses JSON text with placeholders into a value holding json binary values.
-inline json parse_args(switchboard_str_t text, const switchboard_str_t* attachments, std::size_t count) {
-    const auto s = view(text);
-    if (s.empty()) return json::array();
-    json value = json::parse(s, nullptr, false);
-    if (value.is_discarded()) return json::array();
-    if (count) restore_binary(value, attachments, count);
-    return value;
-}
-
-// The reverse: JSON text with placeholders, and the attachments' bytes.
-struct encoded_args {
-    std::string text;
-    std::vector<std::string> attachment_bytes;
-    std::vector<switchboard_str_t> attachments;
-};
-
-inline void extract_binary(json& value, std::vector<std::string>& out) {
-    if (value.is_binary()) {
-        const auto& bytes = value.get_binary();
-        out.emplace_back(bytes.begin(), bytes.end());
-        value = json{{"_placeholder", true}, {"num", out.size() - 1}};
-        return;
-    }
-    if (value.is_array() || value.is_object())
-        for (auto& item : value) extract_binary(item, out);
-}
-
-inline encoded_args encode_args(json args) {
-    if (!args.is_array()) args = json::array({std::move(args)});
-    encoded_args out;
-    extract_binary(args, out.attachment_bytes);
-    out.text = args.dump(-1, ' ', false, json::error_handler_t::replace);
-    for (const auto& bytes : out.attachment_bytes) out.attachments.push_back(view(bytes));
-    return out;
-}
-
-// Whether a struct the kernel handed over (it starts with struct_size) has `Member`:
-// a kernel of an older minor passes a shorter one.
-#define SWITCHBOARD_HAS_MEMBER(pointer, member)                                                                      \
-    ((pointer)->struct_size >=                                                                                      \
-     offsetof(std::remove_cv_t<std::remove_pointer_t<decltype(pointer)>>, member) + sizeof((pointer)->member))
-// Whether a kernel's host table has `entry` (SDK minors append to it).
-#define SWITCHBOARD_HOST_HAS(host, entry) (SWITCHBOARD_HAS_MEMBER(host, entry) && (host)->entry != nullptr)
-
-// Parses JSON text the kernel wrote; null when empty (an older kernel) or malformed.
-inline json parse_or_null(switchboard_str_t text) {
-    const auto s = view(text);
-    if (s.empty()) return nullptr;
-    json value = json::parse(s, nullptr, false);
-    return value.is_discarded() ? json(nullptr) : value;
-}
-
-inline json error_args(std::string_view code, std::string_view message) {
-    return json::array({json{{"code", code}, {"message", message}}});
-}
-
-// The one rule for a user's id: the `id` claim of the socket's user, a string as it is,
-// a number by its JSON text ("42"); anything else (anonymous, no id, an object) is "".
-inline std::string user_id_of(const json& user) {
-    if (!user.is_object()) return {};
-    const auto id = user.find("id");
-    if (id == user.end()) return {};
-    if (id->is_string()) return id->get<std::string>();
-    if (id->is_number_integer()) return id->dump();
-    return {};
-}
-
-}  // namespace detail
 
 class plugin;
 
@@ -242,98 +104,6 @@ private:
     } identity_;
 };
 
-// A socket in a connect, disconnect or join hook.
-struct socket_info {
-    socket_id socket = 0;
-    std::string id;
-    std::string nsp;
-    json auth;
-    json user;
-    json handshake;
-    json dialect;   // as event::dialect(); null from a kernel older than SDK 1.1
-
-    // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
-    std::string user_id() const { return detail::user_id_of(user); }
-
-    // Connection state recovery (socketio.recovery) gave this connect its old session
-    // back: the client missed no event, so a connect hook skips re-sending what it has.
-    // The kernel reports it as the handshake's "recovered" (sdk.h unchanged).
-    bool recovered() const {
-        const auto flag = handshake.find("recovered");
-        return flag != handshake.end() && flag->is_boolean() && flag->get<bool>();
-    }
-};
-
-// An HTTP request to a plugin route, and its answer.
-struct http_request {
-    std::string method;
-    std::string path;
-    std::string query;
-    json headers;
-    std::string body;
-};
-struct http_response {
-    int status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-};
-
-// Where an emit goes.
-struct target {
-    switchboard_target_t kind = SWITCHBOARD_TO_NAMESPACE;
-    socket_id socket = 0;
-    std::string nsp = "/";
-    std::vector<std::string> rooms;
-    std::vector<std::string> except_rooms;
-    socket_id except_socket = 0;
-    std::string user_id;
-    bool is_volatile = false;
-
-    static target to_socket(socket_id s) {
-        target t;
-        t.kind = SWITCHBOARD_TO_SOCKET;
-        t.socket = s;
-        return t;
-    }
-    static target to_room(std::string nsp, std::string room) {
-        target t;
-        t.kind = SWITCHBOARD_TO_ROOMS;
-        t.nsp = std::move(nsp);
-        t.rooms.push_back(std::move(room));
-        return t;
-    }
-    static target to_namespace(std::string nsp) {
-        target t;
-        t.nsp = std::move(nsp);
-        return t;
-    }
-    static target to_user(std::string nsp, std::string user_id) {
-        target t;
-        t.kind = SWITCHBOARD_TO_USER;
-        t.nsp = std::move(nsp);
-        t.user_id = std::move(user_id);
-        return t;
-    }
-    target& except(std::string room) {
-        except_rooms.push_back(std::move(room));
-        return *this;
-    }
-    target& except(socket_id s) {
-        except_socket = s;
-        return *this;
-    }
-    target& volatile_() {
-        is_volatile = true;
-        return *this;
-    }
-};
-
-// A connecting client, as an auth hook sees it.
-struct auth_request {
-    std::string nsp;
-    json auth;        // the CONNECT auth payload
-    json handshake;   // {headers, query, address, issued}
-};
 
 class plugin;
 
@@ -604,6 +374,8 @@ public:
     void log_warn(std::string_view message) const { log(SWITCHBOARD_LOG_WARN, message); }
     void log_error(std::string_view message) const { log(SWITCHBOARD_LOG_ERROR, message); }
 
+    // Adds `delta` to the counter switchboard_plugin_<plugin>_<name> on /metrics
+    // (characters outside [A-Za-z0-9_] become '_').
     void count(std::string_view name, std::int64_t delta = 1) const {
         host_->host_counter_add(self_, detail::view(name), delta);
     }
