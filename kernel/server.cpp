@@ -33,6 +33,7 @@
 #include "kernel/engineio/server.hpp"
 #include "kernel/core/address_range.hpp"
 #include "kernel/net/listener.hpp"
+#include "kernel/net/path_router.hpp"
 #include "kernel/plugins/plugin_host.hpp"
 #include "kernel/socketio/connect_refusals.hpp"
 #include "kernel/socketio/server.hpp"
@@ -116,11 +117,8 @@ server::server(const config::settings& settings)
         install_cluster_presence(url);
     }
     if (settings_.cluster.adapter == "redis-streams") install_streams_cluster();
-    engineio_->set_fallback([api = api_.get()](net::http_request&& request,
-                                               const std::shared_ptr<net::http_connection>& connection,
-                                               std::uint64_t request_id) {
-        api->handle(std::move(request), connection, request_id);
-    });
+    router_ = std::make_unique<net::path_router>(*api_);
+    router_->mount(settings_.server.path, *engineio_);
     if (settings_.admin.enabled) {
         admin_ = std::make_unique<admin::admin_namespace>(
             settings_.admin,
@@ -400,7 +398,7 @@ void server::start() {
     }
     port_claim_ = net::claim_port(endpoint);
     for (auto& w : workers_) {
-        listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *engineio_, limits));
+        listeners_.push_back(std::make_shared<net::listener>(*w, endpoint, *router_, limits));
         listeners_.back()->set_ip_limiter(limiter);
         if (tls_) listeners_.back()->set_tls(tls_);
         // With port 0, every worker must share the port the first one got.

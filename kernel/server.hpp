@@ -26,6 +26,7 @@ class server;
 }
 namespace net {
 class listener;
+class path_router;
 class tls_context;
 }
 namespace api {
@@ -139,6 +140,9 @@ private:
     std::unique_ptr<engineio::server> engineio_;
     std::unique_ptr<api::http_api> api_;
     std::unique_ptr<api::server_api> server_api_;
+    // What the listeners hand every request to: the Engine.IO path to engineio_, the
+    // rest to api_.
+    std::unique_ptr<net::path_router> router_;
     std::unique_ptr<cluster::redis_adapter> cluster_;   // null: this node alone
     std::unique_ptr<cluster::streams_adapter> streams_;   // cluster.adapter: redis-streams
     std::unique_ptr<cluster::sharded_adapter> sharded_;   // cluster.adapter: redis-sharded

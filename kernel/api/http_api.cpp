@@ -4,6 +4,7 @@
 
 #include "kernel/api/server_api.hpp"
 #include "kernel/net/http_connection.hpp"
+#include "kernel/net/path_router.hpp"
 
 namespace switchboard::kernel::api {
 
@@ -62,8 +63,8 @@ const http_api::route* http_api::find(std::string_view method, std::string_view 
     return nullptr;
 }
 
-void http_api::handle(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
-                      std::uint64_t request_id) const {
+void http_api::on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
+                               std::uint64_t request_id) {
     auto respond = [connection, request_id](std::string raw) { connection->respond(request_id, std::move(raw)); };
     if (server_api_ && server_api::owns(request.path)) return server_api_->handle(std::move(request), std::move(respond));
     bool path_known = false;
@@ -75,6 +76,11 @@ void http_api::handle(net::http_request&& request, const std::shared_ptr<net::ht
         return;
     }
     found->handler(std::move(request), std::move(respond));
+}
+
+void http_api::on_websocket_upgrade(net::http_request&&, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+                                    std::string, worker&) {
+    net::refuse_upgrade(socket, tls, "Not Found", 404);
 }
 
 }  // namespace switchboard::kernel::api

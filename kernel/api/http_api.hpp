@@ -1,4 +1,5 @@
-// The HTTP API beside the Engine.IO path: /healthz, /metrics and plugin routes.
+// The HTTP API beside the Engine.IO path: /healthz, /metrics, the server API and plugin
+// routes. The router sends it every path but the Engine.IO one.
 #pragma once
 
 #include <cstdint>
@@ -10,17 +11,14 @@
 #include <string>
 #include <utility>
 
+#include "kernel/net/http_connection.hpp"
 #include "kernel/net/http_message.hpp"
-
-namespace switchboard::kernel::net {
-class http_connection;
-}
 
 namespace switchboard::kernel::api {
 
 class server_api;
 
-class http_api {
+class http_api final : public net::http_router {
 public:
     // Sends a complete HTTP response; safe from any thread, once.
     using responder = std::function<void(std::string raw_response)>;
@@ -36,8 +34,15 @@ public:
     // Serves the server API's paths (/api/emit, /api/sockets/..., see server_api.hpp).
     void set_server_api(const server_api* api) noexcept { server_api_ = api; }
 
-    void handle(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
-                std::uint64_t request_id) const;
+    // net::http_router
+    void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
+                         std::uint64_t request_id) override;
+    // No route takes a WebSocket: 404, as for any path nobody serves.
+    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+                              std::string already_read, worker& owner) override;
+    // A route answers through its responder, which drops what the closed connection
+    // can no longer take: nothing to undo.
+    void on_http_abandoned(const net::http_request&, std::uint64_t) override {}
 
 private:
     struct route {

@@ -5,14 +5,13 @@
 #include <algorithm>
 #include <chrono>
 
-#include <boost/asio/write.hpp>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/random_id.hpp"
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/packet_v3.hpp"
-#include "kernel/net/tls_stream.hpp"
+#include "kernel/net/path_router.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
 namespace switchboard::kernel::engineio {
@@ -179,11 +178,6 @@ std::string server::open_packet(const std::string& sid, bool can_upgrade) const 
 
 void server::on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                              std::uint64_t request_id) {
-    if (request.path != settings_.server.path) {
-        if (fallback_) return fallback_(std::move(request), connection, request_id);
-        connection->respond(request_id, net::make_http_response(404, "text/plain; charset=UTF-8", "Not Found"));
-        return;
-    }
     if (is_preflight(request)) {
         std::string headers = cors_headers(request);
         const auto& cors = settings_.cors;
@@ -326,46 +320,31 @@ bool server::allow_handshake(const net::http_request& request) {
     return false;
 }
 
-void server::refuse_upgrade(asio::ip::tcp::socket& socket, net::tls_handle& tls, std::string_view message,
-                            int status) {
-    // As the reference: a plain 400 and the connection closed.
-    const std::string response = net::make_http_response(status, "text/html", message, {}, false);
-    boost::system::error_code ec;
-    if (tls) {
-        net::tls_stream(socket, std::move(tls)).write_now(response, ec);
-    } else {
-        asio::write(socket, asio::buffer(response), ec);
-    }
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-    socket.close(ec);
-}
-
 void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::socket socket, net::tls_handle tls,
                                   std::string already_read, worker& owner) {
-    if (request.path != settings_.server.path) return refuse_upgrade(socket, tls, "Not Found");
     const auto transport = request.query_param("transport");
     if (!transport || !settings_.engineio.transport_websocket ||
         (*transport != "websocket" && *transport != "polling")) {
-        return refuse_upgrade(socket, tls, message_of(error_code::unknown_transport));
+        return net::refuse_upgrade(socket, tls, message_of(error_code::unknown_transport));
     }
-    if (*transport != "websocket") return refuse_upgrade(socket, tls, "invalid transport");
+    if (*transport != "websocket") return net::refuse_upgrade(socket, tls, "invalid transport");
     // Exactly one version header, and it says 13 (a repeated header is a list, as Node reads it).
     const auto versions = std::count_if(request.headers.begin(), request.headers.end(),
                                         [](const auto& h) { return h.first == "sec-websocket-version"; });
     if (versions != 1 || request.header("sec-websocket-version") != "13" || request.header("sec-websocket-key").empty())
-        return refuse_upgrade(socket, tls, message_of(error_code::bad_request));
+        return net::refuse_upgrade(socket, tls, message_of(error_code::bad_request));
     const auto sid = request.query_param("sid");
     if (!sid) {
         if (!serves_protocol(request))
-            return refuse_upgrade(socket, tls, message_of(error_code::unsupported_protocol_version));
-        if (shutting_down_.load(std::memory_order_relaxed)) return refuse_upgrade(socket, tls, "Server shutting down");
-        if (!allow_handshake(request)) return refuse_upgrade(socket, tls, "Too many handshakes", 429);
+            return net::refuse_upgrade(socket, tls, message_of(error_code::unsupported_protocol_version));
+        if (shutting_down_.load(std::memory_order_relaxed)) return net::refuse_upgrade(socket, tls, "Server shutting down");
+        if (!allow_handshake(request)) return net::refuse_upgrade(socket, tls, "Too many handshakes", 429);
         return accept_websocket(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner,
                                 {});
     }
     const auto owner_index = worker_of_session_id(*sid);
     if (!owner_index || *owner_index >= workers_.size())
-        return refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
+        return net::refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
     worker& session_owner = *workers_[*owner_index];
     if (&session_owner == &owner)
         return accept_websocket(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner,
@@ -396,7 +375,7 @@ void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket
     if (!sid.empty()) {
         auto& sessions = state_of(owner).sessions;
         const auto found = sessions.find(sid);
-        if (found == sessions.end()) return refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
+        if (found == sessions.end()) return net::refuse_upgrade(socket, tls, message_of(error_code::unknown_sid));
         existing = found->second;
     }
     std::string response =

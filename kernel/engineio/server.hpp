@@ -32,11 +32,6 @@ enum class error_code : int {
     unsupported_protocol_version = 5,
 };
 
-// Answers the HTTP requests outside the Engine.IO path (the HTTP API).
-using http_fallback = std::function<void(net::http_request&& request,
-                                         const std::shared_ptr<net::http_connection>& connection,
-                                         std::uint64_t request_id)>;
-
 class server final : public net::http_router {
 public:
     server(const config::settings& settings, std::vector<worker*> workers, application& app);
@@ -44,12 +39,10 @@ public:
 
     const config::engineio_settings& settings() const noexcept { return settings_.engineio; }
     const config::settings& all_settings() const noexcept { return settings_; }
-    // Set before serving.
-    void set_fallback(http_fallback fallback) { fallback_ = std::move(fallback); }
     // Handshakes per second per address (server.max_handshakes_per_ip). Set before serving.
     void set_ip_limiter(std::shared_ptr<net::ip_limiter> limiter) { limiter_ = std::move(limiter); }
 
-    // net::http_router
+    // net::http_router, for requests on the Engine.IO path (server.path) only
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                          std::uint64_t request_id) override;
     void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
@@ -93,9 +86,6 @@ private:
                               std::uint64_t request_id, worker& owner);
     void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
                           std::string already_read, worker& owner, const std::string& sid);
-    // Answers an upgrade request with `status` and closes (through TLS when `tls`).
-    static void refuse_upgrade(boost::asio::ip::tcp::socket& socket, net::tls_handle& tls, std::string_view message,
-                               int status = 400);
     // False (and counted) when `address` opens sessions faster than it may.
     bool allow_handshake(const net::http_request& request);
 
@@ -103,7 +93,6 @@ private:
     std::vector<worker*> workers_;
     application& app_;
     std::vector<std::unique_ptr<worker_state>> states_;
-    http_fallback fallback_;
     std::shared_ptr<net::ip_limiter> limiter_;
     std::atomic<std::size_t> open_sessions_{0};
     std::atomic<bool> shutting_down_{false};

@@ -12,6 +12,7 @@
 #include "kernel/core/prometheus_text.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/net/http_message.hpp"
+#include "kernel/rooms/fan_out.hpp"
 #include "kernel/socketio/client.hpp"
 #include "kernel/socketio/msgpack_parser.hpp"
 #include "kernel/socketio/placeholders.hpp"
@@ -254,29 +255,14 @@ template <class Fn>
 void server::select_local(std::string_view nsp_name, const broadcast_options& options, Fn&& fn) {
     auto* nsp = find_namespace(nsp_name);
     if (!nsp) return;
-    const std::uint64_t epoch = ++local().broadcast_epoch;
-    // A room name can also be a socket id: every socket is in the room of its own id.
-    auto for_room = [nsp](const std::string& room, auto&& visit) {
-        if (const auto* members = nsp->rooms.find(room))
-            for (socket* s : *members) visit(s);
-        if (const auto found = nsp->sockets.find(room); found != nsp->sockets.end()) visit(found->second);
-    };
-    for (const auto& room : options.except) for_room(room, [epoch](socket* s) { s->broadcast_mark = epoch; });
+    socket* sender = nullptr;
     if (options.except_socket) {
         const auto& by_handle = local().by_handle;
-        if (const auto found = by_handle.find(options.except_socket); found != by_handle.end())
-            found->second->broadcast_mark = epoch;
+        if (const auto found = by_handle.find(options.except_socket); found != by_handle.end()) sender = found->second;
     }
-    auto select = [&](socket* s) {
-        if (s->broadcast_mark == epoch) return;
-        s->broadcast_mark = epoch;
-        fn(s);
-    };
-    if (options.rooms.empty()) {
-        for (const auto& [id, s] : nsp->sockets) select(s);
-    } else {
-        for (const auto& room : options.rooms) for_room(room, select);
-    }
+    rooms::for_each_recipient(nsp->rooms, nsp->sockets, ++local().broadcast_epoch,
+                              rooms::fan_out_target<socket>{options.rooms, options.except, sender},
+                              std::forward<Fn>(fn));
 }
 
 void server::broadcast_text(std::string_view nsp, const broadcast_options& options, std::string_view event,

@@ -104,7 +104,7 @@ public:
     // The CONNECT was accepted: the socket joins its namespace's index, and what was
     // emitted meanwhile goes out.
     void mark_connected();
-    std::uint64_t broadcast_mark = 0;   // dedupes one broadcast across several rooms
+    std::uint64_t broadcast_mark = 0;   // rooms::for_each_recipient's: one broadcast reaches it once
 
     // --- connection state recovery ---
     // The private session id the client holds (empty with recovery off).

@@ -9,6 +9,7 @@
 #include <switchboard/sdk.hpp>
 
 #include "backend_bus.hpp"
+#include "cluster_sync.hpp"
 #include "context.hpp"
 #include "post_events.hpp"
 #include "reaction_events.hpp"
@@ -16,7 +17,7 @@
 namespace switchboard::plugins::blog {
 
 blog_context::blog_context(sdk::plugin& plugin, settings s)
-    : p(plugin), config(std::move(s)), store(plugin), ranking(plugin, store, config) {}
+    : p(plugin), config(std::move(s)), store(plugin), ranking(plugin, store, config, rooms) {}
 
 std::string post_room(std::int64_t post) { return "blog:post:" + std::to_string(post); }
 
@@ -69,6 +70,7 @@ void load(sdk::plugin& p) {
     register_reaction_events(*context);
     register_ranking_events(*context);
     register_backend_bus(*context);
+    register_cluster_sync(*context);
     context->ranking.start();
 }
 

@@ -1,31 +1,20 @@
 // What every handler of the blog shares: the SDK handle, the settings, the store, the
-// ranking and the per-post locks. One instance lives from load to unload.
+// ranking, this node's rooms and the like versions it pushed. One instance lives from
+// load to unload.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <mutex>
 #include <string>
 
 #include <switchboard/sdk.hpp>
 
+#include "cluster_sync.hpp"
+#include "node_rooms.hpp"
 #include "ranking.hpp"
 #include "settings.hpp"
 #include "store.hpp"
 
 namespace switchboard::plugins::blog {
-
-// Serializes a post's like changes with the broadcast that reports them: without it,
-// two likers' pushes could leave the pool threads in the other order, and a watcher
-// would end on the older count. The database orders the changes themselves; this
-// orders what this node says about them. Striped: posts share 64 locks.
-class post_locks {
-public:
-    std::mutex& of(std::int64_t post) { return locks_[static_cast<std::uint64_t>(post) % locks_.size()]; }
-
-private:
-    std::array<std::mutex, 64> locks_;
-};
 
 struct blog_context {
     blog_context(sdk::plugin& plugin, settings s);
@@ -33,11 +22,16 @@ struct blog_context {
     sdk::plugin& p;
     const settings config;
     blog_store store;
-    post_locks locks;
+    node_rooms rooms;
+    pushed_versions pushed;
     ranking_board ranking;
+
+    std::string here(std::string_view room) const { return rooms.here(room); }
 };
 
 // Socket.IO rooms: one a post (its watchers), the feed, the ranking's subscribers.
+// Their watchers are in each room on this node too (here()): like counts and the
+// ranking are pushed there (cluster_sync.hpp says why).
 std::string post_room(std::int64_t post);
 inline constexpr const char* feed_room = "blog:feed";
 inline constexpr const char* ranking_room = "blog:ranking";

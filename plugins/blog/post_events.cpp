@@ -55,7 +55,7 @@ json on_delete(blog_context& ctx, sdk::event& e) {
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
     to.rooms.push_back(feed_room);
     ctx.p.emit(hide_from_blocked(ctx, to, user), "blog:post_deleted", json::array({deleted}));
-    ctx.ranking.changed();
+    announce_ranking_change(ctx);
     return deleted;
 }
 
@@ -89,6 +89,7 @@ json on_watch(blog_context& ctx, sdk::event& e) {
     // Join before reading: a like committed in between is then both in the answer and
     // pushed, never in neither.
     ctx.p.join(e.socket, post_room(id));
+    ctx.p.join(e.socket, ctx.here(post_room(id)));
     json post = reader_view(ctx, existing_post(ctx, id, user), user);
     auto first = ctx.store.comments(id, std::nullopt, ctx.config.page_limit, user);
     return {{"post", std::move(post)}, {"comments", std::move(first.items)}, {"hasMore", first.has_more}};
@@ -98,6 +99,7 @@ json on_unwatch(blog_context& ctx, sdk::event& e) {
     e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
     ctx.p.leave(e.socket, post_room(id));
+    ctx.p.leave(e.socket, ctx.here(post_room(id)));
     return {{"postId", id}};
 }
 
@@ -105,6 +107,7 @@ json on_watch_feed(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::size_t limit = read_limit(payload_of(e.args, true), "limit", ctx.config.page_limit, max_page_limit);
     ctx.p.join(e.socket, feed_room);
+    ctx.p.join(e.socket, ctx.here(feed_room));
     auto found = ctx.store.posts(std::nullopt, std::nullopt, limit, user);
     return {{"posts", std::move(found.items)}, {"hasMore", found.has_more}};
 }
@@ -113,6 +116,7 @@ json on_unwatch_feed(blog_context& ctx, sdk::event& e) {
     e.require_user();
     payload_of(e.args, true);
     ctx.p.leave(e.socket, feed_room);
+    ctx.p.leave(e.socket, ctx.here(feed_room));
     return json::object();
 }
 

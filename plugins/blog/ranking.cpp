@@ -89,12 +89,12 @@ void ranking_board::tick() {
     std::set<std::string> separated;
     for (const auto& post : ranking.at("posts"))
         for (auto& user : store_.hidden_with(post.at("author").get<std::string>())) separated.insert(std::move(user));
-    sdk::target to = sdk::target::to_room(config_.nsp, ranking_room);
+    sdk::target to = sdk::target::to_room(config_.nsp, rooms_.here(ranking_room));
     for (const auto& user : separated) to.except("user:" + user);
     plugin_.emit(to, "blog:ranking", json::array({std::move(ranking)}));
     for (const auto& user : separated) {
         try {
-            plugin_.emit(sdk::target::to_room(config_.nsp, personal_ranking_room(user)), "blog:ranking",
+            plugin_.emit(sdk::target::to_room(config_.nsp, rooms_.here(personal_ranking_room(user))), "blog:ranking",
                          json::array({current(user)}));
         } catch (const std::exception& failure) {
             plugin_.log_warn(std::string("ranking not computed for a user: ") + failure.what());
@@ -114,16 +114,16 @@ json on_watch_ranking(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     payload_of(e.args, true);
     // Join before reading: a change after the read is pushed, one before is answered.
-    ctx.p.join(e.socket, ranking_room);
-    ctx.p.join(e.socket, personal_ranking_room(user));
+    ctx.p.join(e.socket, ctx.here(ranking_room));
+    ctx.p.join(e.socket, ctx.here(personal_ranking_room(user)));
     return ctx.ranking.current(user);
 }
 
 json on_unwatch_ranking(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     payload_of(e.args, true);
-    ctx.p.leave(e.socket, ranking_room);
-    ctx.p.leave(e.socket, personal_ranking_room(user));
+    ctx.p.leave(e.socket, ctx.here(ranking_room));
+    ctx.p.leave(e.socket, ctx.here(personal_ranking_room(user)));
     return json::object();
 }
 

@@ -1,6 +1,6 @@
 // The ranking: the top `ranking_size` posts, by likes or by likes that weigh less as
-// the post ages. Read by a call (blog:ranking), and pushed to the `blog:ranking` room
-// when the top N changes (which posts, their order, their like counts), at most once
+// the post ages. Read by a call (blog:ranking), and pushed to this node's watchers (each
+// node pushes to its own, cluster_sync.hpp) when the top N changes (which posts, their order, their like counts), at most once
 // per `ranking_interval`: a burst of likes costs one query and one push an interval.
 // The push goes to the room but the users a block separates from a ranked author;
 // each of those gets their own ranking, without that author, in their personal room.
@@ -13,6 +13,7 @@
 
 #include <switchboard/sdk.hpp>
 
+#include "node_rooms.hpp"
 #include "settings.hpp"
 #include "store.hpp"
 
@@ -20,8 +21,8 @@ namespace switchboard::plugins::blog {
 
 class ranking_board {
 public:
-    ranking_board(sdk::plugin& plugin, blog_store& store, const settings& config)
-        : plugin_(plugin), store_(store), config_(config) {}
+    ranking_board(sdk::plugin& plugin, blog_store& store, const settings& config, const node_rooms& rooms)
+        : plugin_(plugin), store_(store), config_(config), rooms_(rooms) {}
 
     // Something that may move the ranking happened (a like, a new or deleted post).
     void changed() noexcept { dirty_.store(true, std::memory_order_relaxed); }
@@ -42,6 +43,7 @@ private:
     sdk::plugin& plugin_;
     blog_store& store_;
     const settings& config_;
+    const node_rooms& rooms_;   // pushes go to this node's watchers: every node pushes its own
     std::atomic<bool> dirty_{true};
     std::mutex mutex_;   // last_key_, and one tick at a time
     std::string last_key_;

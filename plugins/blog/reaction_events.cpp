@@ -26,19 +26,15 @@ json on_like(blog_context& ctx, sdk::event& e) {
     const post_row post = existing_post(ctx, id, user);
     like_result result;
     {
-        std::lock_guard order(ctx.locks.of(id));
+        // The change and its push under one lock: this node's watchers get each change
+        // it made, in commit order. To every watcher of the post and of the feed, the
+        // liker's sockets included: it is the count, not the event, that matters.
+        std::lock_guard order(ctx.pushed.order_of(id));
         result = ctx.store.set_like(id, user, want, now_ms());
-        if (result.changed) {
-            // To every watcher of the post and of the feed, the liker's sockets included:
-            // it is the count, not the event, that matters, and the last one is right.
-            target to = target::to_room(ctx.config.nsp, post_room(id));
-            to.rooms.push_back(feed_room);
-            // Even a count names the post: not to the users a block separates from its author.
-            hide_from_blocked(ctx, to, post.author);
-            ctx.p.emit(to, "blog:likes", json::array({json{{"postId", id}, {"likes", result.likes}}}));
-        }
+        if (result.changed) push_likes_here(ctx, id, post.author, result.likes, result.version);
     }
     if (result.changed) {
+        tell_likes(ctx, id, post.author, result.likes, result.version);
         ctx.p.count(result.liked ? "likes" : "unlikes");
         ctx.ranking.changed();
         if (result.liked)

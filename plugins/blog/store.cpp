@@ -171,13 +171,17 @@ like_result blog_store::set_like(std::int64_t post, const std::string& user, std
         }
         // The post row's lock, taken here until commit, orders concurrent likers: the
         // count read back is the one this transaction commits.
+        // The version numbers the changes in that order, for nodes that hear of them late.
         if (out.changed)
-            tx.exec(out.liked ? "UPDATE blog_posts SET like_count = like_count + 1 WHERE id = :id"
-                              : "UPDATE blog_posts SET like_count = like_count - 1 WHERE id = :id",
+            tx.exec(out.liked ? "UPDATE blog_posts SET like_count = like_count + 1, like_version = like_version + 1 "
+                                "WHERE id = :id"
+                              : "UPDATE blog_posts SET like_count = like_count - 1, like_version = like_version + 1 "
+                                "WHERE id = :id",
                     {{"id", post}});
-        const json rows = tx.query("SELECT like_count FROM blog_posts WHERE id = :id", {{"id", post}});
+        const json rows = tx.query("SELECT like_count, like_version FROM blog_posts WHERE id = :id", {{"id", post}});
         if (rows.empty()) throw sdk::error("not_found", "no post " + std::to_string(post));
         out.likes = as_int(rows[0].at("like_count"));
+        out.version = as_int(rows[0].at("like_version"));
         return out;
     });
 }

@@ -51,6 +51,7 @@ struct like_result {
     bool liked = false;     // the user's like as it is now
     bool changed = false;   // false: it already was so (an idempotent repeat)
     std::int64_t likes = 0; // the post's count right after this change, as committed
+    std::int64_t version = 0; // the post's like version right after it (one more each change)
 };
 
 struct page {

@@ -53,8 +53,8 @@ std::string display_name(const sdk::json& user, const std::string& id);
 
 // Sets `user`'s participation in `event` and tells everyone concerned: the room
 // (events:user_joined / events:user_left, events:attendees), the user's devices
-// (events:participation); a user who no longer takes part leaves the room on every
-// socket of this node. Returns {eventId, userId, status, previous, attendees}.
+// (events:participation), the other nodes (cluster_sync.hpp); a user who no longer
+// takes part leaves the room on every socket, on every node. Returns {eventId, userId, status, previous, attendees}.
 sdk::json set_participation(events_context& ctx, const std::string& event, const std::string& user,
                             const status& to, const std::string& name);
 

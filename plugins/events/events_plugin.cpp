@@ -9,6 +9,7 @@
 
 #include <switchboard/sdk.hpp>
 
+#include "cluster_sync.hpp"
 #include "context.hpp"
 #include "message_events.hpp"
 #include "participation_events.hpp"
@@ -58,6 +59,8 @@ json set_participation(events_context& ctx, const std::string& event, const std:
                    {"attendees", counts.to_json()}};
     if (previous == to) return result;
 
+    // Who joined or left goes to the room on every node; the counts each node pushes
+    // to its own sockets (cluster_sync.hpp says why).
     const target room = target::to_room(ctx.config.nsp, room_of(event));
     if (to)
         ctx.p.emit(room, "events:user_joined",
@@ -65,18 +68,15 @@ json set_participation(events_context& ctx, const std::string& event, const std:
                                      {"previous", result["previous"]}, {"user", {{"id", user}, {"name", name}}}}}));
     else
         ctx.p.emit(room, "events:user_left", json::array({json{{"eventId", event}, {"userId", user}, {"status", *previous}}}));
-    ctx.p.emit(room, "events:attendees", json::array({json{{"eventId", event}, {"attendees", counts.to_json()}}}));
+    // No longer a participant: out of the room on every socket, typing cleared (here,
+    // and on the other nodes when they hear of it).
+    if (!to) take_out_here(ctx, event, user);
+    const json attendees = json::array({json{{"eventId", event}, {"attendees", counts.to_json()}}});
+    for (const auto socket : ctx.joined.sockets_in(event))
+        ctx.p.emit(target::to_socket(socket), "events:attendees", attendees);
     ctx.p.emit(target::to_user(ctx.config.nsp, user), "events:participation",
                json::array({json{{"eventId", event}, {"status", result["status"]}}}));
-    if (!to) {
-        // No longer a participant: out of the room on every socket, typing cleared.
-        for (const auto socket : ctx.joined.sockets_of(event, user)) {
-            ctx.p.leave(socket, room_of(event));
-            ctx.joined.remove(event, socket);
-            for (const auto& [e, u] : ctx.typing.drop_socket_in(event, socket)) announce_typing(ctx, e, u, "", false);
-        }
-        if (ctx.typing.stop(event, user)) announce_typing(ctx, event, user, "", false);
-    }
+    tell_participation(ctx, event, user, !to);
     ctx.p.count(to ? "participations_set" : "participations_removed");
     return result;
 }
@@ -91,6 +91,7 @@ void load(sdk::plugin& p) {
     context = std::make_unique<events_context>(p, read_settings(p.config()));
     register_participation_events(*context);
     register_message_events(*context);
+    register_cluster_sync(*context);
 }
 
 }  // namespace

@@ -35,6 +35,14 @@ std::vector<sdk::socket_id> joined_sockets::sockets_of(const std::string& event,
     return out;
 }
 
+std::vector<sdk::socket_id> joined_sockets::sockets_in(const std::string& event) const {
+    std::lock_guard lock(mutex_);
+    std::vector<sdk::socket_id> out;
+    for (auto it = joined_.lower_bound({event, 0}); it != joined_.end() && it->first.first == event; ++it)
+        out.push_back(it->first.second);
+    return out;
+}
+
 bool joined_sockets::contains(const std::string& event, sdk::socket_id socket) const {
     std::lock_guard lock(mutex_);
     return joined_.count({event, socket}) > 0;

@@ -21,6 +21,8 @@ public:
     // Forgets the socket everywhere; returns the events it had joined.
     std::vector<std::string> remove_socket(sdk::socket_id socket);
     std::vector<sdk::socket_id> sockets_of(const std::string& event, const std::string& user) const;
+    // Every socket of this node joined to the event.
+    std::vector<sdk::socket_id> sockets_in(const std::string& event) const;
     bool contains(const std::string& event, sdk::socket_id socket) const;
 
 private:

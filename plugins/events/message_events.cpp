@@ -1,5 +1,6 @@
 #include "message_events.hpp"
 
+#include "cluster_sync.hpp"
 #include "participation_events.hpp"
 #include "payload.hpp"
 
@@ -29,8 +30,9 @@ json on_send(events_context& ctx, sdk::event& e) {
     ctx.p.count("messages_sent");
     ctx.p.emit(target::to_room(ctx.config.nsp, room_of(event)).except(e.socket), "events:message",
                json::array({message}));
-    // A message ends the sender's typing.
+    // A message ends the sender's typing, whichever node their typing socket is on.
     if (ctx.typing.stop(event, user)) announce_typing(ctx, event, user, "", false);
+    tell_typing_stopped(ctx, event, user);
     return message;
 }
 

@@ -21,18 +21,21 @@ json on_join(events_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string event = read_event_id(payload_of(e.args), "eventId");
     std::string status;
+    json attendees;
     {
         // Checked and joined under the event's lock: a participation removed meanwhile
-        // either comes before (refused here) or after (and takes this socket out).
+        // either comes before (refused here) or after (and takes this socket out). The
+        // counts read here too: a count pushed to this socket later is read later.
         std::lock_guard order(ctx.locks.of(event));
         status = require_participant(ctx, event, user);
         ctx.p.join(e.socket, room_of(event));
         ctx.joined.add(event, e.socket, user);
+        attendees = ctx.store.counts(event).to_json();
     }
     auto page = ctx.store.history(event, std::nullopt, ctx.config.history_limit);
     return {{"eventId", event},
             {"status", status},
-            {"attendees", ctx.store.counts(event).to_json()},
+            {"attendees", std::move(attendees)},
             {"messages", std::move(page.messages)},
             {"hasMore", page.has_more}};
 }

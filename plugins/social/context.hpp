@@ -1,10 +1,7 @@
 // What every handler of the social plugin shares, and the few rules they all apply.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <functional>
-#include <mutex>
 #include <string>
 
 #include <switchboard/sdk.hpp>
@@ -15,29 +12,12 @@
 
 namespace switchboard::plugins::social {
 
-// Serializes friend requests between one pair on this node: two users asking each
-// other at the same moment would each insert a request before seeing the other's
-// (neither transaction sees the other's uncommitted row), and end with two crossing
-// requests instead of a friendship. Striped by the unordered pair: 64 locks.
-class pair_locks {
-public:
-    std::mutex& of(const std::string& a, const std::string& b) {
-        const auto& low = a < b ? a : b;
-        const auto& high = a < b ? b : a;
-        return locks_[std::hash<std::string>{}(low + '\n' + high) % locks_.size()];
-    }
-
-private:
-    std::array<std::mutex, 64> locks_;
-};
-
 struct social_context {
     social_context(sdk::plugin& plugin, settings s) : p(plugin), config(std::move(s)), store(plugin) {}
 
     sdk::plugin& p;
     const settings config;
     graph_store store;
-    pair_locks pairs;
     presence_watchers watchers;   // who sees whose presence, to take it back
 };
 

@@ -23,6 +23,19 @@ constexpr const char* blocked_either_way =
 
 json either_way(const std::string& a, const std::string& b) { return {{"a1", a}, {"b1", b}, {"a2", a}, {"b2", b}}; }
 
+// Holds the pair's row (migrations/social/0003_pair_locks.sql) until the transaction
+// ends: every relation change of one pair, made on any node, runs after the one
+// before it committed, and reads what it wrote. First in its transaction: SQLite takes
+// its write lock at the first write, and a PostgreSQL statement after the wait sees
+// the other's commit.
+void lock_pair(const sdk::transaction& tx, const std::string& a, const std::string& b, std::int64_t now) {
+    json params = pair_of(a, b);
+    params["now"] = now;
+    tx.exec("INSERT INTO social_pair_locks (user_a, user_b, taken_at) VALUES (:a, :b, :now) "
+            "ON CONFLICT (user_a, user_b) DO UPDATE SET taken_at = excluded.taken_at",
+            params);
+}
+
 [[noreturn]] void refuse_blocked() {
     // The same words whoever blocked whom: the refusal does not say which.
     throw sdk::error("forbidden", "not possible with this user");
@@ -77,6 +90,7 @@ bool graph_store::blocked_between(const std::string& a, const std::string& b) {
 
 block_outcome graph_store::block(const std::string& blocker, const std::string& blocked, std::int64_t now) {
     return plugin_.in_transaction([&](const sdk::transaction& tx) {
+        lock_pair(tx, blocker, blocked, now);
         block_outcome out;
         out.added = tx.exec("INSERT INTO social_blocks (blocker_id, blocked_id, created_at) VALUES (:a, :b, :now) "
                             "ON CONFLICT (blocker_id, blocked_id) DO NOTHING",
@@ -113,6 +127,7 @@ std::optional<std::string> graph_store::follow_status(const std::string& followe
 std::string graph_store::follow(const std::string& follower, const std::string& followee, std::int64_t now,
                                 bool& created) {
     return plugin_.in_transaction([&](const sdk::transaction& tx) {
+        lock_pair(tx, follower, followee, now);
         // The privacy is read in the insert itself: an account made private meanwhile
         // gets a request, never a follow it did not approve.
         created = tx.exec("INSERT INTO social_follows (follower_id, followee_id, status, created_at) "
@@ -179,7 +194,8 @@ graph_counts graph_store::counts(const std::string& user) {
 
 friend_outcome graph_store::request_friend(const std::string& from, const std::string& to, std::int64_t now) {
     return plugin_.in_transaction([&](const sdk::transaction& tx) {
-        // Their request to us, taken (deleted) first: if there was one, this is a yes.
+        lock_pair(tx, from, to, now);
+        // Their request to us, taken (deleted): if there was one, this is a yes.
         const bool theirs = tx.exec("DELETE FROM social_friend_requests WHERE from_id = :a AND to_id = :b",
                                     {{"a", to}, {"b", from}}) == 1;
         if (!tx.query(blocked_either_way, either_way(from, to)).empty()) refuse_blocked();
@@ -202,6 +218,7 @@ friend_outcome graph_store::request_friend(const std::string& from, const std::s
 
 bool graph_store::accept_friend(const std::string& owner, const std::string& from, std::int64_t now) {
     return plugin_.in_transaction([&](const sdk::transaction& tx) {
+        lock_pair(tx, owner, from, now);
         if (tx.exec("DELETE FROM social_friend_requests WHERE from_id = :a AND to_id = :b", {{"a", from}, {"b", owner}}) != 1)
             return false;
         json pair = pair_of(owner, from);

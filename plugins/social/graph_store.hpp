@@ -3,7 +3,10 @@
 // Blocking: pooled handlers only. Database failures throw sdk::database_error.
 //
 // Transactions that change something start with a write: SQLite then takes its write
-// lock at once (and waits for it) instead of failing to upgrade a read later.
+// lock at once (and waits for it) instead of failing to upgrade a read later. Those
+// that add a relation (block, follow, friend request and acceptance) start by taking
+// the pair's lock row, so one pair's changes are ordered across every node sharing the
+// database: two users asking each other at once become friends.
 #pragma once
 
 #include <cstddef>

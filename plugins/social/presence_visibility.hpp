@@ -21,7 +21,7 @@ struct social_context;
 enum class presence_visibility { everyone, followers, friends };
 
 // The sockets watching a user's presence through this plugin's consent, so that
-// consent can be taken back. Node-local, as sockets are.
+// consent can be taken back. Node-local, as sockets are: each node takes back its own.
 class presence_watchers {
 public:
     void add(sdk::socket_id socket, const std::string& watcher, const std::string& watched);
@@ -43,7 +43,11 @@ std::string_view watched_user_of_room(std::string_view room);
 void register_presence_visibility(social_context& ctx);
 
 // After a relation between `a` and `b` ended (unfollow, unfriend, block): whoever of
-// the two may no longer see the other stops watching, on every socket of this node.
+// the two may no longer see the other stops watching, on every socket of this node,
+// and the other nodes are told to do the same with theirs (serverSideEmit
+// "social:cluster" {op: "presence_recheck", a, b}).
 void recheck_presence(social_context& ctx, const std::string& a, const std::string& b);
+// The same on this node's sockets only (what another node's message asks).
+void recheck_presence_here(social_context& ctx, const std::string& a, const std::string& b);
 
 }  // namespace switchboard::plugins::social

@@ -59,7 +59,7 @@ describe("HS256 with issuer, audience and leeway", () => {
   let d;
   before(async () => {
     d = await start_probe_deployment({
-      auth: { issuer: ISSUER, audience: AUDIENCE, leeway: "5s" },
+      auth: { issuer: ISSUER, audience: AUDIENCE, leeway: "30s" },
       namespaces: NAMESPACES,
     });
   });

@@ -129,6 +129,12 @@ describe("presence: a user's first and last socket", () => {
       assert.ok(i < 200, "the server still counts sockets of the user");
       await delay(20);
     }
+    // The presence hooks run on the handler pool's strands, after the count: wait for
+    // the last offline, then a quiet moment in which a stray transition would show.
+    for (let i = 0; (await log_of(watcher, user)).at(-1) !== false; i++) {
+      assert.ok(i < 500, "no offline transition logged");
+      await delay(20);
+    }
     await delay(QUIET_MS);
     const log = await log_of(watcher, user);
     assert.ok(log.length >= 2 && log.length % 2 === 0, `transitions: ${JSON.stringify(log)}`);

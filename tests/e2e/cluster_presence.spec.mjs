@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { io } from "socket.io-client";
 
 import { DEFAULT_TIMEOUT_MS, Inbox, once, unique } from "./support/client.mjs";
-import { api_with_key, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
+import { api_with_key, cluster_ready, REDIS_URL, redis_url_or_fail, until } from "./support/cluster.mjs";
 import { start_deployment } from "./support/deployment.mjs";
 import { http_call } from "./support/http.mjs";
 
@@ -70,6 +70,7 @@ describe("presence across a cluster over Redis", { skip: !redis_url_or_fail() &&
 
   before(async () => {
     [a, b] = await Promise.all([start_deployment(options()), start_deployment(options())]);
+    await Promise.all([cluster_ready(a), cluster_ready(b)]);
   });
   after(async () => {
     open.forEach((s) => s.disconnect());
@@ -129,6 +130,7 @@ describe("presence across a cluster over Redis", { skip: !redis_url_or_fail() &&
   it("kill -9 of a node: its users go offline on the others within the node timeout, which keep serving", async () => {
     const c = await start_deployment(options());
     try {
+      await cluster_ready(c);
       const user = unique("doomed");
       const on_a = await watcher(a, [user]);
       const on_b = await watcher(b, [user]);
@@ -142,7 +144,7 @@ describe("presence across a cluster over Redis", { skip: !redis_url_or_fail() &&
       // a loaded machine several times that.
       const bound = 5 * (NODE_TIMEOUT_MS + HEARTBEAT_MS);
       for (const w of [on_a, on_b]) await next_update(w, user, "offline", bound);
-      assert.equal(await sessions(a, user), 0);
+      await until(async () => (await sessions(a, user)) === 0, "node a seeing the user offline");
       await until(async () => (await sessions(b, user)) === 0, "node b seeing the user offline");
       for (const w of [on_a, on_b]) assert.deepEqual(updates_of(w, user), ["online", "offline"], w.inbox.label);
 

@@ -1,8 +1,10 @@
 // Plugin routes with path parameters, as a backend calls them: a `{name}` segment
 // matches any one segment, a literal route wins over a pattern, a wrong method is 405,
 // and the server API's paths stay the kernel's. Registered here by a Lua script, the
-// way a seed's glue registers /api/events/{eventId}/participation.
+// way a seed's glue registers /api/events/{eventId}/participation. WebSocket upgrades
+// belong to the Engine.IO path alone.
 import assert from "node:assert/strict";
+import net from "node:net";
 import { after, before, describe, it } from "node:test";
 
 import { http_call } from "./support/http.mjs";
@@ -53,6 +55,23 @@ describe("plugin routes with path parameters", () => {
     const answer = await http_call(d.url, "DELETE", "/things/42");
     assert.equal(answer.status, 405);
     assert.equal(answer.body.code, "method_not_allowed");
+  });
+
+  it("answers a WebSocket upgrade on a route's path 404 and closes", async () => {
+    const { port } = new URL(d.url);
+    const socket = net.connect({ host: "127.0.0.1", port: Number(port) });
+    let received = "";
+    socket.on("data", (chunk) => (received += chunk));
+    const closed = new Promise((resolve, reject) => {
+      socket.once("close", resolve);
+      socket.once("error", reject);
+    });
+    socket.write(
+      "GET /things/42 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    );
+    await closed;
+    assert.match(received, /^HTTP\/1\.1 404 /, received);
   });
 
   it("never lets a plugin take the server API's paths", async () => {

@@ -168,8 +168,9 @@ for (const database of databases()) {
 
     test("a slow query holds up no other socket, only its own socket's later events", TEST, async (t) => {
       const [slow_socket, other, third] = await Promise.all([user(t, "slow"), user(t, "other"), user(t, "third")]);
-      // About 2 s: pg_sleep on PostgreSQL; on SQLite a recursive count.
-      const slow = call(slow_socket, "probe:slow", { ms: 2000, count: 5_000_000 }).then((answer) => ({ answer, at: Date.now() }));
+      // About 4 s (pg_sleep on PostgreSQL; on SQLite a recursive count): twice what the
+      // other sockets' 60 round trips take on a loaded 2-core machine.
+      const slow = call(slow_socket, "probe:slow", { ms: 4000, count: 10_000_000 }).then((answer) => ({ answer, at: Date.now() }));
       // The same socket's next pooled event waits its turn (events are ordered per socket)...
       const queued = call(slow_socket, "probe:whoami").then(() => Date.now());
       // ...but its inline events do not wait.

@@ -51,6 +51,10 @@ TEST(EventsJoinedSockets, PerEventAndUser) {
     EXPECT_EQ(joined.sockets_of("e1", "alice"), (std::vector<sdk::socket_id>{1, 2}));
     EXPECT_TRUE(joined.contains("e1", 3));
     EXPECT_FALSE(joined.contains("e10", 3));
+    // The event's sockets only, not those of an event whose id it begins.
+    EXPECT_EQ(joined.sockets_in("e1"), (std::vector<sdk::socket_id>{1, 2, 3}));
+    EXPECT_EQ(joined.sockets_in("e10"), (std::vector<sdk::socket_id>{4}));
+    EXPECT_TRUE(joined.sockets_in("e2").empty());
     EXPECT_EQ(joined.remove_socket(1), std::vector<std::string>{"e1"});
     EXPECT_TRUE(joined.remove("e1", 2));
     EXPECT_FALSE(joined.remove("e1", 2));

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { test } from "node:test";
 
 import { Clients, TRANSPORT_MODES, once, unique } from "../support/client.mjs";
+import { cluster_ready } from "../support/cluster.mjs";
 import { start_deployment } from "../support/deployment.mjs";
 
 const require = createRequire(import.meta.url);
@@ -29,6 +30,7 @@ test("one UI, two nodes: both servers, both nodes' sockets, commands reach the o
   });
   const [a, b] = await Promise.all([node("node-a"), node("node-b")]);
   t.after(() => Promise.allSettled([a.stop(), b.stop()]));
+  await Promise.all([cluster_ready(a), cluster_ready(b)]);
 
   const on_b = await new Clients(t, b).connect(WS);
   const admin = new Clients(t, a).create(WS, { nsp: "/admin", auth: { username: "ops", password: PASSWORD } });

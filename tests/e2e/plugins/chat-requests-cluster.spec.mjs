@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { unique } from "../support/client.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { ok, refused, users_for } from "./social_helpers.mjs";
+import { ok, refused, user_on_both, users_for } from "./social_helpers.mjs";
 
 for (const database of databases()) {
   describe(`chat message requests on two nodes over Redis, ${database}`, { skip: !redis_available() && "no Redis" }, () => {
@@ -25,10 +25,8 @@ for (const database of databases()) {
     it("tells a request, its acceptance and the conversation across nodes", async (t) => {
       const on_a = users_for(t, pair.a);
       const on_b = users_for(t, pair.b);
-      const alice = await on_a.connect(unique("alice"));
-      const alice_b = await on_b.connect(alice.user);
-      const bob = await on_b.connect(unique("bob"));
-      const bob_a = await on_a.connect(bob.user);
+      const [alice, alice_b] = await user_on_both(on_a, on_b, "alice");
+      const [bob, bob_a] = await user_on_both(on_b, on_a, "bob");
 
       const { room } = await ok(alice, "chat:direct", { user: bob.user });
       await ok(alice_b, "chat:join", { room: room.id });

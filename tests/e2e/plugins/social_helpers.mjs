@@ -2,11 +2,14 @@
 // the platform's convention ([null, result] / [{code, message}]), and a look into the
 // deployment's database to compare what clients were told with what is stored.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 
 import { io } from "socket.io-client";
 
-import { DEFAULT_TIMEOUT_MS, Inbox, once } from "../support/client.mjs";
+import { DEFAULT_TIMEOUT_MS, Inbox, once, unique } from "../support/client.mjs";
+
+const exec_file = promisify(execFile);
 
 export const WEBSOCKET = { transports: ["websocket"] };
 export const POLLING = { transports: ["polling"] };
@@ -32,6 +35,13 @@ export function users_for(t, d) {
       return device;
     },
   };
+}
+
+// A new user's device through `home` (users_for's) and a second device of theirs
+// through `other`: one user connected to both nodes of a pair.
+export async function user_on_both(home, other, name) {
+  const device = await home.connect(unique(name));
+  return [device, await other.connect(device.user)];
 }
 
 // How long an ack may take. Generous: the suite runs beside others on a loaded
@@ -65,15 +75,29 @@ export async function refused(device, event, ...args) {
   return answer[0].code;
 }
 
+// The command line that runs `sql` on the deployment's database.
+function db_command(d, sql) {
+  if (d.database_url.startsWith("sqlite:"))
+    return ["sqlite3", ["-separator", "|", d.database_url.slice("sqlite:".length), sql]];
+  return ["psql", [d.database_url, "-v", "ON_ERROR_STOP=1", "-qtAF", "|", "-c", sql]];
+}
+
+const rows_of = (out) => out.split("\n").filter((line) => line.length > 0).map((line) => line.split("|"));
+
 // Rows of a SELECT on the deployment's database, as arrays of strings.
 export function db_rows(d, sql) {
-  let out;
-  if (d.database_url.startsWith("sqlite:")) {
-    out = execFileSync("sqlite3", ["-separator", "|", d.database_url.slice("sqlite:".length), sql], { encoding: "utf8" });
-  } else {
-    out = execFileSync("psql", [d.database_url, "-v", "ON_ERROR_STOP=1", "-qtAF", "|", "-c", sql], { encoding: "utf8" });
-  }
-  return out.split("\n").filter((line) => line.length > 0).map((line) => line.split("|"));
+  const [command, args] = db_command(d, sql);
+  return rows_of(execFileSync(command, args, { encoding: "utf8" }));
+}
+
+// The first column of the first row, as a number, read without blocking this process:
+// while the client spawned for it runs (long, on a loaded machine), the spec's sockets
+// keep answering the server's pings (a second apart in the specs), which a blocked
+// process would miss and lose its connections.
+export async function db_number_async(d, sql) {
+  const [command, args] = db_command(d, sql);
+  const { stdout } = await exec_file(command, args, { encoding: "utf8" });
+  return Number(rows_of(stdout)[0][0]);
 }
 
 // Runs a statement on the deployment's database (a spec setting up what no client

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
-import { Inbox, once, unique } from "../support/client.mjs";
+import { Inbox, once, unique, until } from "../support/client.mjs";
 import { REPO, databases } from "../support/deployment.mjs";
 import { connectSocial, socialBackend } from "./social_client.mjs";
 import { forged, on_two_nodes, start_seed } from "./support.mjs";
@@ -98,6 +98,11 @@ function behaves(get) {
       const phone = await connect(t, d, ben_id);
       await ann.inbox.next("user_online", { where: about_ben });
       const laptop = await connect(t, d, ben_id);
+      // On two nodes the laptop's node counts it in Redis just after its CONNECT: wait
+      // until the cluster sees both devices, else the phone leaving first is a real
+      // last-device transition (docs/cluster.md, presence limits).
+      await until(async () => (await d.api("GET", `/api/presence/users/${ben_id}`)).body.sessions === 2,
+        "both of ben's devices counted");
       phone.disconnect();
       laptop.disconnect();
       await ann.inbox.next("user_offline", { where: about_ben });

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe } from "node:test";
 
+import { cluster_ready } from "../support/cluster.mjs";
 import { REPO, SWITCHBOARD_BIN, sign_token } from "../support/deployment.mjs";
 import { start_server } from "../support/server.mjs";
 
@@ -144,6 +145,9 @@ export function on_two_nodes(name, behaves) {
       const append = `cluster:\n  adapter: redis\n  url: ${redis}\n  key: ${key}\n  requests_timeout: 3s`;
       a = await start_seed(name, { database: "postgresql", append });
       b = await start_seed(name, { append, like: a });
+      // A node serves before its adapter has subscribed: a test's first cluster-wide
+      // event could otherwise be published into the gap.
+      await Promise.all([cluster_ready(a), cluster_ready(b)]);
     });
     after(async () => {
       await b?.stop();

@@ -79,7 +79,21 @@ export class Inbox {
     this.label = label;
     this.entries = [];
     this.waiters = [];
+    // Why the socket went away when its manager will not bring it back: nothing more
+    // can arrive until the test connects it again, so a wait says so at once instead
+    // of timing out (a missed heartbeat reads "ping timeout", not "timed out waiting").
+    this.gone = null;
     socket.onAny((event, ...args) => this.#push(event, args));
+    socket.on("disconnect", (reason) => {
+      if (socket.io.reconnection()) return;
+      this.gone = reason;
+      for (const waiter of this.waiters.splice(0)) waiter.reject(this.#gone_error(waiter.event));
+    });
+    socket.on("connect", () => (this.gone = null));
+  }
+
+  #gone_error(event) {
+    return new Error(`${this.label} disconnected (${this.gone}) while waiting for event "${event}"`);
   }
 
   #push(event, args) {
@@ -101,9 +115,10 @@ export class Inbox {
       entry.taken = true;
       return Promise.resolve(entry.args);
     }
+    if (this.gone) return Promise.reject(this.#gone_error(event));
     let waiter;
-    const waiting = new Promise((resolve) => {
-      waiter = { event, where, resolve };
+    const waiting = new Promise((resolve, reject) => {
+      waiter = { event, where, resolve, reject };
       this.waiters.push(waiter);
     });
     return with_timeout(waiting, timeout, `${this.label} waiting for event "${event}"`).finally(() => {

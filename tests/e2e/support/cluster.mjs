@@ -37,3 +37,39 @@ export async function cluster_ready(node, ms = WAIT_MS) {
 export function api_with_key(key) {
   return (node, method, path, body) => http_call(node.url, method, path, { body, headers: { "x-api-key": key } });
 }
+
+// The sockets a spec's tests open, with their users. `close()` ends a test: it closes
+// them and waits until no node counts them any more. The tests share user names
+// (user:ann...), and a socket a node has not yet seen leave would take part in the next
+// test's joins, counts and acks. `ask(path)` calls a node's server API (it counts
+// cluster-wide).
+export class OpenSockets {
+  #sockets = [];
+  #users = new Set();
+
+  constructor(ask) {
+    this.ask = ask;
+  }
+
+  add(socket, user) {
+    this.#sockets.push(socket);
+    this.#users.add(user);
+  }
+
+  // Closes them without waiting (at the end of a spec).
+  close_now() {
+    this.#sockets.splice(0).forEach((s) => s.disconnect());
+    const users = [...this.#users];
+    this.#users.clear();
+    return users;
+  }
+
+  async close() {
+    const users = this.close_now();
+    await until(async () => {
+      for (const user of users)
+        if ((await this.ask(`/api/rooms/${encodeURIComponent(`user:${user}`)}/count`)).body.sockets !== 0) return false;
+      return true;
+    }, "the test's sockets gone on every node");
+  }
+}
