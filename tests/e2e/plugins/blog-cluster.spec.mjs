@@ -11,7 +11,7 @@ import { unique } from "../support/client.mjs";
 import { until } from "../support/cluster.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { POLLING, db_number_async, ok, users_for } from "./social_helpers.mjs";
+import { POLLING, db_number, ok, users_for } from "./social_helpers.mjs";
 
 const LIKERS = 100;
 
@@ -68,8 +68,8 @@ for (const database of databases()) {
       const expected = LIKERS / 2;
       assert.ok(second.every((r, i) => r.liked === (i % 2 === 0)));
 
-      assert.equal(await db_number_async(pair.a, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`), expected, "like rows");
-      assert.equal(await db_number_async(pair.a, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`), expected, "the post's count");
+      assert.equal(await db_number(pair.a, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`), expected, "like rows");
+      assert.equal(await db_number(pair.a, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`), expected, "the post's count");
       for (const [n, users] of on.entries()) {
         const reader = await users.connect(unique(`reader-${n}`));
         assert.equal((await ok(reader, "blog:get", { postId: post.id })).likes, expected, `blog:get on node ${n}`);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 
 import { unique } from "../support/client.mjs";
 import { databases, start_deployment } from "../support/deployment.mjs";
-import { POLLING, db_number_async, ok, users_for } from "./social_helpers.mjs";
+import { POLLING, db_number, ok, users_for } from "./social_helpers.mjs";
 
 const LIKERS = 100;
 const WATCHERS = 4;
@@ -55,8 +55,8 @@ for (const database of databases()) {
       }));
       const expected = LIKERS / 2;
 
-      const stored_rows = await db_number_async(d, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`);
-      const stored_count = await db_number_async(d, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`);
+      const stored_rows = await db_number(d, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`);
+      const stored_count = await db_number(d, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`);
       assert.equal(stored_rows, expected, "like rows in the database");
       assert.equal(stored_count, expected, "the post's count equals its like rows");
       assert.equal((await ok(author, "blog:get", { postId: post.id })).likes, expected);

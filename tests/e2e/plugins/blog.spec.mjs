@@ -129,8 +129,8 @@ for (const database of databases()) {
       await ok(alice, "blog:get", { postId: post.id });
       assert.equal(alice.inbox.all("notification:new").length, 1);
       assert.equal(watcher.inbox.all("blog:likes").length, 3);
-      assert.equal(db_number(d, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`), 1);
-      assert.equal(db_number(d, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`), 1);
+      assert.equal(await db_number(d, `SELECT like_count FROM blog_posts WHERE id = ${post.id}`), 1);
+      assert.equal(await db_number(d, `SELECT COUNT(*) FROM blog_likes WHERE post_id = ${post.id}`), 1);
 
       await ok(watcher, "blog:unwatch", { postId: post.id });
       await ok(bob, "blog:like", { postId: post.id });
@@ -339,8 +339,8 @@ for (const database of databases()) {
       const hour = 3600 * 1000;
       // Written by the backend two and four days ago: no client can date a post.
       const now = Date.now();
-      db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'two days old', 'b', 8, ${now - 48 * hour})`);
-      db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'four days old', 'b', 100, ${now - 96 * hour})`);
+      await db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'two days old', 'b', 8, ${now - 48 * hour})`);
+      await db_exec(d, `INSERT INTO blog_posts (author_id, title, body, like_count, created_at) VALUES ('${alice.user}', 'four days old', 'b', 100, ${now - 96 * hour})`);
       const fresh = await ok(alice, "blog:create", { title: "fresh", body: "b" });
       const fans = [];
       for (let i = 0; i < 3; i++) fans.push(await users.connect(unique("fan")));

@@ -153,7 +153,7 @@ describe("collab on two nodes over Redis", { skip: !redis_available() && "no Red
     let update;
     writer.on("update", (u) => { update = u; });
     writer.getText("content").insert(4, " lost");
-    db_exec(pair.a, `INSERT INTO collab_updates (document, data, user_id, created_at)
+    await db_exec(pair.a, `INSERT INTO collab_updates (document, data, user_id, created_at)
       VALUES ('lost', '${Buffer.from(update).toString("base64")}', 'owner', ${Date.now()})`);
     // b's next sync reads what the log has beyond its memory: the joiner gets it, and
     // b relays it to its clients.

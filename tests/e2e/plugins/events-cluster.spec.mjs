@@ -11,7 +11,7 @@ import { unique } from "../support/client.mjs";
 import { until } from "../support/cluster.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { API_KEY, POLLING, db_number_async, ok, publish, refused, request, users_for } from "./social_helpers.mjs";
+import { API_KEY, POLLING, db_number, ok, publish, refused, request, users_for } from "./social_helpers.mjs";
 
 const PARTICIPANTS = 30;
 
@@ -66,7 +66,7 @@ for (const database of databases()) {
       for (const r of read) assert.deepEqual(r.attendees, expected);
       const names = (r) => r.participants.map((p) => `${p.userId}:${p.status}`).sort();
       assert.deepEqual(names(read[1]), names(read[0]), "the same participants on both nodes");
-      assert.equal(await db_number_async(pair.a, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}'`),
+      assert.equal(await db_number(pair.a, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}'`),
         2 + PARTICIPANTS / 2);
     });
 

@@ -279,8 +279,8 @@ for (const database of databases()) {
           changes++;
         }
       }));
-      const attending = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'attending'`);
-      const interested = db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'interested'`);
+      const attending = await db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'attending'`);
+      const interested = await db_number(d, `SELECT COUNT(*) FROM events_participants WHERE event_id = '${event}' AND status = 'interested'`);
       const expected_attending = 1 + crowd.filter((_, i) => i % 3 !== 0 && i % 5 !== 0).length;
       const expected_interested = crowd.filter((_, i) => i % 3 === 0 && i % 5 !== 0).length;
       assert.deepEqual([attending, interested], [expected_attending, expected_interested]);

@@ -11,7 +11,7 @@ import { unique } from "../support/client.mjs";
 import { api_with_key, until } from "../support/cluster.mjs";
 import { databases } from "../support/deployment.mjs";
 import { redis_available, start_node_pair } from "../support/node_pair.mjs";
-import { API_KEY, db_number_async, ok, refused, user_on_both, users_for } from "./social_helpers.mjs";
+import { API_KEY, db_number, ok, refused, user_on_both, users_for } from "./social_helpers.mjs";
 
 const api = api_with_key(API_KEY);
 
@@ -65,7 +65,7 @@ for (const database of databases()) {
       for (const [i, [x, y]] of pairs.entries()) {
         // One of them asked, the other's asking said yes: never two crossing requests.
         assert.deepEqual(answers[i].map((r) => r.status).sort(), ["friends", "sent"], `${x.user} and ${y.user}: ${JSON.stringify(answers[i])}`);
-        const requests = await db_number_async(pair.a, `SELECT COUNT(*) FROM social_friend_requests WHERE from_id IN ('${x.user}', '${y.user}')`);
+        const requests = await db_number(pair.a, `SELECT COUNT(*) FROM social_friend_requests WHERE from_id IN ('${x.user}', '${y.user}')`);
         assert.equal(requests, 0, "no request left");
         for (const [me, other] of [[x, y], [y, x]]) {
           const { relation } = await ok(me, "social:profile", { userId: other.user });

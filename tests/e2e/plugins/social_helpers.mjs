@@ -2,7 +2,7 @@
 // the platform's convention ([null, result] / [{code, message}]), and a look into the
 // deployment's database to compare what clients were told with what is stored.
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 
 import { io } from "socket.io-client";
@@ -84,31 +84,27 @@ function db_command(d, sql) {
 
 const rows_of = (out) => out.split("\n").filter((line) => line.length > 0).map((line) => line.split("|"));
 
-// Rows of a SELECT on the deployment's database, as arrays of strings.
-export function db_rows(d, sql) {
-  const [command, args] = db_command(d, sql);
-  return rows_of(execFileSync(command, args, { encoding: "utf8" }));
-}
+// The deployment's database is read and written without blocking this process: while
+// the client spawned for it runs (long, on a loaded machine), the spec's sockets keep
+// answering the server's pings (a second apart in the specs), which a blocked process
+// would miss and lose its connections.
 
-// The first column of the first row, as a number, read without blocking this process:
-// while the client spawned for it runs (long, on a loaded machine), the spec's sockets
-// keep answering the server's pings (a second apart in the specs), which a blocked
-// process would miss and lose its connections.
-export async function db_number_async(d, sql) {
+// Rows of a SELECT on the deployment's database, as arrays of strings.
+export async function db_rows(d, sql) {
   const [command, args] = db_command(d, sql);
   const { stdout } = await exec_file(command, args, { encoding: "utf8" });
-  return Number(rows_of(stdout)[0][0]);
+  return rows_of(stdout);
 }
 
 // Runs a statement on the deployment's database (a spec setting up what no client
 // can, such as a post written two days ago).
-export function db_exec(d, sql) {
-  db_rows(d, sql);
+export async function db_exec(d, sql) {
+  await db_rows(d, sql);
 }
 
-export function db_number(d, sql) {
-  const rows = db_rows(d, sql);
-  return Number(rows[0][0]);
+// The first column of the first row, as a number.
+export async function db_number(d, sql) {
+  return Number((await db_rows(d, sql))[0][0]);
 }
 
 // The value of a counter on /metrics (0 when absent).
