@@ -40,7 +40,7 @@ std::int64_t unix_millis() {
 net::handshake_info make_handshake(net::http_request& request) {
     net::handshake_info info;
     info.query = std::move(request.query);
-    info.headers = std::move(request.headers);
+    info.headers = net::header_list(request.headers);
     info.remote_address = std::move(request.remote_address);
     info.request_id = std::move(request.log_id);
     info.issued_ms = unix_millis();
@@ -60,7 +60,9 @@ struct server::worker_state {
           client_silent(w.deadlines(), s.ping_interval + s.ping_timeout,
                         [](void* owner) { static_cast<session*>(owner)->on_client_silent(); }) {}
 
-    std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+    // Keyed by a view of the session's own id: the entry holds the session, so the
+    // id outlives its key, and the id is not stored twice per session.
+    std::unordered_map<std::string_view, std::shared_ptr<session>> sessions;
     deadline_queue ping_due;
     deadline_queue pong_overdue;
     deadline_queue upgrade_overdue;
@@ -247,7 +249,7 @@ void server::open_polling_session(net::http_request&& request, const std::shared
     std::string headers = cors_headers(request);
     std::string sid = make_session_id(owner.index());
     auto s = std::make_shared<session>(*this, owner, sid, make_handshake(request));
-    state_of(owner).sessions.emplace(sid, s);
+    state_of(owner).sessions.emplace(s->id(), s);
     open_sessions_.fetch_add(1, std::memory_order_relaxed);
     const bool can_upgrade = settings_.engineio.transport_websocket && settings_.engineio.allow_upgrades;
     std::string open = open_packet(sid, can_upgrade);
@@ -391,7 +393,7 @@ void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket
     } else {
         std::string new_sid = make_session_id(owner.index());
         auto s = std::make_shared<session>(*this, owner, new_sid, make_handshake(request));
-        state_of(owner).sessions.emplace(new_sid, s);
+        state_of(owner).sessions.emplace(s->id(), s);
         open_sessions_.fetch_add(1, std::memory_order_relaxed);
         s->start_websocket(ws, open_packet(new_sid, false), app_.on_session_open(*s));
     }

@@ -10,22 +10,19 @@
 #include <utility>
 #include <vector>
 
+#include "kernel/net/header_list.hpp"
 #include "kernel/net/http_message.hpp"
 
 namespace switchboard::kernel::net {
 
 struct handshake_info {
     std::string query;                                        // raw query string
-    std::vector<std::pair<std::string, std::string>> headers;   // lower-case names
+    header_list headers;                                      // lower-case names
     std::string remote_address;
     std::string request_id;   // the handshake request's: names the session in log lines
     std::int64_t issued_ms = 0;                               // Unix time, milliseconds
 
-    std::string_view header(std::string_view lower_name) const noexcept {
-        for (const auto& [name, value] : headers)
-            if (name == lower_name) return value;
-        return {};
-    }
+    std::string_view header(std::string_view lower_name) const noexcept { return headers.find(lower_name); }
     std::optional<std::string> query_param(std::string_view name) const { return net::query_param(query, name); }
 };
 

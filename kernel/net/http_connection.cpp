@@ -31,7 +31,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 struct http_connection::state {
-    state(asio::ip::tcp::socket s, tls_handle t) : socket(std::move(s)), tls_session(std::move(t)) {}
+    state(asio::ip::tcp::socket s, const asio::ip::tcp::endpoint& peer, tls_handle t)
+        : socket(std::move(s)), remote_address(peer.address().to_string()), tls_session(std::move(t)) {}
 
     // Reads and writes go through `tls` once it exists, else straight to the socket.
     template <typename Fn>
@@ -41,6 +42,7 @@ struct http_connection::state {
     }
 
     asio::ip::tcp::socket socket;
+    std::string remote_address;   // the client's, from accept()
     // A TLS port's connection before its handshake starts; then `tls` holds it.
     tls_handle tls_session;
     // Behind a pointer: a plain connection does not carry an idle SSL stream's bytes.
@@ -105,7 +107,7 @@ bool has_token(std::string_view header_value, std::string_view token) {
     return false;
 }
 
-http_request to_request(http::request<http::string_body>&& message, const asio::ip::tcp::socket& socket) {
+http_request to_request(http::request<http::string_body>&& message, const std::string& remote_address) {
     http_request request;
     request.method = to_method(message.method());
     const std::string_view target = message.target();
@@ -118,9 +120,7 @@ http_request to_request(http::request<http::string_body>&& message, const asio::
     request.websocket_upgrade = has_token(request.header("upgrade"), "websocket") &&
                                 has_token(request.header("connection"), "upgrade");
     request.body = std::move(message.body());
-    boost::system::error_code ec;
-    const auto endpoint = socket.remote_endpoint(ec);
-    if (!ec) request.remote_address = endpoint.address().to_string();
+    request.remote_address = remote_address;
     request.log_id = log::request_id_from(request.header("x-request-id"));
     return request;
 }
@@ -168,18 +168,21 @@ int status_of(std::string_view response) {
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner, http_router& router,
-                                 const http_limits& limits)
+http_connection::http_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer, tls_handle tls,
+                                 worker& owner, http_router& router, const http_limits& limits)
     : owner_(owner),
       router_(router),
       limits_(limits),
-      state_(std::make_unique<state>(std::move(socket), std::move(tls))) {}
+      state_(std::make_unique<state>(std::move(socket), peer, std::move(tls))) {}
 
 http_connection::~http_connection() = default;
 
 void http_connection::start() {
     boost::system::error_code ec;
     state_->socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    // Set once for the connection's life (and the WebSocket it may become): asio's
+    // first asynchronous operation would set it again otherwise.
+    state_->socket.non_blocking(true, ec);
     if (state_->tls_session) return await_client_hello();
     do_read();
 }
@@ -195,11 +198,7 @@ void http_connection::await_client_hello() {
         if (ec || st.closed || !st.handshaking) return;
         count_refusal(refusal::header_deadline);
         if (refusal_log_due(refusal::header_deadline)) {
-            boost::system::error_code peer_ec;
-            const auto peer = st.socket.remote_endpoint(peer_ec);
-            SB_LOG(info, "net") << "closing a connection from "
-                                << (peer_ec ? std::string("?") : peer.address().to_string())
-                                << ": its TLS handshake did not finish within " << self->limits_.request_timeout.count()
+            SB_LOG(info, "net") << "closing a connection from " << st.remote_address << ": its TLS handshake did not finish within " << self->limits_.request_timeout.count()
                                 << " ms";
         }
         self->close();
@@ -286,11 +285,8 @@ void http_connection::on_request_deadline() {
     if (s.closed || !s.reading || s.awaiting || s.writing) return;
     if (s.parser && s.parser->got_some()) {
         count_refusal(refusal::header_deadline);
-        boost::system::error_code ec;
-        const auto peer = s.socket.remote_endpoint(ec);
         if (refusal_log_due(refusal::header_deadline)) {
-            SB_LOG(info, "net") << "closing a connection from " << (ec ? std::string("?") : peer.address().to_string())
-                            << ": its request did not arrive within " << limits_.request_timeout.count() << " ms";
+            SB_LOG(info, "net") << "closing a connection from " << s.remote_address << ": its request did not arrive within " << limits_.request_timeout.count() << " ms";
         }
     }
     close();
@@ -327,7 +323,7 @@ void http_connection::on_read(const boost::system::error_code& ec) {
             return reject(501, "Not Implemented");
         }
     }
-    http_request request = to_request(s.parser->release(), s.socket);
+    http_request request = to_request(s.parser->release(), s.remote_address);
     s.parser.reset();
     if (request.websocket_upgrade) {
         request.connection_token = std::move(token_);

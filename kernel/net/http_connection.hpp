@@ -59,9 +59,10 @@ struct http_limits {
 
 class http_connection : public std::enable_shared_from_this<http_connection> {
 public:
-    // `tls`: a fresh TLS session to handshake before the first request (null: plain HTTP).
-    http_connection(boost::asio::ip::tcp::socket socket, tls_handle tls, worker& owner, http_router& router,
-                    const http_limits& limits);
+    // `peer`: the client's address, as accept() reported it. `tls`: a fresh TLS session
+    // to handshake before the first request (null: plain HTTP).
+    http_connection(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer, tls_handle tls,
+                    worker& owner, http_router& router, const http_limits& limits);
     ~http_connection();
 
     void start();

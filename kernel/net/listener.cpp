@@ -62,8 +62,9 @@ asio::ip::tcp::endpoint listener::local_endpoint() const {
 }
 
 void listener::do_accept() {
-    acceptor_.async_accept(owner_.io(), [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                    asio::ip::tcp::socket socket) {
+    // accept() reports the peer's address: no getpeername per connection.
+    acceptor_.async_accept(owner_.io(), peer_, [self = shared_from_this()](const boost::system::error_code& ec,
+                                                                           asio::ip::tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
         if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
             ec == asio::error::no_memory) {
@@ -83,10 +84,7 @@ void listener::do_accept() {
 void listener::admit(asio::ip::tcp::socket socket) {
     std::shared_ptr<void> token;
     if (limiter_) {
-        boost::system::error_code ec;
-        const auto peer = socket.remote_endpoint(ec);
-        if (ec) return;   // already gone
-        const std::string address = peer.address().to_string();
+        const std::string address = peer_.address().to_string();
         token = limiter_->open_connection(address);
         if (!token) {
             count_refusal(refusal::per_ip_connections);
@@ -94,6 +92,7 @@ void listener::admit(asio::ip::tcp::socket socket) {
                 SB_LOG(warn, "net") << "refusing a connection from " << address
                                     << ": too many concurrent connections from that address";
             }
+            boost::system::error_code ec;
             socket.close(ec);
             return;
         }
@@ -107,7 +106,7 @@ void listener::admit(asio::ip::tcp::socket socket) {
             return;
         }
     }
-    auto connection = std::make_shared<http_connection>(std::move(socket), std::move(tls), owner_, router_, limits_);
+    auto connection = std::make_shared<http_connection>(std::move(socket), peer_, std::move(tls), owner_, router_, limits_);
     connection->hold(std::move(token));
     connection->start();
 }

@@ -45,6 +45,7 @@ private:
 
     worker& owner_;
     boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::ip::tcp::endpoint peer_;   // the address of the connection being accepted
     boost::asio::steady_timer retry_timer_;
     std::chrono::milliseconds retry_delay_{0};
     // One log line per interval while out of descriptors, with the count it stands for.

@@ -49,9 +49,12 @@ void websocket_connection::change_queued(std::int64_t delta) noexcept {
 }
 
 void websocket_connection::start(std::string already_read) {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    // The HTTP connection set TCP_NODELAY and non-blocking mode already; reads and
+    // writes without waiting need the latter.
+    if (!socket_.non_blocking()) {
+        boost::system::error_code ec;
+        socket_.non_blocking(true, ec);
+    }
     schedule_flush();
     if (!already_read.empty()) {
         std::size_t used = 0;
@@ -249,10 +252,31 @@ void websocket_connection::flush() {
         });
         return;
     }
+    // Most writes fit in the socket's send buffer: one sendmsg now, and no write
+    // operation, completion handler or post behind it. Only what the kernel did not
+    // take waits for writability. An error takes the asynchronous path too, whose
+    // handler reports it from the loop rather than from inside a caller's send.
+    if (write_now()) return;
     asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);
                       });
+}
+
+bool websocket_connection::write_now() {
+    boost::system::error_code ec;
+    std::size_t written = socket_.write_some(buffers_, ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return false;
+    // Drop what left; the first buffer still waiting may have left in part.
+    auto first = buffers_.begin();
+    while (first != buffers_.end() && written >= first->size()) written -= (first++)->size();
+    buffers_.erase(buffers_.begin(), first);
+    if (!buffers_.empty()) {
+        buffers_.front() += written;
+        return false;
+    }
+    on_write({});
+    return true;
 }
 
 void websocket_connection::on_write(const boost::system::error_code& ec) {
@@ -278,7 +302,8 @@ void websocket_connection::close(ws_close_code code, std::string_view reason) {
     change_queued(static_cast<std::int64_t>(frame->size()));
     queue_.push_back(std::move(frame));
     if (!writing_) flush();
-    start_close_deadline();
+    // A close frame written at once has already shut the socket: no deadline to keep.
+    if (socket_.is_open()) start_close_deadline();
     notify_closed(reason);
 }
 

@@ -115,6 +115,9 @@ private:
     bool read_now();
     // Parses [data, data+size); returns false once the connection is closed.
     bool consume(char* data, std::size_t size, std::size_t& used);
+    // Writes buffers_ without waiting. True when all of it left (on_write has run);
+    // false when some must wait for the socket (buffers_ holds the rest) or on error.
+    bool write_now();
     void on_write(const boost::system::error_code& ec);
     void schedule_flush();
     void fail(std::string_view reason);

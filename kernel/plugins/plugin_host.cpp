@@ -47,18 +47,19 @@ std::size_t encoded_size(const socketio::encoded_arguments& args) {
 // the first of a repeated header, as http_request::header does) and with Node: for a
 // header that cannot be a list (Authorization above all) the first one wins; Cookie
 // values are joined with "; ", other repeated headers with ", ".
-json headers_object(const std::vector<std::pair<std::string, std::string>>& headers) {
+template <typename Headers>   // a request's, or a session's handshake's (net::header_list)
+json headers_object(const Headers& headers) {
     static constexpr std::string_view single[] = {
         "authorization", "content-type", "content-length", "user-agent", "referer", "host", "origin",
         "proxy-authorization", "if-modified-since", "if-unmodified-since", "from", "location", "max-forwards",
         "age", "expires", "last-modified", "etag", "retry-after", "server"};
     json out = json::object();
     for (const auto& [name, value] : headers) {
-        const auto found = out.find(name);
+        const auto found = out.find(std::string(name));
         if (found == out.end()) {
-            out[name] = value;
+            out[std::string(name)] = std::string(value);
         } else if (std::find(std::begin(single), std::end(single), name) == std::end(single)) {
-            found->get_ref<std::string&>() += (name == "cookie" ? "; " : ", ") + value;
+            found->get_ref<std::string&>().append(name == "cookie" ? "; " : ", ").append(value);
         }
     }
     return out;

@@ -356,7 +356,7 @@ cluster::ordered_json describe_socket(const socket& s, std::string_view path) {
     using cluster::ordered_json;
     const auto& handshake = s.handshake();
     ordered_json headers = ordered_json::object();
-    for (const auto& [name, value] : handshake.headers) headers[name] = value;
+    for (const auto& [name, value] : handshake.headers) headers[std::string(name)] = std::string(value);
     ordered_json query = ordered_json::object();
     for (const auto& [name, value] : net::parse_query(handshake.query)) query[name] = value;
     ordered_json rooms = ordered_json::array({s.id()});
@@ -632,7 +632,7 @@ void server::room_names(const std::string& nsp, std::function<void(std::vector<s
             if (!local_nsp) return;
             std::lock_guard lock(shared->mutex);
             local_nsp->rooms.for_each_room([&](const std::string& name, const auto&) { shared->names.insert(name); });
-            for (const auto& [id, s] : local_nsp->sockets) shared->names.insert(id);
+            for (const auto& [id, s] : local_nsp->sockets) shared->names.emplace(id);
         },
         [shared, done = std::move(done)] { done(std::vector<std::string>(shared->names.begin(), shared->names.end())); });
 }

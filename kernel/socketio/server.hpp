@@ -75,7 +75,9 @@ struct local_namespace {
     std::string name;
     const namespace_handlers& handlers;
     std::atomic<std::size_t>& connected_sockets;   // this namespace's, on every worker
-    std::unordered_map<std::string, socket*, rooms::string_hash, std::equal_to<>> sockets;
+    // Keyed by a view of the socket's own id (which stays as it is from mark_connected
+    // until the socket leaves this map), not a second copy per socket.
+    std::unordered_map<std::string_view, socket*> sockets;
     rooms::room_index<socket> rooms;
     // The newest logged event this worker delivered (recovery): a socket that connects
     // now gets live every event after it.

@@ -29,7 +29,25 @@ bool recoverable(std::string_view reason) {
 socket::socket(client& owner, local_namespace& nsp, std::string id, json auth)
     : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(std::move(auth)) {
     handle_ = nsp_.owner.register_socket(*this);
-    if (nsp_.owner.recovery_enabled()) pid_ = make_random_id();
+    if (nsp_.owner.recovery_enabled()) {
+        recovery_ = std::make_unique<recovery_state>();
+        recovery_->pid = make_random_id();
+    }
+}
+
+const std::string& socket::pid() const noexcept {
+    static const std::string none;
+    return recovery_ ? recovery_->pid : none;
+}
+
+const std::optional<cluster::log_position>& socket::since() const noexcept {
+    static const std::optional<cluster::log_position> none;
+    return recovery_ ? recovery_->since : none;
+}
+
+const std::vector<std::string>& socket::recovered_rooms() const noexcept {
+    static const std::vector<std::string> none;
+    return recovery_ ? recovery_->rooms : none;
 }
 
 socket::~socket() {
@@ -69,7 +87,7 @@ void socket::send(const engineio::wire_message& message, bool is_volatile) {
 
 void socket::send_logged(const engineio::wire_message& message, const cluster::log_position& offset) {
     if (state_ == state::closed) return;
-    if (replayed_through_ && offset <= *replayed_through_) return;
+    if (recovery_ && recovery_->replayed_through && offset <= *recovery_->replayed_through) return;
     if (holding()) return held_.push_back(held_message{message, false, offset});
     write(message);
 }
@@ -241,10 +259,11 @@ std::string socket::user_id() const {
 
 void socket::adopt(const cluster::saved_session& session) {
     id_ = session.sid;
-    pid_ = session.pid;
-    since_ = session.since;
-    recovered_ = true;
-    recovered_rooms_ = session.rooms;
+    if (!recovery_) recovery_ = std::make_unique<recovery_state>();
+    recovery_->pid = session.pid;
+    recovery_->since = session.since;
+    recovery_->recovered = true;
+    recovery_->rooms = session.rooms;
     for (const auto& room : session.rooms) join(room);
     if (session.data.is_object() && session.data.contains("user") && !session.data["user"].is_null())
         user_ = json(session.data["user"]);
@@ -255,17 +274,17 @@ cluster::saved_session socket::session_state() const {
     cluster::saved_session out;
     out.nsp = nsp_.name;
     out.sid = id_;
-    out.pid = pid_;
+    out.pid = pid();
     out.rooms.reserve(rooms_.size() + 1);
     out.rooms.push_back(id_);
     for (const auto& room : rooms_) out.rooms.push_back(room);
     if (!user_.is_null()) out.data["user"] = cluster::ordered_json(user_);
-    out.since = since_;
+    out.since = since();
     return out;
 }
 
 void socket::keep_session_current() {
-    if (state_ != state::connected || pid_.empty()) return;
+    if (state_ != state::connected || pid().empty()) return;
     auto& sessions = nsp_.owner.sessions();
     if (sessions.outlives_node()) sessions.save(session_state(), true);
 }
@@ -273,7 +292,7 @@ void socket::keep_session_current() {
 void socket::finish_replay(const cluster::missed_events& missed) {
     if (!replaying_ || state_ != state::connected) return;
     replaying_ = false;
-    replayed_through_ = missed.end;
+    if (recovery_) recovery_->replayed_through = missed.end;
     for (const auto& event : missed.events) {
         if (event.message) {
             write(*event.message);
@@ -300,14 +319,14 @@ const std::shared_ptr<const log::context>& socket::log_context() const {
 
 void socket::mark_connected() {
     state_ = state::connected;
-    SB_LOG(debug, "socketio").with(*log_context()) << "socket connected" << (recovered_ ? " (recovered)" : "");
+    SB_LOG(debug, "socketio").with(*log_context()) << "socket connected" << (recovered() ? " (recovered)" : "");
     nsp_.sockets.emplace(id_, this);
     nsp_.owner.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     nsp_.connected_sockets.fetch_add(1, std::memory_order_relaxed);
     // Also without recovery: a broadcast through the cluster's log that skips this
     // socket names it by id (redis-streams).
-    nsp_.owner.remember_id(handle_, id_, !pid_.empty());
-    if (!pid_.empty() && !recovered_) since_ = nsp_.delivered;
+    nsp_.owner.remember_id(handle_, id_, !pid().empty());
+    if (!pid().empty() && !recovery_->recovered) recovery_->since = nsp_.delivered;
     // "Send to this user on every device" is a room emit (user:<id>, joined when the
     // user was known); presence counts accepted sockets only.
     if (const std::string user = user_id(); !user.empty()) {
@@ -368,10 +387,10 @@ void socket::on_closed(std::string_view reason) {
         nsp_.owner.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         nsp_.connected_sockets.fetch_sub(1, std::memory_order_relaxed);
         if (const std::string user = user_id(); !user.empty()) nsp_.owner.user_disconnected(user);
-        nsp_.owner.forget_id(handle_, !pid_.empty());
-        if (!pid_.empty()) {
+        nsp_.owner.forget_id(handle_, !pid().empty());
+        if (!pid().empty()) {
             if (recoverable(reason)) nsp_.owner.sessions().save(session_state(), false);
-            else nsp_.owner.sessions().forget(pid_);
+            else nsp_.owner.sessions().forget(pid());
         }
     }
     held_.clear();

@@ -108,9 +108,9 @@ public:
 
     // --- connection state recovery ---
     // The private session id the client holds (empty with recovery off).
-    const std::string& pid() const noexcept { return pid_; }
+    const std::string& pid() const noexcept;
     // Whether this socket took over a disconnected socket's session.
-    bool recovered() const noexcept { return recovered_; }
+    bool recovered() const noexcept { return recovery_ && recovery_->recovered; }
     // Takes over `session` (before the CONNECT is accepted): its id, pid, rooms, data.
     void adopt(const cluster::saved_session& session);
     // Writes a logged event (its offset inside); held while connecting or replaying.
@@ -120,9 +120,9 @@ public:
     // Sends the missed events, then what waited, but none the replay already covered.
     void finish_replay(const cluster::missed_events& missed);
     // Where this socket's replay starts without a client offset.
-    const std::optional<cluster::log_position>& since() const noexcept { return since_; }
+    const std::optional<cluster::log_position>& since() const noexcept;
     // The rooms of the session taken over (its own id first).
-    const std::vector<std::string>& recovered_rooms() const noexcept { return recovered_rooms_; }
+    const std::vector<std::string>& recovered_rooms() const noexcept;
 
 private:
     struct pending_ack {
@@ -167,15 +167,20 @@ private:
     void keep_session_current();
     std::int64_t next_ack_id_ = 0;
     state state_ = state::connecting;
-    std::string pid_;
-    std::optional<cluster::log_position> since_;
-    bool recovered_ = false;
-    std::vector<std::string> recovered_rooms_;
+    // Connection state recovery's part, only with recovery on: most deployments run
+    // without it, and every idle socket would carry these bytes.
+    struct recovery_state {
+        std::string pid;
+        std::optional<cluster::log_position> since;
+        bool recovered = false;
+        std::vector<std::string> rooms;   // of the session taken over
+        // The last offset the replay covered: a logged event up to it that reaches this
+        // worker only after the replay (logged before the log was read, delivered after)
+        // was sent already.
+        std::optional<cluster::log_position> replayed_through;
+    };
+    std::unique_ptr<recovery_state> recovery_;
     bool replaying_ = false;
-    // The last offset the replay covered: a logged event up to it that reaches this
-    // worker only after the replay (logged before the log was read, delivered after)
-    // was sent already.
-    std::optional<cluster::log_position> replayed_through_;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace switchboard::kernel::net {
 namespace {
 
@@ -29,6 +33,20 @@ TEST(handshake_info, headers_are_found_by_lower_case_name_first_one_wins) {
     EXPECT_EQ(info.header("authorization"), "Bearer first");
     EXPECT_EQ(info.header("x-repeated"), "one");
     EXPECT_EQ(info.header("cookie"), "");
+}
+
+TEST(handshake_info, headers_keep_every_header_in_order_repeats_and_empty_values_too) {
+    const std::vector<std::pair<std::string, std::string>> received = {
+        {"host", "example.org"}, {"x-empty", ""}, {"x-repeated", "one"}, {"x-repeated", "two"},
+        {"user-agent", std::string(300, 'u')}};
+    const header_list headers(received);
+    std::vector<std::pair<std::string, std::string>> seen;
+    for (const auto& [name, value] : headers) seen.emplace_back(name, value);
+    EXPECT_EQ(seen, received);
+    EXPECT_EQ(headers.find("user-agent").size(), 300u);
+    const header_list none;
+    EXPECT_TRUE(none.empty());
+    EXPECT_TRUE(none.begin() == none.end());
 }
 
 }  // namespace
