@@ -100,7 +100,8 @@ end)
 sb.on_join(function(ctx, name)
   local id = name:match("^ad_(.+)$")
   if not id then return end
+  local user = ctx.user_id
+  if not user then return false, "sign in first", "unauthorized" end
   local ad = find_ad(sb.db, id)
-  local user = ctx.user and ctx.user.id and tostring(ctx.user.id)
   if not ad or ad.owner_id ~= user then return false, "only the ad's owner may watch its counts", "forbidden" end
 end)

@@ -273,9 +273,10 @@ end)
 sb.on_join(function(ctx, name)
   local id = name:match("^calendar_(.+)$")
   if not id then return end
-  local user = ctx.user and ctx.user.id and tostring(ctx.user.id)
+  local user = ctx.user_id
+  if not user then return false, "sign in first", "unauthorized" end
   local event = find_event(sb.db, id)
-  if not user or not event or not is_participant(sb.db, event, user) then
+  if not event or not is_participant(sb.db, event, user) then
     return false, "only the participants of calendar event " .. id .. " may join its room", "forbidden"
   end
 end)

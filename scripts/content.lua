@@ -183,9 +183,10 @@ end)
 sb.on_join(function(ctx, name)
   local id = name:match("^content_(.+)$")
   if not id then return end
-  local user = ctx.user and ctx.user.id and tostring(ctx.user.id)
+  local user = ctx.user_id
+  if not user then return false, "sign in first", "unauthorized" end
   local item = find_item(sb.db, id)
-  if not user or not item or not can_read(sb.db, item, user) then
+  if not item or not can_read(sb.db, item, user) then
     return false, "you may not read content " .. id, "forbidden"
   end
 end)

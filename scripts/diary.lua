@@ -166,9 +166,10 @@ end)
 sb.on_join(function(ctx, name)
   local id = name:match("^diary_(.+)$")
   if not id then return end
-  local user = ctx.user and ctx.user.id and tostring(ctx.user.id)
+  local user = ctx.user_id
+  if not user then return false, "sign in first", "unauthorized" end
   local entry = find_entry(sb.db, id)
-  if not user or not entry or not may_read(sb.db, entry, user) then
+  if not entry or not may_read(sb.db, entry, user) then
     return false, "diary entries are visible to their author and the users they are shared with only", "forbidden"
   end
 end)

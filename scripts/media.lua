@@ -365,8 +365,8 @@ end)
 sb.on_join(function(ctx, name)
   local kind, id = name:match("^(%a+)_(.+)$")
   if kind ~= "album" and kind ~= "media" then return end
-  local user = ctx.user and ctx.user.id and tostring(ctx.user.id)
-  if not user then return false, "sign in first", "forbidden" end
+  local user = ctx.user_id
+  if not user then return false, "sign in first", "unauthorized" end
   if kind == "album" then
     local album = find_album(sb.db, id)
     if not album or not can_read_album(sb.db, album, user) then

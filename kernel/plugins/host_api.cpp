@@ -1,8 +1,11 @@
 // The SDK's host table: the C functions a plugin calls. Each one checks its arguments,
 // never throws (an exception here would cross into plugin code), and reaches sockets
 // by handle through the Socket.IO server, so it is safe from any thread.
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <future>
+#include <optional>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/worker.hpp"
@@ -83,12 +86,13 @@ switchboard_status_t check_registration(switchboard_plugin_t* self, switchboard_
 
 // The shared shape of every registration: checked, then added under guard.
 template <class Fn, class Add>
-switchboard_status_t register_with(switchboard_plugin_t* self, switchboard_str_t nsp, Fn fn, const char* what,
-                                   Add&& add) {
+switchboard_status_t register_with(switchboard_plugin_t* self, switchboard_str_t nsp, Fn fn, void* user_data,
+                                   const char* what, Add&& add) {
     if (const auto status = check_registration(self, nsp, reinterpret_cast<const void*>(fn)); status != SWITCHBOARD_OK)
         return status;
     return guarded(self, what, [&] {
         add();
+        self->remember_registration(user_data);
         return SWITCHBOARD_OK;
     });
 }
@@ -96,7 +100,7 @@ switchboard_status_t register_with(switchboard_plugin_t* self, switchboard_str_t
 switchboard_status_t host_on_event(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_str_t event,
                                    uint32_t flags, switchboard_event_fn fn, void* user_data) {
     if (text(event).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
-    return register_with(self, nsp, fn, "host_on_event", [&] {
+    return register_with(self, nsp, fn, user_data, "host_on_event", [&] {
         self->host->add_event_handler(std::string(text(nsp)), std::string(text(event)),
                                       {self, fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
     });
@@ -104,14 +108,14 @@ switchboard_status_t host_on_event(switchboard_plugin_t* self, switchboard_str_t
 
 switchboard_status_t host_on_connect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
                                      switchboard_connect_fn fn, void* user_data) {
-    return register_with(self, nsp, fn, "host_on_connect", [&] {
+    return register_with(self, nsp, fn, user_data, "host_on_connect", [&] {
         self->host->add_connect_hook({self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
     });
 }
 
 switchboard_status_t host_on_disconnect(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
                                         switchboard_disconnect_fn fn, void* user_data) {
-    return register_with(self, nsp, fn, "host_on_disconnect", [&] {
+    return register_with(self, nsp, fn, user_data, "host_on_disconnect", [&] {
         self->host->add_disconnect_hook(
             {self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
     });
@@ -119,7 +123,7 @@ switchboard_status_t host_on_disconnect(switchboard_plugin_t* self, switchboard_
 
 switchboard_status_t host_on_join(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_join_fn fn,
                                   void* user_data) {
-    return register_with(self, nsp, fn, "host_on_join", [&] {
+    return register_with(self, nsp, fn, user_data, "host_on_join", [&] {
         self->host->add_join_hook({self, std::string(text(nsp)), fn, user_data});
     });
 }
@@ -306,9 +310,10 @@ switchboard_status_t host_http_route(switchboard_plugin_t* self, switchboard_str
         return status;
     if (text(method).empty() || text(path).empty() || text(path).front() != '/') return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_http_route", [&] {
-        return self->host->add_route(std::string(text(method)), std::string(text(path)), {self, fn, user_data})
-                   ? SWITCHBOARD_OK
-                   : SWITCHBOARD_INVALID_ARGUMENT;
+        if (!self->host->add_route(std::string(text(method)), std::string(text(path)), {self, fn, user_data}))
+            return SWITCHBOARD_INVALID_ARGUMENT;
+        self->remember_registration(user_data);
+        return SWITCHBOARD_OK;
     });
 }
 
@@ -323,13 +328,13 @@ void host_result_json(switchboard_result_t* result, switchboard_str_t value_json
 
 switchboard_status_t host_on_auth(switchboard_plugin_t* self, switchboard_str_t nsp, switchboard_auth_fn fn,
                                   void* user_data) {
-    return register_with(self, nsp, fn, "host_on_auth", [&] {
+    return register_with(self, nsp, fn, user_data, "host_on_auth", [&] {
         self->host->add_auth_hook({self, std::string(text(nsp)), fn, user_data});
     });
 }
 
 switchboard_status_t host_on_presence(switchboard_plugin_t* self, switchboard_presence_fn fn, void* user_data) {
-    return register_with(self, view("*"), fn, "host_on_presence", [&] {
+    return register_with(self, view("*"), fn, user_data, "host_on_presence", [&] {
         self->host->add_presence_hook({self, fn, user_data});
     });
 }
@@ -375,7 +380,7 @@ switchboard_status_t host_publish(switchboard_plugin_t* self, switchboard_str_t 
 switchboard_status_t host_subscribe(switchboard_plugin_t* self, switchboard_str_t topic, switchboard_bus_fn fn,
                                     void* user_data) {
     if (text(topic).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
-    return register_with(self, view("*"), fn, "host_subscribe", [&] {
+    return register_with(self, view("*"), fn, user_data, "host_subscribe", [&] {
         self->host->add_subscriber(std::string(text(topic)), {self, fn, user_data});
     });
 }
@@ -503,6 +508,96 @@ switchboard_status_t host_deployment_dir(switchboard_plugin_t* self, switchboard
     });
 }
 
+// ---- SDK 1.1 ----
+
+switchboard_status_t host_on_connected(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
+                                       switchboard_connected_fn fn, void* user_data) {
+    return register_with(self, nsp, fn, user_data, "host_on_connected", [&] {
+        self->host->add_connected_hook(
+            {self, std::string(text(nsp)), fn, user_data, (flags & SWITCHBOARD_INLINE) != 0});
+    });
+}
+
+// Reads `read(socket)` on the socket's worker and waits for it. On a network worker
+// only that worker's sockets answer (dispatch runs them there and then); waiting for
+// another worker could wait on one that waits on us.
+template <class T>
+switchboard_status_t read_socket(switchboard_plugin_t* self, switchboard_socket_t handle,
+                                 std::function<T(const socketio::socket&)> read, T& out) {
+    auto promise = std::make_shared<std::promise<std::optional<T>>>();
+    auto answer = promise->get_future();
+    self->host->kernel().socketio().with_socket(handle, [promise, read = std::move(read)](socketio::socket* s) {
+        promise->set_value(s ? std::optional<T>(read(*s)) : std::nullopt);
+    });
+    if (worker::current() && answer.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+        SB_LOG(error, self->name) << "a socket of another network worker cannot be read from an inline handler";
+        return SWITCHBOARD_NOT_ALLOWED_HERE;
+    }
+    auto value = answer.get();
+    if (!value) return SWITCHBOARD_NOT_FOUND;
+    out = std::move(*value);
+    return SWITCHBOARD_OK;
+}
+
+switchboard_status_t host_socket_rooms(switchboard_plugin_t* self, switchboard_socket_t socket,
+                                       switchboard_sink_fn sink, void* user_data) {
+    if (!self || !sink) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_socket_rooms", [&] {
+        std::vector<std::string> rooms;
+        const auto status = read_socket<std::vector<std::string>>(self, socket, [](const socketio::socket& s) {
+            std::vector<std::string> names(s.rooms().begin(), s.rooms().end());
+            std::sort(names.begin(), names.end());
+            return names;
+        }, rooms);
+        if (status != SWITCHBOARD_OK) return status;
+        const std::string dumped = json(rooms).dump(-1, ' ', false, json::error_handler_t::replace);
+        sink(user_data, view(dumped));
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_socket_in_room(switchboard_plugin_t* self, switchboard_socket_t socket,
+                                         switchboard_str_t room, int* out_member) {
+    if (!self || !out_member || text(room).empty()) return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_socket_in_room", [&] {
+        bool member = false;
+        const auto status = read_socket<bool>(
+            self, socket, [room = std::string(text(room))](const socketio::socket& s) { return s.in_room(room); },
+            member);
+        if (status == SWITCHBOARD_OK) *out_member = member ? 1 : 0;
+        return status;
+    });
+}
+
+switchboard_status_t host_sockets_leave(switchboard_plugin_t* self, switchboard_str_t nsp,
+                                        const switchboard_str_t* in_rooms, size_t in_count,
+                                        const switchboard_str_t* leave_rooms, size_t leave_count) {
+    if (!self || (in_count && !in_rooms) || !leave_rooms || !leave_count) return SWITCHBOARD_INVALID_ARGUMENT;
+    const auto n = text(nsp).empty() ? std::string_view("/") : text(nsp);
+    if (n.front() != '/') return SWITCHBOARD_INVALID_ARGUMENT;
+    return guarded(self, "host_sockets_leave", [&] {
+        socketio::broadcast_options which;
+        which.rooms = to_strings(in_rooms, in_count);
+        auto leave = to_strings(leave_rooms, leave_count);
+        if (std::any_of(which.rooms.begin(), which.rooms.end(), [](const auto& r) { return r.empty(); }) ||
+            std::any_of(leave.begin(), leave.end(), [](const auto& r) { return r.empty(); }))
+            return SWITCHBOARD_INVALID_ARGUMENT;
+        // Through the cluster adapter when there is one: the other nodes' sockets leave too.
+        self->host->kernel().socketio().sockets_leave(n, which, std::move(leave), [](std::size_t) {});
+        return SWITCHBOARD_OK;
+    });
+}
+
+switchboard_status_t host_set_release(switchboard_plugin_t* self, switchboard_release_fn release) {
+    if (!self) return SWITCHBOARD_INVALID_ARGUMENT;
+    if (!self->host->registering()) {
+        SB_LOG(error, self->name) << "host_set_release can only be called during on_load";
+        return SWITCHBOARD_NOT_ALLOWED_HERE;
+    }
+    self->release = release;
+    return SWITCHBOARD_OK;
+}
+
 const switchboard_host_t host_table = {
     sizeof(switchboard_host_t),
     SWITCHBOARD_ABI_MAJOR,
@@ -537,6 +632,11 @@ const switchboard_host_t host_table = {
     &host_db_commit,
     &host_db_rollback,
     &host_deployment_dir,
+    &host_on_connected,
+    &host_socket_rooms,
+    &host_socket_in_room,
+    &host_sockets_leave,
+    &host_set_release,
 };
 
 }  // namespace

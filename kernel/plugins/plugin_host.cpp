@@ -65,17 +65,27 @@ json headers_object(const Headers& headers) {
     return out;
 }
 
+// The protocol a socket's client speaks, as SDK 1.1's dialect_json says it.
+std::string dialect_of(const socketio::socket& s, config::packet_parser parser) {
+    const int engineio = s.session().protocol();
+    return json{{"engineio", engineio},
+                {"socketio", engineio == 3 ? 4 : 5},
+                {"parser", parser == config::packet_parser::msgpack ? "msgpack" : "json"}}
+        .dump();
+}
+
 // A socket's description, owned, so it can travel to the pool and outlive the socket.
 struct socket_snapshot {
     std::uint64_t handle = 0;
-    std::string id, nsp, auth_json, user_json, handshake_json;
+    std::string id, nsp, auth_json, user_json, handshake_json, dialect_json;
 
-    explicit socket_snapshot(socketio::socket& s)
+    socket_snapshot(socketio::socket& s, config::packet_parser parser)
         : handle(s.handle()),
           id(s.id()),
           nsp(s.nsp()),
           auth_json(s.auth().dump(-1, ' ', false, json::error_handler_t::replace)),
-          user_json(s.user().dump(-1, ' ', false, json::error_handler_t::replace)) {
+          user_json(s.user().dump(-1, ' ', false, json::error_handler_t::replace)),
+          dialect_json(dialect_of(s, parser)) {
         const auto& h = s.handshake();
         handshake_json = json{{"headers", headers_object(h.headers)},
                               {"query", query_object(h.query)},
@@ -96,6 +106,7 @@ struct socket_snapshot {
         out.auth_json = view(auth_json);
         out.user_json = view(user_json);
         out.handshake_json = view(handshake_json);
+        out.dialect_json = view(dialect_json);
         return out;
     }
 };
@@ -109,6 +120,7 @@ struct event_copy {
     std::vector<switchboard_str_t> attachments;   // views of args.attachments
     std::int64_t ack_id = -1;
     std::shared_ptr<const log::context> log_fields;   // the socket's, on the handlers' log lines
+    std::shared_ptr<const socket_snapshot> identity;   // id, auth, handshake, dialect: once per socket
 
     switchboard_event_t view_of() const {
         switchboard_event_t e{};
@@ -121,6 +133,10 @@ struct event_copy {
         e.attachment_count = attachments.size();
         e.ack_id = ack_id;
         e.user_json = view(user_json);
+        e.id = view(identity->id);
+        e.auth_json = view(identity->auth_json);
+        e.handshake_json = view(identity->handshake_json);
+        e.dialect_json = view(identity->dialect_json);
         return e;
     }
 };
@@ -137,6 +153,42 @@ struct plugin_host::timer_state {
     switchboard_timer_fn fn = nullptr;
     void* user_data = nullptr;
     std::atomic<bool> cancelled{false};
+
+    // SDK 1.1 release: once the timer is over (cancelled, or its last call made) and
+    // no call runs, never while one does (a timer that cancels itself from its own
+    // callback is released after the callback returned).
+    switchboard_release_fn release = nullptr;
+    std::mutex state_mutex;
+    bool running = false;
+    bool released = false;
+
+    // Marks a call as running; false when the timer is over (then no call is made).
+    bool begin_call() {
+        std::lock_guard lock(state_mutex);
+        if (cancelled) return false;
+        running = true;
+        return true;
+    }
+    // After a call; `last`: no call follows.
+    void end_call(bool last) {
+        std::unique_lock lock(state_mutex);
+        running = false;
+        if (last || cancelled) release_locked(lock);
+    }
+    // The timer is over: released now unless a call runs (end_call releases it then).
+    void finish() {
+        std::unique_lock lock(state_mutex);
+        cancelled = true;
+        if (!running) release_locked(lock);
+    }
+
+private:
+    void release_locked(std::unique_lock<std::mutex>& lock) {
+        if (released || !release || !user_data) return;
+        released = true;
+        lock.unlock();
+        release(user_data);
+    }
 };
 
 plugin_host::plugin_host(server& kernel, const config::settings& settings)
@@ -211,6 +263,7 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
     const auto events_before = events_;
     const auto connect_before = connect_hooks_.size();
     const auto disconnect_before = disconnect_hooks_.size();
+    const auto connected_before = connected_hooks_.size();
     const auto join_before = join_hooks_.size();
     const auto auth_before = auth_hooks_.size();
     const auto presence_before = presence_hooks_.size();
@@ -230,11 +283,13 @@ void plugin_host::load_one(const config::plugin_settings& settings) {
         events_ = events_before;
         connect_hooks_.resize(connect_before);
         disconnect_hooks_.resize(disconnect_before);
+        connected_hooks_.resize(connected_before);
         join_hooks_.resize(join_before);
         auth_hooks_.resize(auth_before);
         presence_hooks_.resize(presence_before);
         subscribers_ = subscribers_before;
         routes_ = routes_before;
+        instance->release_registrations();
         throw std::runtime_error(instance->file.string() +
                                  (thrown.empty() ? ": its on_load returned status " + std::to_string(status)
                                                  : ": its on_load threw: " + thrown));
@@ -250,14 +305,17 @@ void plugin_host::unload_all() {
     {
         std::lock_guard lock(timers_mutex_);
         for (auto& [id, timer] : timers_) {
-            timer->cancelled = true;
             timer->timer->cancel();
+            timer->finish();
         }
         timers_.clear();
     }
     pool_->stop();
     for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
         auto& instance = **it;
+        // Nothing calls its registrations any more: their user_data goes first, while
+        // the plugin's state still stands.
+        if (instance.loaded) instance.release_registrations();
         if (instance.loaded && instance.descriptor->on_unload) instance.descriptor->on_unload(instance.state);
         instance.loaded = false;
     }
@@ -265,6 +323,7 @@ void plugin_host::unload_all() {
     events_.clear();
     connect_hooks_.clear();
     disconnect_hooks_.clear();
+    connected_hooks_.clear();
     join_hooks_.clear();
     auth_hooks_.clear();
     presence_hooks_.clear();
@@ -364,6 +423,9 @@ struct plugin_host::pooled_queue {
     std::weak_ptr<engineio::session> session;
     worker& owner;
     bool refused = false;   // on the socket's worker only
+    // What events tell of their socket (SDK 1.1: id, auth, handshake, dialect), written
+    // once on the socket's worker at its first event; the user is read per event.
+    std::shared_ptr<const socket_snapshot> identity;
 };
 
 std::shared_ptr<plugin_host::pooled_queue> plugin_host::queue_of(socketio::socket& s) {
@@ -432,6 +494,9 @@ void plugin_host::install_namespace_handlers() {
         handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
             run_disconnect_hooks(s, reason);
         };
+        if (std::any_of(connected_hooks_.begin(), connected_hooks_.end(),
+                        [&](const auto& h) { return nsp_matches(h.nsp, nsp.name); }))
+            handlers.on_connection = [this](socketio::socket& s) { run_connected_hooks(s); };
         io.set_handlers(nsp.name, std::move(handlers));
     }
 }
@@ -456,7 +521,10 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
         SB_LOG(debug, "plugins").with(*s.log_context()) << "no handler for event \"" << event << "\"";
         return;
     }
+    auto queue = queue_of(s);
+    if (!queue->identity) queue->identity = std::make_shared<const socket_snapshot>(s, settings_.socketio.parser);
     auto copy = std::make_shared<event_copy>();
+    copy->identity = queue->identity;
     copy->socket = s.handle();
     copy->nsp = s.nsp();
     copy->name = std::string(event);
@@ -466,7 +534,6 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
     copy->ack_id = ack_id;
     copy->log_fields = s.log_context();
     std::shared_ptr<handler_pool::strand> strand;
-    std::shared_ptr<pooled_queue> queue;
     for (const auto* h : handlers) {
         if (h->is_inline) {
             const auto e = copy->view_of();
@@ -479,7 +546,6 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
         }
         const std::size_t bytes = encoded_size(copy->args);
         if (!strand) {
-            queue = queue_of(s);
             if (over_pooled_bound(s, *queue, bytes)) return;
             strand = std::shared_ptr<handler_pool::strand>(queue, &queue->strand);
         }
@@ -501,11 +567,11 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
             queue->release_if_drained();
         }, strand, "plugin " + h->plugin->name + ": event \"" + copy->name + "\" of socket " + s.id());
     }
-    if (queue) hold_reading_if_full(s, *queue);
+    if (strand) hold_reading_if_full(s, *queue);
 }
 
 void plugin_host::run_connect_hooks(socketio::socket& s, std::function<void(std::optional<json>)> decide) {
-    auto snapshot = std::make_shared<socket_snapshot>(s);
+    auto snapshot = std::make_shared<socket_snapshot>(s, settings_.socketio.parser);
     std::vector<const connect_hook*> hooks;
     bool all_inline = true;
     for (const auto& h : connect_hooks_) {
@@ -530,23 +596,36 @@ void plugin_host::run_connect_hooks(socketio::socket& s, std::function<void(std:
     else pool_->post(std::move(run), strand_of(s));
 }
 
-void plugin_host::run_disconnect_hooks(socketio::socket& s, std::string_view reason) {
+// Runs `call(hook, info)` for each of `hooks` in the socket's namespace: inline ones
+// here, pooled ones on the socket's strand, in the order of its events.
+template <class Hook, class Call>
+void plugin_host::run_socket_hooks(socketio::socket& s, const std::vector<Hook>& hooks, const Call& call) {
     std::shared_ptr<socket_snapshot> snapshot;
     std::shared_ptr<handler_pool::strand> strand;
-    for (const auto& h : disconnect_hooks_) {
+    for (const auto& h : hooks) {
         if (!nsp_matches(h.nsp, s.nsp())) continue;
-        if (!snapshot) snapshot = std::make_shared<socket_snapshot>(s);
+        if (!snapshot) snapshot = std::make_shared<socket_snapshot>(s, settings_.socketio.parser);
         if (h.is_inline) {
-            const auto info = snapshot->info();
-            h.fn(h.user_data, &info, view(reason));
+            call(h, snapshot->info());
             continue;
         }
         if (!strand) strand = strand_of(s);
-        pool_->post([snapshot, fn = h.fn, user_data = h.user_data, reason = std::string(reason)] {
-            const auto info = snapshot->info();
-            fn(user_data, &info, view(reason));
-        }, strand);
+        pool_->post([snapshot, h, call] { call(h, snapshot->info()); }, strand);
     }
+}
+
+void plugin_host::run_disconnect_hooks(socketio::socket& s, std::string_view reason) {
+    run_socket_hooks(s, disconnect_hooks_, [reason = std::string(reason)](const disconnect_hook& h,
+                                                                         const switchboard_socket_info_t& info) {
+        h.fn(h.user_data, &info, view(reason));
+    });
+}
+
+// A plugin sees connected, then the socket's events, then disconnect (one strand).
+void plugin_host::run_connected_hooks(socketio::socket& s) {
+    run_socket_hooks(s, connected_hooks_, [](const connected_hook& h, const switchboard_socket_info_t& info) {
+        h.fn(h.user_data, &info);
+    });
 }
 
 void plugin_host::run_auth_hooks(socketio::socket& s, std::function<void(std::optional<auth_decision>)> decided) {
@@ -554,7 +633,7 @@ void plugin_host::run_auth_hooks(socketio::socket& s, std::function<void(std::op
     for (const auto& h : auth_hooks_)
         if (nsp_matches(h.nsp, s.nsp())) hooks.push_back(&h);
     if (hooks.empty()) return decided(std::nullopt);
-    auto snapshot = std::make_shared<socket_snapshot>(s);
+    auto snapshot = std::make_shared<socket_snapshot>(s, settings_.socketio.parser);
     pool_->post([snapshot, hooks = std::move(hooks), decided = std::move(decided)] {
         switchboard_auth_request_t request{};
         request.struct_size = sizeof request;
@@ -622,8 +701,8 @@ std::optional<json> plugin_host::authorize_join(std::uint64_t handle, std::strin
     // Take the socket's description on its worker, then run the hooks here.
     auto promise = std::make_shared<std::promise<std::shared_ptr<socket_snapshot>>>();
     auto future = promise->get_future();
-    kernel_.socketio().with_socket(handle, [promise](socketio::socket* s) {
-        promise->set_value(s ? std::make_shared<socket_snapshot>(*s) : nullptr);
+    kernel_.socketio().with_socket(handle, [promise, parser = settings_.socketio.parser](socketio::socket* s) {
+        promise->set_value(s ? std::make_shared<socket_snapshot>(*s, parser) : nullptr);
     });
     const auto snapshot = future.get();
     if (!snapshot) return json{{"code", "not_found"}, {"message", "the socket is gone"}};
@@ -646,6 +725,7 @@ switchboard_timer_t plugin_host::start_timer(plugin_instance& plugin, std::uint6
     timer->interval = std::chrono::milliseconds(interval_ms);
     timer->fn = fn;
     timer->user_data = user_data;
+    timer->release = plugin.release;
     if (is_inline) timer->timer = std::make_unique<boost::asio::steady_timer>(kernel_.worker_at(0).io());
     else timer->timer = std::make_unique<boost::asio::steady_timer>(pool_->executor());
     timer->timer->expires_after(std::chrono::milliseconds(delay_ms));
@@ -659,14 +739,18 @@ switchboard_timer_t plugin_host::start_timer(plugin_instance& plugin, std::uint6
 
 void plugin_host::arm_timer(const std::shared_ptr<timer_state>& timer) {
     timer->timer->async_wait([this, timer](const boost::system::error_code& ec) {
-        if (ec || timer->cancelled) return;
+        if (ec || !timer->begin_call()) return;
         timer->fn(timer->user_data, timer->id);
-        if (timer->interval.count() > 0 && !timer->cancelled) {
-            timer->timer->expires_after(timer->interval);
-            arm_timer(timer);
-        } else {
+        const bool again = timer->interval.count() > 0 && !timer->cancelled;
+        if (!again) {
             std::lock_guard lock(timers_mutex_);
             timers_.erase(timer->id);
+        }
+        // Before re-arming: the next call (on another pool thread) starts after this one ended.
+        timer->end_call(!again);
+        if (again) {
+            timer->timer->expires_after(timer->interval);
+            arm_timer(timer);
         }
     });
 }
@@ -680,7 +764,7 @@ bool plugin_host::cancel_timer(switchboard_timer_t id) {
         timer = found->second;
         timers_.erase(found);
     }
-    timer->cancelled = true;
+    timer->finish();
     // Cancel on the timer's own executor: Asio timers are not thread-safe.
     boost::asio::post(timer->timer->get_executor(), [timer] { timer->timer->cancel(); });
     return true;

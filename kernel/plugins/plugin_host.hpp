@@ -57,6 +57,22 @@ struct switchboard_plugin {
     std::atomic<std::uint64_t> failures{0};
     std::atomic<std::uint64_t> reloads{0};
     switchboard::kernel::latency_histogram db_statements;
+    // SDK 1.1 host_set_release: the plugin's release function, and the user_data of
+    // its registrations made while it was set (released at unload or a failed load).
+    switchboard_release_fn release = nullptr;
+    std::vector<void*> registered_data;
+
+    // Records a registration's user_data for release (during on_load only).
+    void remember_registration(void* user_data) {
+        if (release && user_data) registered_data.push_back(user_data);
+    }
+    // Calls release for every recorded registration, once.
+    void release_registrations() noexcept {
+        auto data = std::move(registered_data);
+        registered_data.clear();
+        if (release)
+            for (void* user_data : data) release(user_data);
+    }
 };
 
 // Where a hook writes its answer: the SDK's opaque `switchboard_result_t`.
@@ -152,6 +168,13 @@ public:
         void* user_data;
         bool is_inline;
     };
+    struct connected_hook {
+        plugin_instance* plugin;
+        std::string nsp;
+        switchboard_connected_fn fn;
+        void* user_data;
+        bool is_inline;
+    };
     struct join_hook {
         plugin_instance* plugin;
         std::string nsp;
@@ -173,6 +196,7 @@ public:
     void add_connect_hook(connect_hook hook) { connect_hooks_.push_back(std::move(hook)); }
     void add_disconnect_hook(disconnect_hook hook) { disconnect_hooks_.push_back(std::move(hook)); }
     void add_join_hook(join_hook hook) { join_hooks_.push_back(std::move(hook)); }
+    void add_connected_hook(connected_hook hook) { connected_hooks_.push_back(std::move(hook)); }
     bool add_route(std::string method, std::string path, http_route route);
 
     // Runs the auth hooks of the socket's namespace (on the pool: they may block) and
@@ -251,6 +275,9 @@ private:
                         std::int64_t ack_id);
     void run_connect_hooks(socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> decide);
     void run_disconnect_hooks(socketio::socket& s, std::string_view reason);
+    void run_connected_hooks(socketio::socket& s);
+    template <class Hook, class Call>
+    void run_socket_hooks(socketio::socket& s, const std::vector<Hook>& hooks, const Call& call);
     void arm_timer(const std::shared_ptr<timer_state>& timer);
 
     server& kernel_;
@@ -264,6 +291,7 @@ private:
     std::map<std::string, std::map<std::string, std::vector<event_handler>, std::less<>>, std::less<>> events_;
     std::vector<connect_hook> connect_hooks_;
     std::vector<disconnect_hook> disconnect_hooks_;
+    std::vector<connected_hook> connected_hooks_;
     std::vector<join_hook> join_hooks_;
     std::vector<auth_hook> auth_hooks_;
     std::vector<presence_hook> presence_hooks_;

@@ -350,7 +350,16 @@ std::optional<db_error> database::begin(std::uint64_t& tx) {
     if (!impl_->lease(position))
         return db_error{"db_unavailable", "no database connection free within the timeout"};
     try {
-        impl_->pool.at(position).begin();
+        soci::session& session = impl_->pool.at(position);
+        // SQLite: take the write lock now (waiting up to the busy timeout). A deferred
+        // transaction that has read cannot become a writer once another connection has
+        // committed: it fails at once with "database is locked", and read-then-write is
+        // what handlers do (count, then insert).
+        if (dialect_ == dialect::sqlite) {
+            session << "BEGIN IMMEDIATE";
+        } else {
+            session.begin();
+        }
     } catch (const std::exception& e) {
         // Judged and reopened before it goes back: once given back, it is someone else's.
         const bool lost = reopen_if_lost(impl_->pool.at(position));

@@ -10,7 +10,6 @@
 
 #include <switchboard/sdk.hpp>
 
-#include "joined_sockets.hpp"
 #include "rate_limiter.hpp"
 #include "settings.hpp"
 #include "social_graph.hpp"
@@ -38,7 +37,6 @@ struct chat_context {
     const settings config;
     chat_store store;
     social_graph graph;   // asked only with message_requests on
-    joined_sockets joined;
     typing_tracker typing;
     rate_limiter limiter;
     text_filter filter;

@@ -79,12 +79,11 @@ json on_remove(chat_context& ctx, sdk::event& e, const std::string& user) {
         std::lock_guard lock(ctx.locks.of(id));
         if (!ctx.store.remove_member(id, removed))
             throw sdk::error("not_found", removed + " is not a member of this room");
-        // The removed user's sockets on this node stop receiving the room at once.
-        for (const auto socket : ctx.joined.sockets_of(removed, id)) {
-            ctx.joined.remove(socket, id);
-            ctx.p.leave(socket, room_name(id));
-            ctx.typing.left(socket, id);
-        }
+        // Every socket of the removed user, on every node, stops receiving the room
+        // (posted to the sockets' workers before this handler's answer), and they
+        // stop typing there.
+        ctx.p.sockets_leave(ctx.config.nsp, {"user:" + removed}, {room_name(id)});
+        ctx.typing.stop(id, removed);
     }
     ctx.p.emit(room_except_sender(ctx, id, e), "chat:member_removed",
                json::array({json{{"room", id}, {"user", removed}, {"by", user}}}));
@@ -103,7 +102,6 @@ json on_join(chat_context& ctx, sdk::event& e, const std::string& user) {
             added = ctx.store.add_member(id, user, "member", now_ms());
         }
         require_open_side(ctx, room, user);
-        ctx.joined.add(e.socket, user, id);
         ctx.p.join(e.socket, room_name(id));
     }
     if (added)
@@ -123,7 +121,6 @@ json on_leave(chat_context& ctx, sdk::event& e, const std::string&) {
     const std::int64_t id = read_id(payload_of(e.args), "room");
     {
         std::lock_guard lock(ctx.locks.of(id));
-        ctx.joined.remove(e.socket, id);
         ctx.p.leave(e.socket, room_name(id));
     }
     ctx.typing.left(e.socket, id);

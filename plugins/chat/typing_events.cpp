@@ -8,10 +8,11 @@ namespace switchboard::plugins::chat {
 
 namespace {
 
-// Inline: membership comes from the joined-sockets registry, not the database.
+// Inline: membership is the socket's own rooms (the kernel answers on this worker),
+// not the database.
 std::int64_t joined_room(chat_context& ctx, const sdk::event& e) {
     const std::int64_t room = read_id(payload_of(e.args), "room");
-    if (!ctx.joined.contains(e.socket, room)) throw sdk::error("forbidden", "join the room before typing in it");
+    if (!ctx.p.in_room(e.socket, room_name(room))) throw sdk::error("forbidden", "join the room before typing in it");
     return room;
 }
 
@@ -51,16 +52,8 @@ void register_typing_events(chat_context& ctx) {
 
 void register_disconnect_hooks(chat_context& ctx) {
     // Inline, so the room learns at once that a disconnected typist stopped.
-    ctx.p.on_disconnect(
-        [&ctx](const sdk::socket_info& s, std::string_view) {
-            ctx.typing.disconnected(s.socket);
-            ctx.joined.drop(s.socket);
-        },
-        ctx.config.nsp, sdk::handler_options{true});
-    // Pooled too: it runs after the socket's pooled handlers still queued, so a
-    // chat:join that was in flight at disconnect cannot leave an entry behind.
-    ctx.p.on_disconnect([&ctx](const sdk::socket_info& s, std::string_view) { ctx.joined.drop(s.socket); },
-                        ctx.config.nsp);
+    ctx.p.on_disconnect([&ctx](const sdk::socket_info& s, std::string_view) { ctx.typing.disconnected(s.socket); },
+                        ctx.config.nsp, sdk::handler_options{true});
 }
 
 }  // namespace switchboard::plugins::chat

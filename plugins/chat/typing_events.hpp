@@ -12,7 +12,7 @@ void announce_typing(sdk::plugin& p, const std::string& nsp, std::int64_t room, 
 
 void register_typing_events(chat_context& ctx);
 
-// Forgets a socket on disconnect (typing state and joined rooms).
+// Clears a disconnected socket's typing.
 void register_disconnect_hooks(chat_context& ctx);
 
 }  // namespace switchboard::plugins::chat

@@ -30,8 +30,9 @@ struct plugin_state {
 // kernel loads a plugin once.
 std::unique_ptr<plugin_state> state;
 
-// What a device missed: the newest unread notifications and the count, right after
-// its CONNECT reply (the kernel holds emits made in a connect hook until then).
+// What a device missed: the newest unread notifications and the count, once the
+// socket is accepted (on_connected: the CONNECT reply does not wait for this query, and
+// a socket another plugin refuses costs none).
 void send_unread(sdk::plugin& p, plugin_state& s, const socket_info& socket) {
     const auto user_id = socket.user_id();
     if (user_id.empty()) return;   // an anonymous socket has no notifications
@@ -52,7 +53,7 @@ void send_unread(sdk::plugin& p, plugin_state& s, const socket_info& socket) {
         p.emit(target::to_socket(socket.socket), "notification:unread",
                json::array({json{{"items", std::move(items)}, {"unreadCount", unread}}}));
     } catch (const std::exception& failure) {
-        // A database hiccup must not refuse the connection: the client can still ask
+        // A database hiccup costs the device this list only: it can still ask
         // notification:list later.
         p.log_warn(std::string("unread notifications not sent on connect: ") + failure.what());
     }
@@ -61,7 +62,7 @@ void send_unread(sdk::plugin& p, plugin_state& s, const socket_info& socket) {
 void load(sdk::plugin& p) {
     state = std::make_unique<plugin_state>(p, read_settings(p.config()));
     auto& s = *state;
-    p.on_connect([&p, &s](const socket_info& socket) { send_unread(p, s, socket); }, s.config.nsp);
+    p.on_connected([&p, &s](const socket_info& socket) { send_unread(p, s, socket); }, s.config.nsp);
     register_client_events(p, s.config, s.delivery);
     register_backend_api(p, s.config, s.delivery);
 }

@@ -26,11 +26,6 @@ using namespace switchboard::plugins::presence;
 using switchboard::sdk::plugin;
 using switchboard::sdk::socket_info;
 
-// Long enough for every connect hook after ours to have decided (see
-// connection_tracker.hpp): until then a socket's count is not questioned.
-constexpr std::chrono::seconds connect_settle{30};
-constexpr std::chrono::seconds sweep_interval{10};
-
 // Everything the handlers share. Each handler holds a reference to it, so it lives
 // until the SDK frees the last handler at unload.
 struct plugin_state {
@@ -38,7 +33,7 @@ struct plugin_state {
         : store(make_memory_store()),
           table(p),
           tracker(p, *store, table),
-          connections(*store, connect_settle),
+          connections(*store),
           counts(p, *store),
           handlers{config, *store, tracker, subscriptions} {}
 
@@ -59,18 +54,18 @@ void load(plugin& p) {
     // order, so each one re-reads the truth rather than trusting its flag.
     p.on_presence([state](std::string_view user_id, bool online) {
         const std::string id(user_id);
-        if (!state->tracker.reconcile(id, !online)) state->connections.user_gone(id);
+        state->tracker.reconcile(id, !online);
     });
 
-    // Inline: it only touches memory, and a pooled connect hook would delay every
-    // connection in the namespace by a trip through the pool.
-    p.on_connect(
+    // Inline: it only touches memory. Once accepted (paired with the disconnect hook):
+    // a refused socket is never counted.
+    p.on_connected(
         [state, &p](const socket_info& s) {
             try {
                 if (const auto user_id = s.user_id(); !user_id.empty())
                     state->connections.connected(s.socket, s.nsp, user_id);
             } catch (const std::exception& failure) {
-                // Counting must never refuse a client.
+                // Counting failed: the socket is served, only uncounted.
                 p.log_error(std::string("cannot count a connection: ") + failure.what());
             }
         },
@@ -87,9 +82,6 @@ void load(plugin& p) {
 
     const auto interval = state->handlers.config.count_interval;
     p.start_timer(interval, interval, [state] { state->counts.tick(); });
-    p.start_timer(sweep_interval, sweep_interval, [state, &p] {
-        state->connections.sweep([&p](const std::string& user_id) { return p.user_sessions(user_id) > 0; });
-    });
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// The presence plugin's config section, checked beyond the kernel's type check.
+// The presence plugin's config section: its schema bounds every value, and the
+// kernel checks them (SDK 1.1) and refuses a deployment at the offending line.
 #pragma once
 
 #include <chrono>
@@ -16,18 +17,17 @@ struct settings {
     std::chrono::milliseconds count_interval{1000};  // presence:count at most this often
 };
 
-// The declared keys, their types and defaults (the kernel validates types with it).
+// The declared keys, their types, defaults and bounds.
 inline constexpr const char* config_schema = R"json({
-  "max_user_ids": {"type": "integer", "default": 100,
-    "description": "most user ids in one presence:subscribe or presence:unsubscribe (1-10000)"},
-  "max_subscriptions": {"type": "integer", "default": 1000,
-    "description": "most users one socket follows at once (1-100000)"},
-  "count_interval_ms": {"type": "integer", "default": 1000,
-    "description": "presence:count is sent at most once per this many milliseconds (50-3600000)"}
+  "max_user_ids": {"type": "integer", "default": 100, "min": 1, "max": 10000,
+    "description": "most user ids in one presence:subscribe or presence:unsubscribe"},
+  "max_subscriptions": {"type": "integer", "default": 1000, "min": 1, "max": 100000,
+    "description": "most users one socket follows at once"},
+  "count_interval_ms": {"type": "integer", "default": 1000, "min": 50, "max": 3600000,
+    "description": "presence:count is sent at most once per this many milliseconds"}
 })json";
 
-// Throws std::invalid_argument naming the key and its accepted range: the plugin then
-// refuses to load, and the deployment says why.
+// The config the kernel validated against config_schema, as settings.
 settings read_settings(const json& config);
 
 }  // namespace switchboard::plugins::presence

@@ -21,12 +21,11 @@ function feature.ok(result)
   return sb.null, result
 end
 
+-- ctx.user_id follows the SDK's rule (a string id, or an integer id as its text).
 function feature.user(ctx)
-  local user = ctx.user
-  if type(user) ~= "table" or user.id == nil or user.id == "" then
-    fail("unauthorized", "sign in first: this event needs a user")
-  end
-  return tostring(user.id)
+  local user = ctx.user_id
+  if not user then fail("unauthorized", "sign in first: this event needs a user") end
+  return user
 end
 
 -- `what` names the object in the refusal ("a message object is expected").

@@ -215,7 +215,12 @@ describe("a plugin's config section is checked against its schema", () => {
     const clients = new Clients(t, server);
     t.after(() => server.stop());
     const client = await clients.connect(TRANSPORT_MODES[0]);
-    assert.deepStrictEqual(await request(client, "config:get"), { endpoint: "http://upstream.test", retries: 3 });
+    assert.deepStrictEqual(await request(client, "config:get"), {
+      endpoint: "http://upstream.test",
+      mode: "fast",
+      retries: 3,
+      tags: [],
+    });
   });
 
   test("a missing required key stops the start-up at the plugin's line", TEST, async (t) => {
@@ -252,7 +257,7 @@ describe("a plugin's config section is checked against its schema", () => {
       result.output,
       new RegExp(
         `${escape(file)}:${line_of(lines, "colour: blue")}:\\d+: ` +
-          `plugins\\.fixture-config\\.config\\.colour: unknown key; plugin fixture-config accepts: endpoint, retries`,
+          `plugins\\.fixture-config\\.config\\.colour: unknown key; plugin fixture-config accepts: endpoint, mode, retries, tags`,
       ),
     );
   });
@@ -268,6 +273,39 @@ describe("a plugin's config section is checked against its schema", () => {
       new RegExp(`${escape(file)}:${line_of(lines, "retries: three")}:\\d+: plugins\\.fixture-config\\.config\\.retries: expected an integer, got "three"`),
     );
   });
+});
+
+// SDK 1.1: min, max, enum, pattern and items, checked by the kernel at the value's line.
+describe("a config value outside its schema's bounds stops start-up at its line", () => {
+  const CASES = [
+    { line: "retries: 11", message: "plugins\\.fixture-config\\.config\\.retries: 11 is above the maximum of 10" },
+    { line: "retries: -1", message: "plugins\\.fixture-config\\.config\\.retries: -1 is below the minimum of 0" },
+    { line: "mode: quick", message: 'plugins\\.fixture-config\\.config\\.mode: "quick" is not one of \\["fast","safe"\\]' },
+    { line: "tags: [a, b, c, d]", message: "plugins\\.fixture-config\\.config\\.tags: .* is above the maximum of 3 items" },
+    {
+      line: "tags: [ok, NOT-OK]",
+      message: 'plugins\\.fixture-config\\.config\\.tags\\[1\\]: "NOT-OK" does not match the pattern \\[a-z\\]\\+',
+    },
+    { line: "tags: [ok, 7]", message: "plugins\\.fixture-config\\.config\\.tags\\[1\\]: expected a string, got 7" },
+  ];
+  for (const { line, message } of CASES) {
+    test(`${line}: refused at its line`, TEST, async (t) => {
+      const dir = scratch_dir(t);
+      const lines = [
+        ...deployment_head(dir),
+        "plugins:",
+        "  - name: fixture-config",
+        "    required: true",
+        "    config:",
+        "      endpoint: http://upstream.test",
+        `      ${line}`,
+      ];
+      const file = write_lines(dir, lines);
+      const result = await serve_expecting_exit(file);
+      assert.equal(result.code, 1, result.output);
+      assert.match(result.output, new RegExp(`${escape(file)}:${line_of(lines, line)}:\\d+: ${message}`));
+    });
+  }
 });
 
 describe("an exception in a handler reaches only the emitting client (fixture-throws)", () => {

@@ -210,6 +210,23 @@ int disconnect(lua_State* L) {
     return 0;
 }
 
+// socket:rooms(): the socket's rooms, sorted, its own id room aside (SDK 1.1). From an
+// inline handler only its own event's socket can be asked (else not_allowed_here).
+int rooms(lua_State* L) {
+    vm& owner = vm::of(L);
+    require_run(L, owner, "rooms");
+    push_json(L, sdk::json(owner.rt().plugin().rooms_of(check_socket(L, 1))));
+    return 1;
+}
+
+// socket:in_room(room): whether the socket is in `room`; as rooms() for inline handlers.
+int in_room(lua_State* L) {
+    vm& owner = vm::of(L);
+    require_run(L, owner, "in_room");
+    lua_pushboolean(L, owner.rt().plugin().in_room(check_socket(L, 1), luaL_checkstring(L, 2)));
+    return 1;
+}
+
 // switchboard.timer(delay_ms, fn [, {every = ms}]): at a script's top level, a timer
 // of the scripts (one, whatever the number of states; a reload replaces it); in a
 // handler, a timer of that handler's state (a reload stops the periodic ones).
@@ -299,6 +316,8 @@ void add_socket_methods(lua_State* L, int methods) {
     set_function(L, methods, "join", &guarded<join>);
     set_function(L, methods, "leave", &guarded<leave>);
     set_function(L, methods, "disconnect", &guarded<disconnect>);
+    set_function(L, methods, "rooms", &guarded<rooms>);
+    set_function(L, methods, "in_room", &guarded<in_room>);
 }
 
 }  // namespace switchboard::plugins::lua

@@ -317,6 +317,12 @@ void push_context(lua_State* L, const context& c) {
     if (c.user && !c.user->is_null() && !c.user->is_discarded()) {
         push_json(L, *c.user);
         lua_setfield(L, ctx, "user");
+        // The SDK's one rule for a user's id, as C++ plugins read it: a signed-in user
+        // without a string or integer id is as anonymous to scripts as to them.
+        if (const auto id = sdk::detail::user_id_of(*c.user); !id.empty()) {
+            lua_pushlstring(L, id.data(), id.size());
+            lua_setfield(L, ctx, "user_id");
+        }
     }
     if (c.entry) {
         new (lua_newuserdatauv(L, sizeof(entry_holder), 0)) entry_holder{c.entry};

@@ -108,16 +108,21 @@ void runtime::report_state_replaced(std::size_t used, std::size_t limit, const s
 // ---------------------------------------------------------------- timers
 
 switchboard_timer_t runtime::start_host_timer(timer_record record, std::uint64_t delay_ms, std::uint64_t interval_ms) {
-    // Held across host_timer_start: a timer due at once must find its record.
+    // Through sdk.hpp, whose handler the kernel releases when the timer is over (SDK
+    // 1.1): the wrapper frees only what it registered. Held across the start: a timer
+    // due at once waits in fire() for its record and for the id written here.
     std::lock_guard lock(timers_mutex_);
-    switchboard_timer_t host_id = 0;
-    const auto status = plugin_.host().host_timer_start(plugin_.self(), delay_ms, interval_ms, 0, &runtime::timer_fired,
-                                                        this, &host_id);
-    if (status != SWITCHBOARD_OK) return 0;
-    record.host_id = host_id;
-    timer_host_ids_[record.id] = host_id;
-    timers_.emplace(host_id, std::move(record));
-    return host_id;
+    auto host_id = std::make_shared<switchboard_timer_t>(0);
+    try {
+        *host_id = plugin_.start_timer(std::chrono::milliseconds(delay_ms), std::chrono::milliseconds(interval_ms),
+                                       [this, host_id] { fire(host_id); });
+    } catch (const std::exception&) {   // the host refused it (the caller reports that)
+        return 0;
+    }
+    record.host_id = *host_id;
+    timer_host_ids_[record.id] = *host_id;
+    timers_.emplace(*host_id, std::move(record));
+    return *host_id;
 }
 
 std::uint64_t runtime::start_timer(vm& owner, lua_State* L, std::uint64_t delay_ms, std::uint64_t interval_ms,
@@ -186,20 +191,11 @@ void runtime::cancel_timers_outside(const std::shared_ptr<generation>& gen) {
     for (const auto id : ids) cancel_timer(id);
 }
 
-void runtime::timer_fired(void* user_data, switchboard_timer_t host_id) noexcept {
-    auto* self = static_cast<runtime*>(user_data);
-    try {
-        self->fire(host_id);
-    } catch (const std::exception& e) {
-        self->log(SWITCHBOARD_LOG_ERROR, std::string("timer failed: ") + e.what());
-    }
-}
-
-void runtime::fire(switchboard_timer_t host_id) {
+void runtime::fire(const std::shared_ptr<const switchboard_timer_t>& host_id) {
     timer_record record;
     {
         std::lock_guard lock(timers_mutex_);
-        const auto found = timers_.find(host_id);
+        const auto found = timers_.find(*host_id);
         if (found == timers_.end()) return;   // cancelled while it was due
         record = found->second;
         if (!record.repeating) {

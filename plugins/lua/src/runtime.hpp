@@ -150,8 +150,8 @@ private:
     switchboard_timer_t start_host_timer(timer_record record, std::uint64_t delay_ms, std::uint64_t interval_ms);
     void start_declared_timers(const std::shared_ptr<generation>& gen);
     void cancel_timers_outside(const std::shared_ptr<generation>& gen);
-    void fire(switchboard_timer_t host_id);
-    static void timer_fired(void* user_data, switchboard_timer_t host_id) noexcept;
+    // A timer is due (its id is read under timers_mutex_: the start may still hold it).
+    void fire(const std::shared_ptr<const switchboard_timer_t>& host_id);
     static void answered(void* user_data, int timed_out, switchboard_str_t args_json,
                          const switchboard_str_t* attachments, std::size_t attachment_count) noexcept;
 

@@ -39,6 +39,13 @@
  *   Event arguments are a JSON array in UTF-8 text. Binary values travel as
  *   Socket.IO placeholders {"_placeholder":true,"num":N} in the JSON, with the bytes of
  *   attachment N in `attachments[N]`, both ways.
+ *
+ * History (the CHANGELOG in docs/sdk.md tells more)
+ *   1.0  the first published contract.
+ *   1.1  events carry the socket's id, auth, handshake and dialect; socket_info its
+ *        dialect; host_on_connected; host_socket_rooms, host_socket_in_room;
+ *        host_sockets_leave; host_set_release; config schemas may say min, max, enum,
+ *        pattern and items.
  */
 #ifndef SWITCHBOARD_SDK_H
 #define SWITCHBOARD_SDK_H
@@ -51,7 +58,7 @@ extern "C" {
 #endif
 
 #define SWITCHBOARD_ABI_MAJOR 1
-#define SWITCHBOARD_ABI_MINOR 0
+#define SWITCHBOARD_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define SWITCHBOARD_EXPORT __declspec(dllexport)
@@ -111,6 +118,9 @@ typedef enum switchboard_log_level {
 /* Receives a variable-size result during a host call. */
 typedef void (*switchboard_sink_fn)(void* user_data, switchboard_str_t value);
 
+/* 1.1: frees what a registration's or a timer's `user_data` points to (host_set_release). */
+typedef void (*switchboard_release_fn)(void* user_data);
+
 /* ---------------------------------------------------------------- callbacks */
 
 /* A client event. */
@@ -124,6 +134,14 @@ typedef struct switchboard_event {
     size_t attachment_count;
     int64_t ack_id;                 /* >= 0: the client waits for host_ack(socket, ack_id) */
     switchboard_str_t user_json;    /* the socket's user (JSON object), "null" if anonymous */
+    /* 1.1 (check struct_size): the socket as its connect hooks saw it. */
+    switchboard_str_t id;             /* the Socket.IO socket id */
+    switchboard_str_t auth_json;      /* the CONNECT packet's auth payload (object) */
+    switchboard_str_t handshake_json; /* {headers, query, address, issued, recovered} */
+    /* The protocol the client speaks, a JSON object: {"engineio": 4 or 3, "socketio": 5
+     * or 4, "parser": "json" or "msgpack"} (Engine.IO 3 / Socket.IO 4 is
+     * socket.io-client 2.x and its ports, under engineio.allow_eio3). */
+    switchboard_str_t dialect_json;
 } switchboard_event_t;
 
 typedef void (*switchboard_event_fn)(void* user_data, const switchboard_event_t* event);
@@ -136,7 +154,9 @@ typedef struct switchboard_socket_info {
     switchboard_str_t nsp;
     switchboard_str_t auth_json;      /* the CONNECT packet's auth payload (object) */
     switchboard_str_t user_json;      /* the authenticated user, "null" if anonymous */
-    switchboard_str_t handshake_json; /* {headers, query, address, issued} */
+    switchboard_str_t handshake_json; /* {headers, query, address, issued, recovered} */
+    /* 1.1 (check struct_size): as switchboard_event_t's dialect_json. */
+    switchboard_str_t dialect_json;
 } switchboard_socket_info_t;
 
 /* Connect hook: called before a socket is accepted. Refuse with host_result_error;
@@ -146,6 +166,10 @@ typedef void (*switchboard_connect_fn)(void* user_data, const switchboard_socket
 
 typedef void (*switchboard_disconnect_fn)(void* user_data, const switchboard_socket_info_t* socket,
                                           switchboard_str_t reason);
+
+/* 1.1: a socket was accepted (its CONNECT answered). Every socket this is called for
+ * gets exactly one disconnect hook call later, and none is called for a refused one. */
+typedef void (*switchboard_connected_fn)(void* user_data, const switchboard_socket_info_t* socket);
 
 /* Join hook: called when a plugin asks host_join with SWITCHBOARD_JOIN_AUTHORIZE (the
  * client asked to join `room`). Refuse with host_result_error. */
@@ -281,7 +305,8 @@ typedef struct switchboard_host {
                                              switchboard_timer_t* out_timer);
     switchboard_status_t (*host_timer_cancel)(switchboard_plugin_t* self, switchboard_timer_t timer);
 
-    /* Adds `delta` to a counter named "<plugin>_<name>" on /metrics. */
+    /* Adds `delta` to the counter switchboard_plugin_<plugin>_<name> on /metrics
+     * (characters outside [A-Za-z0-9_] become '_'). */
     void (*host_counter_add)(switchboard_plugin_t* self, switchboard_str_t name, int64_t delta);
 
     /* Serves `method` `path` (exact match, under the HTTP API) on the handler pool. */
@@ -342,6 +367,40 @@ typedef struct switchboard_host {
     switchboard_status_t (*host_deployment_dir)(switchboard_plugin_t* self, switchboard_sink_fn sink,
                                                 void* user_data);
 
+    /* ---- 1.1: read host->struct_size before calling these ---- */
+
+    /* Registers a hook called once a socket of `nsp` ("*": every namespace) is
+     * accepted, before its first event reaches a pooled handler (pooled hooks run on the
+     * socket's own queue; SWITCHBOARD_INLINE ones on its worker). Paired with the
+     * disconnect hooks: see switchboard_connected_fn. During on_load. */
+    switchboard_status_t (*host_on_connected)(switchboard_plugin_t* self, switchboard_str_t nsp, uint32_t flags,
+                                              switchboard_connected_fn fn, void* user_data);
+    /* The rooms `socket` is in, a JSON array of names (its own id room aside).
+     * SWITCHBOARD_NOT_FOUND: the socket is gone. From an inline handler or another
+     * network-worker callback only the sockets of that worker can be asked:
+     * SWITCHBOARD_NOT_ALLOWED_HERE for the others (waiting on another worker could
+     * wait on ourselves). */
+    switchboard_status_t (*host_socket_rooms)(switchboard_plugin_t* self, switchboard_socket_t socket,
+                                              switchboard_sink_fn sink, void* user_data);
+    /* Whether `socket` is in `room`: *out_member = 1 or 0. Statuses as host_socket_rooms. */
+    switchboard_status_t (*host_socket_in_room)(switchboard_plugin_t* self, switchboard_socket_t socket,
+                                                switchboard_str_t room, int* out_member);
+    /* Every socket of `nsp` in any of `in_rooms` (none: the whole namespace) leaves
+     * every room of `leave_rooms`, on every node of the cluster (Node's
+     * io.in(rooms).socketsLeave(leave)): e.g. in_rooms = leave_rooms = {"room:7"}
+     * empties room:7, in_rooms = {"user:42"} takes user 42's devices out. Returns once
+     * sent; the sockets leave on their workers and the other nodes soon after. */
+    switchboard_status_t (*host_sockets_leave)(switchboard_plugin_t* self, switchboard_str_t nsp,
+                                               const switchboard_str_t* in_rooms, size_t in_count,
+                                               const switchboard_str_t* leave_rooms, size_t leave_count);
+    /* Sets the function the kernel calls, exactly once per non-NULL `user_data`, when it
+     * will never use that user_data again: for each registration (host_on_*,
+     * host_subscribe, host_http_route) made after this call, at unload before on_unload
+     * or when on_load fails; for each timer, once it was cancelled or fired for the last
+     * time, after its callback returned. Not for emit acks (their callback is called
+     * exactly once anyway). During on_load; NULL turns it off for what follows. */
+    switchboard_status_t (*host_set_release)(switchboard_plugin_t* self, switchboard_release_fn release);
+
     /* Later minors append here. */
 } switchboard_host_t;
 
@@ -357,7 +416,14 @@ typedef struct switchboard_plugin_descriptor {
     /* The config keys the plugin accepts, as a JSON object:
      *   {"max_length": {"type": "integer", "default": 1000, "description": "..."}, ...}
      * types: string, integer, number, boolean, array, object. A key without a default
-     * is required. NULL: the plugin takes no configuration. */
+     * is required. NULL: the plugin takes no configuration.
+     * Since 1.1 the kernel also checks, and refuses at the value's file:line:
+     *   "min", "max"  bounds (inclusive) of an integer or number; of the length of a
+     *                 string (in characters) or of an array (in items);
+     *   "enum"        the array of the values allowed;
+     *   "pattern"     an ECMAScript regular expression a string must match whole;
+     *   "items"       the schema ({"type", ...these}) every item of an array obeys.
+     * A kernel of 1.0 ignores them (it checks only the type). */
     const char* config_schema_json;
 
     /* Called once, on the main thread, before the server listens. Register handlers

@@ -22,10 +22,15 @@
 // client wrote ({"token":..., "n":...} is read and written back in that order). The
 // client's own argument text is there too (event::raw()): forwarding it with emit_raw
 // / ack_raw sends it byte for byte, numbers and escapes as written, without a parse.
+//
+// The parts: sdk/abi.hpp (statuses, errors, what a kernel's minor offers),
+// sdk/args.hpp (arguments and their binary placeholders), sdk/values.hpp (socket_info,
+// target, HTTP and auth values); this file holds the event and the plugin handle.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -41,121 +46,11 @@
 #include <nlohmann/json.hpp>
 
 #include "switchboard/sdk.h"
+#include "switchboard/sdk/abi.hpp"
+#include "switchboard/sdk/args.hpp"
+#include "switchboard/sdk/values.hpp"
 
 namespace switchboard::sdk {
-
-// Ordered: objects keep their keys in the order they were read or inserted.
-using json = nlohmann::ordered_json;
-using socket_id = switchboard_socket_t;
-
-// Arguments as the kernel carries them: the text of a JSON array whose binary values
-// are placeholders {"_placeholder":true,"num":N}, and the attachments they name. Views:
-// valid only during the callback that got them (copy the text and bytes to keep them).
-struct raw_args {
-    std::string_view text;
-    const switchboard_str_t* attachments = nullptr;
-    std::size_t attachment_count = 0;
-};
-
-// An error whose code reaches the client (in an ack or a hook's refusal).
-class error : public std::runtime_error {
-public:
-    error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-    const std::string& code() const noexcept { return code_; }
-
-private:
-    std::string code_;
-};
-
-// A failed database call: its code is stable ("db_unavailable", "db_constraint",
-// "db_error"), its message the database's own. A handler that lets it escape answers
-// the client with the code and a generic message: SQL and values stay in the log.
-class database_error : public error {
-public:
-    using error::error;
-};
-
-namespace detail {
-
-inline switchboard_str_t view(std::string_view text) noexcept { return {text.data(), text.size()}; }
-inline std::string_view view(switchboard_str_t s) noexcept { return {s.data ? s.data : "", s.size}; }
-
-inline bool is_placeholder(const json& value) {
-    // As the kernel reads them: other members beside the two are ignored.
-    if (!value.is_object()) return false;
-    const auto flag = value.find("_placeholder");
-    const auto num = value.find("num");
-    return flag != value.end() && flag->is_boolean() && flag->get<bool>() && num != value.end() &&
-           num->is_number_unsigned();
-}
-
-// Replaces placeholders by the attachments' bytes (as json binary values).
-inline void restore_binary(json& value, const switchboard_str_t* attachments, std::size_t count) {
-    if (is_placeholder(value)) {
-        const auto index = value["num"].get<std::size_t>();
-        if (index < count) {
-            const auto bytes = view(attachments[index]);
-            value = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-        }
-        return;
-    }
-    if (value.is_array() || value.is_object())
-        for (auto& item : value) restore_binary(item, attachments, count);
-}
-
-// Parses JSON text with placeholders into a value holding json binary values.
-inline json parse_args(switchboard_str_t text, const switchboard_str_t* attachments, std::size_t count) {
-    const auto s = view(text);
-    if (s.empty()) return json::array();
-    json value = json::parse(s, nullptr, false);
-    if (value.is_discarded()) return json::array();
-    if (count) restore_binary(value, attachments, count);
-    return value;
-}
-
-// The reverse: JSON text with placeholders, and the attachments' bytes.
-struct encoded_args {
-    std::string text;
-    std::vector<std::string> attachment_bytes;
-    std::vector<switchboard_str_t> attachments;
-};
-
-inline void extract_binary(json& value, std::vector<std::string>& out) {
-    if (value.is_binary()) {
-        const auto& bytes = value.get_binary();
-        out.emplace_back(bytes.begin(), bytes.end());
-        value = json{{"_placeholder", true}, {"num", out.size() - 1}};
-        return;
-    }
-    if (value.is_array() || value.is_object())
-        for (auto& item : value) extract_binary(item, out);
-}
-
-inline encoded_args encode_args(json args) {
-    if (!args.is_array()) args = json::array({std::move(args)});
-    encoded_args out;
-    extract_binary(args, out.attachment_bytes);
-    out.text = args.dump(-1, ' ', false, json::error_handler_t::replace);
-    for (const auto& bytes : out.attachment_bytes) out.attachments.push_back(view(bytes));
-    return out;
-}
-
-inline json error_args(std::string_view code, std::string_view message) {
-    return json::array({json{{"code", code}, {"message", message}}});
-}
-
-// The one rule for a user's id: the `id` claim of the socket's user, a string as it is,
-// a number by its JSON text ("42"); anything else (anonymous, no id, an object) is "".
-inline std::string user_id_of(const json& user) {
-    if (!user.is_object()) return {};
-    const auto id = user.find("id");
-    if (id == user.end()) return {};
-    if (id->is_string()) return id->get<std::string>();
-    if (id->is_number_integer()) return id->dump();
-    return {};
-}
-
-}  // namespace detail
 
 class plugin;
 
@@ -192,103 +87,23 @@ public:
         return id;
     }
 
+    // The socket as its connect hooks saw it (SDK 1.1 kernels; an older one leaves the
+    // id empty and the rest null). Parsed when asked: an event pays nothing for them.
+    std::string_view id() const noexcept { return detail::view(identity_.id); }   // the Socket.IO socket id
+    json auth() const { return detail::parse_or_null(identity_.auth_json); }
+    json handshake() const { return detail::parse_or_null(identity_.handshake_json); }
+    // {"engineio": 4|3, "socketio": 5|4, "parser": "json"|"msgpack"}.
+    json dialect() const { return detail::parse_or_null(identity_.dialect_json); }
+
 private:
     friend class plugin;
     plugin* plugin_ = nullptr;
     raw_args raw_;
+    struct identity {
+        switchboard_str_t id{}, auth_json{}, handshake_json{}, dialect_json{};
+    } identity_;
 };
 
-// A socket in a connect, disconnect or join hook.
-struct socket_info {
-    socket_id socket = 0;
-    std::string id;
-    std::string nsp;
-    json auth;
-    json user;
-    json handshake;
-
-    // The signed-in user's id (see detail::user_id_of), "" for an anonymous socket.
-    std::string user_id() const { return detail::user_id_of(user); }
-
-    // Connection state recovery (socketio.recovery) gave this connect its old session
-    // back: the client missed no event, so a connect hook skips re-sending what it has.
-    // The kernel reports it as the handshake's "recovered" (sdk.h unchanged).
-    bool recovered() const {
-        const auto flag = handshake.find("recovered");
-        return flag != handshake.end() && flag->is_boolean() && flag->get<bool>();
-    }
-};
-
-// An HTTP request to a plugin route, and its answer.
-struct http_request {
-    std::string method;
-    std::string path;
-    std::string query;
-    json headers;
-    std::string body;
-};
-struct http_response {
-    int status = 200;
-    std::string content_type = "application/json";
-    std::string body;
-};
-
-// Where an emit goes.
-struct target {
-    switchboard_target_t kind = SWITCHBOARD_TO_NAMESPACE;
-    socket_id socket = 0;
-    std::string nsp = "/";
-    std::vector<std::string> rooms;
-    std::vector<std::string> except_rooms;
-    socket_id except_socket = 0;
-    std::string user_id;
-    bool is_volatile = false;
-
-    static target to_socket(socket_id s) {
-        target t;
-        t.kind = SWITCHBOARD_TO_SOCKET;
-        t.socket = s;
-        return t;
-    }
-    static target to_room(std::string nsp, std::string room) {
-        target t;
-        t.kind = SWITCHBOARD_TO_ROOMS;
-        t.nsp = std::move(nsp);
-        t.rooms.push_back(std::move(room));
-        return t;
-    }
-    static target to_namespace(std::string nsp) {
-        target t;
-        t.nsp = std::move(nsp);
-        return t;
-    }
-    static target to_user(std::string nsp, std::string user_id) {
-        target t;
-        t.kind = SWITCHBOARD_TO_USER;
-        t.nsp = std::move(nsp);
-        t.user_id = std::move(user_id);
-        return t;
-    }
-    target& except(std::string room) {
-        except_rooms.push_back(std::move(room));
-        return *this;
-    }
-    target& except(socket_id s) {
-        except_socket = s;
-        return *this;
-    }
-    target& volatile_() {
-        is_volatile = true;
-        return *this;
-    }
-};
-
-// A connecting client, as an auth hook sees it.
-struct auth_request {
-    std::string nsp;
-    json auth;        // the CONNECT auth payload
-    json handshake;   // {headers, query, address, issued}
-};
 
 class plugin;
 
@@ -322,6 +137,7 @@ public:
     // Throw sdk::error to refuse (the client sees its code and message).
     using connect_handler = std::function<void(const socket_info&)>;
     using disconnect_handler = std::function<void(const socket_info&, std::string_view reason)>;
+    using connected_handler = std::function<void(const socket_info&)>;
     using join_handler = std::function<void(const socket_info&, std::string_view room)>;
     using ack_handler = std::function<void(std::optional<json> answer)>;
     using timer_handler = std::function<void()>;
@@ -332,7 +148,13 @@ public:
     using presence_handler = std::function<void(std::string_view user_id, bool online)>;
     using bus_handler = std::function<void(std::string_view topic, const json& payload)>;
 
-    plugin(switchboard_plugin_t* self, const switchboard_host_t* host) : self_(self), host_(host) {}
+    plugin(switchboard_plugin_t* self, const switchboard_host_t* host) : self_(self), host_(host) {
+        // SDK 1.1: the kernel frees each registration's and timer's handler when it is
+        // done with it (a finished timer's at once); older kernels: all at unload.
+        if (SWITCHBOARD_HOST_HAS(host_, host_set_release) &&
+            host_->host_set_release(self_, &plugin::release_trampoline) == SWITCHBOARD_OK)
+            released_by_host_ = true;
+    }
     plugin(const plugin&) = delete;
     plugin& operator=(const plugin&) = delete;
 
@@ -346,24 +168,33 @@ public:
     }
     void on(std::string_view nsp, std::string_view event_name, event_handler fn, handler_options options = {}) {
         auto* state = keep(parsing_handler{std::move(fn), options.parse_args});
-        check(host_->host_on_event(self_, detail::view(nsp), detail::view(event_name), flags(options),
+        adopt(state, host_->host_on_event(self_, detail::view(nsp), detail::view(event_name), flags(options),
                                    &plugin::event_trampoline, state),
               "register a handler");
     }
     void on_connect(connect_handler fn, std::string_view nsp = "*", handler_options options = {}) {
         auto* state = keep(std::move(fn));
-        check(host_->host_on_connect(self_, detail::view(nsp), flags(options), &plugin::connect_trampoline, state),
+        adopt(state, host_->host_on_connect(self_, detail::view(nsp), flags(options), &plugin::connect_trampoline, state),
               "register a connect hook");
     }
     void on_disconnect(disconnect_handler fn, std::string_view nsp = "*", handler_options options = {}) {
         auto* state = keep(std::move(fn));
-        check(host_->host_on_disconnect(self_, detail::view(nsp), flags(options), &plugin::disconnect_trampoline,
+        adopt(state, host_->host_on_disconnect(self_, detail::view(nsp), flags(options), &plugin::disconnect_trampoline,
                                         state),
               "register a disconnect hook");
     }
+    // SDK 1.1: `fn` runs once the socket is accepted, before its events; each socket it
+    // ran for gets on_disconnect later (a refused socket gets neither).
+    void on_connected(connected_handler fn, std::string_view nsp = "*", handler_options options = {}) {
+        require(SWITCHBOARD_HOST_HAS(host_, host_on_connected), "on_connected");
+        auto* state = keep(std::move(fn));
+        adopt(state, host_->host_on_connected(self_, detail::view(nsp), flags(options), &plugin::connected_trampoline,
+                                              state),
+              "register a connected hook");
+    }
     void on_join(join_handler fn, std::string_view nsp = "*") {
         auto* state = keep(std::move(fn));
-        check(host_->host_on_join(self_, detail::view(nsp), &plugin::join_trampoline, state), "register a join hook");
+        adopt(state, host_->host_on_join(self_, detail::view(nsp), &plugin::join_trampoline, state), "register a join hook");
     }
     // Serves `method path` on the server's port. A segment written `{name}` matches any
     // one segment ("/api/events/{eventId}/messages"); the handler reads it from
@@ -371,21 +202,21 @@ public:
     // route another plugin took are refused.
     void route(std::string_view method, std::string_view path, http_handler fn) {
         auto* state = keep(std::move(fn));
-        check(host_->host_http_route(self_, detail::view(method), detail::view(path), &plugin::http_trampoline, state),
+        adopt(state, host_->host_http_route(self_, detail::view(method), detail::view(path), &plugin::http_trampoline, state),
               "register an HTTP route");
     }
 
     void on_auth(auth_handler fn, std::string_view nsp = "*") {
         auto* state = keep(std::move(fn));
-        check(host_->host_on_auth(self_, detail::view(nsp), &plugin::auth_trampoline, state), "register an auth hook");
+        adopt(state, host_->host_on_auth(self_, detail::view(nsp), &plugin::auth_trampoline, state), "register an auth hook");
     }
     void on_presence(presence_handler fn) {
         auto* state = keep(std::move(fn));
-        check(host_->host_on_presence(self_, &plugin::presence_trampoline, state), "register a presence hook");
+        adopt(state, host_->host_on_presence(self_, &plugin::presence_trampoline, state), "register a presence hook");
     }
     void subscribe(std::string_view topic, bus_handler fn) {
         auto* state = keep(std::move(fn));
-        check(host_->host_subscribe(self_, detail::view(topic), &plugin::bus_trampoline, state), "subscribe");
+        adopt(state, host_->host_subscribe(self_, detail::view(topic), &plugin::bus_trampoline, state), "subscribe");
     }
     // Called when the deployment reloads (SIGHUP or `switchboard reload`).
     void on_reload(std::function<void()> fn) { reload_ = std::move(fn); }
@@ -440,8 +271,10 @@ public:
 
     // ---- actions (any thread) ----
 
-    void emit(const target& to, std::string_view event_name, json args = json::array()) {
-        emit_impl(to, event_name, std::move(args), nullptr, 0);
+    // Returns the kernel's answer: SWITCHBOARD_INVALID_ARGUMENT for an empty event name,
+    // no rooms, an ack on a broadcast... (a gone socket is not known yet: OK).
+    status emit(const target& to, std::string_view event_name, json args = json::array()) {
+        return emit_impl(to, event_name, std::move(args), nullptr, 0);
     }
     // Emits arguments text as it is (e.g. an event's raw(): a byte-faithful relay). The
     // kernel checks it (a JSON array, placeholders naming the attachments); returns
@@ -451,10 +284,10 @@ public:
     }
     // Emits to one socket and waits up to `timeout` for its ack; `fn` gets the
     // answer's arguments, or nothing on timeout.
-    void emit_with_ack(socket_id socket, std::string_view event_name, json args, std::chrono::milliseconds timeout,
-                       ack_handler fn) {
-        emit_impl(target::to_socket(socket), event_name, std::move(args), new ack_handler(std::move(fn)),
-                  static_cast<std::uint32_t>(timeout.count()));
+    status emit_with_ack(socket_id socket, std::string_view event_name, json args, std::chrono::milliseconds timeout,
+                         ack_handler fn) {
+        return emit_impl(target::to_socket(socket), event_name, std::move(args), new ack_handler(std::move(fn)),
+                         static_cast<std::uint32_t>(timeout.count()));
     }
     // Joins `room`. With `authorize`, the join hooks decide first: a refusal throws
     // sdk::error with their code and message.
@@ -472,10 +305,50 @@ public:
         }
         check(status, "join a room");
     }
-    void leave(socket_id socket, std::string_view room) { host_->host_leave(self_, socket, detail::view(room)); }
-    void disconnect(socket_id socket, bool close_connection = false) {
-        host_->host_disconnect(self_, socket, close_connection ? 1 : 0);
+    status leave(socket_id socket, std::string_view room) { return host_->host_leave(self_, socket, detail::view(room)); }
+    status disconnect(socket_id socket, bool close_connection = false) {
+        return host_->host_disconnect(self_, socket, close_connection ? 1 : 0);
     }
+
+    // ---- SDK 1.1 (on an older kernel these throw sdk::error "unsupported") ----
+
+    // The rooms `socket` is in (its own id room aside), sorted; empty when it is gone.
+    // From an inline handler only sockets of the same worker (its own event's socket):
+    // others throw sdk::error "not_allowed_here".
+    std::vector<std::string> rooms_of(socket_id socket) const {
+        require(SWITCHBOARD_HOST_HAS(host_, host_socket_rooms), "rooms_of");
+        std::string text;
+        const auto s = host_->host_socket_rooms(self_, socket, &plugin::assign_sink, &text);
+        if (s == SWITCHBOARD_NOT_FOUND) return {};
+        check_query(s, "rooms_of");
+        const json names = json::parse(text, nullptr, false);
+        std::vector<std::string> out;
+        if (names.is_array())
+            for (const auto& name : names) out.push_back(name.get<std::string>());
+        return out;
+    }
+    // Whether `socket` is in `room` (false when it is gone). As rooms_of for threads.
+    bool in_room(socket_id socket, std::string_view room) const {
+        require(SWITCHBOARD_HOST_HAS(host_, host_socket_in_room), "in_room");
+        int member = 0;
+        const auto s = host_->host_socket_in_room(self_, socket, detail::view(room), &member);
+        if (s == SWITCHBOARD_NOT_FOUND) return false;
+        check_query(s, "in_room");
+        return member != 0;
+    }
+    // Every socket of `nsp` in any of `in_rooms` (empty: all of them) leaves
+    // `leave_rooms`, on every node of the cluster.
+    status sockets_leave(std::string_view nsp, const std::vector<std::string>& in_rooms,
+                         const std::vector<std::string>& leave_rooms) {
+        require(SWITCHBOARD_HOST_HAS(host_, host_sockets_leave), "sockets_leave");
+        std::vector<switchboard_str_t> in, leave;
+        for (const auto& room : in_rooms) in.push_back(detail::view(room));
+        for (const auto& room : leave_rooms) leave.push_back(detail::view(room));
+        return host_->host_sockets_leave(self_, detail::view(nsp), in.data(), in.size(), leave.data(), leave.size());
+    }
+    // Empties `room` of `nsp`: every member leaves it, on every node.
+    status clear_room(std::string_view nsp, const std::string& room) { return sockets_leave(nsp, {room}, {room}); }
+
 
     // The plugin's validated config section, with defaults filled in.
     json config() const {
@@ -501,6 +374,8 @@ public:
     void log_warn(std::string_view message) const { log(SWITCHBOARD_LOG_WARN, message); }
     void log_error(std::string_view message) const { log(SWITCHBOARD_LOG_ERROR, message); }
 
+    // Adds `delta` to the counter switchboard_plugin_<plugin>_<name> on /metrics
+    // (characters outside [A-Za-z0-9_] become '_').
     void count(std::string_view name, std::int64_t delta = 1) const {
         host_->host_counter_add(self_, detail::view(name), delta);
     }
@@ -510,7 +385,7 @@ public:
                                     timer_handler fn, handler_options options = {}) {
         auto* state = keep(std::move(fn));
         switchboard_timer_t timer = 0;
-        check(host_->host_timer_start(self_, static_cast<std::uint64_t>(delay.count()),
+        adopt(state, host_->host_timer_start(self_, static_cast<std::uint64_t>(delay.count()),
                                       static_cast<std::uint64_t>(interval.count()), flags(options),
                                       &plugin::timer_trampoline, state, &timer),
               "start a timer");
@@ -623,29 +498,50 @@ private:
 
     static std::uint32_t flags(handler_options options) { return options.inline_handler ? SWITCHBOARD_INLINE : 0u; }
 
+    static void require(bool present, const char* what) {
+        if (!present) throw error("unsupported", std::string(what) + " needs a kernel of SDK 1.1 or later");
+    }
+    static void check_query(status s, const char* what) {
+        if (s == SWITCHBOARD_OK) return;
+        throw error(std::string(status_name(s)), std::string(what) + " failed");
+    }
+
     void check(switchboard_status_t status, const char* what) const {
         if (status != SWITCHBOARD_OK)
             throw std::runtime_error(std::string("cannot ") + what + " (status " + std::to_string(status) + ")");
     }
 
-    // The handler objects live until the plugin unloads; user_data points at them.
+    // A handler object; user_data points at it. The kernel releases it (SDK 1.1), or,
+    // from an older kernel, it lives until the plugin unloads.
+    struct holder_base {
+        virtual ~holder_base() = default;
+    };
     template <class Fn>
-    struct holder {
+    struct holder : holder_base {
+        holder(plugin* o, Fn f) : owner(o), fn(std::move(f)) {}
         plugin* owner;
         Fn fn;
     };
     template <class Fn>
     holder<Fn>* keep(Fn fn) {
-        auto* state = new holder<Fn>{this, std::move(fn)};
+        auto* state = new holder<Fn>(this, std::move(fn));
+        if (released_by_host_) return state;
         std::lock_guard lock(mutex_);
         owned_.push_back([state] { delete state; });
         return state;
     }
+    // Checks a registration of `state`; one the kernel refused is never released by
+    // it, so it is freed here.
+    void adopt(holder_base* state, status s, const char* what) {
+        if (s != SWITCHBOARD_OK && released_by_host_) delete state;
+        check(s, what);
+    }
+    static void release_trampoline(void* user_data) noexcept { delete static_cast<holder_base*>(user_data); }
 
-    void emit_impl(const target& to, std::string_view event_name, json args, ack_handler* ack,
-                   std::uint32_t timeout_ms) {
+    status emit_impl(const target& to, std::string_view event_name, json args, ack_handler* ack,
+                     std::uint32_t timeout_ms) {
         const auto encoded = detail::encode_args(std::move(args));
-        send_emit(to, event_name, raw_args{encoded.text, encoded.attachments.data(), encoded.attachments.size()}, ack,
+        return send_emit(to, event_name, raw_args{encoded.text, encoded.attachments.data(), encoded.attachments.size()}, ack,
                   timeout_ms);
     }
 
@@ -709,7 +605,43 @@ private:
         info.user = json::parse(detail::view(s->user_json), nullptr, false);
         info.handshake = json::parse(detail::view(s->handshake_json), nullptr, false);
         if (info.user.is_discarded()) info.user = nullptr;
+        if (SWITCHBOARD_HAS_MEMBER(s, dialect_json)) info.dialect = detail::parse_or_null(s->dialect_json);
         return info;
+    }
+
+    // The one try/catch of every trampoline: nothing unwinds into the kernel. An
+    // sdk::error reaches `refuse` with its code and message; a database_error with its
+    // code and a generic message (its SQL and driver text go to the log); anything else
+    // is logged and refused as "internal_error" with `failed` as the message. `refuse`
+    // does nothing where nobody can be told (disconnect hooks, timers...).
+    template <class Body, class Refuse>
+    void guarded(const char* where, const char* failed, Body&& body, Refuse&& refuse) const noexcept {
+        try {
+            try {
+                body();
+            } catch (const database_error& failure) {
+                report(where, failure.what());
+                refuse(failure.code(), failure.code() == "db_unavailable" ? "the database is unavailable"
+                                                                           : "the database refused the request");
+            } catch (const error& failure) {
+                refuse(failure.code(), failure.what());
+            } catch (const std::exception& failure) {
+                report(where, failure.what());
+                refuse("internal_error", failed);
+            } catch (...) {
+                report(where, "an unknown exception");
+                refuse("internal_error", failed);
+            }
+        } catch (...) {
+            // The refusal itself failed (out of memory): nothing more to do safely.
+        }
+    }
+    static void nobody_to_tell(std::string_view, std::string_view) noexcept {}
+    // A hook's refusal, written into its result.
+    auto refusal_into(switchboard_result_t* result) const {
+        return [this, result](std::string_view code, std::string_view message) {
+            host_->host_result_error(result, detail::view(code), detail::view(message));
+        };
     }
 
     static void event_trampoline(void* user_data, const switchboard_event_t* raw) noexcept {
@@ -719,7 +651,9 @@ private:
         e.socket = raw->socket;
         e.ack_id = raw->ack_id;
         e.raw_ = raw_args{detail::view(raw->args_json), raw->attachments, raw->attachment_count};
-        try {
+        if (SWITCHBOARD_HAS_MEMBER(raw, dialect_json))
+            e.identity_ = {raw->id, raw->auth_json, raw->handshake_json, raw->dialect_json};
+        state->owner->guarded("event handler", "the handler failed", [&] {
             e.nsp = std::string(detail::view(raw->nsp));
             e.name = std::string(detail::view(raw->event));
             e.args = state->fn.parse_args ? detail::parse_args(raw->args_json, raw->attachments, raw->attachment_count)
@@ -727,67 +661,33 @@ private:
             e.user = json::parse(detail::view(raw->user_json), nullptr, false);
             if (e.user.is_discarded()) e.user = nullptr;
             state->fn.fn(e);
-        } catch (const database_error& failure) {
-            state->owner->report("event handler (database)", failure.what());
-            if (e.wants_ack())
-                e.fail(failure.code(), failure.code() == "db_unavailable" ? "the database is unavailable"
-                                                                          : "the database refused the request");
-        } catch (const error& failure) {
-            if (e.wants_ack()) e.fail(failure.code(), failure.what());
-        } catch (const std::exception& failure) {
-            state->owner->report("event handler", failure.what());
-            if (e.wants_ack()) e.fail("internal_error", "the handler failed");
-        } catch (...) {
-            state->owner->report("event handler", "an unknown exception");
-            if (e.wants_ack()) e.fail("internal_error", "the handler failed");
-        }
-    }
-
-    static void refuse(const switchboard_host_t& host, switchboard_result_t* result, std::string_view code,
-                       std::string_view message) {
-        host.host_result_error(result, detail::view(code), detail::view(message));
+        }, [&](std::string_view code, std::string_view message) { e.fail(code, message); });
     }
 
     static void connect_trampoline(void* user_data, const switchboard_socket_info_t* raw,
                                    switchboard_result_t* result) noexcept {
         auto* state = static_cast<holder<connect_handler>*>(user_data);
-        try {
-            state->fn(to_info(raw));
-        } catch (const error& failure) {
-            refuse(*state->owner->host_, result, failure.code(), failure.what());
-        } catch (const std::exception& failure) {
-            state->owner->report("connect hook", failure.what());
-            refuse(*state->owner->host_, result, "internal_error", "the connect hook failed");
-        } catch (...) {
-            refuse(*state->owner->host_, result, "internal_error", "the connect hook failed");
-        }
+        state->owner->guarded("connect hook", "the connect hook failed", [&] { state->fn(to_info(raw)); },
+                              state->owner->refusal_into(result));
+    }
+
+    static void connected_trampoline(void* user_data, const switchboard_socket_info_t* raw) noexcept {
+        auto* state = static_cast<holder<connected_handler>*>(user_data);
+        state->owner->guarded("connected hook", "", [&] { state->fn(to_info(raw)); }, &plugin::nobody_to_tell);
     }
 
     static void disconnect_trampoline(void* user_data, const switchboard_socket_info_t* raw,
                                       switchboard_str_t reason) noexcept {
         auto* state = static_cast<holder<disconnect_handler>*>(user_data);
-        try {
-            state->fn(to_info(raw), detail::view(reason));
-        } catch (const std::exception& failure) {
-            state->owner->report("disconnect hook", failure.what());
-        } catch (...) {
-            state->owner->report("disconnect hook", "an unknown exception");
-        }
+        state->owner->guarded("disconnect hook", "", [&] { state->fn(to_info(raw), detail::view(reason)); },
+                              &plugin::nobody_to_tell);
     }
 
     static void join_trampoline(void* user_data, const switchboard_socket_info_t* raw, switchboard_str_t room,
                                 switchboard_result_t* result) noexcept {
         auto* state = static_cast<holder<join_handler>*>(user_data);
-        try {
-            state->fn(to_info(raw), detail::view(room));
-        } catch (const error& failure) {
-            refuse(*state->owner->host_, result, failure.code(), failure.what());
-        } catch (const std::exception& failure) {
-            state->owner->report("join hook", failure.what());
-            refuse(*state->owner->host_, result, "internal_error", "the join hook failed");
-        } catch (...) {
-            refuse(*state->owner->host_, result, "internal_error", "the join hook failed");
-        }
+        state->owner->guarded("join hook", "the join hook failed", [&] { state->fn(to_info(raw), detail::view(room)); },
+                              state->owner->refusal_into(result));
     }
 
     static void ack_trampoline(void* user_data, int timed_out, switchboard_str_t args_json,
@@ -797,7 +697,7 @@ private:
             if (timed_out) (*fn)(std::nullopt);
             else (*fn)(detail::parse_args(args_json, attachments, count));
         } catch (...) {
-            // Nobody to tell: the ack's caller is gone.
+            // Nobody to tell, and no plugin handle to log with: the ack's caller is gone.
         }
     }
 
@@ -805,7 +705,7 @@ private:
                                 switchboard_result_t* result) noexcept {
         auto* state = static_cast<holder<auth_handler>*>(user_data);
         const auto& host = *state->owner->host_;
-        try {
+        state->owner->guarded("auth hook", "the auth hook failed", [&] {
             auth_request request;
             request.nsp = std::string(detail::view(raw->nsp));
             request.auth = json::parse(detail::view(raw->auth_json), nullptr, false);
@@ -814,55 +714,33 @@ private:
                 const std::string text = user->dump(-1, ' ', false, json::error_handler_t::replace);
                 host.host_result_json(result, detail::view(text));
             }
-        } catch (const error& failure) {
-            refuse(host, result, failure.code(), failure.what());
-        } catch (const std::exception& failure) {
-            state->owner->report("auth hook", failure.what());
-            refuse(host, result, "internal_error", "the auth hook failed");
-        } catch (...) {
-            refuse(host, result, "internal_error", "the auth hook failed");
-        }
+        }, state->owner->refusal_into(result));
     }
 
     static void presence_trampoline(void* user_data, switchboard_str_t user_id, int online) noexcept {
         auto* state = static_cast<holder<presence_handler>*>(user_data);
-        try {
-            state->fn(detail::view(user_id), online != 0);
-        } catch (const std::exception& failure) {
-            state->owner->report("presence hook", failure.what());
-        } catch (...) {
-            state->owner->report("presence hook", "an unknown exception");
-        }
+        state->owner->guarded("presence hook", "", [&] { state->fn(detail::view(user_id), online != 0); },
+                              &plugin::nobody_to_tell);
     }
 
     static void bus_trampoline(void* user_data, switchboard_str_t topic, switchboard_str_t payload) noexcept {
         auto* state = static_cast<holder<bus_handler>*>(user_data);
-        try {
+        state->owner->guarded("bus subscriber", "", [&] {
             const json value = json::parse(detail::view(payload), nullptr, false);
             state->fn(detail::view(topic), value);
-        } catch (const std::exception& failure) {
-            state->owner->report("bus subscriber", failure.what());
-        } catch (...) {
-            state->owner->report("bus subscriber", "an unknown exception");
-        }
+        }, &plugin::nobody_to_tell);
     }
 
     static void timer_trampoline(void* user_data, switchboard_timer_t) noexcept {
         auto* state = static_cast<holder<timer_handler>*>(user_data);
-        try {
-            state->fn();
-        } catch (const std::exception& failure) {
-            state->owner->report("timer", failure.what());
-        } catch (...) {
-            state->owner->report("timer", "an unknown exception");
-        }
+        state->owner->guarded("timer", "", [&] { state->fn(); }, &plugin::nobody_to_tell);
     }
 
     static void http_trampoline(void* user_data, const switchboard_http_request_t* raw,
                                 switchboard_result_t* result) noexcept {
         auto* state = static_cast<holder<http_handler>*>(user_data);
         const auto& host = *state->owner->host_;
-        try {
+        state->owner->guarded("HTTP route", "the handler failed", [&] {
             http_request request;
             request.method = std::string(detail::view(raw->method));
             request.path = std::string(detail::view(raw->path));
@@ -872,13 +750,12 @@ private:
             const http_response response = state->fn(request);
             host.host_result_http(result, response.status, detail::view(response.content_type),
                                   detail::view(response.body));
-        } catch (const error& failure) {
-            const std::string body = detail::error_args(failure.code(), failure.what())[0].dump();
-            host.host_result_http(result, 400, detail::view("application/json"), detail::view(body));
-        } catch (...) {
-            host.host_result_http(result, 500, detail::view("application/json"),
-                                  detail::view(R"({"code":"internal_error","message":"the handler failed"})"));
-        }
+        }, [&](std::string_view code, std::string_view message) {
+            // A refusal (sdk::error) is the client's mistake; anything else the server's.
+            const int status = code == "internal_error" || code.starts_with("db_") ? 500 : 400;
+            const std::string body = detail::error_args(code, message)[0].dump();
+            host.host_result_http(result, status, detail::view("application/json"), detail::view(body));
+        });
     }
 
     switchboard_plugin_t* self_;
@@ -886,6 +763,7 @@ private:
     std::mutex mutex_;
     std::vector<std::function<void()>> owned_;
     std::function<void()> reload_;
+    bool released_by_host_ = false;
 };
 
 inline json transaction::query(std::string_view sql, const json& params) const {

@@ -2,9 +2,12 @@
 //
 // The kernel hands a plugin its config object with every key of the plugin's
 // config_schema present (the deployment's value or the schema's default) and of the
-// schema's type. What the schema cannot say (ranges, choices, namespaces) is checked
-// here, and every refusal names the plugin and the key:
-//   "chat config: max_length must be between 1 and 100000, got 0"
+// schema's type. Since SDK 1.1 a schema also says min, max, enum, pattern and items,
+// and the kernel refuses a value outside them at its line in the deployment file:
+// prefer that (chat, presence and notifications do). The checks here (ranges,
+// choices, namespaces) are for what a schema cannot say, and for plugins not moved
+// yet; every refusal names the plugin and the key:
+//   "<plugin> config: <key> must be between <low> and <high>, got <value>"
 // The message is thrown as std::runtime_error from the plugin's load, which the kernel
 // reports as the deployment's error and refuses to start.
 //

@@ -113,6 +113,7 @@ describe("ctx and acks", () => {
     assert.equal(me.socket_nsp, "/");
     assert.equal(me.event, "whoami");
     assert.equal(me.user.id, "dave");
+    assert.equal(me.user_id, "dave");
     assert.equal(me.auth.device, "phone");
     assert.equal(me.has_headers, true);
     assert.equal(me.query.v, "2");
@@ -123,6 +124,7 @@ describe("ctx and acks", () => {
     const c = await client(t, { user: null, nsp: "/open" });
     const me = await request(c, "whoami");
     assert.equal(me.user, null);
+    assert.equal(me.user_id, null);
     assert.equal(me.nsp, "/open");
   });
 
@@ -185,6 +187,19 @@ describe("rooms and emits", () => {
     await fence(a, [a, b]);
     assert.equal(a.inbox.all("in-room").length, 1);
     assert.equal(b.inbox.all("in-room").length, 1);
+  });
+
+  test("socket:rooms() and socket:in_room() answer for the event's socket, pooled and inline", async (t) => {
+    const user = unique("user");
+    const c = await client(t, { user });
+    const [second, first] = [unique("room-b"), unique("room-a")];
+    for (const room of [second, first]) assert.equal(await request(c, "join", room), true);
+    // The signed-in socket is in its user's room too.
+    const rooms = [first, second, `user:${user}`].sort();
+    for (const event of ["my-rooms", "my-rooms-inline"]) {
+      assert.deepEqual(await request(c, event, first), { rooms, in_room: true }, event);
+      assert.deepEqual(await request(c, event, "elsewhere"), { rooms, in_room: false }, event);
+    }
   });
 
   test("emit to rooms, except rooms, except the sender, several args and binary", async (t) => {

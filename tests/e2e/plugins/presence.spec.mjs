@@ -465,10 +465,12 @@ describe("presence left out of the deployment", () => {
     }
   });
 
-  it("refuses a deployment whose presence settings are out of range", async () => {
+  // The kernel checks the schema's bounds (SDK 1.1, issue #12) and names the value's
+  // line in the deployment file.
+  it("refuses a deployment whose presence settings are out of range, at the value's line", async () => {
     await assert.rejects(
       start_deployment({ plugins: [{ name: "presence", config: { count_interval_ms: 0 } }] }),
-      /presence\.count_interval_ms must be between 50 and 3600000, got 0/,
+      /switchboard\.yaml:\d+:\d+: plugins\.presence\.config\.count_interval_ms: 0 is below the minimum of 50/,
     );
   });
 });
