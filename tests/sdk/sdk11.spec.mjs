@@ -127,6 +127,23 @@ describe("SDK 1.1 through fixture-sdk11", () => {
     await until(async () => (await released()) === before_count + 2, "the cancelled timer's handler released");
   });
 
+  test("a raw timer's own user_data is left to the plugin by sdk.hpp's release", TEST, async (t) => {
+    const clients = new Clients(t, server);
+    const client = await clients.connect(TRANSPORT_MODES[0]);
+    const fired = async () => (await request_all(client, "sdk11:raw-fired"))[1];
+    const released = async () => (await request_all(client, "sdk11:released"))[1];
+    const before_fired = await fired();
+    const before_released = await released();
+    assert.deepStrictEqual(await request_all(client, "sdk11:raw-timer"), [null, true]);
+    await until(async () => (await fired()) === before_fired + 1, "the raw timer firing");
+    // The kernel released the raw timer's user_data once it fired, before it ran the
+    // next timer: when that one's handler is released, so was the raw one, and the
+    // server, which would have freed a static object, still answers.
+    assert.deepStrictEqual(await request_all(client, "sdk11:timer", 1, false), [null, true]);
+    await until(async () => (await released()) === before_released + 1, "the next timer's handler released");
+    assert.equal(await fired(), before_fired + 1);
+  });
+
   test("require_user refuses an anonymous socket with unauthorized", TEST, async (t) => {
     const clients = new Clients(t, server);
     const client = await clients.connect(TRANSPORT_MODES[0]);

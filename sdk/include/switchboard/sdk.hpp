@@ -40,6 +40,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -525,7 +526,11 @@ private:
     template <class Fn>
     holder<Fn>* keep(Fn fn) {
         auto* state = new holder<Fn>(this, std::move(fn));
-        if (released_by_host_) return state;
+        if (released_by_host_) {
+            std::lock_guard lock(host_released().mutex);
+            host_released().holders.insert(state);
+            return state;
+        }
         std::lock_guard lock(mutex_);
         owned_.push_back([state] { delete state; });
         return state;
@@ -533,10 +538,30 @@ private:
     // Checks a registration of `state`; one the kernel refused is never released by
     // it, so it is freed here.
     void adopt(holder_base* state, status s, const char* what) {
-        if (s != SWITCHBOARD_OK && released_by_host_) delete state;
+        if (s != SWITCHBOARD_OK && released_by_host_) release_trampoline(state);
         check(s, what);
     }
-    static void release_trampoline(void* user_data) noexcept { delete static_cast<holder_base*>(user_data); }
+
+    // The handlers this SDK gave the kernel to release. The kernel hands back every
+    // registration's and timer's user_data, also those a plugin passed to a raw host
+    // call with data of its own (the Lua runtime's timers): only ours are freed here.
+    // One set for the library: the release callback carries no plugin.
+    struct released_holders {
+        std::mutex mutex;
+        std::unordered_set<holder_base*> holders;
+    };
+    static released_holders& host_released() {
+        static released_holders set;
+        return set;
+    }
+    static void release_trampoline(void* user_data) noexcept {
+        auto* state = static_cast<holder_base*>(user_data);
+        {
+            std::lock_guard lock(host_released().mutex);
+            if (host_released().holders.erase(state) == 0) return;   // not ours: its owner frees it
+        }
+        delete state;
+    }
 
     status emit_impl(const target& to, std::string_view event_name, json args, ack_handler* ack,
                      std::uint32_t timeout_ms) {
