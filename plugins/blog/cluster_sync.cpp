@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <switchboard/sdk/other_nodes.hpp>
+
 #include "context.hpp"
 #include "payload.hpp"
 
@@ -9,7 +11,7 @@ namespace switchboard::plugins::blog {
 
 namespace {
 
-const std::string cluster_topic = "serverSideEmit:blog:cluster";
+constexpr std::string_view channel = "blog:cluster";
 
 // Long past the time a message takes between nodes, even a loaded one.
 constexpr std::int64_t version_memory_ms = 60'000;
@@ -48,30 +50,19 @@ void push_likes_here(blog_context& ctx, std::int64_t post, const std::string& au
 
 void tell_likes(blog_context& ctx, std::int64_t post, const std::string& author, std::int64_t likes,
                 std::int64_t version) {
-    ctx.p.publish(cluster_topic,
-                  json::array({json{{"op", "likes"}, {"postId", post}, {"author", author}, {"likes", likes}, {"version", version}}}));
+    sdk::tell_other_nodes(ctx.p, channel,
+                          {{"op", "likes"}, {"postId", post}, {"author", author}, {"likes", likes}, {"version", version}});
 }
 
 void announce_ranking_change(blog_context& ctx) {
     ctx.ranking.changed();
-    ctx.p.publish(cluster_topic, json::array({json{{"op", "ranking"}}}));
+    sdk::tell_other_nodes(ctx.p, channel, {{"op", "ranking"}});
 }
 
 void register_cluster_sync(blog_context& ctx) {
-    ctx.p.subscribe(cluster_topic, [&ctx](std::string_view, const json& args) {
-        const json& message = args.is_array() && !args.empty() ? args[0] : json();
-        const auto op = message.is_object() ? message.value("op", std::string()) : std::string();
-        // A message this version cannot read is skipped: nodes may run different versions.
-        try {
-            if (op == "likes") return apply_likes(ctx, message);
-            if (op == "ranking") return ctx.ranking.changed();
-            ctx.p.log_warn("a cluster message of unknown op \"" + op + "\" skipped");
-        } catch (const std::exception& failure) {
-            ctx.p.log_warn(std::string("a cluster message skipped: ") + failure.what());
-        }
-    });
-    ctx.p.start_timer(std::chrono::milliseconds(version_memory_ms), std::chrono::milliseconds(version_memory_ms),
-                      [&ctx] { ctx.pushed.forget_idle(now_ms(), version_memory_ms); });
+    sdk::on_other_nodes(ctx.p, channel,
+                        {{"likes", [&ctx](const json& message) { apply_likes(ctx, message); }},
+                         {"ranking", [&ctx](const json&) { ctx.ranking.changed(); }}});
 }
 
 }  // namespace switchboard::plugins::blog

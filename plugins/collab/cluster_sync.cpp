@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <switchboard/sdk/other_nodes.hpp>
+
 #include "context.hpp"
 
 namespace switchboard::plugins::collab {
@@ -10,9 +12,9 @@ namespace {
 
 using sdk::json;
 
-const std::string cluster_topic = "serverSideEmit:collab:cluster";
+constexpr std::string_view channel = "collab:cluster";
 
-void tell_others(collab_context& ctx, json message) { ctx.p.publish(cluster_topic, message); }
+void tell_others(collab_context& ctx, json message) { sdk::tell_other_nodes(ctx.p, channel, std::move(message)); }
 
 bytes read_data(const json& message) {
     const auto data = message.is_object() ? message.value("data", json()) : json();
@@ -137,20 +139,11 @@ void share_role(collab_context& ctx, const std::string& document, const std::str
 }
 
 void register_cluster_sync(collab_context& ctx) {
-    ctx.p.subscribe(cluster_topic, [&ctx](std::string_view, const json& args) {
-        const json& message = args.is_array() && !args.empty() ? args[0] : json();
-        const auto op = message.is_object() ? message.value("op", std::string()) : std::string();
-        // A message this version cannot read is skipped: nodes may run different versions.
-        try {
-            if (op == "update") return apply_update(ctx, message);
-            if (op == "compacted") return apply_compaction(ctx, message);
-            if (op == "awareness") return apply_awareness(ctx, message);
-            if (op == "role") return apply_role(ctx, message);
-            ctx.p.log_warn("collab: a cluster message of unknown op \"" + op + "\" skipped");
-        } catch (const std::exception& failure) {
-            ctx.p.log_warn(std::string("collab: a cluster message skipped: ") + failure.what());
-        }
-    });
+    sdk::on_other_nodes(ctx.p, channel,
+                        {{"update", [&ctx](const json& message) { apply_update(ctx, message); }},
+                         {"compacted", [&ctx](const json& message) { apply_compaction(ctx, message); }},
+                         {"awareness", [&ctx](const json& message) { apply_awareness(ctx, message); }},
+                         {"role", [&ctx](const json& message) { apply_role(ctx, message); }}});
 }
 
 }  // namespace switchboard::plugins::collab

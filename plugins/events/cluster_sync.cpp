@@ -1,5 +1,7 @@
 #include "cluster_sync.hpp"
 
+#include <switchboard/sdk/other_nodes.hpp>
+
 #include "context.hpp"
 #include "payload.hpp"
 
@@ -9,9 +11,9 @@ namespace {
 
 using sdk::json;
 
-const std::string cluster_topic = "serverSideEmit:events:cluster";
+constexpr std::string_view channel = "events:cluster";
 
-void tell_others(events_context& ctx, json message) { ctx.p.publish(cluster_topic, json::array({std::move(message)})); }
+void tell_others(events_context& ctx, json message) { sdk::tell_other_nodes(ctx.p, channel, std::move(message)); }
 
 void apply_participation(events_context& ctx, const json& message) {
     const std::string event = read_event_id(message, "eventId");
@@ -56,18 +58,9 @@ void tell_typing_stopped(events_context& ctx, const std::string& event, const st
 }
 
 void register_cluster_sync(events_context& ctx) {
-    ctx.p.subscribe(cluster_topic, [&ctx](std::string_view, const json& args) {
-        const json& message = args.is_array() && !args.empty() ? args[0] : json();
-        const auto op = message.is_object() ? message.value("op", std::string()) : std::string();
-        // A message this version cannot read is skipped: nodes may run different versions.
-        try {
-            if (op == "participation") return apply_participation(ctx, message);
-            if (op == "typing_stopped") return apply_typing_stopped(ctx, message);
-            ctx.p.log_warn("a cluster message of unknown op \"" + op + "\" skipped");
-        } catch (const std::exception& failure) {
-            ctx.p.log_warn(std::string("a cluster message skipped: ") + failure.what());
-        }
-    });
+    sdk::on_other_nodes(ctx.p, channel,
+                        {{"participation", [&ctx](const json& message) { apply_participation(ctx, message); }},
+                         {"typing_stopped", [&ctx](const json& message) { apply_typing_stopped(ctx, message); }}});
 }
 
 }  // namespace switchboard::plugins::events

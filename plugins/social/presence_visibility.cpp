@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <switchboard/sdk/other_nodes.hpp>
+
 #include "context.hpp"
 #include "payload.hpp"
 
@@ -13,7 +15,7 @@ constexpr std::string_view presence_room_prefix = "presence:user:";
 
 // Another node's serverSideEmit("social:cluster", {op: "presence_recheck", a, b}): a
 // relation between a and b ended there, and the watchers here must be looked at too.
-const std::string cluster_topic = "serverSideEmit:social:cluster";
+constexpr std::string_view channel = "social:cluster";
 
 std::string room_of(const std::string& user) { return std::string(presence_room_prefix) + user; }
 
@@ -101,24 +103,14 @@ void register_presence_visibility(social_context& ctx) {
     ctx.p.on_disconnect([&ctx](const sdk::socket_info& socket, std::string_view) {
         ctx.watchers.drop_socket(socket.socket);
     }, "*", sdk::handler_options{true});
-    ctx.p.subscribe(cluster_topic, [&ctx](std::string_view, const json& args) {
-        const json& message = args.is_array() && !args.empty() ? args[0] : json();
-        // A message this version cannot read is skipped: nodes may run different versions.
-        try {
-            if (!message.is_object() || message.value("op", std::string()) != "presence_recheck") {
-                ctx.p.log_warn("a cluster message of unknown op skipped");
-                return;
-            }
-            recheck_presence_here(ctx, read_user_id(message, "a"), read_user_id(message, "b"));
-        } catch (const std::exception& failure) {
-            ctx.p.log_warn(std::string("a cluster message skipped: ") + failure.what());
-        }
-    });
+    sdk::on_other_nodes(ctx.p, channel, {{"presence_recheck", [&ctx](const json& message) {
+                            recheck_presence_here(ctx, read_user_id(message, "a"), read_user_id(message, "b"));
+                        }}});
 }
 
 void recheck_presence(social_context& ctx, const std::string& a, const std::string& b) {
     recheck_presence_here(ctx, a, b);
-    ctx.p.publish(cluster_topic, json::array({json{{"op", "presence_recheck"}, {"a", a}, {"b", b}}}));
+    sdk::tell_other_nodes(ctx.p, channel, {{"op", "presence_recheck"}, {"a", a}, {"b", b}});
 }
 
 void recheck_presence_here(social_context& ctx, const std::string& a, const std::string& b) {
