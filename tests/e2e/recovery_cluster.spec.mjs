@@ -76,7 +76,11 @@ describe("connection state recovery across a redis-streams cluster", { skip: !re
     client.socket.connect();
     await connected(client);
     await producing;
-    await until(async () => client.ticks.length >= total, `${total} ticks`);
+    await until(async () => client.ticks.length >= total, `${total} ticks`).catch((error) => {
+      // Which of recovery and delivery failed decides where to look.
+      const got = client.ticks.map((t) => t.n).join(",");
+      throw new Error(`${error.message}: got [${got}], recovered ${client.socket.recovered}, id ${client.socket.id} (was ${id})`);
+    });
     assert.equal(client.socket.recovered, true, "recovered");
     assert.equal(client.socket.id, id, "the same socket id");
     assert.deepEqual(client.ticks.map((t) => t.n), [...Array(total).keys()], "every tick once, in order");
