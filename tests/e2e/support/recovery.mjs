@@ -37,7 +37,12 @@ export function node_target(node) {
     to_room: async (room, n) => void node.io.to(room).emit("tick", n),
     to_user: async (user, n) => void node.io.to(`user:${user}`).emit("tick", n),
     to_socket: async (id, n) => void node.io.to(id).emit("tick", n),
-    join: async (id, room) => void node.io.in(id).socketsJoin(room),
+    // The socket is on this node. Node's cluster adapter publishes a join before it
+    // applies it here, so a tick sent at once through another node could arrive first.
+    join: async (id, room) => {
+      node.io.in(id).socketsJoin(room);
+      await until(async () => node.io.of("/").adapter.rooms.get(room)?.has(id), `${id} in ${room} on Node`);
+    },
     has: async (id) => (await node.io.in(id).fetchSockets()).length > 0,
   };
 }
