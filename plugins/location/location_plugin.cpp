@@ -18,6 +18,7 @@
 #include <utility>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 #include <switchboard/sdk/other_nodes.hpp>
 
 #include "payload.hpp"
@@ -29,11 +30,7 @@ namespace switchboard::plugins::location {
 namespace {
 
 using sdk::target;
-
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using sdk::unix_ms;
 
 // The Socket.IO room of location room `name`: its own prefix, so a client cannot
 // reach another feature's room through location:join.
