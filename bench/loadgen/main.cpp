@@ -31,6 +31,9 @@ Scenarios:
   handshakes   WebSocket connect + Socket.IO CONNECT + close, C at a time
   chat         chat:send stored and delivered to a room of N signed-in members
                (the chat plugin's events; needs --auth)
+  relay        the fan-out through an event handler: N clients join a room
+               through --join-event, the sender emits --event (room, seq, body),
+               the handler broadcasts `tick` (seq, body) to the room
   cluster      the fan-out across two nodes of one cluster: N clients split over
                --port and --second-port, the sender on --port; pass the second
                node's and Redis's pids with --also-pid
@@ -68,6 +71,9 @@ chat:       --members N (100)  --rate R messages/s (100)  --seconds S (5)
 cluster:    --second-port N (required)  --clients N (1000), and the fan-out options
             of sessions (--seconds, --isolated-rate, --burst-size, --burst-rate,
             --event-bytes)
+relay:      --clients N (1000)  --join-event NAME (bench:join)  --event NAME
+            (bench:relay)  --key K (relay)  --title T (Fan-out through a handler),
+            and the fan-out options of sessions
 handshakes: --concurrency C (50)  --seconds S (5)  --warmup-seconds S (0.5)
 )";
 
@@ -193,6 +199,19 @@ int main(int argc, char** argv) {
         if (options.event.empty() || options.event.find_first_of("\"\\") != std::string::npos)
             fail("--event expects a name without quotes or backslashes");
         run = [=] { return run_acks(common, options); };
+    } else if (scenario == "relay") {
+        relay_options options;
+        options.clients = take("clients", options.clients);
+        options.join_event = take_text("join-event", options.join_event);
+        options.event = take_text("event", options.event);
+        options.key = take_text("key", options.key);
+        options.title = take_text("title", options.title);
+        for (const auto* name : {&options.join_event, &options.event})
+            if (name->empty() || name->find_first_of("\"\\") != std::string::npos)
+                fail("--event and --join-event expect names without quotes or backslashes");
+        if (options.clients == 0) fail("relay needs at least 1 client");
+        take_fanout(options.fan);
+        run = [=] { return run_relay(common, options); };
     } else if (scenario == "hold") {
         const std::size_t clients = take("clients", std::size_t{1000});
         run = [=] { return run_hold(common.where, clients, common.connect_in_flight); };
