@@ -135,6 +135,20 @@ int main(int argc, char** argv) {
         return text;
     };
 
+    // An event name goes into the JSON the load generator writes as it is.
+    auto take_event_name = [&](const std::string& name, const std::string& fallback) {
+        std::string text = take_text(name, fallback);
+        if (text.empty() || text.find_first_of("\"\\") != std::string::npos)
+            fail("--" + name + " expects an event name without quotes or backslashes");
+        return text;
+    };
+
+    // --key and --title: how a scenario's metrics are keyed and labelled.
+    auto take_labels = [&](auto& options) {
+        options.key = take_text("key", options.key);
+        options.title = take_text("title", options.title);
+    };
+
     common_options common;
     const std::string host = take_text("host", "127.0.0.1");
     const int port = take("port", 0);
@@ -193,22 +207,15 @@ int main(int argc, char** argv) {
         options.seconds = take("seconds", options.seconds);
         options.warmup_seconds = take("warmup-seconds", options.warmup_seconds);
         options.event_bytes = take("event-bytes", options.event_bytes);
-        options.event = take_text("event", options.event);
-        options.key = take_text("key", options.key);
-        options.title = take_text("title", options.title);
-        if (options.event.empty() || options.event.find_first_of("\"\\") != std::string::npos)
-            fail("--event expects a name without quotes or backslashes");
+        options.event = take_event_name("event", options.event);
+        take_labels(options);
         run = [=] { return run_acks(common, options); };
     } else if (scenario == "relay") {
         relay_options options;
         options.clients = take("clients", options.clients);
-        options.join_event = take_text("join-event", options.join_event);
-        options.event = take_text("event", options.event);
-        options.key = take_text("key", options.key);
-        options.title = take_text("title", options.title);
-        for (const auto* name : {&options.join_event, &options.event})
-            if (name->empty() || name->find_first_of("\"\\") != std::string::npos)
-                fail("--event and --join-event expect names without quotes or backslashes");
+        options.join_event = take_event_name("join-event", options.join_event);
+        options.event = take_event_name("event", options.event);
+        take_labels(options);
         if (options.clients == 0) fail("relay needs at least 1 client");
         take_fanout(options.fan);
         run = [=] { return run_relay(common, options); };
@@ -221,8 +228,7 @@ int main(int argc, char** argv) {
         options.rate = take("rate", options.rate);
         options.seconds = take("seconds", options.seconds);
         options.text_bytes = take("text-bytes", options.text_bytes);
-        options.key = take_text("key", options.key);
-        options.title = take_text("title", options.title);
+        take_labels(options);
         if (options.members == 0 || options.rate <= 0 || options.seconds <= 0) fail("members, rate and seconds must be above zero");
         if (common.where.auth.empty()) fail("chat needs --auth {\"token\":\"...\"}: chat events need a signed-in user");
         run = [=] { return run_chat(common, options); };
