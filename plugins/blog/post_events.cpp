@@ -134,9 +134,7 @@ post_row publish_post(blog_context& ctx, const std::string& author, const json& 
 }
 
 void register_post_events(blog_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(blog_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "blog:create", bind(on_create));
     ctx.p.serve(nsp, "blog:edit", bind(on_edit));

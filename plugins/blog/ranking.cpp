@@ -130,9 +130,7 @@ json on_unwatch_ranking(blog_context& ctx, sdk::event& e) {
 }  // namespace
 
 void register_ranking_events(blog_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(blog_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     ctx.p.serve(ctx.config.nsp, "blog:ranking", bind(on_ranking));
     ctx.p.serve(ctx.config.nsp, "blog:watch_ranking", bind(on_watch_ranking));
     ctx.p.serve(ctx.config.nsp, "blog:unwatch_ranking", bind(on_unwatch_ranking));

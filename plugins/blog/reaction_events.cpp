@@ -127,9 +127,7 @@ json on_comments(blog_context& ctx, sdk::event& e) {
 }  // namespace
 
 void register_reaction_events(blog_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(blog_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "blog:like", bind(on_like));
     ctx.p.serve(nsp, "blog:comment", bind(on_comment));

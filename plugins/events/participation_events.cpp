@@ -97,9 +97,7 @@ std::string require_participant(events_context& ctx, const std::string& event, c
 }
 
 void register_participation_events(events_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(events_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "events:join", bind(on_join));
     ctx.p.serve(nsp, "events:leave", bind(on_leave));

@@ -76,9 +76,7 @@ json on_follow_requests(social_context& ctx, sdk::event& e) {
 }  // namespace
 
 void register_follow_events(social_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(social_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "social:follow", bind(on_follow));
     ctx.p.serve(nsp, "social:unfollow", bind(on_unfollow));

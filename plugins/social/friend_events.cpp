@@ -83,9 +83,7 @@ json on_requests(social_context& ctx, sdk::event& e) {
 }  // namespace
 
 void register_friend_events(social_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(social_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "social:friend_request", bind(on_request));
     ctx.p.serve(nsp, "social:friend_accept", bind(on_accept));

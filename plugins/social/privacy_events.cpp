@@ -89,9 +89,7 @@ json on_profile(social_context& ctx, sdk::event& e) {
 }  // namespace
 
 void register_privacy_events(social_context& ctx) {
-    const auto bind = [&ctx](json (*fn)(social_context&, sdk::event&)) {
-        return [&ctx, fn](sdk::event& e) { return fn(ctx, e); };
-    };
+    const auto bind = sdk::bind_to(ctx);
     const auto& nsp = ctx.config.nsp;
     ctx.p.serve(nsp, "social:privacy", bind(on_privacy));
     ctx.p.serve(nsp, "social:block", bind(on_block));

@@ -1,5 +1,6 @@
 // Small pieces every plugin written with sdk.hpp ended up writing for itself: the wall
-// clock as the tables and the other nodes read it, and striped locks.
+// clock as the tables and the other nodes read it, striped locks, and handlers bound to
+// the plugin's context.
 //
 // Header-only and outside the C ABI: plugins compile it in, the kernel never sees it.
 #pragma once
@@ -10,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+
+#include <switchboard/sdk.hpp>
 
 namespace switchboard::sdk {
 
@@ -32,5 +35,14 @@ public:
 private:
     std::array<std::mutex, Stripes> locks_;
 };
+
+// Binds handlers written as `json fn(Context&, sdk::event&)` to the plugin's context,
+// as plugin::serve takes them:
+//     const auto bind = sdk::bind_to(ctx);
+//     ctx.p.serve(nsp, "blog:get", bind(on_get));
+template <class Context>
+auto bind_to(Context& ctx) {
+    return [&ctx](json (*fn)(Context&, event&)) { return [&ctx, fn](event& e) { return fn(ctx, e); }; };
+}
 
 }  // namespace switchboard::sdk
