@@ -126,23 +126,18 @@ int monotonic(lua_State* L) {
 }  // namespace
 
 void add_util(lua_State* L, int module) {
-    lua_createtable(L, 0, 4);
-    const int crypto = lua_gettop(L);
-    lua_pushcfunction(L, &sha256);
-    lua_setfield(L, crypto, "sha256");
-    lua_pushcfunction(L, &hmac_sha256);
-    lua_setfield(L, crypto, "hmac_sha256");
-    lua_pushcfunction(L, &constant_time_equal);
-    lua_setfield(L, crypto, "equal");
-    lua_pushcfunction(L, &random_bytes);
-    lua_setfield(L, crypto, "random");
+    static const luaL_Reg crypto_functions[] = {{"sha256", &sha256},
+                                                {"hmac_sha256", &hmac_sha256},
+                                                {"equal", &constant_time_equal},
+                                                {"random", &random_bytes},
+                                                {nullptr, nullptr}};
+    static const luaL_Reg module_functions[] = {
+        {"uuid", &uuid}, {"now", &now}, {"monotonic", &monotonic}, {nullptr, nullptr}};
+    luaL_newlib(L, crypto_functions);
     lua_setfield(L, module, "crypto");
-    lua_pushcfunction(L, &uuid);
-    lua_setfield(L, module, "uuid");
-    lua_pushcfunction(L, &now);
-    lua_setfield(L, module, "now");
-    lua_pushcfunction(L, &monotonic);
-    lua_setfield(L, module, "monotonic");
+    lua_pushvalue(L, module);
+    luaL_setfuncs(L, module_functions, 0);
+    lua_pop(L, 1);
 }
 
 }  // namespace switchboard::plugins::lua

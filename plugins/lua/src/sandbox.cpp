@@ -1,6 +1,7 @@
 #include "sandbox.hpp"
 
 #include <string>
+#include <utility>
 
 #include "bounded_strings.hpp"
 #include "generation.hpp"
@@ -167,18 +168,15 @@ void open_sandbox(lua_State* L, vm&) {
     lua_pushglobaltable(L);
     const int globals = lua_gettop(L);
     for (const char* name : {"dofile", "loadfile"}) forbid(L, globals, "", name);
-    lua_getfield(L, globals, "load");
-    lua_pushcclosure(L, &text_only_load, 1);
-    lua_setfield(L, globals, "load");
-    lua_getfield(L, globals, "collectgarbage");
-    lua_pushcclosure(L, &restricted_collectgarbage, 1);
-    lua_setfield(L, globals, "collectgarbage");
-    lua_getfield(L, globals, "setmetatable");
-    lua_pushcclosure(L, &guarded_setmetatable, 1);
-    lua_setfield(L, globals, "setmetatable");
-    lua_getfield(L, globals, "xpcall");
-    lua_pushcclosure(L, &budgeted_xpcall, 1);
-    lua_setfield(L, globals, "xpcall");
+    // Each guard wraps the original, which it holds as its upvalue.
+    for (const auto& [name, guard] : {std::pair<const char*, lua_CFunction>{"load", &text_only_load},
+                                      {"collectgarbage", &restricted_collectgarbage},
+                                      {"setmetatable", &guarded_setmetatable},
+                                      {"xpcall", &budgeted_xpcall}}) {
+        lua_getfield(L, globals, name);
+        lua_pushcclosure(L, guard, 1);
+        lua_setfield(L, globals, name);
+    }
     lua_pushnil(L);
     lua_setfield(L, globals, "warn");   // would write to the server's stderr
 
