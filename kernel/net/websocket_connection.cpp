@@ -31,7 +31,7 @@ void flush_dirty_connections() {
 
 }  // namespace
 
-websocket_connection::websocket_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
+websocket_connection::websocket_connection(tcp_socket socket, tls_handle tls, worker& owner,
                                            std::size_t max_message_size, std::string_view handshake_response)
     : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
     if (tls) tls_ = std::make_unique<tls_stream>(socket_, std::move(tls));
@@ -70,7 +70,7 @@ void websocket_connection::start(std::string already_read) {
 void websocket_connection::wait_readable() {
     if (paused_ || waiting_readable_ || closed_notified_) return;
     waiting_readable_ = true;
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
+    socket_.async_wait(tcp_socket::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& ec) {
                            self->on_readable(ec);
                        });
@@ -343,7 +343,7 @@ void websocket_connection::notify_closed(std::string_view reason) {
 void websocket_connection::shutdown_socket() {
     if (close_timer_) close_timer_->cancel();
     boost::system::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.shutdown(tcp_socket::shutdown_both, ec);
     socket_.close(ec);
 }
 

@@ -21,6 +21,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/net/framed_buffer.hpp"
+#include "kernel/net/tcp_socket.hpp"
 #include "kernel/net/tls_handle.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
@@ -49,7 +50,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 public:
     // `handshake_response` (the 101) is queued first, before anything sent later.
     // `tls`: the connection's TLS state when it came over TLS (null: plain).
-    websocket_connection(boost::asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
+    websocket_connection(tcp_socket socket, tls_handle tls, worker& owner,
                          std::size_t max_message_size, std::string_view handshake_response);
     ~websocket_connection();
 
@@ -127,7 +128,7 @@ private:
     // must not wait for it forever (the queue it holds may be megabytes).
     void start_close_deadline();
 
-    boost::asio::ip::tcp::socket socket_;
+    tcp_socket socket_;
     // Set for a connection over TLS: reads and writes go through it (the socket
     // underneath still does the waiting and closing). Null on the plain path.
     std::unique_ptr<tls_stream> tls_;
