@@ -340,6 +340,9 @@ void http_connection::on_read(const boost::system::error_code& ec) {
             s.tls.reset();
         }
         s.closed = true;
+        // The request deadline's pending wait holds this connection: without the cancel
+        // every upgraded connection's HTTP state would stay for header_timeout.
+        if (s.request_timer) s.request_timer->cancel();
         std::string already_read(static_cast<const char*>(s.buffer.data().data()), s.buffer.size());
         s.buffer.consume(s.buffer.size());
         router_.on_websocket_upgrade(std::move(request), std::move(s.socket), std::move(tls), std::move(already_read),
