@@ -71,8 +71,13 @@ struct fanout::schedule {
 };
 
 fanout::fanout(shard_pool& pool, std::vector<fleet*> receivers, fleet& sender, const process_probe& server,
-               std::string room)
-    : pool_(pool), receivers_(std::move(receivers)), sender_(sender), server_(server), room_(std::move(room)) {
+               std::string room, fanout_events events)
+    : pool_(pool),
+      receivers_(std::move(receivers)),
+      sender_(sender),
+      server_(server),
+      room_(std::move(room)),
+      events_(std::move(events)) {
     for (std::size_t i = 0; i < pool.size(); ++i) tallies_.push_back(std::make_unique<tally>());
     for (auto* receivers : receivers_)
         receivers->on_packet([this](client& c, const protocol::sio_packet& packet, clock::time_point received) {
@@ -98,7 +103,7 @@ std::size_t fanout::receivers_failed() const {
 
 bool fanout::join_all(clock::duration timeout) {
     const std::size_t goal = receivers_ready();
-    const std::string join = protocol::event_packet("/", join_ack_id, "[\"join\",\"" + room_ + "\"]");
+    const std::string join = protocol::event_packet("/", join_ack_id, "[\"" + events_.join + "\",\"" + room_ + "\"]");
     for (auto* receivers : receivers_) receivers->for_each([&](client& c) { c.emit(join); });
     return wait_until([&] { return joined_.load() >= goal; }, timeout);
 }
@@ -126,9 +131,11 @@ void fanout::send_due(const std::shared_ptr<schedule>& s) {
     const std::int64_t now = to_ns(clock::now());
     while (s->next < s->intended_ns.size() && s->intended_ns[s->next] <= now) {
         const std::uint64_t seq = s->first_seq + s->next;
-        std::string array = "[\"emit\",{\"to\":\"" + room_ + "\",\"event\":\"tick\",\"args\":[";
-        array += protocol::sized_arguments(seq, tick_overhead, s->event_bytes);
-        array += "]}]";
+        const std::string args = protocol::sized_arguments(seq, tick_overhead, s->event_bytes);
+        const std::string array =
+            events_.relay.empty()
+                ? "[\"emit\",{\"to\":\"" + room_ + "\",\"event\":\"tick\",\"args\":[" + args + "]}]"
+                : "[\"" + events_.relay + "\",\"" + room_ + "\"," + args + "]";
         s->sender->emit(protocol::event_packet("/", std::nullopt, array));
         ++s->next;
     }

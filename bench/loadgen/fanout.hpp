@@ -1,6 +1,7 @@
 // The fan-out measurement: receivers in one room, one more client (the sender) asking
-// the server's test app to emit `tick` events to that room on a fixed schedule (open
-// loop: the schedule never waits for the server). Each tick carries its sequence
+// the server to emit `tick` events to that room on a fixed schedule (open loop: the
+// schedule never waits for the server); the asking goes to the kernel test app or to an
+// event handler (fanout_events). Each tick carries its sequence
 // number; latency runs from the tick's intended send time to its receipt, so a server
 // that falls behind is charged for the whole wait (no coordinated omission). The
 // receivers may be several fleets, each on a server of its own (a cluster's nodes):
@@ -45,11 +46,21 @@ struct fanout_options {
 fanout_plan isolated_plan(const std::string& key, const std::string& label, const fanout_options& fan);
 fanout_plan burst_plan(const std::string& key, const std::string& label, const fanout_options& fan);
 
+// Which events join the room and ask for a broadcast. The kernel test app's by default:
+// ["join", room] (acked) and ["emit", {"to": room, "event": "tick", "args": [seq, body]}].
+// With `relay` set, an event handler's: ["<join>", room] (acked) and
+// ["<relay>", room, seq, body], which the handler broadcasts to the room as
+// ["tick", seq, body] (bench/plugin, bench/lua, bench/reference).
+struct fanout_events {
+    std::string join = "join";
+    std::string relay;
+};
+
 class fanout {
 public:
     // `receivers` get the room; `sender` holds one more client, not in the room.
     fanout(shard_pool& pool, std::vector<fleet*> receivers, fleet& sender, const process_probe& server,
-           std::string room);
+           std::string room, fanout_events events = {});
     ~fanout();
 
     // Every receiver joins the room (and waits for the join's ack).
@@ -72,6 +83,7 @@ private:
     fleet& sender_;
     const process_probe& server_;
     std::string room_;
+    fanout_events events_;
     std::vector<std::unique_ptr<tally>> tallies_;   // one per shard, touched on its thread only
     std::uint64_t next_seq_ = 0;
     std::atomic<std::size_t> joined_{0};

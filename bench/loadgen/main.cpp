@@ -31,6 +31,9 @@ Scenarios:
   handshakes   WebSocket connect + Socket.IO CONNECT + close, C at a time
   chat         chat:send stored and delivered to a room of N signed-in members
                (the chat plugin's events; needs --auth)
+  relay        the fan-out through an event handler: N clients join a room
+               through --join-event, the sender emits --event (room, seq, body),
+               the handler broadcasts `tick` (seq, body) to the room
   cluster      the fan-out across two nodes of one cluster: N clients split over
                --port and --second-port, the sender on --port; pass the second
                node's and Redis's pids with --also-pid
@@ -68,6 +71,9 @@ chat:       --members N (100)  --rate R messages/s (100)  --seconds S (5)
 cluster:    --second-port N (required)  --clients N (1000), and the fan-out options
             of sessions (--seconds, --isolated-rate, --burst-size, --burst-rate,
             --event-bytes)
+relay:      --clients N (1000)  --join-event NAME (bench:join)  --event NAME
+            (bench:relay)  --key K (relay)  --title T (Fan-out through a handler),
+            and the fan-out options of sessions
 handshakes: --concurrency C (50)  --seconds S (5)  --warmup-seconds S (0.5)
 )";
 
@@ -129,6 +135,20 @@ int main(int argc, char** argv) {
         return text;
     };
 
+    // An event name goes into the JSON the load generator writes as it is.
+    auto take_event_name = [&](const std::string& name, const std::string& fallback) {
+        std::string text = take_text(name, fallback);
+        if (text.empty() || text.find_first_of("\"\\") != std::string::npos)
+            fail("--" + name + " expects an event name without quotes or backslashes");
+        return text;
+    };
+
+    // --key and --title: how a scenario's metrics are keyed and labelled.
+    auto take_labels = [&](auto& options) {
+        options.key = take_text("key", options.key);
+        options.title = take_text("title", options.title);
+    };
+
     common_options common;
     const std::string host = take_text("host", "127.0.0.1");
     const int port = take("port", 0);
@@ -187,12 +207,18 @@ int main(int argc, char** argv) {
         options.seconds = take("seconds", options.seconds);
         options.warmup_seconds = take("warmup-seconds", options.warmup_seconds);
         options.event_bytes = take("event-bytes", options.event_bytes);
-        options.event = take_text("event", options.event);
-        options.key = take_text("key", options.key);
-        options.title = take_text("title", options.title);
-        if (options.event.empty() || options.event.find_first_of("\"\\") != std::string::npos)
-            fail("--event expects a name without quotes or backslashes");
+        options.event = take_event_name("event", options.event);
+        take_labels(options);
         run = [=] { return run_acks(common, options); };
+    } else if (scenario == "relay") {
+        relay_options options;
+        options.clients = take("clients", options.clients);
+        options.join_event = take_event_name("join-event", options.join_event);
+        options.event = take_event_name("event", options.event);
+        take_labels(options);
+        if (options.clients == 0) fail("relay needs at least 1 client");
+        take_fanout(options.fan);
+        run = [=] { return run_relay(common, options); };
     } else if (scenario == "hold") {
         const std::size_t clients = take("clients", std::size_t{1000});
         run = [=] { return run_hold(common.where, clients, common.connect_in_flight); };
@@ -202,8 +228,7 @@ int main(int argc, char** argv) {
         options.rate = take("rate", options.rate);
         options.seconds = take("seconds", options.seconds);
         options.text_bytes = take("text-bytes", options.text_bytes);
-        options.key = take_text("key", options.key);
-        options.title = take_text("title", options.title);
+        take_labels(options);
         if (options.members == 0 || options.rate <= 0 || options.seconds <= 0) fail("members, rate and seconds must be above zero");
         if (common.where.auth.empty()) fail("chat needs --auth {\"token\":\"...\"}: chat events need a signed-in user");
         run = [=] { return run_chat(common, options); };

@@ -42,6 +42,18 @@ struct cluster_options {
 };
 int run_cluster(const common_options& common, const cluster_options& options);
 
+// Fan-out through an event handler: N clients join a room through `join_event`, the
+// sender emits `event` (room, seq, body) and the handler broadcasts `tick` (seq, body).
+struct relay_options {
+    std::size_t clients = 1000;
+    std::string join_event = "bench:join";
+    std::string event = "bench:relay";
+    std::string key = "relay";                        // metric keys start with it
+    std::string title = "Fan-out through a handler";  // labels start with it
+    fanout_options fan;
+};
+int run_relay(const common_options& common, const relay_options& options);
+
 // Scenario 5: the fan-out to clients on HTTP long-polling only.
 struct polling_options {
     std::size_t clients = 200;

@@ -17,3 +17,18 @@ end)
 sb.on("bench:echo", function(ctx, ...)
   return ...
 end, { inline = true })
+
+-- The fan-out row: a client asks for a broadcast to a room, as a chat relay would.
+-- Inline like the echo: neither waits for anything.
+local function room_of(room, usage)
+  if type(room) ~= "string" then error({ code = "invalid_payload", message = usage }) end
+  return room
+end
+
+sb.on("bench:join", function(ctx, room)
+  ctx.socket:join(room_of(room, "bench:join expects (room: string)"))
+end, { inline = true })
+
+sb.on("bench:relay", function(ctx, room, ...)
+  sb.emit{ to = room_of(room, "bench:relay expects (room: string, args...)"), event = "tick", args = { ... } }
+end, { inline = true })

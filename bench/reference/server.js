@@ -6,6 +6,8 @@
 //   bench:write (seq, body, ack)  INSERT INTO bench_writes ... RETURNING id; ack(null, {id})
 //                                 (bench/plugin/bench_plugin.cpp, bench/lua/handlers.lua)
 //   bench:echo  (...args, ack)    ack(...args)
+//   bench:join  (room, ack)       socket.join(room); ack()
+//   bench:relay (room, ...args)   io.to(room).emit("tick", ...args)   (the fan-out row)
 //   chat:create / chat:join / chat:send: plugins/chat's statements for these events
 //   (room, membership, insert), the broadcast to the room except the sender, and its
 //   ack convention [null, result]; users sign in with an HS256 JWT as on Switchboard.
@@ -137,6 +139,17 @@ async function main() {
     socket.on("bench:echo", (...args) => {
       const ack = typeof args[args.length - 1] === "function" ? args.pop() : null;
       ack?.(...args);
+    });
+
+    // The fan-out row: a client asks for a broadcast to a room, as a chat relay would.
+    socket.on("bench:join", (room, ack) => {
+      if (typeof room !== "string") return refuse(ack, "invalid_payload", "bench:join expects (room: string)");
+      socket.join(room);
+      if (typeof ack === "function") ack();
+    });
+    socket.on("bench:relay", (room, ...args) => {
+      if (typeof room !== "string") return;
+      io.to(room).emit("tick", ...args);
     });
 
     const user = socket.data.user;

@@ -44,7 +44,7 @@ std::string to_msgpack(const ordered_json& value) {
 }  // namespace
 
 redis_adapter::redis_adapter(redis_adapter_settings settings, local_node& node)
-    : settings_(std::move(settings)), node_(node), uid_(short_id()), link_(settings_.url, settings_.namespaces) {}
+    : redis_backed_adapter(settings, node, short_id()), settings_(std::move(settings)) {}
 
 redis_adapter::~redis_adapter() { stop(); }
 
@@ -113,32 +113,25 @@ void redis_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_js
     send_request(nsp, {{"uid", uid_}, {"type", server_side_emit}, {"data", data}}, {});
 }
 
-void redis_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    link_.post([this, nsp, which, done = std::move(done)]() mutable {
-        const auto request_id = short_id();
-        // This node's part, from its workers; the request's end waits for it too.
-        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
-        ask(nsp, request_id,
-            ordered_json{{"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}}
-                .dump(),
-            settings_.requests_timeout);
-    });
+std::string redis_adapter::new_request_id() const { return short_id(); }
+
+void redis_adapter::ask_fetch(const std::string& nsp, const std::string& request_id, const selection& which) {
+    ask(nsp, request_id,
+        ordered_json{{"uid", uid_}, {"requestId", request_id}, {"type", remote_fetch}, {"opts", options_json(which)}}
+            .dump(),
+        settings_.requests_timeout);
 }
 
-void redis_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
-                                        std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
-        const auto request_id = short_id();
-        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
-        // As Node sends it: msgpack, the packet with its namespace.
-        ask(nsp, request_id,
-            to_msgpack(ordered_json{{"uid", uid_},
-                                    {"requestId", request_id},
-                                    {"type", broadcast_with_ack},
-                                    {"packet", {{"type", 2}, {"data", data}, {"nsp", nsp}}},
-                                    {"opts", acked_options_json(to, timeout)}}),
-            timeout);
-    });
+void redis_adapter::ask_acks(const std::string& nsp, const std::string& request_id, const ordered_json& data,
+                             const selection& to, std::chrono::milliseconds timeout) {
+    // As Node sends it: msgpack, the packet with its namespace.
+    ask(nsp, request_id,
+        to_msgpack(ordered_json{{"uid", uid_},
+                                {"requestId", request_id},
+                                {"type", broadcast_with_ack},
+                                {"packet", {{"type", 2}, {"data", data}, {"nsp", nsp}}},
+                                {"opts", acked_options_json(to, timeout)}}),
+        timeout);
 }
 
 void redis_adapter::ask(const std::string& nsp, const std::string& request_id, std::string payload,

@@ -18,15 +18,14 @@
 #include <string>
 #include <vector>
 
-#include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
-#include "kernel/cluster/redis_link.hpp"
+#include "kernel/cluster/redis_backed_adapter.hpp"
 
 namespace switchboard::kernel::cluster {
 
 using redis_adapter_settings = redis_cluster_settings;
 
-class redis_adapter final : public adapter {
+class redis_adapter final : public redis_backed_adapter {
 public:
     // Throws std::invalid_argument for a bad URL.
     redis_adapter(redis_adapter_settings settings, local_node& node);
@@ -40,18 +39,17 @@ public:
     void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
-    void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
     void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
-    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
-                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
 
-    const std::string& uid() const noexcept { return uid_; }
     // The counters in the Prometheus text format.
     std::string metrics_text() const { return counters_.metrics_text(link_.figures()); }
-    // Its link to Redis (for `switchboard status`).
-    link_figures link() const { return link_.figures(); }
 
 private:
+    std::string new_request_id() const override;
+    void ask_fetch(const std::string& nsp, const std::string& request_id, const selection& which) override;
+    void ask_acks(const std::string& nsp, const std::string& request_id, const ordered_json& data, const selection& to,
+                  std::chrono::milliseconds timeout) override;
+
     // --- on the cluster thread ---
     // PUBLISH; `sent` (if any) runs when Redis has it, or could not take it.
     void publish(std::string channel, std::string payload, sent_fn sent = {});
@@ -74,10 +72,7 @@ private:
     std::string response_channel(const std::string& nsp) const { return settings_.key + "-response#" + nsp + "#"; }
 
     redis_adapter_settings settings_;
-    local_node& node_;
-    std::string uid_;
     pubsub_counters counters_;
-    redis_link link_;
 };
 
 }  // namespace switchboard::kernel::cluster

@@ -38,7 +38,7 @@ bool is_reply(int type) {
 }  // namespace
 
 sharded_adapter::sharded_adapter(sharded_adapter_settings settings, local_node& node)
-    : settings_(std::move(settings)), node_(node), uid_(cluster_uid()), link_(settings_.url, settings_.namespaces) {}
+    : redis_backed_adapter(settings, node, cluster_uid()), settings_(std::move(settings)) {}
 
 sharded_adapter::~sharded_adapter() { stop(); }
 
@@ -118,26 +118,18 @@ void sharded_adapter::ask(const std::string& nsp, const std::string& request_id,
               });
 }
 
-void sharded_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    link_.post([this, nsp, which, done = std::move(done)]() mutable {
-        const auto request_id = cluster_uid();
-        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
-        ask(nsp, request_id, fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}},
-            settings_.requests_timeout);
-    });
+std::string sharded_adapter::new_request_id() const { return cluster_uid(); }
+
+void sharded_adapter::ask_fetch(const std::string& nsp, const std::string& request_id, const selection& which) {
+    ask(nsp, request_id, fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}},
+        settings_.requests_timeout);
 }
 
-void sharded_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
-                                          std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
-        const auto request_id = cluster_uid();
-        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
-        ask(nsp, request_id, broadcast_message,
-            {{"packet", {{"type", 2}, {"data", data}}},
-             {"requestId", request_id},
-             {"opts", acked_options_json(to, timeout)}},
-            timeout);
-    });
+void sharded_adapter::ask_acks(const std::string& nsp, const std::string& request_id, const ordered_json& data,
+                               const selection& to, std::chrono::milliseconds timeout) {
+    ask(nsp, request_id, broadcast_message,
+        {{"packet", {{"type", 2}, {"data", data}}}, {"requestId", request_id}, {"opts", acked_options_json(to, timeout)}},
+        timeout);
 }
 
 void sharded_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_json& data) {

@@ -76,10 +76,8 @@ struct streams_adapter::missed_scan {
 };
 
 streams_adapter::streams_adapter(streams_adapter_settings settings, local_node& node)
-    : settings_(std::move(settings)),
-      node_(node),
-      uid_(cluster_uid()),
-      link_(settings_.url, settings_.namespaces),
+    : redis_backed_adapter(settings, node, cluster_uid()),
+      settings_(std::move(settings)),
       reader_(std::make_shared<redis_client>(link_.io(), link_.endpoint(), "cluster stream reader")),
       read_retry_(link_.io()),
       refresh_timer_(link_.io()) {}
@@ -296,30 +294,24 @@ void streams_adapter::emit_to_other_nodes(const std::string& nsp, const ordered_
     });
 }
 
-void streams_adapter::fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) {
-    link_.post([this, nsp, which, done = std::move(done)]() mutable {
-        const auto request_id = cluster_uid();
-        link_.requests().open_fetch(request_id, node_, nsp, which, std::move(done));
-        ask(nsp, request_id,
-            cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_, nsp),
-            settings_.requests_timeout);
-    });
+std::string streams_adapter::new_request_id() const { return cluster_uid(); }
+
+void streams_adapter::ask_fetch(const std::string& nsp, const std::string& request_id, const selection& which) {
+    ask(nsp, request_id,
+        cluster_envelope(fetch_sockets, {{"opts", options_json(which)}, {"requestId", request_id}}, uid_, nsp),
+        settings_.requests_timeout);
 }
 
-void streams_adapter::broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
-                                          std::chrono::milliseconds timeout, std::function<void(gathered)> done) {
-    link_.post([this, nsp, data, to, timeout, done = std::move(done)]() mutable {
-        const auto request_id = cluster_uid();
-        link_.requests().open_broadcast_with_acks(request_id, node_, nsp, data, to, timeout, std::move(done));
-        // Over pub/sub, not the stream: an acked broadcast is not replayed.
-        ask(nsp, request_id,
-            cluster_envelope(broadcast_message,
-                             {{"packet", {{"type", 2}, {"data", data}}},
-                              {"requestId", request_id},
-                              {"opts", acked_options_json(to, timeout)}},
-                             uid_, nsp),
-            timeout);
-    });
+void streams_adapter::ask_acks(const std::string& nsp, const std::string& request_id, const ordered_json& data,
+                               const selection& to, std::chrono::milliseconds timeout) {
+    // Over pub/sub, not the stream: an acked broadcast is not replayed.
+    ask(nsp, request_id,
+        cluster_envelope(broadcast_message,
+                         {{"packet", {{"type", 2}, {"data", data}}},
+                          {"requestId", request_id},
+                          {"opts", acked_options_json(to, timeout)}},
+                         uid_, nsp),
+        timeout);
 }
 
 void streams_adapter::ask(const std::string& nsp, const std::string& request_id, ordered_json envelope,

@@ -30,10 +30,9 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "kernel/cluster/adapter.hpp"
 #include "kernel/cluster/link_metrics.hpp"
+#include "kernel/cluster/redis_backed_adapter.hpp"
 #include "kernel/cluster/redis_client.hpp"
-#include "kernel/cluster/redis_link.hpp"
 #include "kernel/cluster/session_store.hpp"
 
 namespace switchboard::kernel::cluster {
@@ -45,7 +44,7 @@ struct streams_adapter_settings : redis_cluster_settings {
     std::string session_prefix = "sio:session:";
 };
 
-class streams_adapter final : public adapter, public session_store {
+class streams_adapter final : public redis_backed_adapter, public session_store {
 public:
     // Throws std::invalid_argument for a bad URL.
     streams_adapter(streams_adapter_settings settings, local_node& node);
@@ -60,10 +59,7 @@ public:
     void leave(const std::string& nsp, const selection& which, const std::vector<std::string>& rooms,
                sent_fn sent) override;
     void disconnect(const std::string& nsp, const selection& which, bool close, sent_fn sent) override;
-    void fetch(const std::string& nsp, const selection& which, std::function<void(fetch_result)> done) override;
     void emit_to_other_nodes(const std::string& nsp, const ordered_json& data) override;
-    void broadcast_with_acks(const std::string& nsp, const ordered_json& data, const selection& to,
-                             std::chrono::milliseconds timeout, std::function<void(gathered)> done) override;
     bool delivers_own_broadcasts() const override { return true; }
 
     // --- session_store ---
@@ -74,14 +70,16 @@ public:
     void missed(const std::string& nsp, log_position from, std::vector<std::string> rooms, missed_fn done) override;
     bool outlives_node() const override { return true; }
 
-    const std::string& uid() const noexcept { return uid_; }
     // The counters in the Prometheus text format.
     std::string metrics_text() const;
-    // Its link to Redis (for `switchboard status`).
-    link_figures link() const { return link_.figures(); }
 
 private:
     struct missed_scan;
+
+    std::string new_request_id() const override;
+    void ask_fetch(const std::string& nsp, const std::string& request_id, const selection& which) override;
+    void ask_acks(const std::string& nsp, const std::string& request_id, const ordered_json& data, const selection& to,
+                  std::chrono::milliseconds timeout) override;
 
     // --- on the cluster thread ---
     void read_stream();
@@ -105,12 +103,10 @@ private:
     std::string session_key(const std::string& pid) const { return settings_.session_prefix + pid; }
 
     streams_adapter_settings settings_;
-    local_node& node_;
-    std::string uid_;
     std::atomic<std::uint64_t> appended_{0};
     std::atomic<std::uint64_t> read_{0};
-    redis_link link_;   // commands (XADD, sessions, requests) and the request channels
-    // XREAD BLOCK holds a connection of its own.
+    // link_ (the base's) carries the commands (XADD, sessions, requests) and the request
+    // channels; XREAD BLOCK holds a connection of its own.
     std::shared_ptr<redis_client> reader_;
     boost::asio::steady_timer read_retry_;
     boost::asio::steady_timer refresh_timer_;

@@ -32,7 +32,7 @@ void register_backend_bus(blog_context& ctx) {
             if (!payload.is_object()) throw sdk::error("invalid_payload", "the payload must be an object");
             const std::string blocker = read_user_id(payload, "blocker");
             const std::string blocked = read_user_id(payload, "blocked");
-            ctx.store.set_block(blocker, blocked, topic == "social:blocked", now_ms());
+            ctx.store.set_block(blocker, blocked, topic == "social:blocked", unix_ms());
         } catch (const std::exception& failure) {
             ctx.p.count("bus_rejected");
             ctx.p.log_warn(std::string(topic) + " from the bus refused: " + failure.what());

@@ -21,11 +21,6 @@ blog_context::blog_context(sdk::plugin& plugin, settings s)
 
 std::string post_room(std::int64_t post) { return "blog:post:" + std::to_string(post); }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::int64_t edit_window_start(const settings& config, std::int64_t now) {
     if (config.edit_window.count() == 0) return 0;
     return now - std::chrono::duration_cast<std::chrono::milliseconds>(config.edit_window).count();

@@ -45,7 +45,7 @@ void push_likes_here(blog_context& ctx, std::int64_t post, const std::string& au
     to.rooms.push_back(ctx.here(feed_room));
     hide_from_blocked(ctx, to, author);
     const json args = json::array({json{{"postId", post}, {"likes", likes}}});
-    ctx.pushed.push_if_newer(post, version, now_ms(), [&] { ctx.p.emit(to, "blog:likes", args); });
+    ctx.pushed.push_if_newer(post, version, unix_ms(), [&] { ctx.p.emit(to, "blog:likes", args); });
 }
 
 void tell_likes(blog_context& ctx, std::int64_t post, const std::string& author, std::int64_t likes,

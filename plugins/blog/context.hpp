@@ -7,6 +7,7 @@
 #include <string>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "cluster_sync.hpp"
 #include "node_rooms.hpp"
@@ -36,8 +37,7 @@ std::string post_room(std::int64_t post);
 inline constexpr const char* feed_room = "blog:feed";
 inline constexpr const char* ranking_room = "blog:ranking";
 
-// Unix time in milliseconds: what the tables store.
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 // The earliest creation time an author may still edit; 0 when there is no window.
 std::int64_t edit_window_start(const settings& config, std::int64_t now);

@@ -29,7 +29,7 @@ json on_edit(blog_context& ctx, sdk::event& e) {
     if (!title && !body) throw sdk::error("invalid_payload", "give a title, a body or both");
     const post_row post = existing_post(ctx, id, user);
     if (post.author != user) throw sdk::error("forbidden", "only the author may edit a post");
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     const std::int64_t not_before = edit_window_start(ctx.config, now);
     if (post.created_at < not_before)
         throw sdk::error("edit_window_expired",
@@ -50,7 +50,7 @@ json on_delete(blog_context& ctx, sdk::event& e) {
     const std::int64_t id = read_id(payload_of(e.args), "postId");
     const post_row post = existing_post(ctx, id, user);
     if (post.author != user) throw sdk::error("forbidden", "only the author may delete a post");
-    if (!ctx.store.delete_post(id, user, now_ms())) throw sdk::error("not_found", "no post " + std::to_string(id));
+    if (!ctx.store.delete_post(id, user, unix_ms())) throw sdk::error("not_found", "no post " + std::to_string(id));
     const json deleted = {{"postId", id}};
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
     to.rooms.push_back(feed_room);
@@ -79,7 +79,7 @@ json on_view(blog_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::int64_t id = read_id(payload_of(e.args), "postId");
     existing_post(ctx, id, user);
-    return {{"postId", id}, {"views", ctx.store.view(id, user, now_ms())}};
+    return {{"postId", id}, {"views", ctx.store.view(id, user, unix_ms())}};
 }
 
 json on_watch(blog_context& ctx, sdk::event& e) {
@@ -125,7 +125,7 @@ json on_unwatch_feed(blog_context& ctx, sdk::event& e) {
 post_row publish_post(blog_context& ctx, const std::string& author, const json& payload, sdk::socket_id except) {
     const std::string title = read_text(payload, "title", ctx.config.max_title_length, true);
     const std::string body = read_text(payload, "body", ctx.config.max_body_length);
-    const post_row post = ctx.store.create_post(author, title, body, now_ms());
+    const post_row post = ctx.store.create_post(author, title, body, unix_ms());
     ctx.p.count("posts_created");
     target feed = target::to_room(ctx.config.nsp, feed_room);
     if (except) feed.except(except);

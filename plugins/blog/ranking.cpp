@@ -21,7 +21,7 @@ constexpr std::size_t decay_candidates = 1000;
 std::string personal_ranking_room(const std::string& user) { return std::string(ranking_room) + ":user:" + user; }
 
 json ranking_board::current(const std::string& viewer) {
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     json posts = json::array();
     if (config_.ranking == ranking_mode::likes) {
         posts = store_.most_liked(config_.ranking_size, 0, viewer);

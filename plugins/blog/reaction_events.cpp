@@ -30,7 +30,7 @@ json on_like(blog_context& ctx, sdk::event& e) {
         // it made, in commit order. To every watcher of the post and of the feed, the
         // liker's sockets included: it is the count, not the event, that matters.
         std::lock_guard order(ctx.pushed.order_of(id));
-        result = ctx.store.set_like(id, user, want, now_ms());
+        result = ctx.store.set_like(id, user, want, unix_ms());
         if (result.changed) push_likes_here(ctx, id, post.author, result.likes, result.version);
     }
     if (result.changed) {
@@ -58,7 +58,7 @@ json on_comment(blog_context& ctx, sdk::event& e) {
         if (!parent || parent->post != id)
             throw sdk::error("not_found", "no comment " + std::to_string(*parent_id) + " on post " + std::to_string(id));
     }
-    const comment_row comment = ctx.store.add_comment(id, parent_id, user, body, now_ms());
+    const comment_row comment = ctx.store.add_comment(id, parent_id, user, body, unix_ms());
     ctx.p.count("comments_created");
     const json out = comment.to_json();
     target to = target::to_room(ctx.config.nsp, post_room(id)).except(e.socket);
@@ -85,7 +85,7 @@ json on_comment_edit(blog_context& ctx, sdk::event& e) {
     const std::string body = read_text(payload, "body", ctx.config.max_comment_length);
     const comment_row comment = existing_comment(ctx, id, user);
     if (comment.author != user) throw sdk::error("forbidden", "only the author may edit a comment");
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     const std::int64_t not_before = edit_window_start(ctx.config, now);
     if (comment.created_at < not_before)
         throw sdk::error("edit_window_expired",
@@ -105,7 +105,7 @@ json on_comment_delete(blog_context& ctx, sdk::event& e) {
     // The post's author moderates the comments under it.
     if (comment.author != user && existing_post(ctx, comment.post, user).author != user)
         throw sdk::error("forbidden", "only the comment's or the post's author may delete a comment");
-    if (!ctx.store.delete_comment(id, comment.post, now_ms()))
+    if (!ctx.store.delete_comment(id, comment.post, unix_ms()))
         throw sdk::error("not_found", "no comment " + std::to_string(id));
     const json deleted = {{"id", id}, {"postId", comment.post}};
     ctx.p.emit(target::to_room(ctx.config.nsp, post_room(comment.post)).except(e.socket), "blog:comment_deleted",

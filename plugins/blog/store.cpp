@@ -109,7 +109,7 @@ bool blog_store::delete_post(std::int64_t id, const std::string& author, std::in
 
 page blog_store::posts(std::optional<std::int64_t> before, const std::optional<std::string>& author,
                        std::size_t limit, const std::string& viewer) {
-    json params = {{"limit", limit + 1}};
+    json params = {{"limit", rows_to_ask(limit)}};
     std::string sql = std::string("SELECT ") + post_columns + " FROM blog_posts WHERE deleted_at IS NULL" +
                       unblocked("blog_posts.author_id", viewer, params);
     if (before) {
@@ -121,15 +121,9 @@ page blog_store::posts(std::optional<std::int64_t> before, const std::optional<s
         params["author"] = *author;
     }
     sql += " ORDER BY id DESC LIMIT :limit";
-    const json rows = plugin_.query(sql, params);
     page out;
-    for (const auto& row : rows) {
-        if (out.items.size() == limit) {
-            out.has_more = true;
-            break;
-        }
-        out.items.push_back(to_post(row).to_json());
-    }
+    out.has_more = read_page(plugin_.query(sql, params), limit,
+                             [&](const json& row) { out.items.push_back(to_post(row).to_json()); });
     return out;
 }
 
@@ -251,7 +245,7 @@ bool blog_store::delete_comment(std::int64_t id, std::int64_t post, std::int64_t
 
 page blog_store::comments(std::int64_t post, std::optional<std::int64_t> before, std::size_t limit,
                           const std::string& viewer) {
-    json params = {{"post", post}, {"limit", limit + 1}};
+    json params = {{"post", post}, {"limit", rows_to_ask(limit)}};
     std::string sql = std::string("SELECT ") + comment_columns +
                       " FROM blog_comments WHERE post_id = :post AND deleted_at IS NULL" +
                       unblocked("blog_comments.author_id", viewer, params);
@@ -260,15 +254,9 @@ page blog_store::comments(std::int64_t post, std::optional<std::int64_t> before,
         params["before"] = *before;
     }
     sql += " ORDER BY id DESC LIMIT :limit";
-    const json rows = plugin_.query(sql, params);
     page out;
-    for (const auto& row : rows) {
-        if (out.items.size() == limit) {
-            out.has_more = true;
-            break;
-        }
-        out.items.push_back(to_comment(row).to_json());
-    }
+    out.has_more = read_page(plugin_.query(sql, params), limit,
+                             [&](const json& row) { out.items.push_back(to_comment(row).to_json()); });
     // Fetched newest first to find the page; read oldest first, as a thread reads.
     std::reverse(out.items.begin(), out.items.end());
     return out;

@@ -23,6 +23,7 @@
 #include <utility>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/sdk/other_nodes.hpp>
 
 #include "call_registry.hpp"
 #include "cluster_routes.hpp"
@@ -55,7 +56,8 @@ constexpr std::chrono::seconds home_timeout{3};
 // three periods after the last word, so a node that died frees its users by then.
 constexpr std::chrono::seconds engaged_period{5};
 constexpr auto engaged_hold = 3 * engaged_period;
-const std::string cluster_topic = "serverSideEmit:calls:cluster";
+// The name of this plugin's messages to its copies on the other nodes (serverSideEmit).
+constexpr std::string_view cluster_event = "calls:cluster";
 
 // The events a device sends about a call it is in or invited to; each is answered by
 // the call's home node (see cluster_routes.hpp).
@@ -98,7 +100,7 @@ struct calls_plugin {
     void tell(const std::string& to, json message) {
         message["to"] = to;
         message["from"] = node;
-        p.publish(cluster_topic, message);
+        sdk::tell_other_nodes(p, cluster_event, std::move(message));
     }
 
     // Sends what the registry decided, after its lock is released; what concerns a
@@ -227,37 +229,45 @@ struct calls_plugin {
     }
 
     // ---- another node's messages (in the order that node sent them)
-    void from_cluster(const json& message) {
-        const auto to = message.value("to", std::string());
-        const auto from = message.value("from", std::string());
-        if ((to != node && to != "*") || from.empty()) return;
-        const auto op = message.value("op", std::string());
-        if (op == "request") return answer_request(from, message);
-        if (op == "reply") return take_reply(message);
-        if (op == "deliver")
-            return emit(message.value("toUser", false), message.value("handle", socket_id{0}),
-                        message.value("user", std::string()), message.value("event", std::string()),
-                        message.value("payload", json()));
-        const auto hold_until = call_registry::clock::now() + engaged_hold;
-        if (op == "busy")
-            return registry.set_busy_elsewhere(message.value("user", std::string()), from, message.value("busy", false),
-                                               hold_until);
-        if (op == "engaged") {
-            std::vector<std::string> users;
-            for (const auto& user : message.value("users", json::array()))
-                if (user.is_string()) users.push_back(user.get<std::string>());
-            return registry.set_engaged_on(from, users, hold_until);
-        }
-        if (op == "gone") {
-            // A device of that node that asked about our calls disconnected.
-            if (const auto id = remote.forget(from, message.value("handle", socket_id{0}))) {
-                effects out;
-                registry.disconnected(*id, out);
-                deliver(out);
-            }
-            return;
-        }
-        p.log_warn("calls: a cluster message of unknown op \"" + op + "\" skipped");
+    // A node reads what is addressed to it (its name, or "*" for every node) and leaves
+    // the rest, which the same channel carries to every node.
+    sdk::node_op addressed(std::function<void(const std::string& from, const json& message)> handle) {
+        return [this, handle = std::move(handle)](const json& message) {
+            const auto to = message.value("to", std::string());
+            const auto from = message.value("from", std::string());
+            if ((to == node || to == "*") && !from.empty()) handle(from, message);
+        };
+    }
+
+    void listen_to_other_nodes() {
+        // A user another node says is in a call stays busy here this long after its word.
+        const auto hold_until = [] { return call_registry::clock::now() + engaged_hold; };
+        sdk::on_other_nodes(
+            p, cluster_event,
+            {{"request", addressed([this](const std::string& from, const json& m) { answer_request(from, m); })},
+             {"reply", addressed([this](const std::string&, const json& m) { take_reply(m); })},
+             {"deliver", addressed([this](const std::string&, const json& m) {
+                  emit(m.value("toUser", false), m.value("handle", socket_id{0}), m.value("user", std::string()),
+                       m.value("event", std::string()), m.value("payload", json()));
+              })},
+             {"busy", addressed([this, hold_until](const std::string& from, const json& m) {
+                  registry.set_busy_elsewhere(m.value("user", std::string()), from, m.value("busy", false),
+                                              hold_until());
+              })},
+             {"engaged", addressed([this, hold_until](const std::string& from, const json& m) {
+                  std::vector<std::string> users;
+                  for (const auto& user : m.value("users", json::array()))
+                      if (user.is_string()) users.push_back(user.get<std::string>());
+                  registry.set_engaged_on(from, users, hold_until());
+              })},
+             {"gone", addressed([this](const std::string& from, const json& m) {
+                  // A device of that node that asked about our calls disconnected.
+                  if (const auto id = remote.forget(from, m.value("handle", socket_id{0}))) {
+                      effects out;
+                      registry.disconnected(*id, out);
+                      deliver(out);
+                  }
+              })}});
     }
 
     void answer_request(const std::string& from, const json& message) {
@@ -316,9 +326,7 @@ struct calls_plugin {
             for (const auto& home : homes) tell(home, {{"op", "gone"}, {"handle", s.socket}});
         }, config.nsp, sdk::handler_options{true});
 
-        p.subscribe(cluster_topic, [this](std::string_view, const json& args) {
-            if (args.is_array() && !args.empty() && args[0].is_object()) from_cluster(args[0]);
-        });
+        listen_to_other_nodes();
 
         // One sweep for every ringing call instead of a timer per invite; it also
         // refuses the requests whose call's node did not answer.

@@ -8,33 +8,16 @@ namespace {
 
 [[noreturn]] void invalid(const std::string& message) { throw sdk::error("invalid_payload", message); }
 
-bool printable(const std::string& text) {
-    return std::none_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7f;
-    });
-}
-
 std::string read_string(const json& payload, const char* field, std::size_t max_bytes) {
     const auto it = payload.find(field);
     if (it == payload.end() || !it->is_string()) invalid(std::string(field) + " must be a string");
     const auto& text = it->get_ref<const std::string&>();
-    if (text.empty() || text.size() > max_bytes || !printable(text))
+    if (text.empty() || text.size() > max_bytes || sdk::payload::has_control(text))
         invalid(std::string(field) + " must be 1 to " + std::to_string(max_bytes) + " bytes without control characters");
     return text;
 }
 
-bool is_user_id(const json& value) {
-    return value.is_string() && !value.get_ref<const std::string&>().empty() &&
-           value.get_ref<const std::string&>().size() <= max_user_id_bytes && printable(value.get<std::string>());
-}
-
 }  // namespace
-
-const json& payload_of(const json& args) {
-    if (args.is_array() && !args.empty() && args[0].is_object()) return args[0];
-    invalid("the payload must be an object");
-}
 
 invite_request read_invite(const json& payload, const std::string& caller, std::size_t max_participants) {
     invite_request out;
@@ -43,7 +26,7 @@ invite_request read_invite(const json& payload, const std::string& caller, std::
     const json list = to->is_array() ? *to : json::array({*to});
     if (list.empty()) invalid("to must name at least one user");
     for (const auto& user : list) {
-        if (!is_user_id(user)) invalid("to must hold user ids: strings of 1 to 255 bytes");
+        if (!sdk::payload::is_user_id(user)) invalid("to must hold user ids: strings of 1 to 255 bytes");
         const auto& id = user.get_ref<const std::string&>();
         if (id == caller) invalid("to must not hold the caller");
         if (std::find(out.invitees.begin(), out.invitees.end(), id) == out.invitees.end()) out.invitees.push_back(id);

@@ -1,23 +1,25 @@
 // What clients send, checked field by field. Every reader throws
-// sdk::error("invalid_payload", <the field and what was expected>).
+// sdk::error("invalid_payload", <the field and what was expected>). The event's first
+// argument and what a user id is are the SDK's (switchboard/payload.hpp); the refusals
+// here word their own messages, which the calls spec holds clients to.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
-#include <switchboard/sdk.hpp>
+#include <switchboard/payload.hpp>
 
 #include "call_registry.hpp"
 
 namespace switchboard::plugins::calls {
 
-inline constexpr std::size_t max_user_id_bytes = 255;
+using sdk::payload::max_user_id_bytes;
+// The event's first argument, which must be an object.
+using sdk::payload::payload_of;
+
 inline constexpr std::size_t max_call_id_bytes = 64;
 inline constexpr std::size_t max_reason_bytes = 64;
 inline constexpr std::size_t max_metadata_bytes = 4096;
-
-// The event's first argument, which must be an object.
-const json& payload_of(const json& args);
 
 // {to: "bob" | ["bob", "carol"], media?: "audio" | "video", metadata?: {...}}: at most
 // max_participants - 1 invitees, never the caller.

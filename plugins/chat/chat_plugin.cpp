@@ -33,11 +33,6 @@ sdk::target room_except_sender(const chat_context& ctx, std::int64_t room, const
     return sdk::target::to_room(ctx.config.nsp, room_name(room)).except(e.socket);
 }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 void serve(chat_context& ctx, std::string_view event, chat_handler fn, sdk::handler_options options) {
     options.error_event = "chat:error";   // typing:* too, as the README promises
     ctx.p.serve(ctx.config.nsp, event, [&ctx, fn](sdk::event& e) { return fn(ctx, e, e.require_user()); }, options);

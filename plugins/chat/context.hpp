@@ -2,13 +2,13 @@
 // and the in-memory state. One instance lives from load to unload.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <string_view>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "rate_limiter.hpp"
 #include "settings.hpp"
@@ -22,13 +22,7 @@ namespace switchboard::plugins::chat {
 // Serializes membership changes of one room with the socket joins and leaves that
 // follow them: a chat:join that passed its membership check cannot put a socket in
 // the room after a chat:remove took the user out. Striped: rooms share 64 locks.
-class room_locks {
-public:
-    std::mutex& of(std::int64_t room) { return locks_[static_cast<std::uint64_t>(room) % locks_.size()]; }
-
-private:
-    std::array<std::mutex, 64> locks_;
-};
+using room_locks = sdk::striped_locks<std::int64_t>;
 
 struct chat_context {
     chat_context(sdk::plugin& plugin, settings s);
@@ -49,8 +43,7 @@ std::string room_name(std::int64_t id);
 // The room's sockets but the one whose event caused the broadcast: its ack tells it.
 sdk::target room_except_sender(const chat_context& ctx, std::int64_t room, const sdk::event& e);
 
-// Unix time in milliseconds: what the tables store.
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 // A chat event handler: `user` is the caller's id. Returns the result; throws
 // sdk::error to refuse.

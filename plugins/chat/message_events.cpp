@@ -42,7 +42,7 @@ json on_send(chat_context& ctx, sdk::event& e, const std::string& user) {
     }
     const room_row where = member_room(ctx, room, user);
     const direct_send direct = before_direct_send(ctx, where, user, e);
-    const message_row message = ctx.store.add_message(room, user, text, now_ms());
+    const message_row message = ctx.store.add_message(room, user, text, unix_ms());
     ctx.p.count("messages_sent");
     json broadcast = message.to_json();
     broadcast["reactions"] = json::object();
@@ -69,7 +69,7 @@ json on_edit(chat_context& ctx, sdk::event& e, const std::string& user) {
     const auto [message, where] = visible_message(ctx, id, user);
     if (message.user != user) throw sdk::error("forbidden", "only the author may edit a message");
     require_no_block(ctx, where, user);
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     const std::int64_t not_before = window_start(ctx.config.edit_window, now);
     if (message.created_at < not_before)
         throw sdk::error("edit_window_expired", "messages can be edited for " +
@@ -85,7 +85,7 @@ json on_delete(chat_context& ctx, sdk::event& e, const std::string& user) {
     const std::int64_t id = read_id(payload_of(e.args), "message");
     const message_row message = visible_message(ctx, id, user).first;
     if (message.user != user) throw sdk::error("forbidden", "only the author may delete a message");
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     const std::int64_t not_before = window_start(ctx.config.delete_window, now);
     if (message.created_at < not_before)
         throw sdk::error("delete_window_expired", "messages can be deleted for " +
@@ -103,7 +103,7 @@ json on_react(chat_context& ctx, sdk::event& e, const std::string& user) {
     const auto [message, where] = visible_message(ctx, id, user);
     require_open_side(ctx, where, user);
     require_no_block(ctx, where, user);
-    const bool reacted = ctx.store.toggle_reaction(id, user, emoji, now_ms());
+    const bool reacted = ctx.store.toggle_reaction(id, user, emoji, unix_ms());
     json update = {{"room", message.room},
                    {"message", id},
                    {"user", user},
@@ -124,7 +124,7 @@ json on_read(chat_context& ctx, sdk::event& e, const std::string& user) {
     const auto message = ctx.store.message(id);
     if (!message || message->room != room)
         throw sdk::error("not_found", "no message " + std::to_string(id) + " in room " + std::to_string(room));
-    auto [mark, moved] = ctx.store.mark_read(room, user, id, now_ms());
+    auto [mark, moved] = ctx.store.mark_read(room, user, id, unix_ms());
     json receipt = {{"room", room}, {"user", user}, {"message", mark["message"]}, {"readAt", mark["readAt"]}};
     if (moved) ctx.p.emit(room_except_sender(ctx, room, e), "chat:read", json::array({receipt}));
     return receipt;

@@ -25,7 +25,7 @@ json on_create(chat_context& ctx, sdk::event& e, const std::string& user) {
     const std::string name = read_room_name(payload, "name");
     const bool is_private = read_flag(payload, "private", false);
     const auto members = read_user_ids(payload, "members");
-    const room_row room = ctx.store.create_room(is_private, name, user, members, now_ms());
+    const room_row room = ctx.store.create_room(is_private, name, user, members, unix_ms());
     ctx.p.count("rooms_created");
     for (const auto& member : members)
         if (member != user) tell_invited(ctx, member, room, user);
@@ -38,7 +38,7 @@ json on_direct(chat_context& ctx, sdk::event& e, const std::string& user) {
     if (peer == user) throw sdk::error("invalid_payload", "a direct conversation needs another user");
     const char* peer_state = direct_peer_state(ctx, user, peer);
     bool created = false;
-    const room_row room = ctx.store.direct_room(user, peer, now_ms(), created, peer_state);
+    const room_row room = ctx.store.direct_room(user, peer, unix_ms(), created, peer_state);
     // A peer whose side waits as a request learns of it with the first message.
     if (created && std::string_view(peer_state) == state_active) tell_invited(ctx, peer, room, user);
     return {{"room", room.to_json()},
@@ -53,7 +53,7 @@ json on_invite(chat_context& ctx, sdk::event& e, const std::string& user) {
     const room_row room = existing_room(ctx, id);
     if (!room.is_private()) throw sdk::error("forbidden", "only private rooms take invitations");
     if (ctx.store.role_of(id, user) != "owner") throw sdk::error("forbidden", "only the room's owner may invite");
-    const bool added = ctx.store.add_member(id, invitee, "member", now_ms());
+    const bool added = ctx.store.add_member(id, invitee, "member", unix_ms());
     if (added) {
         ctx.p.emit(room_except_sender(ctx, id, e), "chat:member_added",
                    json::array({json{{"room", id}, {"user", invitee}, {"by", user}}}));
@@ -99,7 +99,7 @@ json on_join(chat_context& ctx, sdk::event& e, const std::string& user) {
         std::lock_guard lock(ctx.locks.of(id));
         if (!ctx.store.role_of(id, user)) {
             if (!room.is_public()) throw sdk::error("forbidden", "only members may join this room");
-            added = ctx.store.add_member(id, user, "member", now_ms());
+            added = ctx.store.add_member(id, user, "member", unix_ms());
         }
         require_open_side(ctx, room, user);
         ctx.p.join(e.socket, room_name(id));

@@ -185,8 +185,7 @@ bool chat_store::decline(std::int64_t room, const std::string& user) {
 }
 
 request_page chat_store::requests(const std::string& user, std::optional<std::int64_t> before, std::size_t limit) {
-    // One row more than asked tells whether an older page exists.
-    json rows = plugin_.query(
+    const json rows = plugin_.query(
         "SELECT r.id, r.kind, r.name, r.owner, r.direct_key, r.created_at, "
         "(SELECT MAX(x.id) FROM chat_messages x WHERE x.room_id = r.id AND x.deleted_at IS NULL) AS latest "
         "FROM chat_members m JOIN chat_rooms r ON r.id = m.room_id "
@@ -195,21 +194,19 @@ request_page chat_store::requests(const std::string& user, std::optional<std::in
         "ORDER BY r.id DESC LIMIT :limit",
         {{"user", user},
          {"before", before.value_or(std::numeric_limits<std::int64_t>::max())},
-         {"limit", static_cast<std::int64_t>(limit + 1)}});
+         {"limit", rows_to_ask(limit)}});
     request_page out;
-    out.has_more = rows.size() > limit;
-    if (out.has_more) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(limit), rows.end());
-    for (const auto& row : rows) {
+    out.has_more = read_page(rows, limit, [&](const json& row) {
         const room_row room = to_room(row);
         const auto latest = message(as_int(row.at("latest")));
-        if (!latest) continue;   // deleted between the two reads
+        if (!latest) return;   // deleted between the two reads
         std::string from;
         for (const auto& member : room.users)
             if (member != user) from = member;
         json item_message = latest->to_json();
         item_message["reactions"] = reaction_counts(latest->id);
         out.requests.push_back({{"room", room.to_json()}, {"from", from}, {"message", std::move(item_message)}});
-    }
+    });
     return out;
 }
 
@@ -230,16 +227,15 @@ message_row chat_store::add_message(std::int64_t room, const std::string& user, 
 }
 
 message_page chat_store::page(std::int64_t room, std::optional<std::int64_t> before, std::size_t limit) {
-    // One row more than asked tells whether an older page exists.
-    json rows = plugin_.query("SELECT " + std::string(message_columns) +
+    const json found = plugin_.query("SELECT " + std::string(message_columns) +
                                   " FROM chat_messages WHERE room_id = :room AND id < :before AND deleted_at IS NULL "
                                   "ORDER BY id DESC LIMIT :limit",
                               {{"room", room},
                                {"before", before.value_or(std::numeric_limits<std::int64_t>::max())},
-                               {"limit", static_cast<std::int64_t>(limit + 1)}});
+                               {"limit", rows_to_ask(limit)}});
     message_page out;
-    out.has_more = rows.size() > limit;
-    if (out.has_more) rows.erase(rows.begin() + static_cast<std::ptrdiff_t>(limit), rows.end());
+    json rows = json::array();
+    out.has_more = read_page(found, limit, [&](const json& row) { rows.push_back(row); });
     if (rows.empty()) return out;
     std::reverse(rows.begin(), rows.end());
 

@@ -5,14 +5,13 @@
 #include <chrono>
 #include <iterator>
 
+#include <switchboard/support.hpp>
+
 namespace switchboard::plugins::collab {
 
 namespace {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using sdk::unix_ms;
 
 constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -71,7 +70,7 @@ std::string collab_store::open(const std::string& document, const std::string& u
     // one whose insert landed first.
     p_.exec("INSERT INTO collab_documents (name, owner_id, created_at) VALUES (:name, :owner, :at) "
             "ON CONFLICT (name) DO NOTHING",
-            {{"name", document}, {"owner", user}, {"at", now_ms()}});
+            {{"name", document}, {"owner", user}, {"at", unix_ms()}});
     const auto rows = p_.query("SELECT owner_id FROM collab_documents WHERE name = :name", {{"name", document}});
     if (rows.empty()) throw sdk::database_error("db_error", "the document vanished after its insert");
     return rows[0].at("owner_id").get<std::string>();
@@ -170,7 +169,7 @@ constexpr const char* insert_update =
 
 std::int64_t collab_store::append(const std::string& document, const bytes& update, const std::string& user) {
     const auto rows =
-        p_.query(insert_update, {{"doc", document}, {"data", to_base64(update)}, {"user", user}, {"at", now_ms()}});
+        p_.query(insert_update, {{"doc", document}, {"data", to_base64(update)}, {"user", user}, {"at", unix_ms()}});
     if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
     return rows[0].at("id").get<std::int64_t>();
 }
@@ -184,7 +183,7 @@ std::int64_t collab_store::replace(const std::string& document, const std::vecto
             tx.exec("DELETE FROM collab_updates WHERE document = :doc AND id" + where, params);
         }
         const auto rows =
-            tx.query(insert_update, {{"doc", document}, {"data", to_base64(full)}, {"user", user}, {"at", now_ms()}});
+            tx.query(insert_update, {{"doc", document}, {"data", to_base64(full)}, {"user", user}, {"at", unix_ms()}});
         if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
         return rows[0].at("id").get<std::int64_t>();
     });

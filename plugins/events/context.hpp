@@ -2,13 +2,13 @@
 // store and the in-memory state of this node. One instance lives from load to unload.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <string>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "joined_sockets.hpp"
 #include "settings.hpp"
@@ -22,13 +22,7 @@ namespace switchboard::plugins::events {
 // an events:join that passed its check cannot put a socket in the room after the
 // user stopped taking part, and attendee counts go out in the order they were
 // committed. Striped: events share 64 locks.
-class event_locks {
-public:
-    std::mutex& of(const std::string& event) { return locks_[std::hash<std::string>{}(event) % locks_.size()]; }
-
-private:
-    std::array<std::mutex, 64> locks_;
-};
+using event_locks = sdk::striped_locks<std::string>;
 
 struct events_context {
     events_context(sdk::plugin& plugin, settings s);
@@ -45,8 +39,7 @@ struct events_context {
 // The Socket.IO room of an event.
 std::string room_of(const std::string& event);
 
-// Unix time in milliseconds: what the tables store.
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 // The user's display name: the token's `name` claim, else the id.
 std::string display_name(const sdk::json& user, const std::string& id);

@@ -24,11 +24,6 @@ events_context::events_context(sdk::plugin& plugin, settings s)
 
 std::string room_of(const std::string& event) { return "events:" + event; }
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::string display_name(const json& user, const std::string& id) {
     if (user.is_object()) {
         const auto name = user.find("name");
@@ -50,7 +45,7 @@ void announce_typing(events_context& ctx, const std::string& event, const std::s
 json set_participation(events_context& ctx, const std::string& event, const std::string& user, const status& to,
                        const std::string& name) {
     std::lock_guard order(ctx.locks.of(event));
-    const status previous = ctx.store.set_status(event, user, to, name, now_ms());
+    const status previous = ctx.store.set_status(event, user, to, name, unix_ms());
     const attendee_counts counts = ctx.store.counts(event);
     json result = {{"eventId", event},
                    {"userId", user},

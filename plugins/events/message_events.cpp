@@ -26,7 +26,7 @@ json on_send(events_context& ctx, sdk::event& e) {
     const std::string event = read_event_id(payload, "eventId");
     const std::string content = filtered(ctx, read_text(payload, "content", ctx.config.max_length));
     require_participant(ctx, event, user);
-    json message = ctx.store.add_message(event, user, display_name(e.user, user), content, now_ms());
+    json message = ctx.store.add_message(event, user, display_name(e.user, user), content, unix_ms());
     ctx.p.count("messages_sent");
     ctx.p.emit(target::to_room(ctx.config.nsp, room_of(event)).except(e.socket), "events:message",
                json::array({message}));

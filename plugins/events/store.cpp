@@ -82,20 +82,15 @@ json events_store::add_message(const std::string& event, const std::string& user
 message_page events_store::history(const std::string& event, std::optional<std::int64_t> before, std::size_t limit) {
     std::string sql = "SELECT id, event_id, user_id, user_name, content, created_at FROM events_messages "
                       "WHERE event_id = :event";
-    json params = {{"event", event}, {"limit", limit + 1}};
+    json params = {{"event", event}, {"limit", rows_to_ask(limit)}};
     if (before) {
         sql += " AND id < :before";
         params["before"] = *before;
     }
     sql += " ORDER BY id DESC LIMIT :limit";
     message_page out;
-    for (const auto& row : plugin_.query(sql, params)) {
-        if (out.messages.size() == limit) {
-            out.has_more = true;
-            break;
-        }
-        out.messages.push_back(to_message(row));
-    }
+    out.has_more = read_page(plugin_.query(sql, params), limit,
+                             [&](const json& row) { out.messages.push_back(to_message(row)); });
     std::reverse(out.messages.begin(), out.messages.end());
     return out;
 }

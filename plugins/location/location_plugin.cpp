@@ -18,6 +18,8 @@
 #include <utility>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
+#include <switchboard/sdk/other_nodes.hpp>
 
 #include "payload.hpp"
 #include "position_book.hpp"
@@ -28,11 +30,7 @@ namespace switchboard::plugins::location {
 namespace {
 
 using sdk::target;
-
-std::int64_t unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
+using sdk::unix_ms;
 
 // The Socket.IO room of location room `name`: its own prefix, so a client cannot
 // reach another feature's room through location:join.
@@ -52,9 +50,8 @@ json positions_json(const std::vector<known_position>& positions, const std::opt
     return out;
 }
 
-// The cluster's topic: another node's serverSideEmit("location:cluster", message).
+// The name of this plugin's messages to its copies on the other nodes (serverSideEmit).
 constexpr std::string_view cluster_event = "location:cluster";
-const std::string cluster_topic = "serverSideEmit:location:cluster";
 
 json ended_json(const std::vector<ended_share>& ended) {
     json out = json::array();
@@ -94,7 +91,7 @@ struct location_plugin {
     std::mutex cluster_order;
 
     // Tells the other nodes what this one's book learned; nothing without a cluster.
-    void tell_cluster(json message) { p.publish(std::string("serverSideEmit:") + std::string(cluster_event), message); }
+    void tell_cluster(json message) { sdk::tell_other_nodes(p, cluster_event, std::move(message)); }
 
     // Ends shares in the book with `change` and tells the other nodes which.
     template <class Change>
@@ -180,27 +177,20 @@ struct location_plugin {
         return {{"stopped", ended.size()}};
     }
 
-    // Another node's put or end, in the order that node sent them. A message this
-    // version cannot read is logged and skipped: the nodes may run different versions.
-    void from_cluster(const json& args) {
-        const json& message = args.is_array() && !args.empty() ? args[0] : json();
-        const auto op = message.is_object() ? message.value("op", std::string()) : std::string();
-        try {
-            if (op == "end") return book.end_remote(ended_from(message.value("shares", json())));
-            if (op != "put" || !message.value("user", json()).is_string() || !message.value("at", json()).is_number_integer() ||
-                !message.value("ttl", json()).is_number_integer())
-                throw sdk::error("invalid_payload", "not a put or an end");
-            const auto user = message["user"].get<std::string>();
-            const auto share = read_share(message, user, config.max_recipients);
-            // It expires when it does on its node: `at` + ttl on the wall clock, which
-            // the nodes share (NTP), where their steady clocks have nothing in common.
-            const auto at = message["at"].get<std::int64_t>();
-            const auto ttl = std::clamp<std::int64_t>(message["ttl"].get<std::int64_t>(), 0, 86'400'000);
-            const auto left = std::chrono::milliseconds(std::max<std::int64_t>(0, at + ttl - unix_ms()));
-            book.put_remote(user, share.to, share.where, at, left, position_book::clock::now());
-        } catch (const sdk::error& failure) {
-            p.log_warn(std::string("location: a cluster message skipped: ") + failure.what());
-        }
+    // Another node's put, in the order that node sent it (on_other_nodes logs and skips
+    // a message this version cannot read: the nodes may run different versions).
+    void put_from_cluster(const json& message) {
+        if (!message.value("user", json()).is_string() || !message.value("at", json()).is_number_integer() ||
+            !message.value("ttl", json()).is_number_integer())
+            throw sdk::error("invalid_payload", "not a put");
+        const auto user = message["user"].get<std::string>();
+        const auto share = read_share(message, user, config.max_recipients);
+        // It expires when it does on its node: `at` + ttl on the wall clock, which
+        // the nodes share (NTP), where their steady clocks have nothing in common.
+        const auto at = message["at"].get<std::int64_t>();
+        const auto ttl = std::clamp<std::int64_t>(message["ttl"].get<std::int64_t>(), 0, 86'400'000);
+        const auto left = std::chrono::milliseconds(std::max<std::int64_t>(0, at + ttl - unix_ms()));
+        book.put_remote(user, share.to, share.where, at, left, position_book::clock::now());
     }
 
     json list(sdk::event& e) {
@@ -237,7 +227,9 @@ void load(sdk::plugin& p) {
     // still in flight at disconnect cannot leave a membership behind.
     p.on_disconnect([&self](const sdk::socket_info& s, std::string_view) { self.book.disconnected(s.socket); }, nsp);
 
-    p.subscribe(cluster_topic, [&self](std::string_view, const json& args) { self.from_cluster(args); });
+    sdk::on_other_nodes(p, cluster_event,
+                        {{"put", [&self](const json& m) { self.put_from_cluster(m); }},
+                         {"end", [&self](const json& m) { self.book.end_remote(ended_from(m.value("shares", json()))); }}});
 
     // One sweep for every position instead of a timer per share; its period bounds how
     // late an expiry is announced to a small fraction of the ttl.

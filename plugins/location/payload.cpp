@@ -9,13 +9,6 @@ namespace {
 
 [[noreturn]] void invalid(const std::string& message) { throw sdk::error("invalid_payload", message); }
 
-bool has_control(const std::string& text) {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7f;
-    });
-}
-
 // A JSON number (booleans are not numbers here, and neither are numeric strings).
 double number_in(const json& payload, const char* field, double low, double high, bool high_open = false) {
     const auto it = payload.find(field);
@@ -42,9 +35,7 @@ std::vector<std::string> read_users(const json& value, std::size_t max_recipient
         invalid("users may hold at most " + std::to_string(max_recipients) + " ids");
     std::vector<std::string> users;
     for (const auto& item : value) {
-        if (!item.is_string() || item.get_ref<const std::string&>().empty() ||
-            item.get_ref<const std::string&>().size() > max_user_id_bytes || has_control(item.get<std::string>()))
-            invalid("users must hold user ids: strings of 1 to 255 bytes");
+        if (!sdk::payload::is_user_id(item)) invalid("users must hold user ids: strings of 1 to 255 bytes");
         users.push_back(item.get<std::string>());
     }
     std::sort(users.begin(), users.end());
@@ -54,18 +45,11 @@ std::vector<std::string> read_users(const json& value, std::size_t max_recipient
 
 }  // namespace
 
-const json& payload_of(const json& args, bool optional) {
-    static const json empty = json::object();
-    if (args.is_array() && !args.empty() && args[0].is_object()) return args[0];
-    if (optional && (!args.is_array() || args.empty() || args[0].is_null())) return empty;
-    invalid("the payload must be an object");
-}
-
 std::string read_room(const json& payload) {
     const auto it = payload.find("room");
     if (it == payload.end() || !it->is_string()) invalid("room must be a string");
     const auto& room = it->get_ref<const std::string&>();
-    if (room.empty() || room.size() > max_room_bytes || has_control(room))
+    if (room.empty() || room.size() > max_room_bytes || sdk::payload::has_control(room))
         invalid("room must be 1 to 128 bytes without control characters");
     return room;
 }

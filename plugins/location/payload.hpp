@@ -8,14 +8,14 @@
 #include <string>
 #include <vector>
 
-#include <switchboard/sdk.hpp>
+#include <switchboard/payload.hpp>
 
 namespace switchboard::plugins::location {
 
 using sdk::json;
 
 inline constexpr std::size_t max_room_bytes = 128;
-inline constexpr std::size_t max_user_id_bytes = 255;
+using sdk::payload::max_user_id_bytes;
 
 // A position as shared. Optional fields stay absent when the device does not know them.
 struct position {
@@ -38,8 +38,9 @@ struct share_request {
     position where;
 };
 
-// The event's first argument, an object; with `optional`, missing or null reads as {}.
-const json& payload_of(const json& args, bool optional = false);
+// The event's first argument, an object; with `optional`, missing or null reads as {}
+// (the SDK's reader).
+using sdk::payload::payload_of;
 
 // A room name: 1..max_room_bytes of UTF-8 without control characters.
 std::string read_room(const json& payload);

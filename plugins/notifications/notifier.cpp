@@ -17,7 +17,7 @@ std::vector<json> notifier::send(const std::vector<std::string>& user_ids, const
 }
 
 json notifier::mark_read(const std::string& user_id, const std::vector<std::int64_t>& ids) {
-    const std::int64_t read_at = now_ms();
+    const std::int64_t read_at = unix_ms();
     const auto newly_read = store_.mark_read(user_id, ids, read_at);
     const auto unread = store_.unread_count(user_id);
     // Nothing changed (all were read already): the other devices know it already.
@@ -28,7 +28,7 @@ json notifier::mark_read(const std::string& user_id, const std::vector<std::int6
 }
 
 json notifier::mark_all_read(const std::string& user_id, std::optional<std::int64_t> up_to) {
-    const std::int64_t read_at = now_ms();
+    const std::int64_t read_at = unix_ms();
     const auto updated = store_.mark_all_read(user_id, up_to, read_at);
     const auto unread = store_.unread_count(user_id);
     if (updated > 0)

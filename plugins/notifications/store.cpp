@@ -23,25 +23,34 @@ std::string text_of(const json& row, const char* column) {
     return found != row.end() && found->is_string() ? found->get<std::string>() : std::string{};
 }
 
+// What a notification and an announcement both are, as clients see them (each adds
+// one field of its own: readAt, author); from a new one's input or from its row.
+json shown(std::int64_t id, const notification_input& input, std::int64_t created_at) {
+    return json{{"id", id},
+                {"type", input.type},
+                {"title", input.title},
+                {"message", input.message},
+                {"data", input.data},
+                {"createdAt", created_at}};
+}
+
+json shown(const json& row) {
+    return shown(as_int(row.value("id", json())),
+                 {text_of(row, "type"), text_of(row, "title"), text_of(row, "message"), as_data(row.value("data", json()))},
+                 as_int(row.value("created_at", json())));
+}
+
 json to_notification(const json& row) {
+    json out = shown(row);
     const auto read_at = row.find("read_at");
-    return json{{"id", as_int(row.value("id", json()))},
-                {"type", text_of(row, "type")},
-                {"title", text_of(row, "title")},
-                {"message", text_of(row, "message")},
-                {"data", as_data(row.value("data", json()))},
-                {"createdAt", as_int(row.value("created_at", json()))},
-                {"readAt", read_at == row.end() || read_at->is_null() ? json(nullptr) : json(as_int(*read_at))}};
+    out["readAt"] = read_at == row.end() || read_at->is_null() ? json(nullptr) : json(as_int(*read_at));
+    return out;
 }
 
 json to_announcement(const json& row) {
-    return json{{"id", as_int(row.value("id", json()))},
-                {"type", text_of(row, "type")},
-                {"title", text_of(row, "title")},
-                {"message", text_of(row, "message")},
-                {"data", as_data(row.value("data", json()))},
-                {"createdAt", as_int(row.value("created_at", json()))},
-                {"author", text_of(row, "author_id")}};
+    json out = shown(row);
+    out["author"] = text_of(row, "author_id");
+    return out;
 }
 
 std::string data_text(const json& data) { return data.dump(-1, ' ', false, json::error_handler_t::replace); }
@@ -62,13 +71,8 @@ constexpr std::int64_t no_cursor = std::numeric_limits<std::int64_t>::max();
 
 }  // namespace
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::vector<json> store::add(const std::vector<std::string>& user_ids, const notification_input& input) {
-    const std::int64_t created_at = now_ms();
+    const std::int64_t created_at = unix_ms();
     const std::string data = data_text(input.data);
     return plugin_.in_transaction([&](const sdk::transaction& tx) {
         std::vector<json> out;
@@ -83,13 +87,9 @@ std::vector<json> store::add(const std::vector<std::string>& user_ids, const not
                  {"data", data},
                  {"created_at", created_at}});
             if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
-            out.push_back(json{{"id", as_int(rows[0].value("id", json()))},
-                               {"type", input.type},
-                               {"title", input.title},
-                               {"message", input.message},
-                               {"data", input.data},
-                               {"createdAt", created_at},
-                               {"readAt", nullptr}});
+            json item = shown(as_int(rows[0].value("id", json())), input, created_at);
+            item["readAt"] = nullptr;
+            out.push_back(std::move(item));
         }
         return out;
     });
@@ -110,10 +110,9 @@ std::vector<json> store::page(const std::string& user_id, const list_query& quer
     sql += " ORDER BY id DESC LIMIT :limit";
     const json rows = plugin_.query(sql, {{"user_id", user_id},
                                           {"before", query.before.value_or(no_cursor)},
-                                          {"limit", static_cast<std::int64_t>(query.limit + 1)}});
-    more = rows.size() > query.limit;
+                                          {"limit", rows_to_ask(query.limit)}});
     std::vector<json> out;
-    for (std::size_t i = 0; i < rows.size() && i < query.limit; ++i) out.push_back(to_notification(rows[i]));
+    more = read_page(rows, query.limit, [&](const json& row) { out.push_back(to_notification(row)); });
     return out;
 }
 
@@ -150,7 +149,7 @@ std::uint64_t store::mark_all_read(const std::string& user_id, std::optional<std
 }
 
 json store::add_announcement(const std::string& author, const notification_input& input) {
-    const std::int64_t created_at = now_ms();
+    const std::int64_t created_at = unix_ms();
     const json rows = plugin_.query(
         "INSERT INTO notifications_announcements (author_id, type, title, message, data, created_at) "
         "VALUES (:author_id, :type, :title, :message, :data, :created_at) RETURNING id",
@@ -161,23 +160,18 @@ json store::add_announcement(const std::string& author, const notification_input
          {"data", data_text(input.data)},
          {"created_at", created_at}});
     if (rows.empty()) throw sdk::database_error("db_error", "the insert returned no id");
-    return json{{"id", as_int(rows[0].value("id", json()))},
-                {"type", input.type},
-                {"title", input.title},
-                {"message", input.message},
-                {"data", input.data},
-                {"createdAt", created_at},
-                {"author", author}};
+    json out = shown(as_int(rows[0].value("id", json())), input, created_at);
+    out["author"] = author;
+    return out;
 }
 
 std::vector<json> store::announcements(const list_query& query, bool& more) {
     const json rows = plugin_.query(
         "SELECT id, author_id, type, title, message, data, created_at FROM notifications_announcements "
         "WHERE id < :before ORDER BY id DESC LIMIT :limit",
-        {{"before", query.before.value_or(no_cursor)}, {"limit", static_cast<std::int64_t>(query.limit + 1)}});
-    more = rows.size() > query.limit;
+        {{"before", query.before.value_or(no_cursor)}, {"limit", rows_to_ask(query.limit)}});
     std::vector<json> out;
-    for (std::size_t i = 0; i < rows.size() && i < query.limit; ++i) out.push_back(to_announcement(rows[i]));
+    more = read_page(rows, query.limit, [&](const json& row) { out.push_back(to_announcement(row)); });
     return out;
 }
 

@@ -12,12 +12,13 @@
 #include <vector>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "payloads.hpp"
 
 namespace switchboard::plugins::notifications {
 
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 class store {
 public:

@@ -27,11 +27,6 @@ std::optional<std::int64_t> as_int64(const json& value) {
 
 }  // namespace
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 std::optional<std::string> presence_table::saved_status(const std::string& user_id) {
     const json rows =
         plugin_.query("SELECT status FROM presence_users WHERE user_id = :user_id", json{{"user_id", user_id}});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 namespace switchboard::plugins::presence {
 
@@ -31,7 +32,6 @@ private:
     sdk::plugin& plugin_;
 };
 
-// Milliseconds since the Unix epoch.
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 }  // namespace switchboard::plugins::presence

@@ -11,13 +11,13 @@ json state_json(const std::string& user_id, const std::string& status, std::opti
 }
 
 std::mutex& presence_tracker::lock_for(const std::string& user_id) {
-    return locks_[std::hash<std::string>{}(user_id) % locks_.size()];
+    return locks_.of(user_id);
 }
 
 bool presence_tracker::reconcile(const std::string& user_id, bool session_ended) {
     std::lock_guard lock(lock_for(user_id));
     const bool online = plugin_.user_sessions(user_id) > 0;
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     // The kernel reports each transition once (in a cluster, on one node) and in order;
     // a hook the count has already moved past is followed by the opposite one.
     if (online == session_ended) {
@@ -55,7 +55,7 @@ std::optional<std::string> presence_tracker::current_status(const std::string& u
 json presence_tracker::set_status(const std::string& user_id, const std::string& status) {
     std::lock_guard lock(lock_for(user_id));
     const auto current = current_status(user_id);
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     if (!current) throw sdk::error("not_found", "the user has no connected session");
     // Only this lock changes the user's state: unchanged here means the same status.
     if (store_.set_status(user_id, status)) {
@@ -66,7 +66,7 @@ json presence_tracker::set_status(const std::string& user_id, const std::string&
 }
 
 std::vector<json> presence_tracker::states_of(const std::vector<std::string>& user_ids) {
-    const std::int64_t now = now_ms();
+    const std::int64_t now = unix_ms();
     std::vector<json> out(user_ids.size());
     std::vector<std::string> offline;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {

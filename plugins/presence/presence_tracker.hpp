@@ -9,13 +9,13 @@
 // under a lock per user, so each user's updates leave in order.
 #pragma once
 
-#include <array>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "presence_store.hpp"
 #include "presence_table.hpp"
@@ -57,7 +57,7 @@ private:
     presence_table& table_;
     // Striped: a mutex per user would grow without bound, one for all would serialize
     // every user's database writes.
-    std::array<std::mutex, 64> locks_;
+    sdk::striped_locks<std::string> locks_;
 };
 
 json state_json(const std::string& user_id, const std::string& status, std::optional<std::int64_t> seen_at);

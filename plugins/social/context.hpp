@@ -5,6 +5,7 @@
 #include <string>
 
 #include <switchboard/sdk.hpp>
+#include <switchboard/support.hpp>
 
 #include "graph_store.hpp"
 #include "presence_visibility.hpp"
@@ -21,7 +22,7 @@ struct social_context {
     presence_watchers watchers;   // who sees whose presence, to take it back
 };
 
-std::int64_t now_ms();
+using sdk::unix_ms;   // what the tables store (switchboard/support.hpp)
 
 // Every device of `user`, but `except` (the socket whose event caused it; 0: none).
 void tell(social_context& ctx, const std::string& user, const char* event, json payload, sdk::socket_id except = 0);

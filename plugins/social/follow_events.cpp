@@ -11,7 +11,7 @@ json on_follow(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string target = other_user(e, user);
     bool created = false;
-    const std::string status = ctx.store.follow(user, target, now_ms(), created);
+    const std::string status = ctx.store.follow(user, target, unix_ms(), created);
     const bool active = status == "active";
     if (created) {
         tell(ctx, target, active ? "social:followed" : "social:follow_requested", {{"userId", user}});

@@ -18,7 +18,7 @@ json on_request(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
     // The store orders the pair's changes (its pair lock), on every node.
-    const friend_outcome outcome = ctx.store.request_friend(user, other, now_ms());
+    const friend_outcome outcome = ctx.store.request_friend(user, other, unix_ms());
     switch (outcome) {
     case friend_outcome::sent:
         tell(ctx, other, "social:friend_request_received", {{"from", user}, {"to", other}});
@@ -42,7 +42,7 @@ json on_request(social_context& ctx, sdk::event& e) {
 json on_accept(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string from = other_user(e, user);
-    const bool accepted = ctx.store.accept_friend(user, from, now_ms());
+    const bool accepted = ctx.store.accept_friend(user, from, unix_ms());
     if (!accepted) throw sdk::error("not_found", "no friend request from " + from);
     tell_both(ctx, e, user, from, "social:friend_request_accepted", {{"from", from}, {"to", user}});
     notify(ctx, from, "friend_accepted", user + " accepted your friend request", {{"userId", user}});

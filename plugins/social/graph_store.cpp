@@ -44,15 +44,11 @@ void lock_pair(const sdk::transaction& tx, const std::string& a, const std::stri
 }  // namespace
 
 user_page graph_store::page_of(const std::string& sql, json params, std::size_t limit) {
-    params["limit"] = limit + 1;
+    params["limit"] = rows_to_ask(limit);
     user_page out;
-    for (const auto& row : plugin_.query(sql, params)) {
-        if (out.users.size() == limit) {
-            out.has_more = true;
-            break;
-        }
+    out.has_more = read_page(plugin_.query(sql, params), limit, [&](const json& row) {
         out.users.push_back({{"userId", as_string(row.at("user_id"))}, {"since", as_int(row.at("created_at"))}});
-    }
+    });
     return out;
 }
 

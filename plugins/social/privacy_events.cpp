@@ -11,7 +11,7 @@ json on_privacy(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const auto is_private = read_optional_flag(payload_of(e.args), "private");
     if (!is_private) throw sdk::error("invalid_payload", "private is required");
-    ctx.store.set_private(user, *is_private, now_ms());
+    ctx.store.set_private(user, *is_private, unix_ms());
     json approved = json::array();
     // A public account has no requests: the pending ones become follows.
     if (!*is_private) {
@@ -27,7 +27,7 @@ json on_privacy(social_context& ctx, sdk::event& e) {
 json on_block(social_context& ctx, sdk::event& e) {
     const std::string user = e.require_user();
     const std::string other = other_user(e, user);
-    const block_outcome outcome = ctx.store.block(user, other, now_ms());
+    const block_outcome outcome = ctx.store.block(user, other, unix_ms());
     recheck_presence(ctx, user, other);
     if (outcome.added) {
         ctx.p.count("blocks");

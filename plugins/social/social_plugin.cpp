@@ -15,11 +15,6 @@
 
 namespace switchboard::plugins::social {
 
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 void tell(social_context& ctx, const std::string& user, const char* event, json payload, sdk::socket_id except) {
     sdk::target to = sdk::target::to_user(ctx.config.nsp, user);
     if (except) to.except(except);

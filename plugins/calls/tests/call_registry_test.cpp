@@ -1,6 +1,6 @@
 #include "call_registry.hpp"
 
-#include <functional>
+#include <switchboard/testing.hpp>
 
 #include <gtest/gtest.h>
 
@@ -11,14 +11,7 @@ using namespace std::chrono_literals;
 
 const auto t0 = call_registry::clock::time_point{} + 1h;
 
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const sdk::error& e) {
-        return e.code();
-    }
-    return "none";
-}
+using sdk::testing::error_code_of;
 
 invite_request to(std::vector<std::string> users) {
     invite_request r;
@@ -48,8 +41,8 @@ TEST(CallsRegistry, RingsTheInviteesAndConnectsWhoAnswers) {
     EXPECT_EQ(calls.signal_route("bob", 20, "c1", "alice"), 1u);
     // Another device of bob cannot answer too, nor signal.
     effects again;
-    EXPECT_EQ(code_of([&] { calls.accept("bob", 21, "c1", again); }), "conflict");
-    EXPECT_EQ(code_of([&] { calls.signal_route("bob", 21, "c1", "alice"); }), "forbidden");
+    EXPECT_EQ(error_code_of([&] { calls.accept("bob", 21, "c1", again); }), "conflict");
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("bob", 21, "c1", "alice"); }), "forbidden");
 }
 
 TEST(CallsRegistry, SignalsFlowOnlyBetweenMembers) {
@@ -57,11 +50,11 @@ TEST(CallsRegistry, SignalsFlowOnlyBetweenMembers) {
     effects out;
     calls.invite("alice", 1, to({"bob", "carol"}), "c1", t0, out);
     calls.accept("bob", 20, "c1", out);
-    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "c1", "carol"); }), "not_found") << "carol is ringing";
-    EXPECT_EQ(code_of([&] { calls.signal_route("carol", 30, "c1", "alice"); }), "forbidden");
-    EXPECT_EQ(code_of([&] { calls.signal_route("mallory", 9, "c1", "alice"); }), "forbidden");
-    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "c1", "alice"); }), "not_found");
-    EXPECT_EQ(code_of([&] { calls.signal_route("alice", 1, "nope", "bob"); }), "not_found");
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("alice", 1, "c1", "carol"); }), "not_found") << "carol is ringing";
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("carol", 30, "c1", "alice"); }), "forbidden");
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("mallory", 9, "c1", "alice"); }), "forbidden");
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("alice", 1, "c1", "alice"); }), "not_found");
+    EXPECT_EQ(error_code_of([&] { calls.signal_route("alice", 1, "nope", "bob"); }), "not_found");
 }
 
 TEST(CallsRegistry, BusyWhenEveryInviteeIsInACall) {
@@ -70,9 +63,9 @@ TEST(CallsRegistry, BusyWhenEveryInviteeIsInACall) {
     calls.invite("alice", 1, to({"bob"}), "c1", t0, out);
     calls.accept("bob", 20, "c1", out);
     effects refused;
-    EXPECT_EQ(code_of([&] { calls.invite("carol", 3, to({"bob"}), "c2", t0, refused); }), "busy");
+    EXPECT_EQ(error_code_of([&] { calls.invite("carol", 3, to({"bob"}), "c2", t0, refused); }), "busy");
     EXPECT_TRUE(refused.messages.empty());
-    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c3", t0, refused); }), "busy");
+    EXPECT_EQ(error_code_of([&] { calls.invite("alice", 1, to({"carol"}), "c3", t0, refused); }), "busy");
     // In a group call, the busy ones are reported and the others ring.
     effects group;
     const auto call = calls.invite("carol", 3, to({"bob", "dan"}), "c4", t0, group);
@@ -126,7 +119,7 @@ TEST(CallsRegistry, HangupOrDisconnectEndsTheCallForTheOthers) {
     effects hung;
     calls.hangup("alice", 2, "c2", hung);
     EXPECT_EQ(said(hung), (std::vector<std::string>{"call:left>#21", "call:ended>#21"}));
-    EXPECT_EQ(code_of([&] { calls.hangup("alice", 2, "c2", hung); }), "not_found");
+    EXPECT_EQ(error_code_of([&] { calls.hangup("alice", 2, "c2", hung); }), "not_found");
 }
 
 TEST(CallsRegistry, TheCallerHangingUpBeforeAnAnswerCancelsTheRinging) {
@@ -151,7 +144,7 @@ TEST(CallsRegistry, AGroupCallGoesOnWhileTwoRemain) {
     EXPECT_EQ(said(left), (std::vector<std::string>{"call:left>#20", "call:left>#30"}));
     EXPECT_EQ(calls.signal_route("bob", 20, "c1", "carol"), 30u);
     effects cancel;
-    EXPECT_EQ(code_of([&] { calls.cancel("bob", 20, "c1", cancel); }), "forbidden");
+    EXPECT_EQ(error_code_of([&] { calls.cancel("bob", 20, "c1", cancel); }), "forbidden");
 }
 
 // Several nodes: who comes into a call and leaves it is reported for the other nodes,
@@ -170,10 +163,10 @@ TEST(CallsRegistry, ReportsWhoIsEngagedAndCountsBusyElsewhere) {
     calls.set_busy_elsewhere("carol", "node-b", true, held);
     calls.set_busy_elsewhere("carol", "node-c", true, held);
     effects refused;
-    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c2", t0, refused); }), "busy");
-    EXPECT_EQ(code_of([&] { calls.invite("carol", 3, to({"alice"}), "c3", t0, refused); }), "busy");
+    EXPECT_EQ(error_code_of([&] { calls.invite("alice", 1, to({"carol"}), "c2", t0, refused); }), "busy");
+    EXPECT_EQ(error_code_of([&] { calls.invite("carol", 3, to({"alice"}), "c3", t0, refused); }), "busy");
     calls.set_busy_elsewhere("carol", "node-b", false, held);
-    EXPECT_EQ(code_of([&] { calls.invite("alice", 1, to({"carol"}), "c4", t0, refused); }), "busy")
+    EXPECT_EQ(error_code_of([&] { calls.invite("alice", 1, to({"carol"}), "c4", t0, refused); }), "busy")
         << "node-c still holds carol";
     calls.set_busy_elsewhere("carol", "node-c", false, held);
     effects rings;

@@ -1,20 +1,13 @@
 #include "payload.hpp"
 
-#include <functional>
+#include <switchboard/testing.hpp>
 
 #include <gtest/gtest.h>
 
 namespace switchboard::plugins::calls {
 namespace {
 
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const sdk::error& e) {
-        return e.code();
-    }
-    return "none";
-}
+using sdk::testing::error_code_of;
 
 TEST(CallsPayload, ReadsAnInvite) {
     const auto one = read_invite(json{{"to", "bob"}}, "alice", 8);
@@ -28,7 +21,7 @@ TEST(CallsPayload, ReadsAnInvite) {
 }
 
 TEST(CallsPayload, RefusesBadInvites) {
-    const auto invite = [](json p) { return code_of([&] { read_invite(p, "alice", 3); }); };
+    const auto invite = [](json p) { return error_code_of([&] { read_invite(p, "alice", 3); }); };
     EXPECT_EQ(invite(json::object()), "invalid_payload");
     EXPECT_EQ(invite({{"to", json::array()}}), "invalid_payload");
     EXPECT_EQ(invite({{"to", "alice"}}), "invalid_payload");
@@ -37,7 +30,7 @@ TEST(CallsPayload, RefusesBadInvites) {
     EXPECT_EQ(invite({{"to", "bob"}, {"media", "fax"}}), "invalid_payload");
     EXPECT_EQ(invite({{"to", "bob"}, {"metadata", "x"}}), "invalid_payload");
     EXPECT_EQ(invite({{"to", "bob"}, {"metadata", {{"x", std::string(5000, 'x')}}}}), "invalid_payload");
-    EXPECT_EQ(invite({{"to", {"b", "c"}}}), "none");
+    EXPECT_EQ(invite({{"to", {"b", "c"}}}), "");
 }
 
 TEST(CallsPayload, ReadsSignals) {
@@ -45,7 +38,7 @@ TEST(CallsPayload, ReadsSignals) {
                                1024);
     EXPECT_EQ(s.kind, "offer");
     EXPECT_EQ(s.payload["sdp"], "v=0");
-    const auto signal = [](json p) { return code_of([&] { read_signal(p, 1024); }); };
+    const auto signal = [](json p) { return error_code_of([&] { read_signal(p, 1024); }); };
     EXPECT_EQ(signal({{"callId", "c1"}, {"to", "bob"}, {"kind", "hello"}, {"payload", 1}}), "invalid_payload");
     EXPECT_EQ(signal({{"callId", "c1"}, {"to", "bob"}, {"kind", "offer"}}), "invalid_payload");
     EXPECT_EQ(signal({{"to", "bob"}, {"kind", "offer"}, {"payload", 1}}), "invalid_payload");
@@ -56,7 +49,7 @@ TEST(CallsPayload, ReadsSignals) {
 TEST(CallsPayload, ReasonDefaultsToDeclined) {
     EXPECT_EQ(read_reason(json::object()), "declined");
     EXPECT_EQ(read_reason(json{{"reason", "driving"}}), "driving");
-    EXPECT_EQ(code_of([] { read_reason(json{{"reason", std::string(65, 'x')}}); }), "invalid_payload");
+    EXPECT_EQ(error_code_of([] { read_reason(json{{"reason", std::string(65, 'x')}}); }), "invalid_payload");
 }
 
 }  // namespace

@@ -1,20 +1,13 @@
 #include "payload.hpp"
 
-#include <functional>
+#include <switchboard/testing.hpp>
 
 #include <gtest/gtest.h>
 
 namespace switchboard::plugins::location {
 namespace {
 
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const sdk::error& e) {
-        return e.code();
-    }
-    return "none";
-}
+using sdk::testing::error_code_of;
 
 TEST(LocationPayload, ReadsAShareToARoom) {
     const auto r = read_share(json{{"room", "team"}, {"lat", 35.6762}, {"lng", 139.6503}, {"accuracy", 12.5}},
@@ -36,7 +29,7 @@ TEST(LocationPayload, ReadsAShareToUsersSortedAndDistinct) {
 }
 
 TEST(LocationPayload, RefusesCoordinatesOutOfRange) {
-    const auto share = [](json p) { return code_of([&] { read_share(p, "alice", 10); }); };
+    const auto share = [](json p) { return error_code_of([&] { read_share(p, "alice", 10); }); };
     EXPECT_EQ(share({{"room", "r"}, {"lat", 90.0001}, {"lng", 0}}), "invalid_payload");
     EXPECT_EQ(share({{"room", "r"}, {"lat", -91}, {"lng", 0}}), "invalid_payload");
     EXPECT_EQ(share({{"room", "r"}, {"lat", 0}, {"lng", 180.5}}), "invalid_payload");
@@ -46,11 +39,11 @@ TEST(LocationPayload, RefusesCoordinatesOutOfRange) {
     EXPECT_EQ(share({{"room", "r"}, {"lat", 0}, {"lng", 0}, {"accuracy", -1}}), "invalid_payload");
     EXPECT_EQ(share({{"room", "r"}, {"lat", 0}, {"lng", 0}, {"heading", 360}}), "invalid_payload");
     EXPECT_EQ(share({{"room", "r"}, {"lat", 0}, {"lng", 0}, {"speed", -0.1}}), "invalid_payload");
-    EXPECT_EQ(share({{"room", "r"}, {"lat", 90}, {"lng", -180}}), "none");
+    EXPECT_EQ(share({{"room", "r"}, {"lat", 90}, {"lng", -180}}), "");
 }
 
 TEST(LocationPayload, NeedsExactlyOneAudience) {
-    const auto share = [](json p) { return code_of([&] { read_share(p, "alice", 2); }); };
+    const auto share = [](json p) { return error_code_of([&] { read_share(p, "alice", 2); }); };
     EXPECT_EQ(share({{"lat", 0}, {"lng", 0}}), "invalid_payload");
     EXPECT_EQ(share({{"room", "r"}, {"users", {"bob"}}, {"lat", 0}, {"lng", 0}}), "invalid_payload");
     EXPECT_EQ(share({{"users", json::array()}, {"lat", 0}, {"lng", 0}}), "invalid_payload");
@@ -63,8 +56,8 @@ TEST(LocationPayload, NeedsExactlyOneAudience) {
 }
 
 TEST(LocationPayload, PayloadMustBeAnObject) {
-    EXPECT_EQ(code_of([] { payload_of(json::array({"x"})); }), "invalid_payload");
-    EXPECT_EQ(code_of([] { payload_of(json::array()); }), "invalid_payload");
+    EXPECT_EQ(error_code_of([] { payload_of(json::array({"x"})); }), "invalid_payload");
+    EXPECT_EQ(error_code_of([] { payload_of(json::array()); }), "invalid_payload");
     EXPECT_TRUE(payload_of(json::array(), true).empty());
     EXPECT_TRUE(payload_of(json::array({nullptr}), true).empty());
 }
@@ -75,7 +68,7 @@ TEST(LocationPayload, StopTakesRoomUsersOrNothing) {
     const auto all = read_stop(json::object(), 5);
     EXPECT_FALSE(all.room);
     EXPECT_TRUE(all.users.empty());
-    EXPECT_EQ(code_of([] { read_stop(json{{"room", "r"}, {"users", {"a"}}}, 5); }), "invalid_payload");
+    EXPECT_EQ(error_code_of([] { read_stop(json{{"room", "r"}, {"users", {"a"}}}, 5); }), "invalid_payload");
 }
 
 }  // namespace

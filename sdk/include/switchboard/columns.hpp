@@ -9,6 +9,7 @@
 #pragma once
 
 #include <charconv>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,5 +39,18 @@ inline std::optional<std::int64_t> optional_int(const json& value) {
 
 // Text; NULL (or anything not text) reads as "".
 inline std::string as_string(const json& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+
+// Keyset pages (newest first, older than a cursor): the query asks for one row more
+// than the page holds, LIMIT bound to rows_to_ask(limit), and that row, when it comes,
+// says an older page exists. read_page hands `read` the page's rows (at most `limit`,
+// in the query's order) and answers whether there were more. Every plugin's lists
+// (posts, comments, messages, followers, notifications) page this way.
+inline std::int64_t rows_to_ask(std::size_t limit) { return static_cast<std::int64_t>(limit) + 1; }
+
+template <class Read>
+bool read_page(const json& rows, std::size_t limit, Read&& read) {
+    for (std::size_t i = 0; i < rows.size() && i < limit; ++i) read(rows[i]);
+    return rows.size() > limit;
+}
 
 }  // namespace switchboard::sdk::columns

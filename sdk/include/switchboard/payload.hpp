@@ -102,14 +102,26 @@ inline std::int64_t read_id(const json& payload, const char* field) {
     return *id;
 }
 
+// Whether `text` holds a control character (C0 or DEL).
+inline bool has_control(std::string_view text) {
+    return std::any_of(text.begin(), text.end(), [](unsigned char c) { return detail::is_control(c); });
+}
+
+// Whether `value` is a user id: a string of 1 to max_user_id_bytes, no control
+// characters. For readers that word their own refusal; checked_user_id refuses itself.
+inline bool is_user_id(const json& value) {
+    if (!value.is_string()) return false;
+    const auto& id = value.get_ref<const std::string&>();
+    return !id.empty() && id.size() <= max_user_id_bytes && !has_control(id);
+}
+
 // A user id as a value: 1 to max_user_id_bytes, no control characters.
 inline std::string checked_user_id(const json& value, const std::string& what) {
     if (!value.is_string()) detail::invalid(what + " must be a string");
     const auto& id = value.get_ref<const std::string&>();
     if (id.empty() || id.size() > max_user_id_bytes)
         detail::invalid(what + " must be 1 to " + std::to_string(max_user_id_bytes) + " bytes");
-    if (std::any_of(id.begin(), id.end(), [](unsigned char c) { return detail::is_control(c); }))
-        detail::invalid(what + " must not contain control characters");
+    if (has_control(id)) detail::invalid(what + " must not contain control characters");
     return id;
 }
 
