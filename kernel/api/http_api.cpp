@@ -78,7 +78,7 @@ void http_api::on_http_request(net::http_request&& request, const std::shared_pt
     found->handler(std::move(request), std::move(respond));
 }
 
-void http_api::on_websocket_upgrade(net::http_request&&, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+void http_api::on_websocket_upgrade(net::http_request&&, net::tcp_socket socket, net::tls_handle tls,
                                     std::string, worker&) {
     net::refuse_upgrade(socket, tls, "Not Found", 404);
 }

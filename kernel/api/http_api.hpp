@@ -38,7 +38,7 @@ public:
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                          std::uint64_t request_id) override;
     // No route takes a WebSocket: 404, as for any path nobody serves.
-    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+    void on_websocket_upgrade(net::http_request&& request, net::tcp_socket socket, net::tls_handle tls,
                               std::string already_read, worker& owner) override;
     // A route answers through its responder, which drops what the closed connection
     // can no longer take: nothing to undo.

@@ -322,7 +322,7 @@ bool server::allow_handshake(const net::http_request& request) {
     return false;
 }
 
-void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::socket socket, net::tls_handle tls,
+void server::on_websocket_upgrade(net::http_request&& request, net::tcp_socket socket, net::tls_handle tls,
                                   std::string already_read, worker& owner) {
     const auto transport = request.query_param("transport");
     if (!transport || !settings_.engineio.transport_websocket ||
@@ -359,7 +359,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
     if (ec) return;
     session_owner.post([this, &session_owner, protocol, fd, request = std::move(request), tls = std::move(tls),
                         already_read = std::move(already_read), sid = *sid]() mutable {
-        asio::ip::tcp::socket moved(session_owner.io());
+        net::tcp_socket moved(session_owner.io());
         boost::system::error_code assign_ec;
         moved.assign(protocol, fd, assign_ec);
         if (assign_ec) {
@@ -371,7 +371,7 @@ void server::on_websocket_upgrade(net::http_request&& request, asio::ip::tcp::so
     });
 }
 
-void server::accept_websocket(net::http_request&& request, asio::ip::tcp::socket socket, net::tls_handle tls,
+void server::accept_websocket(net::http_request&& request, net::tcp_socket socket, net::tls_handle tls,
                               std::string already_read, worker& owner, const std::string& sid) {
     std::shared_ptr<session> existing;
     if (!sid.empty()) {

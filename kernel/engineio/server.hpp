@@ -45,7 +45,7 @@ public:
     // net::http_router, for requests on the Engine.IO path (server.path) only
     void on_http_request(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                          std::uint64_t request_id) override;
-    void on_websocket_upgrade(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+    void on_websocket_upgrade(net::http_request&& request, net::tcp_socket socket, net::tls_handle tls,
                               std::string already_read, worker& owner) override;
     void on_http_abandoned(const net::http_request& request, std::uint64_t request_id) override;
 
@@ -84,7 +84,7 @@ private:
                                 std::uint64_t request_id, const std::string& sid, std::string_view transport);
     void open_polling_session(net::http_request&& request, const std::shared_ptr<net::http_connection>& connection,
                               std::uint64_t request_id, worker& owner);
-    void accept_websocket(net::http_request&& request, boost::asio::ip::tcp::socket socket, net::tls_handle tls,
+    void accept_websocket(net::http_request&& request, net::tcp_socket socket, net::tls_handle tls,
                           std::string already_read, worker& owner, const std::string& sid);
     // False (and counted) when `address` opens sessions faster than it may.
     bool allow_handshake(const net::http_request& request);

@@ -55,10 +55,17 @@ void session::start_websocket(std::shared_ptr<net::websocket_connection> ws, std
     log_opened();
     ws_ = std::move(ws);
     ws_->set_listener(this);
+    allow_buffered_reads();
     ws_->send(wire_packet::raw(net::make_frame(net::ws_opcode::text, open_packet)));
     handler_ = std::move(handler);
     start_heartbeat();
     handler_->on_open();
+}
+
+void session::allow_buffered_reads() {
+    // v4 only: the server's pings mark the intervals in which a busy client's
+    // connection keeps its read buffer (websocket_connection::mark_heartbeat).
+    if (protocol_ == 4) ws_->allow_buffered_reads();
 }
 
 void session::start_heartbeat() {
@@ -370,6 +377,7 @@ void session::on_ping_due() {
     // let the held frames and the ping arrive in one read. See on_pong_overdue.
     // The entry still holds when the ping was due, however late this runs.
     ping_due_ = heartbeat_.deadline;
+    if (transport_ == transport_kind::websocket) ws_->mark_heartbeat();
     static const auto ping = wire_packet::text(packet_type::ping);
     send(ping);
     server_.schedule_pong_deadline(*this, heartbeat_);
@@ -464,6 +472,7 @@ void session::complete_upgrade() {
     upgrade_deadline_.cancel();
     probe_answered_ = false;
     ws_ = std::move(probe_);
+    allow_buffered_reads();
     // A hold taken while polling stops the WebSocket too, right after this packet.
     if (read_holds_ > 0) ws_->pause_reading();
     if (poll_) {

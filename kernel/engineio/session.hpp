@@ -154,6 +154,8 @@ private:
     bool over_bound(std::size_t buffered);
     void on_pong();
     void start_heartbeat();
+    // The WebSocket transport may read into a buffer of its own while the client is busy.
+    void allow_buffered_reads();
     // A v3 client's ping: answered, and it proves the client alive.
     void on_client_ping();
     // A packet as the current transport carries it (v3 binary frames start with the type).

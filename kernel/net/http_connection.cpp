@@ -31,7 +31,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 struct http_connection::state {
-    state(asio::ip::tcp::socket s, const asio::ip::tcp::endpoint& peer, tls_handle t)
+    state(tcp_socket s, const asio::ip::tcp::endpoint& peer, tls_handle t)
         : socket(std::move(s)), remote_address(peer.address().to_string()), tls_session(std::move(t)) {}
 
     // Reads and writes go through `tls` once it exists, else straight to the socket.
@@ -41,12 +41,12 @@ struct http_connection::state {
         else fn(socket);
     }
 
-    asio::ip::tcp::socket socket;
+    tcp_socket socket;
     std::string remote_address;   // the client's, from accept()
     // A TLS port's connection before its handshake starts; then `tls` holds it.
     tls_handle tls_session;
     // Behind a pointer: a plain connection does not carry an idle SSL stream's bytes.
-    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
+    std::unique_ptr<asio::ssl::stream<tcp_socket&>> tls;
     bool handshaking = false;
     // No maximum of its own: the parser's header and body limits bound what it holds
     // (a maximum here would cut headers short of their limit, with a 400 for a 431).
@@ -168,7 +168,7 @@ int status_of(std::string_view response) {
 
 }  // namespace
 
-http_connection::http_connection(asio::ip::tcp::socket socket, const asio::ip::tcp::endpoint& peer, tls_handle tls,
+http_connection::http_connection(tcp_socket socket, const asio::ip::tcp::endpoint& peer, tls_handle tls,
                                  worker& owner, http_router& router, const http_limits& limits)
     : owner_(owner),
       router_(router),
@@ -203,7 +203,7 @@ void http_connection::await_client_hello() {
         }
         self->close();
     });
-    s.socket.async_wait(asio::ip::tcp::socket::wait_read,
+    s.socket.async_wait(tcp_socket::wait_read,
                         [self = shared_from_this()](const boost::system::error_code& ec) { self->on_first_bytes(ec); });
 }
 
@@ -214,7 +214,7 @@ void http_connection::on_first_bytes(const boost::system::error_code& ec) {
     unsigned char first = 0;
     const auto peeked = ::recv(s.socket.native_handle(), &first, 1, MSG_PEEK | MSG_DONTWAIT);
     if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-        s.socket.async_wait(asio::ip::tcp::socket::wait_read,
+        s.socket.async_wait(tcp_socket::wait_read,
                             [self = shared_from_this()](const boost::system::error_code& wait_ec) {
                                 self->on_first_bytes(wait_ec);
                             });
@@ -231,7 +231,7 @@ void http_connection::on_first_bytes(const boost::system::error_code& ec) {
         count_refusal(refusal::plain_http_on_tls);
         return reject(400, "This port speaks HTTPS: use https:// (or wss://)");
     }
-    s.tls = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(s.socket, s.tls_session.release());
+    s.tls = std::make_unique<asio::ssl::stream<tcp_socket&>>(s.socket, s.tls_session.release());
     s.tls->async_handshake(asio::ssl::stream_base::server,
                            [self = shared_from_this()](const boost::system::error_code& handshake_ec) {
                                self->on_handshake(handshake_ec);
@@ -340,6 +340,9 @@ void http_connection::on_read(const boost::system::error_code& ec) {
             s.tls.reset();
         }
         s.closed = true;
+        // The request deadline's pending wait holds this connection: without the cancel
+        // every upgraded connection's HTTP state would stay for header_timeout.
+        if (s.request_timer) s.request_timer->cancel();
         std::string already_read(static_cast<const char*>(s.buffer.data().data()), s.buffer.size());
         s.buffer.consume(s.buffer.size());
         router_.on_websocket_upgrade(std::move(request), std::move(s.socket), std::move(tls), std::move(already_read),
@@ -460,7 +463,7 @@ void http_connection::linger() {
     // drop what arrives for a bounded time and amount, then close.
     auto& s = *state_;
     boost::system::error_code ec;
-    s.socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    s.socket.shutdown(tcp_socket::shutdown_send, ec);
     s.linger_timer = std::make_unique<asio::steady_timer>(s.socket.get_executor(), std::chrono::seconds(2));
     s.linger_timer->async_wait([self = shared_from_this()](const boost::system::error_code& wait_ec) {
         if (!wait_ec) self->close();
@@ -491,7 +494,7 @@ void http_connection::close() {
     if (s.request_timer) s.request_timer->cancel();
     if (s.write_timer) s.write_timer->cancel();
     boost::system::error_code ec;
-    s.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    s.socket.shutdown(tcp_socket::shutdown_both, ec);
     s.socket.close(ec);
 }
 

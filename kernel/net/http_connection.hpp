@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "kernel/net/http_message.hpp"
+#include "kernel/net/tcp_socket.hpp"
 #include "kernel/net/tls_handle.hpp"
 
 namespace switchboard::kernel {
@@ -35,7 +36,7 @@ public:
                                  std::uint64_t request_id) = 0;
     // An upgrade request: the router now owns the socket, and its TLS state when the
     // connection is over TLS (`tls` null: plain). `already_read` is plaintext.
-    virtual void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket socket, tls_handle tls,
+    virtual void on_websocket_upgrade(http_request&& request, tcp_socket socket, tls_handle tls,
                                       std::string already_read, worker& owner) = 0;
     // The client went away while request `request_id` (which had `request` as its
     // parsed form) was still waiting for its response.
@@ -61,7 +62,7 @@ class http_connection : public std::enable_shared_from_this<http_connection> {
 public:
     // `peer`: the client's address, as accept() reported it. `tls`: a fresh TLS session
     // to handshake before the first request (null: plain HTTP).
-    http_connection(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer, tls_handle tls,
+    http_connection(tcp_socket socket, const boost::asio::ip::tcp::endpoint& peer, tls_handle tls,
                     worker& owner, http_router& router, const http_limits& limits);
     ~http_connection();
 

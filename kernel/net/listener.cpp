@@ -64,7 +64,7 @@ asio::ip::tcp::endpoint listener::local_endpoint() const {
 void listener::do_accept() {
     // accept() reports the peer's address: no getpeername per connection.
     acceptor_.async_accept(owner_.io(), peer_, [self = shared_from_this()](const boost::system::error_code& ec,
-                                                                           asio::ip::tcp::socket socket) {
+                                                                           tcp_socket socket) {
         if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
         if (ec == asio::error::no_descriptors || ec.value() == ENFILE || ec == asio::error::no_buffer_space ||
             ec == asio::error::no_memory) {
@@ -81,7 +81,7 @@ void listener::do_accept() {
     });
 }
 
-void listener::admit(asio::ip::tcp::socket socket) {
+void listener::admit(tcp_socket socket) {
     std::shared_ptr<void> token;
     if (limiter_) {
         const std::string address = peer_.address().to_string();

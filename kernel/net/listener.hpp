@@ -38,7 +38,7 @@ public:
 
 private:
     void do_accept();
-    void admit(boost::asio::ip::tcp::socket socket);
+    void admit(tcp_socket socket);
     // accept() failed for want of descriptors or memory: retrying at once would spin
     // (the pending connection stays in the backlog), so wait, then try again.
     void back_off(const boost::system::error_code& ec);

@@ -32,7 +32,7 @@ void path_router::on_http_request(http_request&& request, const std::shared_ptr<
     service_for(request.path).on_http_request(std::move(request), connection, request_id);
 }
 
-void path_router::on_websocket_upgrade(http_request&& request, asio::ip::tcp::socket socket, tls_handle tls,
+void path_router::on_websocket_upgrade(http_request&& request, tcp_socket socket, tls_handle tls,
                                        std::string already_read, worker& owner) {
     service_for(request.path)
         .on_websocket_upgrade(std::move(request), std::move(socket), std::move(tls), std::move(already_read), owner);
@@ -42,7 +42,7 @@ void path_router::on_http_abandoned(const http_request& request, std::uint64_t r
     service_for(request.path).on_http_abandoned(request, request_id);
 }
 
-void refuse_upgrade(asio::ip::tcp::socket& socket, tls_handle& tls, std::string_view message, int status) {
+void refuse_upgrade(tcp_socket& socket, tls_handle& tls, std::string_view message, int status) {
     const std::string response = make_http_response(status, "text/html", message, {}, false);
     boost::system::error_code ec;
     if (tls) {
@@ -50,7 +50,7 @@ void refuse_upgrade(asio::ip::tcp::socket& socket, tls_handle& tls, std::string_
     } else {
         asio::write(socket, asio::buffer(response), ec);
     }
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket.shutdown(tcp_socket::shutdown_both, ec);
     socket.close(ec);
 }
 

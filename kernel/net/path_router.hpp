@@ -22,7 +22,7 @@ public:
 
     void on_http_request(http_request&& request, const std::shared_ptr<http_connection>& connection,
                          std::uint64_t request_id) override;
-    void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket socket, tls_handle tls,
+    void on_websocket_upgrade(http_request&& request, tcp_socket socket, tls_handle tls,
                               std::string already_read, worker& owner) override;
     void on_http_abandoned(const http_request& request, std::uint64_t request_id) override;
 
@@ -39,7 +39,7 @@ private:
 
 // Answers an upgrade request with `status` and `message` and closes the connection
 // (through TLS when `tls` is set), as the reference server does for a refused upgrade.
-void refuse_upgrade(boost::asio::ip::tcp::socket& socket, tls_handle& tls, std::string_view message,
+void refuse_upgrade(tcp_socket& socket, tls_handle& tls, std::string_view message,
                     int status = 400);
 
 }  // namespace switchboard::kernel::net

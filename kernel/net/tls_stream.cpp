@@ -8,15 +8,15 @@ namespace switchboard::kernel::net {
 namespace asio = boost::asio;
 
 struct tls_stream::impl {
-    impl(asio::ip::tcp::socket& socket, tls_handle session) : stream(socket, session.release()) {}
+    impl(tcp_socket& socket, tls_handle session) : stream(socket, session.release()) {}
 
-    asio::ssl::stream<asio::ip::tcp::socket&> stream;
+    asio::ssl::stream<tcp_socket&> stream;
     // Asio's SSL stream encrypts one buffer per write call: frames are gathered into
     // one buffer first, so a burst of small frames becomes full records and few writes.
     std::string pending;
 };
 
-tls_stream::tls_stream(asio::ip::tcp::socket& socket, tls_handle session)
+tls_stream::tls_stream(tcp_socket& socket, tls_handle session)
     : impl_(std::make_unique<impl>(socket, std::move(session))) {}
 
 tls_stream::~tls_stream() = default;

@@ -12,6 +12,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "kernel/net/tcp_socket.hpp"
 #include "kernel/net/tls_handle.hpp"
 
 namespace switchboard::kernel::net {
@@ -19,7 +20,7 @@ namespace switchboard::kernel::net {
 class tls_stream {
 public:
     // `session` has finished its handshake on `socket` (which outlives this object).
-    tls_stream(boost::asio::ip::tcp::socket& socket, tls_handle session);
+    tls_stream(tcp_socket& socket, tls_handle session);
     ~tls_stream();
     tls_stream(const tls_stream&) = delete;
     tls_stream& operator=(const tls_stream&) = delete;

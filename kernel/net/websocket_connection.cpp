@@ -1,5 +1,6 @@
 #include "kernel/net/websocket_connection.hpp"
 
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/write.hpp>
 
 #include "kernel/core/log.hpp"
@@ -17,6 +18,21 @@ namespace {
 // Connections with frames queued since the worker last returned to its loop. Each
 // worker thread has its own list: one post per burst instead of one per connection.
 thread_local std::vector<std::shared_ptr<websocket_connection>> dirty_connections;
+
+// Allocates each block at its exact size from operator new. Asio's default allocator
+// recycles per-thread blocks of whatever size an earlier operation needed, so the wait
+// an idle connection keeps pending would sit for as long as it is idle in a block sized
+// for the (larger) HTTP read of its handshake.
+template <typename T>
+struct exact_allocator {
+    using value_type = T;
+    exact_allocator() = default;
+    template <typename U>
+    exact_allocator(const exact_allocator<U>&) noexcept {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+    void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+    friend bool operator==(const exact_allocator&, const exact_allocator&) noexcept { return true; }
+};
 thread_local bool flush_posted = false;
 
 void flush_dirty_connections() {
@@ -31,7 +47,7 @@ void flush_dirty_connections() {
 
 }  // namespace
 
-websocket_connection::websocket_connection(asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
+websocket_connection::websocket_connection(tcp_socket socket, tls_handle tls, worker& owner,
                                            std::size_t max_message_size, std::string_view handshake_response)
     : socket_(std::move(socket)), owner_(owner), parser_(max_message_size) {
     if (tls) tls_ = std::make_unique<tls_stream>(socket_, std::move(tls));
@@ -70,16 +86,44 @@ void websocket_connection::start(std::string already_read) {
 void websocket_connection::wait_readable() {
     if (paused_ || waiting_readable_ || closed_notified_) return;
     waiting_readable_ = true;
-    socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                       [self = shared_from_this()](const boost::system::error_code& ec) {
-                           self->on_readable(ec);
-                       });
+    if (read_buffer_) {
+        socket_.async_read_some(asio::buffer(read_buffer_.get(), read_buffer_size),
+                                [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                                    self->on_buffered_read(ec, n);
+                                });
+        return;
+    }
+    socket_.async_wait(tcp_socket::wait_read,
+                       asio::bind_allocator(exact_allocator<void>(),
+                                            [self = shared_from_this()](const boost::system::error_code& ec) {
+                                                self->on_readable(ec);
+                                            }));
 }
 
 void websocket_connection::on_readable(const boost::system::error_code& ec) {
     waiting_readable_ = false;
     if (ec) return fail(ec == asio::error::operation_aborted ? "transport close" : "transport error");
     if (read_now()) wait_readable();
+}
+
+void websocket_connection::on_buffered_read(const boost::system::error_code& ec, std::size_t n) {
+    waiting_readable_ = false;
+    if (closed_notified_) return;
+    // The peer's end of the stream or a reset: read_now() says the same for both.
+    if (ec || n == 0) return fail("transport close");
+    if (!take(read_buffer_.get(), n)) return;
+    // A full buffer may have left more in the socket.
+    if (n == read_buffer_size && !read_now()) return;
+    if (release_read_buffer_) {
+        release_read_buffer_ = false;
+        read_buffer_.reset();
+    }
+    wait_readable();
+}
+
+void websocket_connection::mark_heartbeat() noexcept {
+    release_read_buffer_ = read_buffer_ && messages_this_period_ < busy_messages;
+    messages_this_period_ = 0;
 }
 
 void websocket_connection::resume_reading() {
@@ -94,11 +138,17 @@ void websocket_connection::resume_reading() {
         pending_.assign(buffered, used);
         if (paused_) return;
     }
+    // A read into read_buffer_ still pending (the pause came between reads) may hold
+    // bytes already, its completion queued: reading the socket now would handle newer
+    // bytes first. It delivers, and reads on.
+    if (read_buffer_ && waiting_readable_) return;
     if (read_now()) wait_readable();
 }
 
 void websocket_connection::read_available() {
     // The wait for readability stays armed; it finds nothing left, or what came later.
+    // (A pending buffered read delivers in order by itself: see resume_reading.)
+    if (read_buffer_ && waiting_readable_) return;
     if (!closed_notified_ && !closing_) read_now();
 }
 
@@ -114,21 +164,26 @@ bool websocket_connection::read_now() {
             fail("transport close");
             return false;
         }
-        std::size_t used = 0;
-        if (pending_.empty()) {
-            if (!consume(scratch, n, used)) return false;
-            if (used < n) pending_.assign(scratch + used, n - used);
-        } else {
-            pending_.append(scratch, n);
-            if (!consume(pending_.data(), pending_.size(), used)) return false;
-            pending_.erase(0, used);
-            // An idle connection keeps no buffer behind.
-            if (pending_.empty()) std::string().swap(pending_);
-        }
+        if (!take(scratch, n)) return false;
         // A short plain read emptied the socket. A TLS read returns one record at a
         // time, and what OpenSSL still holds never wakes the readiness wait: read on
         // until would_block.
         if (n < worker::scratch_size && !tls_) break;
+    }
+    return true;
+}
+
+bool websocket_connection::take(char* data, std::size_t n) {
+    std::size_t used = 0;
+    if (pending_.empty()) {
+        if (!consume(data, n, used)) return false;
+        if (used < n) pending_.assign(data + used, n - used);
+    } else {
+        pending_.append(data, n);
+        if (!consume(pending_.data(), pending_.size(), used)) return false;
+        pending_.erase(0, used);
+        // An idle connection keeps no buffer behind.
+        if (pending_.empty()) std::string().swap(pending_);
     }
     return true;
 }
@@ -161,6 +216,12 @@ bool websocket_connection::consume(char* data, std::size_t size, std::size_t& us
         switch (message.opcode) {
             case ws_opcode::text:
             case ws_opcode::binary:
+                if (messages_this_period_ < UINT8_MAX) ++messages_this_period_;
+                if (!read_buffer_ && buffered_reads_allowed_ && messages_this_period_ >= busy_messages) {
+                    // Taken into use at the next wait: none is pending while a read's
+                    // messages are handled, or it is a wait without a buffer.
+                    read_buffer_ = std::make_unique<char[]>(read_buffer_size);
+                }
                 // A client that carries on talking does not wait for what the fence
                 // holds (and one that answers no ping, hand-written, is not stuck).
                 release_fence();
@@ -234,62 +295,95 @@ void websocket_connection::flush() {
     if (writing_ || queue_.empty() || !socket_.is_open()) return;
     if (fenced_ && write_boundary_ == 0) return;   // all of it waits for the pong
     writing_ = true;
-    if (write_boundary_ > 0 && write_boundary_ < queue_.size()) {
-        const auto boundary = queue_.begin() + static_cast<std::ptrdiff_t>(write_boundary_);
-        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(boundary));
-        queue_.erase(queue_.begin(), boundary);
-    } else {
-        in_flight_.swap(queue_);
-    }
+    const std::size_t count =
+        write_boundary_ > 0 && write_boundary_ < queue_.size() ? write_boundary_ : queue_.size();
     write_boundary_ = 0;
     pong_queued_ = false;
+    // Most writes fit in the socket's send buffer: one sendmsg now, and no write
+    // operation, completion handler or post behind it. Only what the kernel did not
+    // take waits for writability. An error takes the asynchronous path too, whose
+    // handler reports it from the loop rather than from inside a caller's send.
+    std::size_t written = 0;
+    if (!tls_ && write_now(count, written)) return;
+    if (count == queue_.size()) {
+        in_flight_.swap(queue_);
+    } else {
+        const auto boundary = queue_.begin() + static_cast<std::ptrdiff_t>(count);
+        in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(boundary));
+        queue_.erase(queue_.begin(), boundary);
+    }
     buffers_.clear();
     buffers_.reserve(in_flight_.size());
-    for (const auto& packet : in_flight_) buffers_.emplace_back(packet->frame().data(), packet->frame().size());
+    for (const auto& packet : in_flight_) {
+        const auto frame = packet->frame();
+        // Frames the synchronous attempt wrote whole leave no buffer; the first it wrote
+        // in part leaves its rest.
+        if (written >= frame.size()) {
+            written -= frame.size();
+            continue;
+        }
+        buffers_.emplace_back(frame.data() + written, frame.size() - written);
+        written = 0;
+    }
     if (tls_) {
         tls_->async_write(buffers_, [self = shared_from_this()](const boost::system::error_code& ec) {
             self->on_write(ec);
         });
         return;
     }
-    // Most writes fit in the socket's send buffer: one sendmsg now, and no write
-    // operation, completion handler or post behind it. Only what the kernel did not
-    // take waits for writability. An error takes the asynchronous path too, whose
-    // handler reports it from the loop rather than from inside a caller's send.
-    if (write_now()) return;
     asio::async_write(socket_, buffers_,
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                           self->on_write(ec);
                       });
 }
 
-bool websocket_connection::write_now() {
+bool websocket_connection::write_now(std::size_t count, std::size_t& written) {
+    // The gather list lives on the thread, not in each connection: it is needed only
+    // during the call.
+    thread_local std::vector<asio::const_buffer> gather;
+    gather.clear();
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto frame = queue_[i]->frame();
+        gather.emplace_back(frame.data(), frame.size());
+        total += frame.size();
+    }
     boost::system::error_code ec;
-    std::size_t written = socket_.write_some(buffers_, ec);
-    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return false;
-    // Drop what left; the first buffer still waiting may have left in part.
-    auto first = buffers_.begin();
-    while (first != buffers_.end() && written >= first->size()) written -= (first++)->size();
-    buffers_.erase(buffers_.begin(), first);
-    if (!buffers_.empty()) {
-        buffers_.front() += written;
+    written = socket_.write_some(gather, ec);
+    if (ec) {
+        written = 0;
         return false;
     }
-    on_write({});
+    if (written < total) return false;
+    std::int64_t bytes = 0;
+    for (std::size_t i = 0; i < count; ++i) bytes += static_cast<std::int64_t>(queue_[i]->size());
+    if (count == queue_.size()) {
+        queue_.clear();
+    } else {
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
+    }
+    change_queued(-bytes);
+    after_write({});
     return true;
 }
 
 void websocket_connection::on_write(const boost::system::error_code& ec) {
-    writing_ = false;
     std::int64_t written = 0;
     for (const auto& packet : in_flight_) written += static_cast<std::int64_t>(packet->size());
     change_queued(-written);
-    in_flight_.clear();
-    // A burst can leave large vectors behind; idle connections should not keep them.
-    if (in_flight_.capacity() > 64) std::vector<framed_buffer_ptr>().swap(in_flight_);
-    if (buffers_.capacity() > 64) std::vector<asio::const_buffer>().swap(buffers_);
+    // Writes that had to wait are the exception: their lists go with them.
+    std::vector<framed_buffer_ptr>().swap(in_flight_);
+    std::vector<asio::const_buffer>().swap(buffers_);
+    after_write(ec);
+}
+
+void websocket_connection::after_write(const boost::system::error_code& ec) {
+    writing_ = false;
     if (ec) return fail("transport error");
     if (!queue_.empty()) return flush();
+    // An idle connection keeps no queue storage: most connections are idle most of the
+    // time, and a new frame costs one small allocation.
+    std::vector<framed_buffer_ptr>().swap(queue_);
     if (close_when_written_) shutdown_socket();
 }
 
@@ -343,7 +437,7 @@ void websocket_connection::notify_closed(std::string_view reason) {
 void websocket_connection::shutdown_socket() {
     if (close_timer_) close_timer_->cancel();
     boost::system::error_code ec;
-    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+    socket_.shutdown(tcp_socket::shutdown_both, ec);
     socket_.close(ec);
 }
 

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kernel/net/framed_buffer.hpp"
+#include "kernel/net/tcp_socket.hpp"
 #include "kernel/net/tls_handle.hpp"
 #include "kernel/net/websocket_frame.hpp"
 
@@ -49,7 +51,7 @@ class websocket_connection : public std::enable_shared_from_this<websocket_conne
 public:
     // `handshake_response` (the 101) is queued first, before anything sent later.
     // `tls`: the connection's TLS state when it came over TLS (null: plain).
-    websocket_connection(boost::asio::ip::tcp::socket socket, tls_handle tls, worker& owner,
+    websocket_connection(tcp_socket socket, tls_handle tls, worker& owner,
                          std::size_t max_message_size, std::string_view handshake_response);
     ~websocket_connection();
 
@@ -91,6 +93,16 @@ public:
     void release_fence();
     bool fenced() const noexcept { return fenced_; }
 
+    // Lets the connection read into a buffer of its own while its client is busy (see
+    // read_buffer_). For the session's own WebSocket, not an upgrade probe: a probe's
+    // read_available() reads the socket directly, and bytes already in a buffer whose
+    // completion is still queued would be handled after newer ones.
+    void allow_buffered_reads() noexcept { buffered_reads_allowed_ = !tls_; }
+    // Once per heartbeat interval: a connection whose client sent fewer than
+    // busy_messages messages since the last mark gives its read buffer back at its next
+    // read (the heartbeat's own reply, as a rule), and waits without one again.
+    void mark_heartbeat() noexcept;
+
     // Reads and handles what the client already sent, now rather than when the worker
     // next polls: for a caller that must see it before deciding (a request racing the
     // last packet of an upgrade on another connection).
@@ -111,14 +123,22 @@ private:
     // Waits for readability unless paused, closed, or already waiting.
     void wait_readable();
     void on_readable(const boost::system::error_code& ec);
+    // A read into read_buffer_ completed.
+    void on_buffered_read(const boost::system::error_code& ec, std::size_t n);
+    // Handles [data, data+n) read from the socket after whatever pending_ holds; false
+    // once the connection is closed.
+    bool take(char* data, std::size_t n);
     // Reads until the socket has nothing more; false once the connection is closed.
     bool read_now();
     // Parses [data, data+size); returns false once the connection is closed.
     bool consume(char* data, std::size_t size, std::size_t& used);
-    // Writes buffers_ without waiting. True when all of it left (on_write has run);
-    // false when some must wait for the socket (buffers_ holds the rest) or on error.
-    bool write_now();
+    // Writes the first `count` queued frames without waiting. True when all of them
+    // left (after_write has run); false when some must wait for the socket (`written`:
+    // the bytes that did leave) or on error (`written` 0).
+    bool write_now(std::size_t count, std::size_t& written);
+    // An asynchronous write of in_flight_ finished.
     void on_write(const boost::system::error_code& ec);
+    void after_write(const boost::system::error_code& ec);
     void schedule_flush();
     void fail(std::string_view reason);
     void notify_closed(std::string_view reason);
@@ -127,7 +147,7 @@ private:
     // must not wait for it forever (the queue it holds may be megabytes).
     void start_close_deadline();
 
-    boost::asio::ip::tcp::socket socket_;
+    tcp_socket socket_;
     // Set for a connection over TLS: reads and writes go through it (the socket
     // underneath still does the waiting and closing). Null on the plain path.
     std::unique_ptr<tls_stream> tls_;
@@ -136,8 +156,8 @@ private:
     ws_frame_parser parser_;
     std::string pending_;                                  // an incomplete frame's bytes
     std::vector<framed_buffer_ptr> queue_;         // waiting for the next write
-    std::vector<framed_buffer_ptr> in_flight_;     // being written
-    std::vector<boost::asio::const_buffer> buffers_;
+    std::vector<framed_buffer_ptr> in_flight_;     // being written, when a write had to wait
+    std::vector<boost::asio::const_buffer> buffers_;   // what of in_flight_ is still to go
     std::size_t queued_bytes_ = 0;   // also counted in traffic's outgoing queue gauge
     void change_queued(std::int64_t delta) noexcept;
     std::size_t write_boundary_ = 0;   // frames at the front of queue_ that leave alone
@@ -156,6 +176,21 @@ private:
     bool closed_notified_ = false;
     bool paused_ = false;
     bool waiting_readable_ = false;
+
+    // Two ways to wait for the client. Asio's wait for readability (async_wait) holds
+    // no buffer, but its reactor re-arms the descriptor (epoll_ctl) for every wait: a
+    // system call per incoming message on top of the read. A read into a buffer
+    // (async_read_some) needs no re-arm (the reactor's registration is edge-triggered)
+    // but the buffer must be the connection's own for as long as the read is pending.
+    // So an idle connection waits without a buffer, and one whose client sent
+    // busy_messages messages within a heartbeat interval reads into read_buffer_
+    // until an interval passes with fewer (mark_heartbeat).
+    static constexpr std::size_t read_buffer_size = 1024;
+    static constexpr std::uint8_t busy_messages = 4;
+    std::unique_ptr<char[]> read_buffer_;
+    std::uint8_t messages_this_period_ = 0;   // text and binary, saturating
+    bool buffered_reads_allowed_ = false;
+    bool release_read_buffer_ = false;        // at the next read: the client went quiet
 };
 
 }  // namespace switchboard::kernel::net

@@ -643,12 +643,11 @@ decode_error decoder::add_text(std::string_view text, std::optional<packet>& out
         out.emplace(std::move(p));
         return decode_error::none;
     }
-    pending_.emplace(std::move(p));
-    expected_attachments_ = attachments;
-    text_bytes_ = text.size();
-    attachment_bytes_ = 0;
-    attachments_.clear();
-    attachments_.reserve(attachments);
+    pending_ = std::make_unique<binary_in_progress>();
+    pending_->decoded = std::move(p);
+    pending_->expected_attachments = attachments;
+    pending_->text_bytes = text.size();
+    pending_->attachments.reserve(attachments);
     return decode_error::none;
 }
 
@@ -658,52 +657,47 @@ decode_error decoder::add_binary(std::string_view bytes, std::optional<packet>& 
         return decode_error::unexpected_binary;
     }
     // Refused before the copy: announced attachments are held until the last arrives.
-    if (limits_.max_attachment_bytes != 0 && bytes.size() > limits_.max_attachment_bytes - attachment_bytes_) {
+    if (limits_.max_attachment_bytes != 0 &&
+        bytes.size() > limits_.max_attachment_bytes - pending_->attachment_bytes) {
         reset();
         return decode_error::attachments_too_large;
     }
-    attachment_bytes_ += bytes.size();
-    attachments_.emplace_back(bytes.begin(), bytes.end());
-    if (attachments_.size() < expected_attachments_) {
+    pending_->attachment_bytes += bytes.size();
+    pending_->attachments.emplace_back(bytes.begin(), bytes.end());
+    if (pending_->attachments.size() < pending_->expected_attachments) {
         return decode_error::none;
     }
     return finish_pending(out);
 }
 
 decode_error decoder::finish_pending(std::optional<packet>& out) {
+    auto& in = *pending_;
     // As the reference, placeholders are checked once every attachment is in: only then
     // is the packet whole, and a bad one costs no more than a good one.
     std::size_t placed_total = 0;
-    if (!placed_bytes(pending_->data, attachments_, placed_total)) {
+    if (!placed_bytes(in.decoded.data, in.attachments, placed_total)) {
         reset();
         return decode_error::bad_placeholder;
     }
-    const std::size_t received = text_bytes_ + attachment_bytes_;
-    if (text_bytes_ + placed_total > limits_.max_amplification * received) {
+    const std::size_t received = in.text_bytes + in.attachment_bytes;
+    if (in.text_bytes + placed_total > limits_.max_amplification * received) {
         reset();
         return decode_error::decoded_too_large;
     }
     // The client's attachments, in its numbering, for whoever passes the arguments text on.
-    pending_->attachments.reserve(attachments_.size());
-    for (const auto& bytes : attachments_) pending_->attachments.emplace_back(bytes.begin(), bytes.end());
-    std::vector<const json*> placed(attachments_.size(), nullptr);
-    if (!fill_placeholders(pending_->data, attachments_, placed)) {
+    in.decoded.attachments.reserve(in.attachments.size());
+    for (const auto& bytes : in.attachments) in.decoded.attachments.emplace_back(bytes.begin(), bytes.end());
+    std::vector<const json*> placed(in.attachments.size(), nullptr);
+    if (!fill_placeholders(in.decoded.data, in.attachments, placed)) {
         reset();
         return decode_error::bad_placeholder;
     }
-    out.emplace(std::move(*pending_));
+    out.emplace(std::move(in.decoded));
     reset();
     return decode_error::none;
 }
 
-void decoder::reset() noexcept {
-    pending_.reset();
-    expected_attachments_ = 0;
-    text_bytes_ = 0;
-    attachment_bytes_ = 0;
-    attachments_.clear();
-    // A refused packet's buffers go now, not with the next one.
-    attachments_.shrink_to_fit();
-}
+// A refused packet's buffers go now, not with the next one.
+void decoder::reset() noexcept { pending_.reset(); }
 
 }  // namespace switchboard::kernel::socketio

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -170,9 +171,9 @@ public:
     decode_error add_binary(std::string_view bytes, std::optional<packet>& out);
 
     // True while a binary packet waits for attachments.
-    bool awaiting_attachments() const noexcept { return pending_.has_value(); }
+    bool awaiting_attachments() const noexcept { return pending_ != nullptr; }
     // The namespace of the binary packet waiting for attachments (empty when none).
-    std::string_view pending_namespace() const noexcept { return pending_ ? std::string_view(pending_->nsp) : std::string_view{}; }
+    std::string_view pending_namespace() const noexcept { return pending_ ? std::string_view(pending_->decoded.nsp) : std::string_view{}; }
 
     // Drops a partially received binary packet.
     void reset() noexcept;
@@ -180,13 +181,20 @@ public:
 private:
     decode_error finish_pending(std::optional<packet>& out);
 
+    // A binary packet between its text and its last attachment. Behind a pointer: every
+    // connection has a decoder, and almost none is ever midway through a binary packet
+    // (an idle session would otherwise carry ~170 bytes of it).
+    struct binary_in_progress {
+        packet decoded;
+        std::size_t expected_attachments = 0;
+        std::size_t text_bytes = 0;         // of the packet's text message
+        std::size_t attachment_bytes = 0;   // received so far
+        // Kept as byte vectors so each one moves into the packet's json without a copy.
+        std::vector<std::vector<std::uint8_t>> attachments;
+    };
+
     decoder_limits limits_;
-    std::optional<packet> pending_;
-    std::size_t expected_attachments_ = 0;
-    std::size_t text_bytes_ = 0;         // of the pending packet's text message
-    std::size_t attachment_bytes_ = 0;   // received so far for the pending packet
-    // Kept as byte vectors so each one moves into the packet's json without a copy.
-    std::vector<std::vector<std::uint8_t>> attachments_;
+    std::unique_ptr<binary_in_progress> pending_;
 };
 
 }  // namespace switchboard::kernel::socketio

@@ -27,7 +27,7 @@ bool recoverable(std::string_view reason) {
 }  // namespace
 
 socket::socket(client& owner, local_namespace& nsp, std::string id, json auth)
-    : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(std::move(auth)) {
+    : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(auth.empty() ? json() : std::move(auth)) {
     handle_ = nsp_.owner.register_socket(*this);
     if (nsp_.owner.recovery_enabled()) {
         recovery_ = std::make_unique<recovery_state>();
@@ -48,6 +48,13 @@ const std::optional<cluster::log_position>& socket::since() const noexcept {
 const std::vector<std::string>& socket::recovered_rooms() const noexcept {
     static const std::vector<std::string> none;
     return recovery_ ? recovery_->rooms : none;
+}
+
+// The auth object is always an object (the decoder refuses anything else); most clients
+// send none or an empty one, kept as null: an empty json object is a heap allocation.
+const json& socket::auth() const noexcept {
+    static const json empty_object = json::object();
+    return auth_.is_null() ? empty_object : auth_;
 }
 
 socket::~socket() {

@@ -44,7 +44,7 @@ public:
     const std::string& id() const noexcept { return id_; }
     const std::string& nsp() const noexcept;
     std::uint64_t handle() const noexcept { return handle_; }
-    const json& auth() const noexcept { return auth_; }
+    const json& auth() const noexcept;
     // The authenticated user (JWT claims or what an auth hook decided); null if anonymous.
     const json& user() const noexcept { return user_; }
     void set_user(json user) {
@@ -142,7 +142,7 @@ private:
     client& client_;
     local_namespace& nsp_;
     std::string id_;
-    json auth_;
+    json auth_;   // null for an empty object (see auth())
     json user_;
     mutable std::optional<std::string> user_text_;
     mutable std::shared_ptr<const log::context> log_context_;

@@ -16,7 +16,7 @@ public:
     void on_http_request(http_request&& request, const std::shared_ptr<http_connection>&, std::uint64_t) override {
         seen.push_back("request " + request.path);
     }
-    void on_websocket_upgrade(http_request&& request, boost::asio::ip::tcp::socket, tls_handle, std::string,
+    void on_websocket_upgrade(http_request&& request, tcp_socket, tls_handle, std::string,
                               worker&) override {
         seen.push_back("upgrade " + request.path);
     }
@@ -52,8 +52,8 @@ TEST(PathRouter, RoutesUpgradesByPathToo) {
     router.mount("/realtime/", engine);
     worker owner(0);
     boost::asio::io_context io;
-    router.on_websocket_upgrade(request_for("/realtime/"), boost::asio::ip::tcp::socket(io), {}, {}, owner);
-    router.on_websocket_upgrade(request_for("/api/emit"), boost::asio::ip::tcp::socket(io), {}, {}, owner);
+    router.on_websocket_upgrade(request_for("/realtime/"), tcp_socket(io), {}, {}, owner);
+    router.on_websocket_upgrade(request_for("/api/emit"), tcp_socket(io), {}, {}, owner);
     EXPECT_EQ(engine.seen, (std::vector<std::string>{"upgrade /realtime/"}));
     EXPECT_EQ(api.seen, (std::vector<std::string>{"upgrade /api/emit"}));
 }
