@@ -30,7 +30,7 @@ std::string plugin_host::handler_metrics_text() const {
     out += "# HELP switchboard_plugin_pool_queued_events Pooled events waiting for a handler thread now.\n"
            "# TYPE switchboard_plugin_pool_queued_events gauge\n"
            "switchboard_plugin_pool_queued_events " +
-           std::to_string(pooled_waiting_.load(std::memory_order_relaxed)) + "\n";
+           std::to_string(dispatcher_->pooled_waiting()) + "\n";
     return out;
 }
 
@@ -56,7 +56,7 @@ std::string plugin_host::metrics_text() const {
     out += instance_metrics_text();
     prometheus::append_single(out, "switchboard_read_pauses_total", "counter",
                               "Times a client's reading paused for its pooled handlers to catch up.",
-                              read_pauses_.load(std::memory_order_relaxed));
+                              dispatcher_->read_pauses());
     std::lock_guard lock(counters_mutex_);
     for (const auto& [name, value] : counters_)
         prometheus::append_single(out, name, "counter", "A counter a plugin publishes.", value);

@@ -2,8 +2,8 @@
 // and connects what they register to the Socket.IO server. Its pieces, one job each:
 //   plugin_loader.cpp   loading (registrations staged, committed on success), unload, listing
 //   plugin_registry     what the plugins registered; read-only while serving
-//   event_dispatch.cpp  Socket.IO events -> handler pool, ordered per socket, bounded
-//   socket_hooks.cpp    connect/auth/connected/disconnect/join hooks
+//   event_dispatcher    Socket.IO events -> handler pool, ordered per socket, bounded
+//   socket_hooks.cpp    connect/auth/connected/disconnect/join hooks; the namespaces' wiring
 //   plugin_timers       timers; host_bus.cpp: bus and presence; host_metrics.cpp;
 //   plugin_routes.cpp   HTTP routes; host_api*.cpp: the C table plugins call
 // What it needs of the kernel comes in as a host_environment (no `server&`).
@@ -25,6 +25,7 @@
 
 #include "kernel/config/config.hpp"
 #include "kernel/net/http_message.hpp"
+#include "kernel/plugins/event_dispatcher.hpp"
 #include "kernel/plugins/handler_pool.hpp"
 #include "kernel/plugins/host_environment.hpp"
 #include "kernel/plugins/plugin_instance.hpp"
@@ -126,8 +127,8 @@ public:
     void add_to_counter(const std::string& name, std::int64_t delta);
     std::string metrics_text() const;
     // Events waiting for a pool thread now, and times a client's reading paused.
-    std::size_t pooled_waiting() const noexcept { return pooled_waiting_.load(std::memory_order_relaxed); }
-    std::uint64_t read_pauses() const noexcept { return read_pauses_.load(std::memory_order_relaxed); }
+    std::size_t pooled_waiting() const noexcept { return dispatcher_->pooled_waiting(); }
+    std::uint64_t read_pauses() const noexcept { return dispatcher_->read_pauses(); }
 
     // --- what the host table (host_api*.cpp) reaches ---
     const switchboard_host_t* table() const noexcept;
@@ -138,23 +139,7 @@ public:
     std::size_t failed_count() const noexcept { return failed_.size(); }
 
 private:
-    struct pooled_queue;
     void load_one(const config::plugin_settings& settings);
-
-    // event_dispatch.cpp
-    void dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
-                        std::int64_t ack_id);
-    // What `s` has on the pool: the strand that serializes its work, and how many of
-    // its events wait there (created on first use, kept with the socket).
-    std::shared_ptr<pooled_queue> queue_of(socketio::socket& s);
-    std::shared_ptr<handler_pool::strand> strand_of(socketio::socket& s);
-    // True when one more event of `bytes` would pass the socket's hard bound (a
-    // multiple of max_pooled_events / max_pooled_bytes); then the socket is disconnected
-    // (after the current call: we are inside its event).
-    bool over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes);
-    // Backpressure: a queue at max_pooled_events / max_pooled_bytes holds its session's
-    // reading until the pool drains it to half of both (see pooled_queue).
-    void hold_reading_if_full(socketio::socket& s, pooled_queue& queue);
 
     // socket_hooks.cpp
     void run_connect_hooks(socketio::socket& s, std::function<void(std::optional<nlohmann::json>)> decide);
@@ -177,6 +162,7 @@ private:
     std::unique_ptr<plugin_timers> timers_;
     std::vector<std::unique_ptr<plugin_instance>> instances_;
     plugin_registry registry_;
+    std::unique_ptr<event_dispatcher> dispatcher_;
     std::vector<std::pair<std::string, std::string>> left_out_;   // enabled plugins that failed to load, and why
 
     // Presence callbacks are serialized per user (a user hashes to one strand), and
@@ -185,8 +171,6 @@ private:
     // publish_in_order's: a topic hashes to one.
     std::array<std::shared_ptr<handler_pool::strand>, 16> ordered_topic_strands_;
 
-    std::atomic<std::uint64_t> read_pauses_{0};    // holds taken, for /metrics
-    std::atomic<std::size_t> pooled_waiting_{0};   // pooled events not yet on a thread
     mutable std::mutex counters_mutex_;
     std::map<std::string, std::int64_t> counters_;
 };

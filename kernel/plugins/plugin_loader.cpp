@@ -28,7 +28,8 @@ plugin_host::plugin_host(host_environment environment, const config::settings& s
       settings_(settings),
       config_dir_(settings.source_file.empty() ? fs::current_path() : fs::absolute(settings.source_file).parent_path()),
       pool_(std::make_unique<handler_pool>(pool_size(settings.server.handler_threads))),
-      timers_(std::make_unique<plugin_timers>(*pool_, environment_.workers)) {
+      timers_(std::make_unique<plugin_timers>(*pool_, environment_.workers)),
+      dispatcher_(std::make_unique<event_dispatcher>(registry_, *pool_, environment_.socketio, settings.socketio)) {
     for (auto& strand : presence_strands_) strand = pool_->make_strand();
     for (auto& strand : ordered_topic_strands_) strand = pool_->make_strand();
 }

@@ -33,7 +33,7 @@ void plugin_host::run_connect_hooks(socketio::socket& s, std::function<void(std:
         decide(std::nullopt);
     };
     if (all_inline) run();
-    else pool_->post(std::move(run), strand_of(s));
+    else pool_->post(std::move(run), dispatcher_->strand_of(s));
 }
 
 // Runs `call(hook, info)` for each of `hooks` in the socket's namespace: inline ones
@@ -49,7 +49,7 @@ void plugin_host::run_socket_hooks(socketio::socket& s, const std::vector<Hook>&
             call(h, snapshot->info());
             continue;
         }
-        if (!strand) strand = strand_of(s);
+        if (!strand) strand = dispatcher_->strand_of(s);
         pool_->post([snapshot, h, call] { call(h, snapshot->info()); }, strand);
     }
 }
@@ -92,7 +92,7 @@ void plugin_host::run_auth_hooks(socketio::socket& s, std::function<void(std::op
             if (result.value && result.value->is_object()) return decided(auth_decision{*result.value, std::nullopt});
         }
         decided(std::nullopt);
-    }, strand_of(s));
+    }, dispatcher_->strand_of(s));
 }
 
 std::optional<json> plugin_host::authorize_join(std::uint64_t handle, std::string_view room) {
@@ -113,6 +113,25 @@ std::optional<json> plugin_host::authorize_join(std::uint64_t handle, std::strin
         if (result.error) return result.error;
     }
     return std::nullopt;
+}
+
+void plugin_host::install_namespace_handlers() {
+    auto& io = environment_.socketio;
+    for (const auto& nsp : io.settings().namespaces) {
+        socketio::namespace_handlers handlers;
+        if (registry_.has_connect_hook_for(nsp.name))
+            handlers.authorize = [this](socketio::socket& s, std::function<void(std::optional<json>)> decide) {
+                run_connect_hooks(s, std::move(decide));
+            };
+        handlers.on_event_text = [this](socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                        std::int64_t ack_id) { dispatcher_->dispatch(s, event, std::move(args), ack_id); };
+        handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
+            run_disconnect_hooks(s, reason);
+        };
+        if (registry_.has_connected_hook_for(nsp.name))
+            handlers.on_connection = [this](socketio::socket& s) { run_connected_hooks(s); };
+        io.set_handlers(nsp.name, std::move(handlers));
+    }
 }
 
 }  // namespace switchboard::kernel::plugins

@@ -1,4 +1,4 @@
-#include "kernel/plugins/plugin_host.hpp"
+#include "kernel/plugins/event_dispatcher.hpp"
 
 #include <chrono>
 
@@ -60,7 +60,7 @@ struct event_copy {
 // a client that goes further is not waiting for its handlers.
 constexpr std::size_t hard_bound_factor = 4;
 
-struct plugin_host::pooled_queue {
+struct event_dispatcher::pooled_queue {
     pooled_queue(handler_pool::strand s, const config::socketio_settings& limits, engineio::session& session)
         : strand(std::move(s)),
           resume_events(limits.max_pooled_events / 2),
@@ -98,18 +98,18 @@ struct plugin_host::pooled_queue {
     std::shared_ptr<const socket_snapshot> identity;
 };
 
-std::shared_ptr<plugin_host::pooled_queue> plugin_host::queue_of(socketio::socket& s) {
-    if (!s.extension) s.extension = std::make_shared<pooled_queue>(*pool_->make_strand(), settings_.socketio, s.session());
+std::shared_ptr<event_dispatcher::pooled_queue> event_dispatcher::queue_of(socketio::socket& s) {
+    if (!s.extension) s.extension = std::make_shared<pooled_queue>(*pool_.make_strand(), limits_, s.session());
     return std::static_pointer_cast<pooled_queue>(s.extension);
 }
 
-std::shared_ptr<handler_pool::strand> plugin_host::strand_of(socketio::socket& s) {
+std::shared_ptr<handler_pool::strand> event_dispatcher::strand_of(socketio::socket& s) {
     auto queue = queue_of(s);
     return std::shared_ptr<handler_pool::strand>(queue, &queue->strand);
 }
 
-bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes) {
-    const auto& limits = settings_.socketio;
+bool event_dispatcher::over_pooled_bound(socketio::socket& s, pooled_queue& queue, std::size_t bytes) {
+    const auto& limits = limits_;
     const std::size_t events = queue.events.load(std::memory_order_relaxed);
     const std::size_t queued = queue.bytes.load(std::memory_order_relaxed);
     if (events < hard_bound_factor * limits.max_pooled_events &&
@@ -126,7 +126,7 @@ bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, st
                             << hard_bound_factor * limits.max_pooled_bytes << " bytes";
     }
     // Not from here: we are inside this socket's event, possibly inside its decoder.
-    auto& io = environment_.socketio;
+    auto& io = io_;
     s.session().owner().post([&io, handle = s.handle()] {
         io.with_socket(handle, [](socketio::socket* found) {
             if (found) found->disconnect(true);
@@ -135,8 +135,8 @@ bool plugin_host::over_pooled_bound(socketio::socket& s, pooled_queue& queue, st
     return true;
 }
 
-void plugin_host::hold_reading_if_full(socketio::socket& s, pooled_queue& queue) {
-    const auto& limits = settings_.socketio;
+void event_dispatcher::hold_reading_if_full(socketio::socket& s, pooled_queue& queue) {
+    const auto& limits = limits_;
     if (queue.holding.load(std::memory_order_relaxed)) return;
     if (queue.events.load(std::memory_order_relaxed) < limits.max_pooled_events &&
         queue.bytes.load(std::memory_order_relaxed) < limits.max_pooled_bytes)
@@ -149,27 +149,12 @@ void plugin_host::hold_reading_if_full(socketio::socket& s, pooled_queue& queue)
     queue.release_if_drained();
 }
 
-void plugin_host::install_namespace_handlers() {
-    auto& io = environment_.socketio;
-    for (const auto& nsp : io.settings().namespaces) {
-        socketio::namespace_handlers handlers;
-        if (registry_.has_connect_hook_for(nsp.name))
-            handlers.authorize = [this](socketio::socket& s, std::function<void(std::optional<json>)> decide) {
-                run_connect_hooks(s, std::move(decide));
-            };
-        handlers.on_event_text = [this](socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
-                                        std::int64_t ack_id) { dispatch_event(s, event, std::move(args), ack_id); };
-        handlers.on_disconnect = [this](socketio::socket& s, std::string_view reason) {
-            run_disconnect_hooks(s, reason);
-        };
-        if (registry_.has_connected_hook_for(nsp.name))
-            handlers.on_connection = [this](socketio::socket& s) { run_connected_hooks(s); };
-        io.set_handlers(nsp.name, std::move(handlers));
-    }
-}
+event_dispatcher::event_dispatcher(const plugin_registry& registry, handler_pool& pool, socketio::server& io,
+                                   config::socketio_settings limits)
+    : registry_(registry), pool_(pool), io_(io), limits_(std::move(limits)) {}
 
-void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
-                                 std::int64_t ack_id) {
+void event_dispatcher::dispatch(socketio::socket& s, std::string_view event, socketio::encoded_arguments args,
+                                std::int64_t ack_id) {
     const auto handlers = registry_.handlers_for(s.nsp(), event);
     if (handlers.empty()) {
         // As the reference server: an event nobody handles is ignored.
@@ -177,7 +162,7 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
         return;
     }
     auto queue = queue_of(s);
-    if (!queue->identity) queue->identity = std::make_shared<const socket_snapshot>(s, settings_.socketio.parser);
+    if (!queue->identity) queue->identity = std::make_shared<const socket_snapshot>(s, limits_.parser);
     auto copy = std::make_shared<event_copy>();
     copy->identity = queue->identity;
     copy->socket = s.handle();
@@ -207,7 +192,7 @@ void plugin_host::dispatch_event(socketio::socket& s, std::string_view event, so
         queue->events.fetch_add(1, std::memory_order_relaxed);
         queue->bytes.fetch_add(bytes, std::memory_order_relaxed);
         pooled_waiting_.fetch_add(1, std::memory_order_relaxed);
-        pool_->post([this, copy, queue, bytes, fn = h->fn, user_data = h->user_data, metrics = h->metrics,
+        pool_.post([this, copy, queue, bytes, fn = h->fn, user_data = h->user_data, metrics = h->metrics,
                      queued = std::chrono::steady_clock::now()] {
             pooled_waiting_.fetch_sub(1, std::memory_order_relaxed);
             const auto e = copy->view_of();
