@@ -119,7 +119,7 @@ switchboard_status_t host_timer_start(switchboard_plugin_t* self, uint64_t delay
 switchboard_status_t host_timer_cancel(switchboard_plugin_t* self, switchboard_timer_t timer) {
     if (!self) return SWITCHBOARD_INVALID_ARGUMENT;
     return guarded(self, "host_timer_cancel",
-                   [&] { return self->host->timers().cancel(timer) ? SWITCHBOARD_OK : SWITCHBOARD_NOT_FOUND; });
+                   [&] { return self->host->timers().cancel(timer, self) ? SWITCHBOARD_OK : SWITCHBOARD_NOT_FOUND; });
 }
 
 void host_counter_add(switchboard_plugin_t* self, switchboard_str_t name, int64_t delta) {

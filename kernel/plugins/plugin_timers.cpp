@@ -100,12 +100,13 @@ void plugin_timers::arm(const std::shared_ptr<timer_state>& timer) {
     });
 }
 
-bool plugin_timers::cancel(switchboard_timer_t id) {
+bool plugin_timers::cancel(switchboard_timer_t id, const plugin_instance* owner) {
     std::shared_ptr<timer_state> timer;
     {
         std::lock_guard lock(mutex_);
         const auto found = timers_.find(id);
-        if (found == timers_.end()) return false;
+        // Ids are the host's, not a plugin's: another plugin's timer is not this one's to cancel.
+        if (found == timers_.end() || (owner && found->second->plugin != owner)) return false;
         timer = found->second;
         timers_.erase(found);
     }

@@ -27,8 +27,8 @@ public:
 
     switchboard_timer_t start(plugin_instance& plugin, std::uint64_t delay_ms, std::uint64_t interval_ms,
                               bool is_inline, switchboard_timer_fn fn, void* user_data);
-    // False for a timer that is over or never was.
-    bool cancel(switchboard_timer_t timer);
+    // False when `timer` is unknown, over, or (with `owner`) another plugin's.
+    bool cancel(switchboard_timer_t timer, const plugin_instance* owner = nullptr);
     // Cancels every timer of `plugin` (its load failed), or every timer (null: unload).
     // Each one's user_data is released once no call of it runs.
     void cancel_all(const plugin_instance* plugin = nullptr);

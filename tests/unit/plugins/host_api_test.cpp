@@ -120,6 +120,18 @@ TEST_F(HostApi, UnknownHandlesAreNotFound) {
     EXPECT_EQ(host->host_timer_start(self, 1, 0, 0, nullptr, nullptr, &timer), SWITCHBOARD_INVALID_ARGUMENT);
 }
 
+TEST_F(HostApi, APluginCannotCancelAnotherPluginsTimer) {
+    switchboard_timer_t timer = 0;
+    ASSERT_EQ(host->host_timer_start(self, 3'600'000, 0, 0, &on_timer, nullptr, &timer), SWITCHBOARD_OK);
+    in_process_plugin other{"other"};
+    other.on_load = [](switchboard_plugin_t*, const switchboard_host_t*) { return SWITCHBOARD_OK; };
+    h.load(other);
+    ASSERT_NE(other.self, nullptr);
+    EXPECT_EQ(host->host_timer_cancel(other.self, timer), SWITCHBOARD_NOT_FOUND);
+    EXPECT_EQ(host->host_timer_cancel(self, timer), SWITCHBOARD_OK);
+    h.host().unload_all();   // while `other`, which the host calls at unload, still stands
+}
+
 TEST_F(HostApi, BusAndConfigCheckTheirArguments) {
     EXPECT_EQ(host->host_publish(self, str("topic"), str("{not json")), SWITCHBOARD_INVALID_ARGUMENT);
     EXPECT_EQ(host->host_publish(self, str("topic"), str("")), SWITCHBOARD_INVALID_ARGUMENT);
