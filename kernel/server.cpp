@@ -97,7 +97,11 @@ server::server(const config::settings& settings)
     socketio_ = std::make_unique<socketio::server>(settings_, raw);
     engineio_ = std::make_unique<engineio::server>(settings_, raw, *socketio_);
     api_ = std::make_unique<api::http_api>();
-    plugins_ = std::make_unique<plugins::plugin_host>(*this, settings_);
+    // What the plugin host needs of the kernel, and nothing else (it is a layer below).
+    plugins_ = std::make_unique<plugins::plugin_host>(
+        plugins::host_environment{*socketio_, raw, [this]() -> store::database& { return database(); },
+                                  deployment_dir_},
+        settings_);
     server_api_ = std::make_unique<api::server_api>(
         settings_.api, *socketio_,
         [host = plugins_.get()](std::string topic, std::string payload) { host->publish(topic, std::move(payload)); });

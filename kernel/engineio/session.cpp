@@ -23,11 +23,19 @@ session::session(server& owner_server, worker& owner, std::string id, net::hands
     }
 }
 
-session::~session() { set_poll_queue_bytes(0); }
+session::~session() {
+    if (polling_) set_poll_queue_bytes(0);
+}
 
-void session::set_poll_queue_bytes(std::size_t bytes) noexcept {
-    traffic::queued_bytes_changed(static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(poll_queue_bytes_));
-    poll_queue_bytes_ = bytes;
+session::polling_state& session::polling() {
+    if (!polling_) polling_ = std::make_unique<polling_state>();
+    return *polling_;
+}
+
+void session::set_poll_queue_bytes(std::size_t bytes) {
+    auto& st = polling();
+    traffic::queued_bytes_changed(static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(st.queue_bytes));
+    st.queue_bytes = bytes;
 }
 
 std::string_view session::transport_name() const noexcept {
@@ -80,10 +88,10 @@ wire_packet_ptr session::for_websocket(const wire_packet_ptr& packet) const {
 bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
     if (state_ != state::open) return false;
     const bool websocket = transport_ == transport_kind::websocket;
-    const std::size_t buffered = websocket ? ws_->buffered_bytes() : poll_queue_bytes_;
+    const std::size_t buffered = websocket ? ws_->buffered_bytes() : polling().queue_bytes;
     // Polling: a volatile packet waits for the next GET only when nothing else does;
     // a client already behind loses it.
-    if (!websocket && is_volatile && !poll_ && !poll_queue_.empty()) {
+    if (!websocket && is_volatile && !polling().poll && !polling().queue.empty()) {
         traffic::volatile_dropped();
         return false;
     }
@@ -99,9 +107,10 @@ bool session::send(const wire_packet_ptr& packet, bool is_volatile) {
         ws_->send(for_websocket(packet));
         return true;
     }
-    set_poll_queue_bytes(poll_queue_bytes_ + packet->payload().size());
-    poll_queue_.push_back(packet);
-    if (poll_) schedule_poll_flush();
+    auto& st = polling();
+    set_poll_queue_bytes(st.queue_bytes + packet->payload().size());
+    st.queue.push_back(packet);
+    if (st.poll) schedule_poll_flush();
     return true;
 }
 
@@ -157,17 +166,18 @@ void session::schedule_poll_flush() {
 }
 
 void session::flush_poll() {
-    if (!poll_ || poll_queue_.empty()) return;
+    if (!polling_ || !polling_->poll || polling_->queue.empty()) return;
+    auto& st = *polling_;
     if (protocol_ == 3) {
-        auto encoded = v3::encode_payload(poll_queue_, binary_payloads_);
-        poll_queue_.clear();
+        auto encoded = v3::encode_payload(st.queue, binary_payloads_);
+        st.queue.clear();
         set_poll_queue_bytes(0);
-        auto poll = std::move(poll_);
+        auto poll = std::move(st.poll);
         return respond_poll(*poll, std::move(encoded.body), encoded.binary);
     }
     std::string body;
-    body.reserve(poll_queue_bytes_ + poll_queue_.size() * 2);
-    for (const auto& packet : poll_queue_) {
+    body.reserve(st.queue_bytes + st.queue.size() * 2);
+    for (const auto& packet : st.queue) {
         if (packet->is_binary()) {
             append_to_payload(body, packet_type::message, packet->payload(), true);
         } else {
@@ -175,9 +185,9 @@ void session::flush_poll() {
             body.append(packet->payload());
         }
     }
-    poll_queue_.clear();
+    st.queue.clear();
     set_poll_queue_bytes(0);
-    auto poll = std::move(poll_);
+    auto poll = std::move(st.poll);
     respond_poll(*poll, std::move(body));
 }
 
@@ -192,14 +202,15 @@ void session::respond_poll_control(pending_poll& poll, std::string_view packet_t
 }
 
 void session::catch_up_upgrade() {
-    if (!probe_) return;
+    if (!polling_ || !polling_->probe) return;
     auto self = shared_from_this();
-    auto probe = probe_;
+    auto probe = polling_->probe;
     probe->read_available();
 }
 
 void session::on_poll(pending_poll poll) {
-    if (poll_) {
+    auto& st = polling();
+    if (st.poll) {
         // Two GETs at once: the reference server treats it as a broken client.
         poll.connection->respond(poll.request_id,
                                  net::make_http_response(400, "application/json",
@@ -210,32 +221,33 @@ void session::on_poll(pending_poll poll) {
     if (state_ == state::closing) {
         // What waited for this GET: the queue and the close packet (a server close), or
         // the noop (the client's own close).
-        poll_ = std::make_unique<pending_poll>(std::move(poll));
-        if (poll_queue_.empty()) {
-            auto pending = std::move(poll_);
+        st.poll = std::make_unique<pending_poll>(std::move(poll));
+        if (st.queue.empty()) {
+            auto pending = std::move(st.poll);
             respond_poll_control(*pending, "1");
         } else {
             flush_poll();
         }
         return finish("forced close", {});
     }
-    poll_ = std::make_unique<pending_poll>(std::move(poll));
-    if (!poll_queue_.empty()) return flush_poll();
+    st.poll = std::make_unique<pending_poll>(std::move(poll));
+    if (!st.queue.empty()) return flush_poll();
     // The client pauses polling to upgrade: never leave it waiting on an empty poll.
-    if (probe_ && probe_answered_) {
-        auto pending = std::move(poll_);
+    if (st.probe && probe_answered_) {
+        auto pending = std::move(st.poll);
         respond_poll_control(*pending, "6");
     }
 }
 
 void session::on_poll_abandoned(std::uint64_t request_id) {
-    if (!poll_ || poll_->request_id != request_id) return;
-    poll_.reset();
+    if (!polling_ || !polling_->poll || polling_->poll->request_id != request_id) return;
+    polling_->poll.reset();
     finish("transport close", {});
 }
 
 void session::on_post(std::string_view body, std::string_view content_type, post_answer answer) {
-    if (held_post_) {
+    auto& st = polling();
+    if (st.post) {
         // A second POST while one is unanswered: as the reference ("data request
         // overlap"), a broken client.
         SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: overlapping POST requests";
@@ -256,22 +268,25 @@ void session::on_post(std::string_view body, std::string_view content_type, post
         return answer(400);
     }
     post->answer = std::move(answer);
-    held_post_ = std::move(post);
+    st.post = std::move(post);
     continue_post();
 }
 
 void session::continue_post() {
+    // Only a polling session has POSTs; the state, once there, lives as long as the session.
+    auto* st = polling_.get();
+    if (!st) return;
     auto self = shared_from_this();
-    while (held_post_ && read_holds_ == 0 && state_ != state::closed &&
-           held_post_->next < held_post_->packets.size()) {
+    while (st->post && read_holds_ == 0 && state_ != state::closed &&
+           st->post->next < st->post->packets.size()) {
         // Moved out: a handler may close the session, and with it the held POST.
-        const packet p = std::move(held_post_->packets[held_post_->next++]);
+        const packet p = std::move(st->post->packets[st->post->next++]);
         on_packet(p);
     }
-    if (!held_post_) return;
-    const bool done = held_post_->next == held_post_->packets.size();
+    if (!st->post) return;
+    const bool done = st->post->next == st->post->packets.size();
     if (state_ == state::closed || (done && read_holds_ == 0)) {
-        auto post = std::move(held_post_);
+        auto post = std::move(st->post);
         post->answer(200);
     }
 }
@@ -307,13 +322,13 @@ void session::on_packet(const packet& p) {
             break;
         case packet_type::close:
             // The client leaves; a pending poll ends with a noop, as in the reference.
-            if (transport_ == transport_kind::polling && !poll_ && state_ == state::open) {
+            if (transport_ == transport_kind::polling && !polling().poll && state_ == state::open) {
                 // Its GET may still be on the way on another connection (sent with the
                 // close): that one gets the noop, then the session ends, or at the pong
                 // deadline if none comes.
                 static const auto noop = wire_packet::text(packet_type::noop);
-                poll_queue_.clear();
-                poll_queue_.push_back(noop);
+                polling().queue.clear();
+                polling().queue.push_back(noop);
                 set_poll_queue_bytes(1);
                 state_ = state::closing;
                 server_.schedule_pong_deadline(*this, heartbeat_);
@@ -402,24 +417,25 @@ void session::on_pong_overdue() {
 }
 
 void session::on_upgrade_websocket(std::shared_ptr<net::websocket_connection> ws) {
-    if (state_ != state::open || transport_ != transport_kind::polling || probe_ ||
+    if (state_ != state::open || transport_ != transport_kind::polling || polling().probe ||
         !server_.settings().allow_upgrades) {
         // Already upgraded, upgrading, or closing: the reference accepts then closes.
         ws->close(net::ws_close_code::normal, "upgrade refused");
         return;
     }
-    probe_ = std::move(ws);
-    probe_->set_listener(this);
+    auto& st = polling();
+    st.probe = std::move(ws);
+    st.probe->set_listener(this);
     probe_answered_ = false;
-    server_.schedule_upgrade_deadline(*this, upgrade_deadline_);
+    server_.schedule_upgrade_deadline(*this, st.upgrade_deadline);
 }
 
 void session::on_upgrade_overdue() {
-    if (!probe_) return;
+    if (!polling_ || !polling_->probe) return;
     // As the reference: the probe goes, the session goes on polling.
     SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: upgrade not completed in time";
     count_refusal(refusal::upgrade_timeout);
-    auto probe = std::move(probe_);
+    auto probe = std::move(polling_->probe);
     probe_answered_ = false;
     probe->set_listener(nullptr);
     probe->close(net::ws_close_code::going_away, "upgrade timeout");
@@ -427,22 +443,23 @@ void session::on_upgrade_overdue() {
 
 void session::on_ws_message(net::websocket_connection& from, bool binary, std::string_view payload) {
     auto self = shared_from_this();
-    if (probe_.get() == &from) {
+    if (polling_ && polling_->probe.get() == &from) {
+        auto& st = *polling_;
         if (!binary && payload == "2probe") {
             static const auto probe_answer = wire_packet::text(packet_type::pong, "probe");
-            probe_->send(probe_answer);
+            st.probe->send(probe_answer);
             probe_answered_ = true;
             // End the pending poll so the client can pause polling and upgrade.
-            if (poll_ && poll_queue_.empty()) {
-                auto pending = std::move(poll_);
+            if (st.poll && st.queue.empty()) {
+                auto pending = std::move(st.poll);
                 respond_poll_control(*pending, "6");
             }
             return;
         }
         if (!binary && payload == "5") return complete_upgrade();
         SB_LOG(debug, "engineio").with("request_id", handshake_.request_id) << "session: invalid packet during upgrade";
-        auto probe = std::move(probe_);
-        upgrade_deadline_.cancel();
+        auto probe = std::move(st.probe);
+        st.upgrade_deadline.cancel();
         probe_answered_ = false;
         probe->set_listener(nullptr);
         probe->close(net::ws_close_code::protocol_error, "invalid upgrade packet");
@@ -467,30 +484,31 @@ void session::on_ws_message(net::websocket_connection& from, bool binary, std::s
 }
 
 void session::complete_upgrade() {
+    auto& st = *polling_;   // the probe that completes it is there
     transport_ = transport_kind::websocket;
     traffic::session_upgraded();
-    upgrade_deadline_.cancel();
+    st.upgrade_deadline.cancel();
     probe_answered_ = false;
-    ws_ = std::move(probe_);
+    ws_ = std::move(st.probe);
     allow_buffered_reads();
     // A hold taken while polling stops the WebSocket too, right after this packet.
     if (read_holds_ > 0) ws_->pause_reading();
-    if (poll_) {
-        auto pending = std::move(poll_);
+    if (st.poll) {
+        auto pending = std::move(st.poll);
         respond_poll_control(*pending, "6");
     }
     // Whatever waited for the next poll now goes over the WebSocket, in order.
-    for (const auto& packet : poll_queue_) ws_->send(for_websocket(packet));
-    poll_queue_.clear();
+    for (const auto& packet : st.queue) ws_->send(for_websocket(packet));
+    st.queue.clear();
     set_poll_queue_bytes(0);
     SB_LOG(trace, "engineio").with("request_id", handshake_.request_id) << "session upgraded to websocket";
     if (handler_ && !handler_closed_) handler_->on_upgraded();
 }
 
 void session::on_ws_closed(net::websocket_connection& from, std::string_view reason) {
-    if (probe_.get() == &from) {
-        probe_.reset();   // a failed upgrade; polling goes on
-        upgrade_deadline_.cancel();
+    if (polling_ && polling_->probe.get() == &from) {
+        polling_->probe.reset();   // a failed upgrade; polling goes on
+        polling_->upgrade_deadline.cancel();
         probe_answered_ = false;
         return;
     }
@@ -503,19 +521,20 @@ void session::close(std::string_view reason) {
         ws_->close(net::ws_close_code::normal, reason);
         return finish(reason, {});
     }
-    if (poll_) {
+    auto& st = polling();
+    if (st.poll) {
         // Deliver what is queued, then the close packet, in the same response.
         static const auto close_packet = wire_packet::text(packet_type::close);
-        poll_queue_.push_back(close_packet);
-        set_poll_queue_bytes(poll_queue_bytes_ + 1);
+        st.queue.push_back(close_packet);
+        set_poll_queue_bytes(st.queue_bytes + 1);
         flush_poll();
         return finish(reason, {});
     }
     // No GET to answer now: the next one gets the queue and the close packet; if none
     // comes, the heartbeat deadline ends the session.
     static const auto close_packet = wire_packet::text(packet_type::close);
-    poll_queue_.push_back(close_packet);
-    set_poll_queue_bytes(poll_queue_bytes_ + 1);
+    st.queue.push_back(close_packet);
+    set_poll_queue_bytes(st.queue_bytes + 1);
     state_ = state::closing;
     server_.schedule_pong_deadline(*this, heartbeat_);
     notify_handler_closed(reason);
@@ -538,33 +557,37 @@ void session::finish(std::string_view reason, std::string_view pending_poll_answ
                                                                   : traffic::transport::websocket,
                             reason);
     heartbeat_.cancel();
-    upgrade_deadline_.cancel();
-    if (poll_) {
-        auto pending = std::move(poll_);
-        if (!pending_poll_answer.empty()) {
-            respond_poll_control(*pending, pending_poll_answer);
-        } else if (!poll_queue_.empty()) {
-            poll_ = std::move(pending);
-            flush_poll();
-        } else {
-            respond_poll_control(*pending, "6");
+    if (auto* st = polling_.get()) {
+        st->upgrade_deadline.cancel();
+        if (st->poll) {
+            auto pending = std::move(st->poll);
+            if (!pending_poll_answer.empty()) {
+                respond_poll_control(*pending, pending_poll_answer);
+            } else if (!st->queue.empty()) {
+                st->poll = std::move(pending);
+                flush_poll();
+            } else {
+                respond_poll_control(*pending, "6");
+            }
         }
-    }
-    if (probe_) {
-        probe_->set_listener(nullptr);
-        probe_->close(net::ws_close_code::going_away, reason);
-        probe_.reset();
+        if (st->probe) {
+            st->probe->set_listener(nullptr);
+            st->probe->close(net::ws_close_code::going_away, reason);
+            st->probe.reset();
+        }
     }
     if (ws_) {
         ws_->set_listener(nullptr);
         if (ws_->is_open()) ws_->close(net::ws_close_code::normal, reason);
     }
-    poll_queue_.clear();
-    if (held_post_) {
-        // Its remaining packets go with the session; the client learns of the close
-        // from its GET.
-        auto post = std::move(held_post_);
-        post->answer(200);
+    if (auto* st = polling_.get()) {
+        st->queue.clear();
+        if (st->post) {
+            // Its remaining packets go with the session; the client learns of the close
+            // from its GET.
+            auto post = std::move(st->post);
+            post->answer(200);
+        }
     }
     server_.remove(*this);
     notify_handler_closed(reason);
