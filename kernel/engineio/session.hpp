@@ -78,6 +78,16 @@ public:
     bool is_open() const noexcept { return state_ == state::open; }
     // The Engine.IO protocol revision the client speaks: 4, or 3 (engineio.allow_eio3).
     int protocol() const noexcept { return protocol_; }
+    // For a broadcast walking many sessions: the lines send() reads, then (a step
+    // later, once they have arrived) the WebSocket connection's.
+    void prefetch_for_send() const noexcept {
+        __builtin_prefetch(this);
+        __builtin_prefetch(&state_);
+        __builtin_prefetch(&ws_);
+    }
+    void prefetch_transport_for_send() const noexcept {
+        if (transport_ == transport_kind::websocket && ws_) ws_->prefetch_for_send();
+    }
 
     // Sends every part of a message. A volatile message is dropped, whole, when the
     // transport cannot take it now (over the buffer bound, or polling with no GET

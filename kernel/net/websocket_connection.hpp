@@ -73,6 +73,15 @@ public:
 
     // Bytes queued and not yet written: the backpressure measure.
     std::size_t buffered_bytes() const noexcept { return queued_bytes_; }
+    // Asks the CPU for the lines a send writes (the object's start, where its shared
+    // count and descriptor are, the queue and the write flags). A broadcast calls it a
+    // few recipients ahead: at ten thousand connections these lines are out of the
+    // cache, and waiting on them one connection at a time was most of its user time.
+    void prefetch_for_send() const noexcept {
+        __builtin_prefetch(this, 1);
+        __builtin_prefetch(&queue_, 1);
+        __builtin_prefetch(&flush_scheduled_, 1);
+    }
     bool is_open() const noexcept { return !closing_; }
     worker& owner() noexcept { return owner_; }
 

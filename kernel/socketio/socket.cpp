@@ -27,7 +27,7 @@ bool recoverable(std::string_view reason) {
 }  // namespace
 
 socket::socket(client& owner, local_namespace& nsp, std::string id, json auth)
-    : client_(owner), nsp_(nsp), id_(std::move(id)), auth_(auth.empty() ? json() : std::move(auth)) {
+    : client_(owner), session_(owner.session()), nsp_(nsp), id_(std::move(id)), auth_(auth.empty() ? json() : std::move(auth)) {
     handle_ = nsp_.owner.register_socket(*this);
     if (nsp_.owner.recovery_enabled()) {
         recovery_ = std::make_unique<recovery_state>();
@@ -65,9 +65,9 @@ const std::string& socket::nsp() const noexcept { return nsp_.name; }
 
 const net::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
 
-engineio::session& socket::session() noexcept { return client_.session(); }
+engineio::session& socket::session() noexcept { return session_; }
 
-const engineio::session& socket::session() const noexcept { return client_.session(); }
+const engineio::session& socket::session() const noexcept { return session_; }
 
 void socket::send_packet(const packet& p, bool is_volatile) {
     if (holding()) {
@@ -80,10 +80,10 @@ void socket::send_packet(const packet& p, bool is_volatile) {
 void socket::write(const engineio::wire_message& message, bool is_volatile) {
     if (nsp_.owner.settings().parser == config::packet_parser::msgpack && !message.empty() &&
         !message.front()->is_binary()) {
-        client_.session().send(msgpack::from_default_format(message), is_volatile);
+        session_.send(msgpack::from_default_format(message), is_volatile);
         return;
     }
-    client_.session().send(message, is_volatile);
+    session_.send(message, is_volatile);
 }
 
 void socket::send(const engineio::wire_message& message, bool is_volatile) {
