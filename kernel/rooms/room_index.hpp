@@ -10,7 +10,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
+
+#include "kernel/rooms/member_list.hpp"
 
 namespace switchboard::kernel::rooms {
 
@@ -23,7 +24,7 @@ struct string_hash {
 template <class Member>
 class room_index {
 public:
-    using members = std::unordered_set<Member*>;
+    using members = member_list<Member>;
 
     // Told when a room gets its first member here (true) or loses its last (false), for
     // whoever follows rooms per node (a cluster subscribing per room). Unset: nobody.
@@ -36,14 +37,14 @@ public:
             found = rooms_.emplace(std::string(room), members{}).first;
             if (on_room_change) on_room_change(found->first, true);
         }
-        return found->second.insert(member).second;
+        return found->second.insert(member);
     }
 
     // Returns true when `member` was in `room`. An emptied room is dropped.
     bool leave(std::string_view room, Member* member) {
         const auto found = rooms_.find(room);
         if (found == rooms_.end()) return false;
-        const bool was_member = found->second.erase(member) > 0;
+        const bool was_member = found->second.erase(member);
         if (found->second.empty()) {
             if (on_room_change) on_room_change(found->first, false);
             rooms_.erase(found);
