@@ -47,8 +47,6 @@ public:
     bool empty() const noexcept { return members_.empty(); }
     auto begin() const noexcept { return members_.begin(); }
     auto end() const noexcept { return members_.end(); }
-    // The members as one array, for a walk that prefetches ahead.
-    Member* const* data() const noexcept { return members_.data(); }
 
 private:
     std::vector<Member*> members_;

@@ -63,7 +63,7 @@ socket::~socket() {
 
 const std::string& socket::nsp() const noexcept { return nsp_.name; }
 
-const net::handshake_info& socket::handshake() const noexcept { return client_.session().handshake(); }
+const net::handshake_info& socket::handshake() const noexcept { return session_.handshake(); }
 
 engineio::session& socket::session() noexcept { return session_; }
 
@@ -117,7 +117,7 @@ void socket::emit(std::string_view event, json args, bool is_volatile) {
 std::int64_t socket::await_ack(std::chrono::milliseconds timeout, ack_callback callback,
                                text_ack_callback text_callback) {
     const std::int64_t id = next_ack_id_++;
-    auto timer = std::make_unique<boost::asio::steady_timer>(client_.session().owner().io());
+    auto timer = std::make_unique<boost::asio::steady_timer>(session_.owner().io());
     timer->expires_after(timeout);
     // The timer is cancelled when the socket goes, so `this` is valid whenever ec is clear.
     timer->async_wait([this, id](const boost::system::error_code& ec) {
@@ -236,7 +236,7 @@ void socket::ack_text(std::int64_t id, encoded_arguments args) {
     if (state_ != state::connected) return;
     send_encoded(encode_arguments(nsp_.name, id, {}, std::move(args)));
     // As ack(): the answer leaves first, in a write of its own.
-    client_.session().end_write();
+    session_.end_write();
 }
 
 const std::string& socket::user_text() const {
@@ -254,7 +254,7 @@ void socket::ack(std::int64_t id, json args) {
     send_packet(reply);
     // The client awaits this answer and may only then listen for what the same handler
     // emits next: the answer leaves first, in a write of its own (as Node sends it).
-    client_.session().end_write();
+    session_.end_write();
 }
 
 std::string socket::user_id() const {
@@ -374,7 +374,7 @@ void socket::disconnect(bool close_connection) {
     if (close_connection) {
         // No namespace DISCONNECT: the client sees its transport close and reconnects by
         // itself (a DISCONNECT would tell it the server wants it gone for good).
-        client_.session().close("forced server close");
+        session_.close("forced server close");
         return;
     }
     packet p;
