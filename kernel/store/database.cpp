@@ -13,6 +13,7 @@
 #include "kernel/core/latency_histogram.hpp"
 #include "kernel/core/log.hpp"
 #include "kernel/core/prometheus_text.hpp"
+#include "kernel/store/sqlite_statements.hpp"
 
 namespace switchboard::kernel::store {
 
@@ -106,92 +107,21 @@ json column_value(const soci::row& row, std::size_t i) {
     return nullptr;
 }
 
-// SQLite queries go to the sqlite3 API itself: SOCI types a column by its declared
-// type, so an INTEGER column is read through a 32-bit holder (silently truncating
-// Unix-millisecond timestamps and large ids) and an expression (count(*)) as text.
-// sqlite3 reports each value's own storage class instead.
-namespace sq = sqlite_api;
-
-void sqlite_check(int rc, sq::sqlite3* db, const char* what) {
-    if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
-        throw std::runtime_error(std::string(what) + ": " + sq::sqlite3_errmsg(db));
-}
-
-void sqlite_bind(sq::sqlite3* db, sq::sqlite3_stmt* st, const json& params) {
-    if (!params.is_object()) return;
-    for (const auto& [name, value] : params.items()) {
-        const int index = sq::sqlite3_bind_parameter_index(st, (":" + name).c_str());
-        if (index == 0) continue;   // not named in this statement
-        int rc = SQLITE_OK;
-        if (value.is_null()) rc = sq::sqlite3_bind_null(st, index);
-        else if (value.is_boolean()) rc = sq::sqlite3_bind_int64(st, index, value.get<bool>() ? 1 : 0);
-        else if (value.is_number_integer()) rc = sq::sqlite3_bind_int64(st, index, value.get<long long>());
-        else if (value.is_number()) rc = sq::sqlite3_bind_double(st, index, value.get<double>());
-        else {
-            const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-            rc = sq::sqlite3_bind_text(st, index, text.data(), static_cast<int>(text.size()),
-                                        reinterpret_cast<sq::sqlite3_destructor_type>(-1));   // SQLITE_TRANSIENT: copy
-        }
-        sqlite_check(rc, db, "cannot bind a parameter");
-    }
-}
-
-void sqlite_query(soci::session& session, std::string_view sql, const json& params, json& rows) {
-    auto* backend = static_cast<soci::sqlite3_session_backend*>(session.get_backend());
-    sq::sqlite3* db = backend->conn_;
-    sq::sqlite3_stmt* st = nullptr;
-    sqlite_check(sq::sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st, nullptr), db,
-                 "cannot prepare the query");
-    std::unique_ptr<sq::sqlite3_stmt, int (*)(sq::sqlite3_stmt*)> guard(st, &sq::sqlite3_finalize);
-    sqlite_bind(db, st, params);
-    const int columns = sq::sqlite3_column_count(st);
-    for (;;) {
-        const int rc = sq::sqlite3_step(st);
-        if (rc == SQLITE_DONE) break;
-        sqlite_check(rc, db, "the query failed");
-        json object = json::object();
-        for (int i = 0; i < columns; ++i) {
-            json& value = object[sq::sqlite3_column_name(st, i)];
-            switch (sq::sqlite3_column_type(st, i)) {
-                case SQLITE_INTEGER: value = static_cast<long long>(sq::sqlite3_column_int64(st, i)); break;
-                case SQLITE_FLOAT: value = sq::sqlite3_column_double(st, i); break;
-                case SQLITE_NULL: value = nullptr; break;
-                default: {
-                    const auto* text = reinterpret_cast<const char*>(sq::sqlite3_column_text(st, i));
-                    value = std::string(text ? text : "", static_cast<std::size_t>(sq::sqlite3_column_bytes(st, i)));
-                }
-            }
-        }
-        rows.push_back(std::move(object));
-    }
-}
-
-// After a failure: whether `session` lost its connection, in which case it is reopened
-// now, so the next call finds a working one. Call it while the session is still leased.
-bool reopen_if_lost(soci::session& session) {
-    bool lost = false;
-    try {
-        lost = !session.is_connected();
-    } catch (...) {
-        lost = true;
-    }
-    if (lost) {
-        try {
-            session.reconnect();
-        } catch (const std::exception& reopen) {
-            SB_LOG(warn, "store") << "database still unreachable: " << reopen.what();
-        }
-    }
-    return lost;
+// The SQLite connection under a SOCI session.
+sqlite_api::sqlite3* sqlite_handle(soci::session& session) {
+    return static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
 }
 
 }  // namespace
 
 struct database::impl {
-    explicit impl(std::size_t size) : pool(size), size(size) {}
+    explicit impl(std::size_t size) : pool(size), size(size), statements(std::make_unique<sqlite_statements[]>(size)) {}
 
     soci::connection_pool pool;
     std::size_t size;
+    // Each pooled SQLite connection's compiled statements, by pool position (unused on
+    // PostgreSQL). Declared after the pool: finalized before the connections close.
+    std::unique_ptr<sqlite_statements[]> statements;
     std::chrono::milliseconds lease_timeout{5000};
     const soci::backend_factory* backend = nullptr;
     std::string connect_string;
@@ -222,12 +152,37 @@ struct database::impl {
         return true;
     }
 
+    // After a failure: whether the connection at `position` was lost, in which case it
+    // is reopened now, so the next call finds a working one. Call it while the
+    // connection is still leased.
+    bool reopen_if_lost(std::size_t position) {
+        soci::session& session = pool.at(position);
+        bool lost = false;
+        try {
+            lost = !session.is_connected();
+        } catch (...) {
+            lost = true;
+        }
+        if (lost) reopen(position);
+        return lost;
+    }
+
+    // Reopens the connection at `position`; its compiled statements go with the old one.
+    void reopen(std::size_t position) {
+        statements[position].clear();
+        try {
+            pool.at(position).reconnect();
+        } catch (const std::exception& e) {
+            SB_LOG(warn, "store") << "database still unreachable: " << e.what();
+        }
+    }
+
     void give_back(std::size_t position) {
         in_use.fetch_sub(1, std::memory_order_relaxed);
         pool.give_back(position);
     }
 
-    // Leases a connection (or the transaction's), runs fn(session), returns it.
+    // Leases a connection (or the transaction's), runs fn(session, position), returns it.
     template <class Fn>
     std::optional<db_error> with_session(std::uint64_t tx, Fn&& fn) {
         std::size_t position = 0;
@@ -249,9 +204,9 @@ struct database::impl {
         soci::session& session = pool.at(position);
         std::optional<db_error> result;
         try {
-            fn(session);
+            fn(session, position);
         } catch (const std::exception& e) {
-            const bool lost = reopen_if_lost(session);
+            const bool lost = reopen_if_lost(position);
             result = to_error(e, lost);
             if (lost && tx) {
                 std::lock_guard lock(tx_mutex);
@@ -308,7 +263,12 @@ database::~database() = default;
 
 std::optional<db_error> database::exec(std::uint64_t tx, std::string_view sql, const json& params,
                                        std::uint64_t* affected_rows) {
-    return impl_->with_session(tx, [&](soci::session& session) {
+    return impl_->with_session(tx, [&](soci::session& session, std::size_t position) {
+        if (dialect_ == dialect::sqlite) {
+            const auto changed = impl_->statements[position].run(sqlite_handle(session), sql, params, nullptr);
+            if (affected_rows) *affected_rows = changed;
+            return;
+        }
         bindings b;
         soci::statement st(session);
         bind_params(st, params, b);
@@ -325,8 +285,11 @@ std::optional<db_error> database::exec(std::uint64_t tx, std::string_view sql, c
 
 std::optional<db_error> database::query(std::uint64_t tx, std::string_view sql, const json& params, json& rows) {
     rows = json::array();
-    return impl_->with_session(tx, [&](soci::session& session) {
-        if (dialect_ == dialect::sqlite) return sqlite_query(session, sql, params, rows);
+    return impl_->with_session(tx, [&](soci::session& session, std::size_t position) {
+        if (dialect_ == dialect::sqlite) {
+            impl_->statements[position].run(sqlite_handle(session), sql, params, &rows);
+            return;
+        }
         bindings b;
         soci::row row;
         soci::statement st(session);
@@ -362,7 +325,7 @@ std::optional<db_error> database::begin(std::uint64_t& tx) {
         }
     } catch (const std::exception& e) {
         // Judged and reopened before it goes back: once given back, it is someone else's.
-        const bool lost = reopen_if_lost(impl_->pool.at(position));
+        const bool lost = impl_->reopen_if_lost(position);
         impl_->give_back(position);
         return to_error(e, lost);
     }
@@ -413,10 +376,7 @@ void database::rollback(std::uint64_t tx) {
         impl_->pool.at(position).rollback();
     } catch (...) {
         // A connection that cannot roll back is broken: reopen it for the next user.
-        try {
-            impl_->pool.at(position).reconnect();
-        } catch (...) {
-        }
+        impl_->reopen(position);
     }
     impl_->give_back(position);
 }
@@ -438,7 +398,7 @@ std::string database::metrics_text() const {
 }
 
 std::optional<db_error> database::run_script_statement(std::uint64_t tx, std::string_view sql) {
-    return impl_->with_session(tx, [&](soci::session& session) { session << std::string(sql); });
+    return impl_->with_session(tx, [&](soci::session& session, std::size_t) { session << std::string(sql); });
 }
 
 }  // namespace switchboard::kernel::store
