@@ -29,6 +29,7 @@
 #include "kernel/core/refusals.hpp"
 #include "kernel/core/shutdown_watchdog.hpp"
 #include "kernel/core/traffic.hpp"
+#include "kernel/core/usable_cpus.hpp"
 #include "kernel/core/worker.hpp"
 #include "kernel/engineio/server.hpp"
 #include "kernel/core/address_range.hpp"
@@ -47,7 +48,7 @@ namespace asio = boost::asio;
 namespace {
 
 std::size_t worker_count_for(unsigned configured) {
-    std::size_t count = configured ? configured : std::max(1u, std::thread::hardware_concurrency());
+    std::size_t count = configured ? configured : usable_cpus();
     return std::min(count, max_workers);
 }
 

@@ -47,10 +47,10 @@ struct tls_settings {
 struct server_settings {
     std::string host = "0.0.0.0";
     std::uint16_t port = 3000;
-    unsigned workers = 0;                       // 0: one per core
+    unsigned workers = 0;                       // 0: one per usable core (usable_cpus())
     std::string path = "/socket.io/";
     milliseconds shutdown_timeout{10'000};
-    // Threads running pooled (possibly blocking) plugin handlers; 0: 4 per core.
+    // Threads running pooled (possibly blocking) plugin handlers; 0: 4 per usable core.
     unsigned handler_threads = 0;
     // Holds the process id while running, for `switchboard reload` (empty: none).
     std::string pid_file;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "kernel/core/log.hpp"
+#include "kernel/core/usable_cpus.hpp"
 #include "kernel/plugins/config_schema.hpp"
 #include "kernel/plugins/plugin_library.hpp"
 
@@ -17,8 +18,10 @@ namespace fs = std::filesystem;
 namespace {
 
 unsigned pool_size(unsigned configured) {
-    // Pooled handlers may block on the database: more threads than cores.
-    return configured ? configured : 4 * std::max(1u, std::thread::hardware_concurrency());
+    // Pooled handlers may block on the database: more threads than cores. (Many more
+    // only trade places on the cores: a server pinned to one core with 8 threads spent
+    // a sixth of an SQLite write handler's CPU switching between them.)
+    return configured ? configured : 4 * usable_cpus();
 }
 
 }  // namespace
