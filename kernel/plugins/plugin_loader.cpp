@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
-#include <thread>
 
 #include "kernel/core/log.hpp"
 #include "kernel/core/usable_cpus.hpp"
